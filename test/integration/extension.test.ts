@@ -1,0 +1,54 @@
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+
+const EXTENSION_ID = 'agent-airlock.agent-airlock';
+
+describe('Airlock in VS Code', () => {
+  it('activates after start-up and exports its API', async () => {
+    const ext = vscode.extensions.getExtension(EXTENSION_ID);
+    assert.ok(ext, 'extension is installed');
+    const api = await ext.activate();
+    assert.ok(ext.isActive);
+    assert.ok(api.log, 'exports its log channel');
+  });
+
+  it('runs in a VS Code no older than its engine', () => {
+    const [major, minor] = vscode.version.split('.').map(Number);
+    assert.ok(major > 1 || minor >= 138, `VS Code ${vscode.version}`);
+  });
+
+  it('registers Airlock: Show Log, and running it opens the Airlock output channel', async () => {
+    const all = await vscode.commands.getCommands(true);
+    assert.ok(all.includes('airlock.showLog'));
+    await vscode.commands.executeCommand('airlock.showLog');
+  });
+
+  it('contributes the Airlock view container and its Status view', async () => {
+    // Focusing a view through its generated command fails if the view is not contributed.
+    await vscode.commands.executeCommand('airlock.status.focus');
+    const pkg = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON;
+    assert.equal(pkg.contributes.viewsContainers.activitybar[0].id, 'airlock');
+  });
+
+  it('reads the airlock.enabled setting and sees a change', async () => {
+    const cfg = () => vscode.workspace.getConfiguration('airlock');
+    assert.equal(cfg().get('enabled'), true);
+    const changed = new Promise<boolean>((resolve) => {
+      const d = vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('airlock.enabled')) {
+          d.dispose();
+          resolve(true);
+        }
+      });
+    });
+    await cfg().update('enabled', false, vscode.ConfigurationTarget.Global);
+    assert.equal(await changed, true);
+    assert.equal(cfg().get('enabled'), false);
+    await cfg().update('enabled', undefined, vscode.ConfigurationTarget.Global);
+    assert.equal(cfg().get('enabled'), true);
+  });
+
+  it('opens the demo folder as its workspace', () => {
+    assert.ok(vscode.workspace.workspaceFolders && vscode.workspace.workspaceFolders.length === 1);
+  });
+});
