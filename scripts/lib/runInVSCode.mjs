@@ -11,6 +11,11 @@ import * as util from 'node:util';
 import { chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, chromiumPath, remoteUri, startVSCode } from './vscodeServer.mjs';
 
+/** Workbench chatter that says nothing about the tests (offline gallery, auth, sockets). */
+const NOISE =
+  /ENOTFOUND|authentication provider|AccountPolicyGate|Service Worker|Creating a socket|AgentHost|\[Extension Host\] (?!.*airlock)|update-check|marketplace/i;
+const verbose = Boolean(process.env.AIRLOCK_TEST_VERBOSE);
+
 /**
  * @typedef {object} RunOptions
  * @property {string} extensionDevelopmentPath absolute path of the extension folder
@@ -38,7 +43,7 @@ export async function runTestsInVSCode(opts) {
     print(`Running ${path.basename(path.dirname(opts.extensionTestsPath))} tests in VS Code ${server.vscodeVersion} (code-server, port ${server.port})`);
     browser = await chromium.launch({
       executablePath: chromiumPath(),
-      args: [...CHROMIUM_ARGS, `--user-data-dir=${path.join(chromeTmp, 'profile')}`],
+      args: CHROMIUM_ARGS,
       env: { ...process.env, TMPDIR: chromeTmp },
       headless: true,
     });
@@ -50,7 +55,9 @@ export async function runTestsInVSCode(opts) {
     });
     await page.exposeFunction('codeAutomationLog', (/** @type {string} */ _type, /** @type {unknown[]} */ args) => {
       const line = util.format(...(Array.isArray(args) ? args : [args]));
-      print(line);
+      if (verbose || !NOISE.test(line)) {
+        print(line);
+      }
     });
     await page.exposeFunction('codeAutomationExit', (/** @type {number} */ code) => {
       finish({ code: Number(code), reason: code === 0 ? 'tests passed' : `extension host exited with ${code}` });

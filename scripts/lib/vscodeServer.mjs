@@ -76,7 +76,7 @@ export async function ensureVSCode() {
       fs.mkdirSync(lock);
       break;
     } catch {
-      const age = Date.now() - fs.statSync(lock, { throwIfNoEntry: false })?.mtimeMs;
+      const age = Date.now() - (fs.statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
       if (age > 20 * 60_000) {
         fs.rmSync(lock, { recursive: true, force: true });
         continue;
@@ -178,6 +178,8 @@ async function waitForHttp(port, timeoutMs) {
  * @property {number} [port]
  * @property {boolean} [quiet] do not echo the server's output
  * @property {string} [root] use this directory for the server's state (kept on stop)
+ * @property {string} [linkExtension] load the extension in this folder as if installed (a symlink
+ *   in the extensions dir), without the smoke-test driver: how `npm start` runs the working copy
  */
 
 /**
@@ -217,6 +219,7 @@ export async function startVSCode(opts = {}) {
     'update.mode': 'none',
     'security.workspace.trust.enabled': false,
     'git.openRepositoryInParentFolders': 'never',
+    'workbench.secondarySideBar.defaultVisibility': 'hidden',
     ...opts.settings,
   };
   fs.mkdirSync(path.join(dirs.data, 'User'), { recursive: true });
@@ -232,6 +235,12 @@ export async function startVSCode(opts = {}) {
     ...opts.env,
   };
   fs.mkdirSync(env.XDG_RUNTIME_DIR, { recursive: true, mode: 0o700 });
+  if (opts.linkExtension) {
+    const pkg = JSON.parse(fs.readFileSync(path.join(opts.linkExtension, 'package.json'), 'utf8'));
+    const link = path.join(dirs.ext, `${pkg.publisher}.${pkg.name}-${pkg.version}`);
+    fs.rmSync(link, { force: true, recursive: true });
+    fs.symlinkSync(opts.linkExtension, link, 'dir');
+  }
   const common = ['--user-data-dir', dirs.data, '--extensions-dir', dirs.ext];
   for (const vsix of opts.installVsix ?? []) {
     run(node, [entry, ...common, '--install-extension', vsix], { env, stdio: ['ignore', 'ignore', 'inherit'] });
