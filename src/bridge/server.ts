@@ -1,0 +1,129 @@
+/**
+ * The extension's end of the bridge: a Unix socket (named pipe on Windows) that accepts decide and
+ * ping requests carrying the window's token. A request whose client disconnects (the agent killed
+ * the hook) is aborted so a pending approval can be withdrawn.
+ */
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import type { BridgeResponse, DecideRequest, DecideResponse, ErrorResponse } from './protocol';
+import { MAX_REQUEST_BYTES, parseRequest } from './protocol';
+
+export type DecideHandler = (req: DecideRequest, signal: AbortSignal) => Promise<Omit<DecideResponse, 'id' | 'ok'>>;
+
+export interface BridgeServerOptions {
+  readonly socketPath: string;
+  readonly token: string;
+  readonly folders: () => readonly string[];
+  readonly version: string;
+  readonly onDecide: DecideHandler;
+  readonly onError?: (message: string) => void;
+}
+
+function tokenMatches(expected: string, given: string): boolean {
+  const a = Buffer.from(expected);
+  const b = Buffer.from(given);
+  return a.length === b.length && crypto.timingSafeEqual(a, b);
+}
+
+export class BridgeServer {
+  private readonly server: net.Server;
+  private readonly sockets = new Set<net.Socket>();
+
+  private constructor(private readonly opts: BridgeServerOptions) {
+    this.server = net.createServer((socket) => this.accept(socket));
+  }
+
+  static async listen(opts: BridgeServerOptions): Promise<BridgeServer> {
+    const s = new BridgeServer(opts);
+    if (process.platform !== 'win32') {
+      fs.rmSync(opts.socketPath, { force: true });
+    }
+    await new Promise<void>((resolve, reject) => {
+      s.server.once('error', reject);
+      s.server.listen(opts.socketPath, () => {
+        s.server.off('error', reject);
+        resolve();
+      });
+    });
+    if (process.platform !== 'win32') {
+      fs.chmodSync(opts.socketPath, 0o600);
+    }
+    return s;
+  }
+
+  get socketPath(): string {
+    return this.opts.socketPath;
+  }
+
+  private accept(socket: net.Socket): void {
+    this.sockets.add(socket);
+    const abort = new AbortController();
+    let buf = '';
+    let size = 0;
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      size += chunk.length;
+      if (size > MAX_REQUEST_BYTES) {
+        this.send(socket, { id: '', ok: false, error: `request larger than ${MAX_REQUEST_BYTES} bytes` });
+        socket.end();
+        return;
+      }
+      buf += chunk;
+      let nl: number;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        if (line.trim()) {
+          void this.handle(socket, line, abort.signal);
+        }
+      }
+    });
+    socket.on('close', () => {
+      abort.abort();
+      this.sockets.delete(socket);
+    });
+    socket.on('error', () => abort.abort());
+  }
+
+  private async handle(socket: net.Socket, line: string, signal: AbortSignal): Promise<void> {
+    const req = parseRequest(line);
+    if ('error' in req) {
+      this.send(socket, { id: req.id, ok: false, error: req.error });
+      return;
+    }
+    if (!tokenMatches(this.opts.token, req.token)) {
+      this.send(socket, { id: req.id, ok: false, error: 'bad token' });
+      return;
+    }
+    if (req.type === 'ping') {
+      this.send(socket, { id: req.id, ok: true, pong: { pid: process.pid, folders: this.opts.folders(), version: this.opts.version } });
+      return;
+    }
+    try {
+      const r = await this.opts.onDecide(req, signal);
+      this.send(socket, { id: req.id, ok: true, ...r });
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      this.opts.onError?.(`decide failed: ${message}`);
+      const e: ErrorResponse = { id: req.id, ok: false, error: `Airlock could not decide: ${message}` };
+      this.send(socket, e);
+    }
+  }
+
+  private send(socket: net.Socket, msg: BridgeResponse): void {
+    if (!socket.destroyed) {
+      socket.write(`${JSON.stringify(msg)}\n`);
+    }
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.sockets) {
+      s.destroy();
+    }
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    if (process.platform !== 'win32') {
+      fs.rmSync(this.opts.socketPath, { force: true });
+    }
+  }
+}
