@@ -15,7 +15,7 @@ describe('the packaged .vsix', function () {
   before(() => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'airlock-vsix-'));
     vsix = path.join(tmp, 'agent-airlock.vsix');
-    execFileSync(process.execPath, [path.join(projectRoot, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '--allow-missing-repository', '--out', vsix], {
+    execFileSync(process.execPath, [path.join(projectRoot, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '--out', vsix], {
       cwd: projectRoot,
       stdio: ['ignore', 'ignore', 'inherit'],
     });
