@@ -19,7 +19,7 @@ export default tseslint.config(
   },
   {
     // The pure core never imports vscode: it is tested in plain Node and used by the CLI.
-    files: ['src/policy/**', 'src/shell/**', 'src/snapshot/**', 'src/agents/**', 'src/bridge/**', 'src/audit/**', 'src/cli/**', 'src/util/**'],
+    files: ['src/gate/**', 'src/core/**', 'src/policy/**', 'src/shell/**', 'src/snapshot/**', 'src/agents/**', 'src/bridge/**', 'src/audit/**', 'src/cli/**', 'src/util/**'],
     rules: {
       'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'The core must not import vscode; put VS Code code in src/vscode/.' }] }],
     },

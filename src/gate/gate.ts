@@ -1,0 +1,184 @@
+/**
+ * One gate for every agent action, in the extension and in the CLI alike:
+ * policy -> (ask: the human, or deny when no human can be reached) -> snapshot before an allowed
+ * change -> audit. Pure orchestration: what evaluates, asks, snapshots and logs is passed in.
+ */
+import type { AuditEntry, DecidedBy } from '../audit/log';
+import type { Decision, ProposedAction, Verdict } from '../core/types';
+import { strictest } from '../core/types';
+import type { Answer } from './approvalQueue';
+import type { SessionRules } from './sessionRules';
+
+/** Asks the human about one action; resolves with their answer (or a timeout). */
+export type Approver = (action: ProposedAction, decision: Decision, signal?: AbortSignal) => Promise<Answer>;
+
+export interface GateDeps {
+  /** Policy (and shell analysis for commands) for one action. */
+  evaluate(action: ProposedAction): Promise<Decision> | Decision;
+  /** The human; absent when no VS Code window is reachable: then ask becomes deny. */
+  approver?: Approver;
+  /** What an agent is told when an ask cannot reach a human. */
+  howToApprove?: string;
+  /** Takes a snapshot of the folder before an allowed change; returns its id. */
+  snapshot?(folder: string, label: string, action: ProposedAction): Promise<string | undefined>;
+  /** The workspace folder (or repository) an action belongs to. */
+  folderOf(action: ProposedAction): string;
+  audit?(entry: AuditEntry): void;
+  sessionRules?: SessionRules;
+  via: AuditEntry['via'];
+  now?: () => Date;
+}
+
+export interface GateResult {
+  readonly decision: Decision;
+  readonly decidedBy: DecidedBy;
+  readonly snapshotId?: string;
+  /** A message for the agent, e.g. the reason the human typed. */
+  readonly message?: string;
+  /** A snapshot was wanted but failed (the action was still decided by policy). */
+  readonly snapshotError?: string;
+}
+
+/** Whether an action may change files, so a snapshot must come first. */
+export function isMutating(action: ProposedAction, decision?: Decision): boolean {
+  if (action.kind === 'read') {
+    return false;
+  }
+  if (action.kind !== 'command') {
+    return true;
+  }
+  const a = decision?.analysis;
+  if (!a) {
+    return true;
+  }
+  return a.effects.length > 0 || a.parseErrors.length > 0 || a.subcommands.some((s) => s.knowledge !== 'harmless' || s.findings.length > 0);
+}
+
+export function describeAction(action: ProposedAction): string {
+  const tool = action.tool ? ` (${action.tool})` : '';
+  if (action.kind === 'command') {
+    return `${action.agent}${tool}: ${(action.command ?? '').slice(0, 120)}`;
+  }
+  return `${action.agent}${tool}: ${action.kind} ${action.paths.join(', ')}`;
+}
+
+interface OneResult {
+  action: ProposedAction;
+  decision: Decision;
+  decidedBy: DecidedBy;
+  message?: string;
+}
+
+async function decideOne(action: ProposedAction, deps: GateDeps, signal?: AbortSignal): Promise<OneResult> {
+  const decision = await deps.evaluate(action);
+  if (decision.verdict !== 'ask') {
+    return { action, decision, decidedBy: 'policy' };
+  }
+  if (deps.sessionRules?.isAllowed(action)) {
+    return { action, decision: { ...decision, verdict: 'allow', reasons: [...decision.reasons, 'allowed for this session by the developer'] }, decidedBy: 'session-rule' };
+  }
+  if (!deps.approver) {
+    const how = deps.howToApprove ?? 'Open this folder in VS Code with Agent Airlock to approve it there.';
+    return {
+      action,
+      decision: { ...decision, verdict: 'deny', reasons: [...decision.reasons, `Needs a human's approval, and no VS Code window with Agent Airlock could be reached. ${how}`] },
+      decidedBy: 'policy',
+    };
+  }
+  const answer = await deps.approver(action, decision, signal);
+  if (answer.kind === 'approve' || answer.kind === 'approve-session') {
+    if (answer.kind === 'approve-session') {
+      deps.sessionRules?.allow(action);
+    }
+    return { action, decision: { ...decision, verdict: 'allow', reasons: [...decision.reasons, answer.kind === 'approve-session' ? 'approved for this session by the developer' : 'approved by the developer'] }, decidedBy: 'human', message: answer.message };
+  }
+  const why =
+    answer.by === 'timeout'
+      ? 'Nobody approved it in time, so Airlock denied it.'
+      : answer.by === 'withdrawn'
+        ? answer.message ?? 'The request was withdrawn.'
+        : answer.message
+          ? `The developer denied it: ${answer.message}`
+          : 'The developer denied it.';
+  return { action, decision: { ...decision, verdict: 'deny', reasons: [...decision.reasons, why] }, decidedBy: answer.by === 'timeout' ? 'timeout' : 'human', message: answer.message };
+}
+
+/**
+ * Decides a set of actions proposed by one tool call. The strictest verdict wins; asks are put to
+ * the human one after another and stop at the first denial. Never throws: an internal error is a deny.
+ */
+export async function decide(actions: readonly ProposedAction[], deps: GateDeps, signal?: AbortSignal): Promise<GateResult> {
+  const results: OneResult[] = [];
+  try {
+    for (const action of actions) {
+      const r = await decideOne(action, deps, signal);
+      results.push(r);
+      if (r.decision.verdict === 'deny' && r.decision.mode === 'enforce') {
+        break;
+      }
+    }
+  } catch (err) {
+    const reason = `Airlock failed while deciding, so it denies: ${err instanceof Error ? err.message : String(err)}`;
+    const decision: Decision = { verdict: 'deny', wouldBe: 'deny', mode: 'enforce', reasons: [reason], rules: [] };
+    for (const action of actions) {
+      audit(deps, action, decision, 'error');
+    }
+    return { decision, decidedBy: 'error' };
+  }
+  const verdict: Verdict = strictest(...results.map((r) => r.decision.verdict));
+  const wouldBe: Verdict = strictest(...results.map((r) => r.decision.wouldBe));
+  const decidedBy = results.find((r) => r.decision.verdict === verdict && r.decidedBy !== 'policy')?.decidedBy ?? results.find((r) => r.decidedBy !== 'policy')?.decidedBy ?? 'policy';
+  const combined: Decision = {
+    verdict,
+    wouldBe,
+    mode: results.some((r) => r.decision.mode === 'audit') && results.every((r) => r.decision.mode === 'audit') ? 'audit' : 'enforce',
+    reasons: [...new Set(results.flatMap((r) => r.decision.reasons))],
+    rules: results.flatMap((r) => r.decision.rules),
+    analysis: results.find((r) => r.decision.analysis)?.decision.analysis,
+  };
+  const message = results.map((r) => r.message).find(Boolean);
+
+  let snapshotId: string | undefined;
+  let snapshotError: string | undefined;
+  if (verdict === 'allow' && deps.snapshot) {
+    const folders = new Map<string, ProposedAction>();
+    for (const r of results) {
+      if (isMutating(r.action, r.decision)) {
+        folders.set(deps.folderOf(r.action), r.action);
+      }
+    }
+    for (const [folder, action] of folders) {
+      try {
+        snapshotId = (await deps.snapshot(folder, `before ${describeAction(action)}`, action)) ?? snapshotId;
+      } catch (err) {
+        snapshotError = err instanceof Error ? err.message : String(err);
+      }
+    }
+  }
+  for (const r of results) {
+    audit(deps, r.action, r.decision, r.decidedBy, snapshotId, r.message);
+  }
+  return { decision: combined, decidedBy, snapshotId, message, snapshotError };
+}
+
+function audit(deps: GateDeps, action: ProposedAction, decision: Decision, decidedBy: DecidedBy, snapshotId?: string, message?: string): void {
+  deps.audit?.({
+    time: (deps.now?.() ?? new Date()).toISOString(),
+    folder: deps.folderOf(action),
+    agent: action.agent,
+    tool: action.tool,
+    session: action.session,
+    kind: action.kind,
+    paths: action.paths.length ? action.paths : undefined,
+    command: action.command,
+    verdict: decision.verdict,
+    wouldBe: decision.wouldBe,
+    mode: decision.mode,
+    decidedBy,
+    reasons: decision.reasons,
+    rules: decision.rules.map((r) => `${r.source === 'built-in' ? 'built-in' : r.source}${r.line ? `:${r.line}` : ''} ${r.rule}`),
+    snapshotId,
+    message,
+    via: deps.via,
+  });
+}
