@@ -3,11 +3,24 @@ export const EXTENSION_ID = 'agent-airlock.agent-airlock';
 
 export const Commands = {
   showLog: 'airlock.showLog',
+  approve: 'airlock.approve',
+  allowForSession: 'airlock.allowForSession',
+  deny: 'airlock.deny',
+  denyWithReason: 'airlock.denyWithReason',
+  reviewRequest: 'airlock.reviewRequest',
 } as const;
 
 export const Views = {
   container: 'airlock',
   status: 'airlock.status',
+  pending: 'airlock.pending',
 } as const;
+
+export const ContextKeys = {
+  pendingCount: 'airlock.pendingCount',
+} as const;
+
+/** The URI scheme of the read-only documents an approval diff shows (current and proposed). */
+export const PROPOSED_SCHEME = 'airlock-proposed';
 
 export const ConfigSection = 'airlock';
