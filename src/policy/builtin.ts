@@ -1,0 +1,140 @@
+/**
+ * The built-in defaults: what protects a workspace that has no policy file at all. A team file may
+ * relax any of them explicitly, except the floors: Airlock's own files and the agents' hook
+ * configuration are always at least asked before a change (an agent must not be able to loosen its
+ * own leash), and catastrophic command findings are always at least asked (see evaluate.ts).
+ */
+import type { PolicyFile } from './policyFile';
+
+export const SECRET_PATTERNS = [
+  '.env*',
+  '*.env',
+  '*.pem',
+  '*.key',
+  '*.p12',
+  '*.pfx',
+  '*.jks',
+  '*.keystore',
+  '*.kdbx',
+  '*.asc',
+  '*.gpg',
+  'id_rsa*',
+  'id_dsa*',
+  'id_ecdsa*',
+  'id_ed25519*',
+  '.ssh',
+  '.gnupg',
+  '.npmrc',
+  '.yarnrc.yml',
+  '.pypirc',
+  '.netrc',
+  '_netrc',
+  '.git-credentials',
+  '.dockercfg',
+  '**/.docker/config.json',
+  '**/.aws/credentials',
+  '**/.aws/config',
+  '.azure',
+  '**/.config/gcloud',
+  '**/.kube/config',
+  'credentials.json',
+  'service-account*.json',
+  'secrets.*',
+  '*.tfvars',
+  '*.tfstate',
+] as const;
+
+/** Airlock's files and every agent's hook configuration: never below ask for a change. */
+export const GUARD_PATTERNS = [
+  '.airlock/**',
+  '.claude/**',
+  '.github/hooks/**',
+  '.cursor/**',
+  '.gemini/**',
+  '.codex/**',
+  '.windsurf/**',
+  '.clinerules/hooks/**',
+  '.vscode/settings.json',
+] as const;
+
+export const CI_PATTERNS = [
+  '.github/workflows/**',
+  '.github/actions/**',
+  '.gitlab-ci.yml',
+  '.circleci/**',
+  '.buildkite/**',
+  'azure-pipelines.yml',
+  'Jenkinsfile',
+  '.travis.yml',
+  'bitbucket-pipelines.yml',
+] as const;
+
+/** Files that run code on a developer's machine when opened, built or committed. */
+export const EXECUTABLE_CONFIG_PATTERNS = ['.vscode/tasks.json', '.vscode/launch.json', '.husky/**', '.mcp.json', '.envrc'] as const;
+
+export const MANIFEST_PATTERNS = [
+  'package.json',
+  'package-lock.json',
+  'npm-shrinkwrap.json',
+  'yarn.lock',
+  'pnpm-lock.yaml',
+  'pnpm-workspace.yaml',
+  'bun.lockb',
+  'bun.lock',
+  'pyproject.toml',
+  'setup.py',
+  'setup.cfg',
+  'requirements*.txt',
+  'Pipfile',
+  'Pipfile.lock',
+  'poetry.lock',
+  'uv.lock',
+  'Cargo.toml',
+  'Cargo.lock',
+  'go.mod',
+  'go.sum',
+  'Gemfile',
+  'Gemfile.lock',
+  'composer.json',
+  'composer.lock',
+  'pom.xml',
+  'build.gradle',
+  'build.gradle.kts',
+  'gradle.lockfile',
+  '*.csproj',
+  'packages.lock.json',
+  'Directory.Packages.props',
+] as const;
+
+const SECRET_REASON = 'This file may hold secrets (keys, tokens, passwords).';
+const GUARD_REASON = "This is Airlock's or an agent's own configuration; changing it could switch the guard off.";
+const CI_REASON = 'This is CI configuration: it runs with the repository\'s credentials.';
+const EXEC_REASON = 'This file makes tools run commands on your machine.';
+const MANIFEST_REASON = 'This is a manifest or lockfile: a change can pull in new code.';
+const GIT_REASON = "These are git's internals (history, hooks, configuration).";
+
+function rules(patterns: readonly string[], value: PolicyFile['paths'] extends Readonly<Record<string, infer V>> | undefined ? V : never) {
+  return Object.fromEntries(patterns.map((p) => [p, value]));
+}
+
+/** The built-in layer, written like any policy file. */
+export const BUILTIN_POLICY: PolicyFile = {
+  mode: 'enforce',
+  paths: {
+    ...rules(SECRET_PATTERNS, { read: 'ask', write: 'ask', create: 'ask', delete: 'ask', reason: SECRET_REASON }),
+    '.git': { write: 'ask', create: 'ask', delete: 'ask', reason: GIT_REASON },
+    ...rules(GUARD_PATTERNS, { write: 'ask', create: 'ask', delete: 'ask', reason: GUARD_REASON }),
+    ...rules(CI_PATTERNS, { write: 'ask', create: 'ask', delete: 'ask', reason: CI_REASON }),
+    ...rules(EXECUTABLE_CONFIG_PATTERNS, { write: 'ask', create: 'ask', delete: 'ask', reason: EXEC_REASON }),
+    ...rules(MANIFEST_PATTERNS, { write: 'ask', delete: 'ask', reason: MANIFEST_REASON }),
+  },
+  defaults: {
+    unknownCommand: 'ask',
+    outsideWorkspace: 'ask',
+  },
+  snapshots: { enabled: true, include: [], maxFileSizeMB: 10, retention: { maxCount: 200, maxAgeDays: 14, maxSizeMB: 1024 } },
+  approval: { timeoutSeconds: 300, onTimeout: 'deny', allowForSession: true },
+};
+
+/** Built-in path rules that no layer can relax below ask for write, create and delete. */
+export const FLOOR_PATTERNS: ReadonlySet<string> = new Set(GUARD_PATTERNS);

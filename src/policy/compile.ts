@@ -1,0 +1,399 @@
+/**
+ * Turns policy files into a compiled, layered Policy: globs become minimatch matchers, command
+ * patterns become word matchers or regular expressions, and every rule remembers where it is written.
+ * Pure: no I/O.
+ */
+import { Minimatch } from 'minimatch';
+import type { CommandCategory, MatchedRule, PathOp, Verdict } from '../core/types';
+import { COMMAND_CATEGORIES, VERDICT_RANK } from '../core/types';
+import { BUILTIN_POLICY, FLOOR_PATTERNS } from './builtin';
+import type { JsonPath, SourcePosition } from './parse';
+import { describePath, isRegexPattern } from './parse';
+import type { OpVerdicts, PolicyFile, PolicyRuleSet, PolicySettings } from './policyFile';
+
+export const PATH_OPS: readonly PathOp[] = ['read', 'write', 'create', 'delete'];
+
+export type LayerName = 'built-in' | 'team' | 'personal' | 'settings';
+
+/** A rule as evaluation uses it: a MatchedRule plus what evaluation needs to know about it. */
+export interface RuleRef extends MatchedRule {
+  /** The reason was written in the policy (not a generated one). */
+  readonly ownReason: boolean;
+  /** No layer may decide below this (built-in guard rules). */
+  readonly floor?: Verdict;
+}
+
+export interface CompiledPathRule {
+  readonly pattern: string;
+  /** name: no slash, matches any path segment; relative: from the workspace folder; absolute: / or ~/. */
+  readonly kind: 'name' | 'relative' | 'absolute';
+  readonly matcher: Minimatch;
+  /** Whether a match of an ancestor folder also covers the path (patterns not ending in **). */
+  readonly coversContents: boolean;
+  /** Anchored patterns that begin with ** also apply outside the workspace folder. */
+  readonly floating: boolean;
+  readonly ops: { readonly [op in PathOp]?: RuleRef };
+}
+
+export type WordMatcher = { readonly any: true } | { readonly any: false; readonly re: RegExp | undefined; readonly literal: string };
+
+export interface CompiledCommandRule {
+  readonly pattern: string;
+  readonly regex?: RegExp;
+  readonly words?: readonly WordMatcher[];
+  readonly ref: RuleRef;
+}
+
+export interface CompiledRuleSet {
+  readonly paths: readonly CompiledPathRule[];
+  readonly commands: readonly CompiledCommandRule[];
+  readonly categories: { readonly [c in CommandCategory]?: RuleRef };
+  readonly unknownCommand?: RuleRef;
+  readonly outsideWorkspace: { readonly [op in PathOp]?: RuleRef };
+}
+
+export interface CompiledLayer extends CompiledRuleSet {
+  readonly name: LayerName;
+  readonly source: string;
+  /** Built-in and team layers decide; the later ones (and any layer while a file is invalid) only tighten. */
+  readonly canRelax: boolean;
+  /** Per-agent rule sets, keyed by lower-case agent name; they only tighten. */
+  readonly agents: ReadonlyMap<string, CompiledRuleSet>;
+  readonly file: PolicyFile;
+}
+
+/** A policy ready for evaluation: one per workspace folder. */
+export interface Policy {
+  /** The workspace folder, absolute with forward slashes. */
+  readonly root: string;
+  /** The folder's real path when it differs (a symlinked workspace). */
+  readonly realRoot?: string;
+  readonly caseInsensitive: boolean;
+  readonly layers: readonly CompiledLayer[];
+  readonly mode: 'enforce' | 'audit';
+  readonly settings: PolicySettings;
+  /** A policy file is invalid: its last valid rules can only tighten the built-in defaults. */
+  readonly degraded: boolean;
+}
+
+/** One layer's input: a valid policy file (a ParsedPolicy with `file` set fits). */
+export interface LayerInput {
+  /** Absolute path of the file, or 'settings'. */
+  readonly source: string;
+  readonly file: PolicyFile;
+  readonly locate?: (path: JsonPath) => SourcePosition | undefined;
+}
+
+export interface BuildPolicyOptions {
+  /** The workspace folder (absolute). */
+  readonly root: string;
+  /** Its real path, when it is reached through a symlink. */
+  readonly realRoot?: string;
+  /** The user's home directory, for ~/ patterns; rules with ~/ are ignored without it. */
+  readonly home?: string;
+  /** Default: true on Windows and macOS. */
+  readonly caseInsensitive?: boolean;
+  /** The team's .airlock/policy.json. */
+  readonly team?: LayerInput;
+  /** The personal .airlock/policy.local.json. */
+  readonly personal?: LayerInput;
+  /** The user's settings (`airlock.policy`), already validated. */
+  readonly settings?: PolicyFile;
+  /** True while a policy file is invalid: the given (last valid) files may then only tighten. */
+  readonly degraded?: boolean;
+}
+
+export function defaultCaseInsensitive(): boolean {
+  return process.platform === 'win32' || process.platform === 'darwin';
+}
+
+/** Absolute, normalised, forward slashes; resolves `.` and `..`. Relative paths are taken from `cwd`. */
+export function normalizePath(p: string, cwd: string): string {
+  const win = /^[A-Za-z]:[\\/]/.test(p) || /^[A-Za-z]:[\\/]/.test(cwd) || p.startsWith('\\\\');
+  const sep = (s: string) => (win ? s.replace(/\\/g, '/') : s);
+  const input = sep(p);
+  const base = sep(cwd);
+  const isAbs = input.startsWith('/') || /^[A-Za-z]:\//.test(input);
+  const joined = isAbs ? input : `${base.replace(/\/+$/, '')}/${input}`;
+  const driveMatch = /^([A-Za-z]:)(\/.*)?$/.exec(joined);
+  const prefix = driveMatch ? driveMatch[1].toUpperCase() : '';
+  const rest = driveMatch ? (driveMatch[2] ?? '/') : joined;
+  const out: string[] = [];
+  for (const seg of rest.split('/')) {
+    if (seg === '' || seg === '.') {
+      continue;
+    }
+    if (seg === '..') {
+      out.pop();
+    } else {
+      out.push(seg);
+    }
+  }
+  return `${prefix}/${out.join('/')}`;
+}
+
+const OP_VERB: Record<PathOp, string> = { read: 'reading', write: 'changing', create: 'creating', delete: 'deleting' };
+
+function verdictWords(v: Verdict): string {
+  return v === 'deny' ? 'forbids' : v === 'ask' ? 'asks before' : 'allows';
+}
+
+function wordMatcher(word: string, nocase: boolean): WordMatcher {
+  if (word === '*' || word === '**') {
+    return { any: true };
+  }
+  if (!/[*?]/.test(word)) {
+    return { any: false, re: undefined, literal: word };
+  }
+  const source = word.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const re = new RegExp(`^${source}$`, nocase ? 'i' : '');
+  return { any: false, re: re || undefined, literal: word };
+}
+
+function compileRuleSet(set: PolicyRuleSet, ctx: CompileContext, base: JsonPath, isBuiltin: boolean): CompiledRuleSet {
+  const loc = (path: JsonPath) => ctx.locate?.(path);
+  const ref = (path: JsonPath, verdict: Verdict, reason: string | undefined, fallbackReason: string, floor?: Verdict): RuleRef => {
+    const pos = loc(path);
+    return {
+      source: ctx.source,
+      ...(pos ? { line: pos.line, column: pos.column } : {}),
+      rule: describePath(path),
+      verdict,
+      reason: reason ?? fallbackReason,
+      ownReason: reason !== undefined,
+      ...(floor ? { floor } : {}),
+    };
+  };
+
+  const paths: CompiledPathRule[] = [];
+  for (const [rawPattern, value] of Object.entries(set.paths ?? {})) {
+    const ops: { [op in PathOp]?: RuleRef } = {};
+    const reason = typeof value === 'string' ? undefined : value.reason;
+    const floor = isBuiltin && FLOOR_PATTERNS.has(rawPattern) ? 'ask' : undefined;
+    for (const op of PATH_OPS) {
+      const v = typeof value === 'string' ? value : value[op];
+      if (v) {
+        const path = typeof value === 'string' ? [...base, 'paths', rawPattern] : [...base, 'paths', rawPattern, op];
+        const text = `The policy ${verdictWords(v)} ${OP_VERB[op]} files matching ${rawPattern}.`;
+        ops[op] = ref(path, v, reason, text, floor && op !== 'read' ? floor : undefined);
+      }
+    }
+    const compiled = compilePathPattern(rawPattern, ctx);
+    if (compiled) {
+      paths.push({ ...compiled, ops });
+    }
+  }
+
+  const commands: CompiledCommandRule[] = [];
+  for (const [pattern, value] of Object.entries(set.commands ?? {})) {
+    const v = typeof value === 'string' ? value : value.verdict;
+    const reason = typeof value === 'string' ? undefined : value.reason;
+    const r = ref([...base, 'commands', pattern], v, reason, `The policy ${verdictWords(v)} running \`${pattern}\`.`);
+    if (isRegexPattern(pattern)) {
+      const m = /^\/(.+)\/([a-z]*)$/s.exec(pattern);
+      try {
+        commands.push({ pattern, regex: new RegExp(m![1], m![2].replace(/[gy]/g, '')), ref: r });
+      } catch {
+        // Reported by parse.ts; an uncompilable rule matches nothing.
+      }
+    } else {
+      const words = pattern.trim().split(/\s+/).filter(Boolean);
+      if (words.length) {
+        commands.push({ pattern, words: words.map((w) => wordMatcher(w, false)), ref: r });
+      }
+    }
+  }
+
+  const categories: { [c in CommandCategory]?: RuleRef } = {};
+  for (const c of COMMAND_CATEGORIES) {
+    const value = set.categories?.[c];
+    if (value) {
+      const v = typeof value === 'string' ? value : value.verdict;
+      const reason = typeof value === 'string' ? undefined : value.reason;
+      categories[c] = ref([...base, 'categories', c], v, reason, `The policy ${verdictWords(v)} ${c} operations.`);
+    }
+  }
+
+  const d = set.defaults;
+  const unknownCommand = d?.unknownCommand
+    ? ref([...base, 'defaults', 'unknownCommand'], d.unknownCommand, undefined, unknownReason(d.unknownCommand))
+    : undefined;
+  const outsideWorkspace: { [op in PathOp]?: RuleRef } = {};
+  const ow: OpVerdicts | undefined = d?.outsideWorkspace;
+  if (ow) {
+    for (const op of PATH_OPS) {
+      const v = typeof ow === 'string' ? ow : ow[op];
+      if (v) {
+        const path = typeof ow === 'string' ? [...base, 'defaults', 'outsideWorkspace'] : [...base, 'defaults', 'outsideWorkspace', op];
+        outsideWorkspace[op] = ref(path, v, undefined, `This is outside the workspace folder; the policy ${verdictWords(v)} ${OP_VERB[op]} files there.`);
+      }
+    }
+  }
+  return { paths, commands, categories, ...(unknownCommand ? { unknownCommand } : {}), outsideWorkspace };
+}
+
+function unknownReason(v: Verdict): string {
+  return v === 'allow'
+    ? 'Airlock does not know this command; the policy allows unknown commands.'
+    : `Airlock does not know what this command does, so the policy ${v === 'deny' ? 'refuses' : 'asks'}.`;
+}
+
+interface CompileContext {
+  readonly source: string;
+  readonly locate?: (path: JsonPath) => SourcePosition | undefined;
+  readonly nocase: boolean;
+  readonly home?: string;
+}
+
+function compilePathPattern(raw: string, ctx: CompileContext): Omit<CompiledPathRule, 'ops'> | undefined {
+  let p = raw.trim().replace(/\\/g, '/');
+  let kind: CompiledPathRule['kind'];
+  if (p.startsWith('~/')) {
+    if (!ctx.home) {
+      return undefined;
+    }
+    p = `${normalizePath(ctx.home, '/')}/${p.slice(2)}`.replace(/\/{2,}/g, '/');
+    kind = 'absolute';
+  } else if (p.startsWith('/') || /^[A-Za-z]:\//.test(p)) {
+    kind = 'absolute';
+    if (/^[a-z]:\//.test(p)) {
+      p = p[0].toUpperCase() + p.slice(1);
+    }
+  } else {
+    p = p.replace(/^(\.\/)+/, '');
+    kind = p.replace(/\/+$/, '').includes('/') ? 'relative' : 'name';
+  }
+  if (p.endsWith('/')) {
+    p = `${p}**`;
+    if (kind === 'name') {
+      kind = 'relative';
+      p = `**/${p}`;
+    }
+  }
+  const matcher = new Minimatch(p, { dot: true, nocase: ctx.nocase, nonegate: true, nocomment: true, windowsPathsNoEscape: false, platform: 'linux' });
+  return { pattern: raw, kind, matcher, coversContents: !p.endsWith('/**'), floating: kind === 'relative' && p.startsWith('**/') };
+}
+
+export function compileLayer(name: LayerName, input: LayerInput, opts: { nocase: boolean; home?: string; canRelax: boolean }): CompiledLayer {
+  const ctx: CompileContext = { source: input.source, nocase: opts.nocase, ...(input.locate ? { locate: input.locate } : {}), ...(opts.home ? { home: opts.home } : {}) };
+  const isBuiltin = name === 'built-in';
+  const own = compileRuleSet(input.file, ctx, [], isBuiltin);
+  const agents = new Map<string, CompiledRuleSet>();
+  for (const [agent, set] of Object.entries(input.file.agents ?? {})) {
+    agents.set(agent.toLowerCase(), compileRuleSet(set, ctx, ['agents', agent], false));
+  }
+  return { ...own, name, source: input.source, canRelax: opts.canRelax, agents, file: input.file };
+}
+
+let builtinCache: { key: string; layer: CompiledLayer } | undefined;
+
+function builtinLayer(nocase: boolean, home: string | undefined): CompiledLayer {
+  const key = `${nocase}|${home ?? ''}`;
+  if (builtinCache?.key !== key) {
+    builtinCache = { key, layer: compileLayer('built-in', { source: 'built-in', file: BUILTIN_POLICY }, { nocase, home, canRelax: true }) };
+  }
+  return builtinCache.layer;
+}
+
+/** Builds the layered policy of one workspace folder: built-in < team < personal < settings. */
+export function buildPolicy(opts: BuildPolicyOptions): Policy {
+  const nocase = opts.caseInsensitive ?? defaultCaseInsensitive();
+  const root = normalizePath(opts.root, '/');
+  const realRoot = opts.realRoot ? normalizePath(opts.realRoot, '/') : undefined;
+  const degraded = opts.degraded ?? false;
+  const layers: CompiledLayer[] = [builtinLayer(nocase, opts.home)];
+  if (opts.team) {
+    layers.push(compileLayer('team', opts.team, { nocase, home: opts.home, canRelax: !degraded }));
+  }
+  if (opts.personal) {
+    layers.push(compileLayer('personal', opts.personal, { nocase, home: opts.home, canRelax: false }));
+  }
+  if (opts.settings) {
+    layers.push(compileLayer('settings', { source: 'settings', file: opts.settings }, { nocase, home: opts.home, canRelax: false }));
+  }
+  return {
+    root,
+    ...(realRoot && realRoot !== root ? { realRoot } : {}),
+    caseInsensitive: nocase,
+    layers,
+    mode: mergeMode(layers, degraded),
+    settings: mergeSettings(layers),
+    degraded,
+  };
+}
+
+/** The team (or built-in) mode; personal files and settings may switch audit back to enforce, never the reverse. */
+function mergeMode(layers: readonly CompiledLayer[], degraded: boolean): 'enforce' | 'audit' {
+  if (degraded) {
+    return 'enforce';
+  }
+  let mode: 'enforce' | 'audit' = 'enforce';
+  for (const l of layers) {
+    if (l.canRelax && l.file.mode) {
+      mode = l.file.mode;
+    } else if (!l.canRelax && l.file.mode === 'enforce') {
+      mode = 'enforce';
+    }
+  }
+  return mode;
+}
+
+function minDefined(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined ? b : b === undefined ? a : Math.min(a, b);
+}
+
+/**
+ * Snapshots: team decides whether they are on, later layers can only turn them on; include lists add
+ * up; sizes and retention come from the latest layer that sets them. Approval: the shortest timeout,
+ * deny on timeout unless the team chose allow (later layers can only choose deny), allow-for-session
+ * only if no layer turns it off. Budgets: the smallest.
+ */
+function mergeSettings(layers: readonly CompiledLayer[]): PolicySettings {
+  const b = BUILTIN_POLICY;
+  let enabled = b.snapshots?.enabled ?? true;
+  const include: string[] = [];
+  let maxFileSizeMB = b.snapshots?.maxFileSizeMB ?? 10;
+  let retention = { maxCount: 200, maxAgeDays: 14, maxSizeMB: 1024, ...b.snapshots?.retention };
+  let timeoutSeconds = b.approval?.timeoutSeconds ?? 300;
+  let onTimeout: 'deny' | 'allow' = 'deny';
+  let allowForSession = true;
+  let budgets: PolicySettings['budgets'] = {};
+  for (const l of layers) {
+    const s = l.file.snapshots;
+    if (s?.enabled !== undefined && (l.canRelax || s.enabled)) {
+      enabled = s.enabled;
+    }
+    for (const i of s?.include ?? []) {
+      if (!include.includes(i)) {
+        include.push(i);
+      }
+    }
+    maxFileSizeMB = s?.maxFileSizeMB ?? maxFileSizeMB;
+    retention = { ...retention, ...s?.retention };
+    const a = l.file.approval;
+    if (a?.timeoutSeconds !== undefined) {
+      timeoutSeconds = l.canRelax ? a.timeoutSeconds : Math.min(timeoutSeconds, a.timeoutSeconds);
+    }
+    if (a?.onTimeout !== undefined && (l.canRelax || a.onTimeout === 'deny')) {
+      onTimeout = a.onTimeout;
+    }
+    if (a?.allowForSession !== undefined && (l.canRelax || !a.allowForSession)) {
+      allowForSession = a.allowForSession;
+    }
+    const bu = l.file.budgets;
+    if (bu) {
+      budgets = {
+        filesChanged: minDefined(budgets.filesChanged, bu.filesChanged),
+        filesDeleted: minDefined(budgets.filesDeleted, bu.filesDeleted),
+        commands: minDefined(budgets.commands, bu.commands),
+        minutes: minDefined(budgets.minutes, bu.minutes),
+      };
+      budgets = Object.fromEntries(Object.entries(budgets).filter(([, v]) => v !== undefined));
+    }
+  }
+  return { snapshots: { enabled, include, maxFileSizeMB, retention }, approval: { timeoutSeconds, onTimeout, allowForSession }, budgets };
+}
+
+export function rankOf(v: Verdict): number {
+  return VERDICT_RANK[v];
+}
