@@ -31,6 +31,8 @@ const common = {
   minify: production,
   logLevel: 'warning',
   legalComments: 'none',
+  // jsonc-parser's UMD build (its `main`) hides requires from esbuild; its ES module build bundles cleanly.
+  mainFields: ['module', 'main'],
 };
 
 const configs = [

@@ -1,3 +1,4 @@
+import './policyCommand';
 import { runCli } from './run';
 
 // Entry point of dist/cli.js (the `airlock` command).
