@@ -1,12 +1,15 @@
 import * as vscode from 'vscode';
 import { onConfigChange, readConfig } from './vscode/config';
 import { Commands, Views } from './vscode/ids';
+import { PolicyService } from './vscode/policyService';
 import { AirlockStatusBar } from './vscode/statusBar';
 import { StatusViewProvider } from './vscode/statusView';
 
 /** What the extension exports to other extensions and to its own integration tests. */
 export interface AirlockApi {
   readonly log: vscode.LogOutputChannel;
+  /** The policy of each workspace folder: `policy.evaluate(folder, action, analysis?)`. */
+  readonly policy: PolicyService;
 }
 
 /** Composition root: build the services in dependency order and register each as it is made. */
@@ -15,6 +18,9 @@ export function activate(context: vscode.ExtensionContext): AirlockApi {
   context.subscriptions.push(log);
   let config = readConfig();
   log.info(`Agent Airlock ${context.extension.packageJSON.version} activating in VS Code ${vscode.version}`);
+
+  const policy = new PolicyService(log);
+  context.subscriptions.push(policy);
 
   const statusView = new StatusViewProvider(config);
   context.subscriptions.push(statusView, vscode.window.registerTreeDataProvider(Views.status, statusView));
@@ -32,7 +38,7 @@ export function activate(context: vscode.ExtensionContext): AirlockApi {
     }),
     vscode.workspace.onDidChangeWorkspaceFolders(() => statusView.update(config)),
   );
-  return { log };
+  return { log, policy };
 }
 
 export function deactivate(): void {

@@ -127,8 +127,15 @@ function locate(policy: Policy, abs: string): PathLocation {
   return { abs, segments: abs.replace(/^[A-Za-z]:/, '').split('/').filter(Boolean) };
 }
 
-function matchesAnchored(rule: CompiledPathRule, target: string): boolean {
+/** A name standing for "something inside this folder". */
+const CONTENTS_PROBE = 'airlock-contents-probe';
+
+function matchesAnchored(rule: CompiledPathRule, target: string, op: PathOp): boolean {
   if (rule.matcher.match(target)) {
+    return true;
+  }
+  if (op === 'delete' && rule.matcher.match(`${target}/${CONTENTS_PROBE}`)) {
+    // Deleting a folder deletes what a `folder/**` rule protects.
     return true;
   }
   if (rule.coversContents) {
@@ -145,17 +152,17 @@ function matchesAnchored(rule: CompiledPathRule, target: string): boolean {
   return false;
 }
 
-function pathRuleMatches(rule: CompiledPathRule, loc: PathLocation, scope: 'inside' | 'outside-abs' | 'outside-float'): boolean {
+function pathRuleMatches(rule: CompiledPathRule, loc: PathLocation, op: PathOp, scope: 'inside' | 'outside-abs' | 'outside-float'): boolean {
   switch (rule.kind) {
     case 'name':
       return scope !== 'outside-abs' && loc.segments.some((s) => rule.matcher.match(s));
     case 'relative':
       if (scope === 'inside') {
-        return loc.rel !== undefined && loc.rel !== '' && matchesAnchored(rule, loc.rel);
+        return loc.rel !== undefined && loc.rel !== '' && matchesAnchored(rule, loc.rel, op);
       }
-      return scope === 'outside-float' && rule.floating && matchesAnchored(rule, loc.abs.replace(/^([A-Za-z]:)?\//, ''));
+      return scope === 'outside-float' && rule.floating && matchesAnchored(rule, loc.abs.replace(/^([A-Za-z]:)?\//, ''), op);
     case 'absolute':
-      return scope !== 'outside-float' && matchesAnchored(rule, loc.abs);
+      return scope !== 'outside-float' && matchesAnchored(rule, loc.abs, op);
   }
 }
 
@@ -164,7 +171,7 @@ function pickPaths(loc: PathLocation, op: PathOp, scope: 'inside' | 'outside-abs
     const out: RuleRef[] = [];
     for (const rule of set.paths) {
       const ref = rule.ops[op];
-      if (ref && pathRuleMatches(rule, loc, scope)) {
+      if (ref && pathRuleMatches(rule, loc, op, scope)) {
         out.push(ref);
       }
     }
