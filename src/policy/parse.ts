@@ -122,7 +122,7 @@ function typeName(v: unknown): string {
   return Array.isArray(v) ? 'a list' : v === null ? 'null' : typeof v === 'object' ? 'an object' : `a ${typeof v}`;
 }
 
-function messageFor(e: ErrorObject, path: JsonPath): string {
+function messageFor(e: ErrorObject, path: JsonPath, unions: ReadonlySet<string> = new Set()): string {
   const where = describePath(path);
   const p = e.params as Record<string, unknown>;
   switch (e.keyword) {
@@ -135,7 +135,7 @@ function messageFor(e: ErrorObject, path: JsonPath): string {
       return `${where}: ${JSON.stringify(e.data)} is not allowed; use one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
     case 'type': {
       const t = String(p.type);
-      if (t === 'object' && typeof e.data !== 'string' && /Rule|opVerdicts/.test(e.schemaPath)) {
+      if (t === 'object' && unions.has(e.instancePath)) {
         return `${where}: expected "allow", "ask", "deny" or an object, not ${typeName(e.data)}`;
       }
       return `${where}: expected ${t === 'array' ? 'a list' : t === 'object' ? 'an object' : `a ${t}`}, not ${typeName(e.data)}`;
@@ -207,7 +207,7 @@ export function regexError(p: string): string | undefined {
     new RegExp(m[1], m[2]);
     return undefined;
   } catch (err) {
-    return err instanceof Error ? err.message.replace(/^Invalid regular expression: /, '') : String(err);
+    return err instanceof Error ? err.message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '') : String(err);
   }
 }
 
@@ -248,6 +248,7 @@ export function parsePolicyText(text: string, source: string): ParsedPolicy {
   const value: unknown = getNodeValue(root);
   const validate = schemaValidator();
   if (!validate(value)) {
+    const unions = new Set((validate.errors ?? []).filter((e) => e.keyword === 'if').map((e) => e.instancePath));
     for (const e of validate.errors ?? []) {
       if (e.keyword === 'if') {
         continue;
@@ -260,7 +261,7 @@ export function parsePolicyText(text: string, source: string): ParsedPolicy {
         node = node ?? root;
       }
       node = node ?? root;
-      const message = messageFor(e, path);
+      const message = messageFor(e, path, unions);
       if (!problems.some((p) => p.offset === node.offset && p.message === message)) {
         add(node.offset, node.length, message);
       }
@@ -278,7 +279,9 @@ export function validatePolicyValue(value: unknown): string[] {
   if (validate(value)) {
     return [];
   }
-  return (validate.errors ?? []).filter((e) => e.keyword !== 'if').map((e) => messageFor(e, decodePointer(e.instancePath)));
+  const errors = validate.errors ?? [];
+  const unions = new Set(errors.filter((e) => e.keyword === 'if').map((e) => e.instancePath));
+  return errors.filter((e) => e.keyword !== 'if').map((e) => messageFor(e, decodePointer(e.instancePath), unions));
 }
 
 function syntaxMessage(code: string): string {
