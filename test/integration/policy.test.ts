@@ -1,0 +1,92 @@
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { AirlockApi } from '../../src/extension';
+
+const EXTENSION_ID = 'agent-airlock.agent-airlock';
+
+async function until<T>(what: string, probe: () => T | undefined, timeoutMs: number): Promise<T> {
+  const start = Date.now();
+  for (;;) {
+    const v = probe();
+    if (v !== undefined) {
+      return v;
+    }
+    if (Date.now() - start > timeoutMs) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('Airlock policy in VS Code', () => {
+  let api: AirlockApi;
+  let folder: vscode.WorkspaceFolder;
+  let policyUri: vscode.Uri;
+  let original: Uint8Array;
+  const write = (text: string) => vscode.workspace.fs.writeFile(policyUri, Buffer.from(text, 'utf8'));
+  const edit = (path: string) => api.policy.evaluate(folder, { kind: 'edit', paths: [path], cwd: folder.uri.fsPath, agent: 'copilot' });
+  const policyDiagnostics = () => vscode.languages.getDiagnostics(policyUri).filter((d) => d.source === 'Airlock');
+
+  before(async () => {
+    api = await vscode.extensions.getExtension<AirlockApi>(EXTENSION_ID)!.activate();
+    folder = vscode.workspace.workspaceFolders![0];
+    policyUri = vscode.Uri.joinPath(folder.uri, '.airlock', 'policy.json');
+    original = await vscode.workspace.fs.readFile(policyUri);
+  });
+
+  after(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.workspace.fs.writeFile(policyUri, original);
+  });
+
+  it("exposes the folder's policy on the API: the demo policy and the built-in defaults decide", () => {
+    assert.equal(edit('src/cart.js').verdict, 'allow');
+    assert.equal(edit('.env').verdict, 'ask');
+    assert.equal(edit('src/payments/pay.js').verdict, 'ask', 'a rule of the demo policy');
+    assert.equal(policyDiagnostics().length, 0, 'the demo policy is valid');
+  });
+
+  it('shows an invalid policy in the Problems panel at the right line and column, and clears it once fixed', async () => {
+    await write('{\n  "paths": {\n    "src/**": { "write": "nope" }\n  }\n}\n');
+    const diags = await until('a diagnostic', () => (policyDiagnostics().length ? policyDiagnostics() : undefined), 5000);
+    assert.equal(diags.length, 1);
+    assert.equal(diags[0].range.start.line, 2);
+    assert.equal(diags[0].range.start.character, 26);
+    assert.equal(diags[0].severity, vscode.DiagnosticSeverity.Error);
+    assert.match(diags[0].message, /"nope" is not allowed/);
+    assert.equal(edit('.env').verdict, 'ask', 'a broken file keeps the built-in defaults');
+
+    await write('{\n  "paths": {\n    "src/**": { "write": "ask" }\n  }\n}\n');
+    await until('the diagnostic to clear', () => (policyDiagnostics().length === 0 ? true : undefined), 5000);
+    assert.equal(edit('src/cart.js').verdict, 'ask');
+  });
+
+  it('a change written to disk alters the next decision within a second', async () => {
+    await write('{ "paths": { "src/**": { "write": "allow" } } }');
+    await until('allow', () => (edit('src/cart.js').verdict === 'allow' ? true : undefined), 5000);
+    const start = Date.now();
+    await write('{ "paths": { "src/**": { "write": "deny" } } }');
+    await until('deny within a second', () => (edit('src/cart.js').verdict === 'deny' ? true : undefined), 1000);
+    assert.ok(Date.now() - start < 1000);
+  });
+
+  it('a change saved in the editor alters the next decision within a second', async () => {
+    await write('{\n  "paths": { "src/**": { "write": "allow" } }\n}\n');
+    await until('allow', () => (edit('src/cart.js').verdict === 'allow' ? true : undefined), 5000);
+    const doc = await vscode.workspace.openTextDocument(policyUri);
+    await vscode.window.showTextDocument(doc);
+    assert.equal(doc.languageId, 'jsonc', 'policy files open as JSON with comments');
+    const we = new vscode.WorkspaceEdit();
+    we.replace(policyUri, new vscode.Range(0, 0, doc.lineCount, 0), '{\n  // saved from the editor\n  "paths": { "src/**": { "write": "deny", "reason": "Frozen for the release." } }\n}\n');
+    assert.ok(await vscode.workspace.applyEdit(we));
+    const start = Date.now();
+    assert.ok(await doc.save());
+    const d = await until('deny within a second', () => {
+      const x = edit('src/cart.js');
+      return x.verdict === 'deny' ? x : undefined;
+    }, 1000);
+    assert.ok(Date.now() - start < 1000);
+    assert.deepEqual(d.reasons, ['Changing src/cart.js: Frozen for the release.']);
+    assert.equal(d.rules[0].line, 3);
+  });
+});
