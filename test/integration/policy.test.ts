@@ -51,7 +51,7 @@ describe('Airlock policy in VS Code', () => {
     const diags = await until('a diagnostic', () => (policyDiagnostics().length ? policyDiagnostics() : undefined), 5000);
     assert.equal(diags.length, 1);
     assert.equal(diags[0].range.start.line, 2);
-    assert.equal(diags[0].range.start.character, 26);
+    assert.equal(diags[0].range.start.character, 25);
     assert.equal(diags[0].severity, vscode.DiagnosticSeverity.Error);
     assert.match(diags[0].message, /"nope" is not allowed/);
     assert.equal(edit('.env').verdict, 'ask', 'a broken file keeps the built-in defaults');
