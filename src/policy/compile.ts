@@ -33,6 +33,12 @@ export interface CompiledPathRule {
   /** Anchored patterns that begin with ** also apply outside the workspace folder. */
   readonly floating: boolean;
   readonly ops: { readonly [op in PathOp]?: RuleRef };
+  /** Quick filters (lower-case when matching is case-insensitive): every match starts with `prefix`... */
+  readonly prefix: string;
+  /** ...and, for name patterns, ends with `suffix`. */
+  readonly suffix: string;
+  /** A name pattern without wildcards: matched by equality. */
+  readonly literal?: string;
 }
 
 export type WordMatcher = { readonly any: true } | { readonly any: false; readonly re: RegExp | undefined; readonly literal: string };
@@ -271,7 +277,24 @@ function compilePathPattern(raw: string, ctx: CompileContext): Omit<CompiledPath
     }
   }
   const matcher = new Minimatch(p, { dot: true, nocase: ctx.nocase, nonegate: true, nocomment: true, windowsPathsNoEscape: false, platform: 'linux' });
-  return { pattern: raw, kind, matcher, coversContents: !p.endsWith('/**'), floating: kind === 'relative' && p.startsWith('**/') };
+  const fold = (x: string) => (ctx.nocase ? x.toLowerCase() : x);
+  // Only plain * and ? wildcards allow the quick prefix/suffix filters; anything fancier goes to minimatch alone.
+  const simple = !/[[\]{}()!+@\\]/.test(p);
+  const firstMagic = p.search(/[*?]/);
+  const lastMagic = Math.max(p.lastIndexOf('*'), p.lastIndexOf('?'));
+  const prefix = simple ? fold(firstMagic < 0 ? p : p.slice(0, firstMagic)) : '';
+  const suffix = simple && kind === 'name' && lastMagic >= 0 ? fold(p.slice(lastMagic + 1)) : '';
+  const literal = simple && kind === 'name' && firstMagic < 0 ? fold(p) : undefined;
+  return {
+    pattern: raw,
+    kind,
+    matcher,
+    coversContents: !p.endsWith('/**'),
+    floating: kind === 'relative' && p.startsWith('**/'),
+    prefix: kind === 'name' || !p.startsWith('**/') ? prefix : '',
+    suffix,
+    ...(literal !== undefined ? { literal } : {}),
+  };
 }
 
 export function compileLayer(name: LayerName, input: LayerInput, opts: { nocase: boolean; home?: string; canRelax: boolean }): CompiledLayer {

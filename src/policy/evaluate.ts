@@ -105,6 +105,10 @@ interface PathLocation {
   readonly rel?: string;
   /** Path segments to test name patterns against. */
   readonly segments: readonly string[];
+  /** The same, lower-case when matching is case-insensitive. */
+  readonly folded: readonly string[];
+  readonly foldedRel?: string;
+  readonly foldedAbs: string;
 }
 
 function locate(policy: Policy, abs: string): PathLocation {
@@ -116,15 +120,36 @@ function locate(policy: Policy, abs: string): PathLocation {
     }
     const r = fold(root);
     if (a === r) {
-      return { abs, rel: '', segments: [] };
+      return { abs, rel: '', segments: [], folded: [], foldedRel: '', foldedAbs: a };
     }
     const prefix = r.endsWith('/') ? r : `${r}/`;
     if (a.startsWith(prefix)) {
       const rel = abs.slice(prefix.length);
-      return { abs, rel, segments: rel.split('/') };
+      const foldedRel = a.slice(prefix.length);
+      return { abs, rel, segments: rel.split('/'), folded: foldedRel.split('/'), foldedRel, foldedAbs: a };
     }
   }
-  return { abs, segments: abs.replace(/^[A-Za-z]:/, '').split('/').filter(Boolean) };
+  const segments = abs.replace(/^[A-Za-z]:/, '').split('/').filter(Boolean);
+  return { abs, segments, folded: segments.map(fold), foldedAbs: a };
+}
+
+function nameMatches(rule: CompiledPathRule, loc: PathLocation): boolean {
+  for (let i = 0; i < loc.segments.length; i++) {
+    const f = loc.folded[i];
+    if (rule.literal !== undefined) {
+      if (f === rule.literal) {
+        return true;
+      }
+    } else if (f.startsWith(rule.prefix) && f.endsWith(rule.suffix) && f.length >= rule.prefix.length + rule.suffix.length && rule.matcher.match(loc.segments[i])) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/** Whether an anchored rule can match `folded` (the target), something above it, or (for a delete) something inside it. */
+function mayMatch(rule: CompiledPathRule, folded: string, op: PathOp): boolean {
+  return folded.startsWith(rule.prefix) || (op === 'delete' && rule.prefix.startsWith(`${folded}/`));
 }
 
 /** A name standing for "something inside this folder". */
@@ -155,14 +180,14 @@ function matchesAnchored(rule: CompiledPathRule, target: string, op: PathOp): bo
 function pathRuleMatches(rule: CompiledPathRule, loc: PathLocation, op: PathOp, scope: 'inside' | 'outside-abs' | 'outside-float'): boolean {
   switch (rule.kind) {
     case 'name':
-      return scope !== 'outside-abs' && loc.segments.some((s) => rule.matcher.match(s));
+      return scope !== 'outside-abs' && nameMatches(rule, loc);
     case 'relative':
       if (scope === 'inside') {
-        return loc.rel !== undefined && loc.rel !== '' && matchesAnchored(rule, loc.rel, op);
+        return loc.rel !== undefined && loc.rel !== '' && mayMatch(rule, loc.foldedRel ?? '', op) && matchesAnchored(rule, loc.rel, op);
       }
       return scope === 'outside-float' && rule.floating && matchesAnchored(rule, loc.abs.replace(/^([A-Za-z]:)?\//, ''), op);
     case 'absolute':
-      return scope !== 'outside-float' && matchesAnchored(rule, loc.abs, op);
+      return scope !== 'outside-float' && mayMatch(rule, loc.foldedAbs, op) && matchesAnchored(rule, loc.abs, op);
   }
 }
 

@@ -89,4 +89,15 @@ describe('Airlock policy in VS Code', () => {
     assert.deepEqual(d.reasons, ['Changing src/cart.js: Frozen for the release.']);
     assert.equal(d.rules[0].line, 3);
   });
+
+  it("VS Code's own JSON support validates policy files against the schema and accepts comments", async function () {
+    this.timeout(60_000);
+    await write('{\n  // a comment is fine\n  "mode": "audt",\n}\n');
+    const doc = await vscode.workspace.openTextDocument(policyUri);
+    await vscode.window.showTextDocument(doc);
+    const json = () => vscode.languages.getDiagnostics(policyUri).filter((d) => d.source !== 'Airlock');
+    const diags = await until('a schema diagnostic from the JSON language server', () => (json().length ? json() : undefined), 45_000);
+    assert.equal(diags.length, 1, diags.map((d) => d.message).join('; '));
+    assert.equal(diags[0].range.start.line, 2, 'the bad mode, not the comment or the trailing comma');
+  });
 });
