@@ -4,6 +4,7 @@ import * as esbuild from 'esbuild';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writePolicyValidator } from './lib/policyValidator.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const production = process.argv.includes('--production');
@@ -46,6 +47,9 @@ const configs = [
 ];
 
 copyAssets();
+if (writePolicyValidator()) {
+  process.stderr.write('regenerated src/policy/generatedPolicyValidator.ts from schemas/policy.schema.json\n');
+}
 if (watch) {
   for (const c of configs) {
     const ctx = await esbuild.context(c);

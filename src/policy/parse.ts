@@ -2,11 +2,10 @@
  * Reads a policy file's text (JSONC) and validates it against schemas/policy.schema.json with ajv,
  * giving every problem a line and column. Pure: no I/O.
  */
-import Ajv from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Node, ParseError } from 'jsonc-parser';
 import { findNodeAtLocation, getNodeValue, parseTree, printParseErrorCode } from 'jsonc-parser';
-import schema from '../../schemas/policy.schema.json';
+import { validate as generatedValidate } from './generatedPolicyValidator';
 import type { PolicyFile } from './policyFile';
 
 export type JsonPath = readonly (string | number)[];
@@ -42,15 +41,12 @@ export interface ParsedPolicy {
   readonly locate: (path: JsonPath) => SourcePosition | undefined;
 }
 
-let validator: ValidateFunction | undefined;
-
-/** The compiled schema validator (compiled once, on first use). */
+/**
+ * The schema validator: schemas/policy.schema.json compiled by ajv at build time
+ * (scripts/lib/policyValidator.mjs), so a CLI start does not pay ~100 ms to compile it.
+ */
 export function schemaValidator(): ValidateFunction {
-  if (!validator) {
-    const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
-    validator = ajv.compile(schema);
-  }
-  return validator;
+  return generatedValidate as unknown as ValidateFunction;
 }
 
 function lineStarts(text: string): number[] {

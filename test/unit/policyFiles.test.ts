@@ -248,3 +248,12 @@ describe('airlock policy validate / explain (the built dist/cli.js)', () => {
     assert.equal(d.rules[0].rule, 'commands["git push *"]');
   });
 });
+
+describe('policy schema validator (generated from the schema at build time)', () => {
+  it('is up to date with schemas/policy.schema.json (npm run build regenerates it)', async () => {
+    const root = path.resolve(__dirname, '..', '..', '..');
+    const gen = (await import(path.join(root, 'scripts', 'lib', 'policyValidator.mjs'))) as { generatePolicyValidator(): string };
+    const current = fs.readFileSync(path.join(root, 'src', 'policy', 'generatedPolicyValidator.ts'), 'utf8');
+    assert.ok(current === gen.generatePolicyValidator(), 'src/policy/generatedPolicyValidator.ts is stale: run npm run build');
+  });
+});
