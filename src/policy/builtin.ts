@@ -39,7 +39,11 @@ export const SECRET_PATTERNS = [
   '**/.kube/config',
   'credentials.json',
   'service-account*.json',
-  'secrets.*',
+  'secrets.json',
+  'secrets.yml',
+  'secrets.yaml',
+  'secrets.toml',
+  'secrets.env',
   '*.tfvars',
   '*.tfstate',
 ] as const;
@@ -117,6 +121,21 @@ function rules(patterns: readonly string[], value: PolicyFile['paths'] extends R
   return Object.fromEntries(patterns.map((p) => [p, value]));
 }
 
+/** Devices that commands read and write all the time (`2>/dev/null`): never a question. */
+export const DEVICE_PATHS = ['/dev/null', '/dev/stdout', '/dev/stderr', '/dev/stdin', '/dev/tty', '/dev/fd/**', '/dev/zero', '/dev/random', '/dev/urandom'] as const;
+
+/**
+ * Rules added to the built-in layer for the temporary directories given to buildPolicy: reading,
+ * writing and creating there is allowed (scratch files are routine for agents); deleting is left to
+ * defaults.outsideWorkspace, and secret-looking names are still asked. A symlink in a temporary
+ * directory is checked at its target too, so it cannot be used to reach elsewhere.
+ */
+export function tempDirRules(dirs: readonly string[]): NonNullable<PolicyFile['paths']> {
+  return Object.fromEntries(
+    dirs.map((d) => [`${d.replace(/[\\/]+$/, '')}/**`, { read: 'allow', write: 'allow', create: 'allow', reason: 'This is a temporary directory.' } as const]),
+  );
+}
+
 /** The built-in layer, written like any policy file. */
 export const BUILTIN_POLICY: PolicyFile = {
   mode: 'enforce',
@@ -127,6 +146,7 @@ export const BUILTIN_POLICY: PolicyFile = {
     ...rules(CI_PATTERNS, { write: 'ask', create: 'ask', delete: 'ask', reason: CI_REASON }),
     ...rules(EXECUTABLE_CONFIG_PATTERNS, { write: 'ask', create: 'ask', delete: 'ask', reason: EXEC_REASON }),
     ...rules(MANIFEST_PATTERNS, { write: 'ask', delete: 'ask', reason: MANIFEST_REASON }),
+    ...rules(DEVICE_PATHS, { read: 'allow', write: 'allow', create: 'allow' }),
   },
   defaults: {
     unknownCommand: 'ask',

@@ -6,7 +6,7 @@
 import { Minimatch } from 'minimatch';
 import type { CommandCategory, MatchedRule, PathOp, Verdict } from '../core/types';
 import { COMMAND_CATEGORIES, VERDICT_RANK } from '../core/types';
-import { BUILTIN_POLICY, FLOOR_PATTERNS } from './builtin';
+import { BUILTIN_POLICY, FLOOR_PATTERNS, tempDirRules } from './builtin';
 import type { JsonPath, SourcePosition } from './parse';
 import { describePath, isRegexPattern } from './parse';
 import type { OpVerdicts, PolicyFile, PolicyRuleSet, PolicySettings } from './policyFile';
@@ -107,6 +107,8 @@ export interface BuildPolicyOptions {
   readonly settings?: PolicyFile;
   /** True while a policy file is invalid: the given (last valid) files may then only tighten. */
   readonly degraded?: boolean;
+  /** Temporary directories (absolute) where reading, writing and creating files is allowed. */
+  readonly tempDirs?: readonly string[];
 }
 
 export function defaultCaseInsensitive(): boolean {
@@ -310,10 +312,12 @@ export function compileLayer(name: LayerName, input: LayerInput, opts: { nocase:
 
 let builtinCache: { key: string; layer: CompiledLayer } | undefined;
 
-function builtinLayer(nocase: boolean, home: string | undefined): CompiledLayer {
-  const key = `${nocase}|${home ?? ''}`;
+function builtinLayer(nocase: boolean, home: string | undefined, tempDirs: readonly string[]): CompiledLayer {
+  const temps = [...new Set(tempDirs.map((d) => normalizePath(d, '/')))].filter((d) => d !== '/');
+  const key = JSON.stringify([nocase, home ?? '', temps]);
   if (builtinCache?.key !== key) {
-    builtinCache = { key, layer: compileLayer('built-in', { source: 'built-in', file: BUILTIN_POLICY }, { nocase, home, canRelax: true }) };
+    const file: PolicyFile = temps.length ? { ...BUILTIN_POLICY, paths: { ...BUILTIN_POLICY.paths, ...tempDirRules(temps) } } : BUILTIN_POLICY;
+    builtinCache = { key, layer: compileLayer('built-in', { source: 'built-in', file }, { nocase, home, canRelax: true }) };
   }
   return builtinCache.layer;
 }
@@ -324,7 +328,7 @@ export function buildPolicy(opts: BuildPolicyOptions): Policy {
   const root = normalizePath(opts.root, '/');
   const realRoot = opts.realRoot ? normalizePath(opts.realRoot, '/') : undefined;
   const degraded = opts.degraded ?? false;
-  const layers: CompiledLayer[] = [builtinLayer(nocase, opts.home)];
+  const layers: CompiledLayer[] = [builtinLayer(nocase, opts.home, opts.tempDirs ?? [])];
   if (opts.team) {
     layers.push(compileLayer('team', opts.team, { nocase, home: opts.home, canRelax: !degraded }));
   }

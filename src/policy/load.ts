@@ -35,6 +35,14 @@ export interface LoadPolicyOptions {
   readonly ignoreWorkspaceFiles?: boolean;
   readonly caseInsensitive?: boolean;
   readonly home?: string;
+  /** Temporary directories where scratch files are allowed; default: the OS temp dir and /tmp. */
+  readonly tempDirs?: readonly string[];
+}
+
+/** The OS temporary directory (and /tmp on Unix), with their real paths. */
+export function defaultTempDirs(): string[] {
+  const dirs = [os.tmpdir(), ...(process.platform === 'win32' ? [] : ['/tmp'])];
+  return [...new Set(dirs.flatMap((d) => [d, realpathOrSelf(d)]))];
 }
 
 function readIfExists(file: string): { text?: string; error?: string } {
@@ -109,6 +117,7 @@ export function loadPolicy(root: string, opts: LoadPolicyOptions = {}): LoadedPo
     root,
     ...(realRoot !== root ? { realRoot } : {}),
     home: opts.home ?? os.homedir(),
+    tempDirs: opts.tempDirs ?? defaultTempDirs(),
     ...(opts.caseInsensitive !== undefined ? { caseInsensitive: opts.caseInsensitive } : {}),
     ...(team ? { team } : {}),
     ...(personal ? { personal } : {}),
@@ -160,4 +169,24 @@ export function inspectPaths(paths: readonly string[], cwd: string): PathFacts {
     facts.set(abs, realNorm !== abs ? { real: realNorm, exists } : { exists });
   }
   return facts;
+}
+
+/**
+ * The workspace folder a path belongs to when no editor says so (the CLI): the nearest folder at or
+ * above `start` that has an .airlock policy file, else the nearest with .git, else `start` itself.
+ */
+export function findWorkspaceRoot(start: string): string {
+  const from = path.resolve(start);
+  let gitRoot: string | undefined;
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, TEAM_POLICY_FILE)) || fs.existsSync(path.join(dir, PERSONAL_POLICY_FILE))) {
+      return dir;
+    }
+    if (gitRoot === undefined && fs.existsSync(path.join(dir, '.git'))) {
+      gitRoot = dir;
+    }
+    if (path.dirname(dir) === dir) {
+      return gitRoot ?? from;
+    }
+  }
 }

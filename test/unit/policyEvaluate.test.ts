@@ -513,3 +513,25 @@ describe('policy settings merge (snapshots, approval, budgets)', () => {
     assert.deepEqual(s.budgets, { filesChanged: 50, commands: 10 });
   });
 });
+
+describe('policy evaluation: devices and temporary directories', () => {
+  const p = policy(undefined, undefined, { tempDirs: ['/tmp', '/var/folders/xy/T/'] });
+
+  it('redirecting to /dev/null is never a question', () => {
+    const a = analysis([sub('ls nothing', { knowledge: 'harmless' })], [{ path: '/dev/null', op: 'write', via: 'ls nothing 2>/dev/null' }]);
+    assert.equal(evaluate(p, command(a), a).verdict, 'allow');
+  });
+
+  it('scratch files in a temporary directory are allowed; deleting there and secrets there are asked', () => {
+    assert.equal(v(evaluate(p, action('create', ['/tmp/agent-scratch/out.txt']))), 'allow');
+    assert.equal(v(evaluate(p, action('edit', ['/var/folders/xy/T/a.json']))), 'allow');
+    assert.equal(v(evaluate(p, action('delete', ['/tmp/agent-scratch/out.txt']))), 'ask');
+    assert.equal(v(evaluate(p, action('create', ['/tmp/server.pem']))), 'ask');
+    assert.equal(v(evaluate(policy(), action('create', ['/tmp/a.txt']))), 'ask', 'without tempDirs /tmp is just outside');
+  });
+
+  it('a link in a temporary directory is checked at its target', () => {
+    const facts = new Map([['/tmp/innocent', { real: '/home/dev/.bashrc', exists: true }]]);
+    assert.equal(v(evaluate(p, action('edit', ['/tmp/innocent']), undefined, facts)), 'ask');
+  });
+});
