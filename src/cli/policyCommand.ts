@@ -2,7 +2,7 @@
 import * as path from 'node:path';
 import type { Decision, PathOp, ProposedAction } from '../core/types';
 import { evaluate, evaluatePath } from '../policy/evaluate';
-import { inspectPaths, loadPolicy } from '../policy/load';
+import { findWorkspaceRoot, inspectPaths, loadPolicy } from '../policy/load';
 import type { CommandAnalyzer } from '../policy/naiveAnalysis';
 import { naiveAnalysis } from '../policy/naiveAnalysis';
 import type { PolicyProblem } from '../policy/parse';
@@ -38,7 +38,7 @@ interface Parsed {
 }
 
 function parseArgs(args: string[]): Parsed {
-  const out: Parsed = { dir: process.cwd(), agent: 'cli', json: false };
+  const out: Parsed = { dir: '', agent: 'cli', json: false };
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     const value = () => {
@@ -65,6 +65,7 @@ function parseArgs(args: string[]): Parsed {
       out.error = `unknown option '${a}'`;
     }
   }
+  out.dir ||= findWorkspaceRoot(process.cwd());
   return out;
 }
 
@@ -129,9 +130,10 @@ async function explain(p: Parsed, io: CliIo): Promise<number> {
       io.stderr('airlock policy explain: the command line after -- is empty\n');
       return ExitCode.usage;
     }
-    const analysis = await analyzer.fn(line, { cwd: p.dir });
-    const action: ProposedAction = { kind: 'command', paths: [], command: line, cwd: p.dir, agent: p.agent };
-    const facts = inspectPaths(analysis.effects.map((e) => e.path), p.dir);
+    const cwd = process.cwd();
+    const analysis = await analyzer.fn(line, { cwd });
+    const action: ProposedAction = { kind: 'command', paths: [], command: line, cwd, agent: p.agent };
+    const facts = inspectPaths(analysis.effects.map((e) => e.path), cwd);
     decision = evaluate(loaded.policy, action, analysis, facts);
     if (analyzer.naive) {
       note = 'the shell analyzer is not wired into this build: the line was split on blanks and treated as one unknown command';

@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { CommandAnalysis, ProposedAction } from '../core/types';
 import type { LayerInput, Policy } from './compile';
 import { buildPolicy, normalizePath } from './compile';
 import type { PathFact, PathFacts } from './evaluate';
@@ -189,4 +190,9 @@ export function findWorkspaceRoot(start: string): string {
       return gitRoot ?? from;
     }
   }
+}
+
+/** inspectPaths for everything an action touches: its paths and the effects of its command. */
+export function inspectAction(action: ProposedAction, analysis?: CommandAnalysis): PathFacts {
+  return inspectPaths([...action.paths, ...(analysis?.effects.map((e) => e.path) ?? [])], action.cwd);
 }

@@ -4,7 +4,7 @@ import type { Policy } from '../policy/compile';
 import type { PathFacts } from '../policy/evaluate';
 import { evaluate, evaluatePath } from '../policy/evaluate';
 import type { LoadedPolicy } from '../policy/load';
-import { loadPolicy } from '../policy/load';
+import { inspectAction, inspectPaths, loadPolicy } from '../policy/load';
 import { ConfigSection } from './ids';
 
 export type FolderRef = vscode.WorkspaceFolder | vscode.Uri | string;
@@ -42,14 +42,18 @@ export class PolicyService implements vscode.Disposable {
     (vscode.workspace.workspaceFolders ?? []).forEach((f) => this.watch(f));
   }
 
-  /** The decision for an action in a folder (see evaluate() in src/policy/evaluate.ts). */
+  /**
+   * The decision for an action in a folder (see evaluate() in src/policy/evaluate.ts). Symlinks and
+   * existing files are looked up on disk unless `facts` are given.
+   */
   evaluate(folder: FolderRef, action: ProposedAction, analysis?: CommandAnalysis, facts?: PathFacts): Decision {
-    return evaluate(this.policy(folder), action, analysis, facts);
+    return evaluate(this.policy(folder), action, analysis, facts ?? inspectAction(action, analysis));
   }
 
-  /** The decision for one path operation in a folder. */
-  evaluatePath(folder: FolderRef, path: string, op: PathOp, options: { agent?: string; facts?: PathFacts } = {}): Decision {
-    return evaluatePath(this.policy(folder), path, op, options);
+  /** The decision for one path operation in a folder (symlinks resolved on disk). */
+  evaluatePath(folder: FolderRef, path: string, op: PathOp, options: { agent?: string } = {}): Decision {
+    const policy = this.policy(folder);
+    return evaluatePath(policy, path, op, { ...options, cwd: policy.root, facts: inspectPaths([path], policy.root) });
   }
 
   /** The folder's current compiled policy (built-in defaults for a path in no folder). */
