@@ -1,4 +1,5 @@
 import './policyCommand';
+import './snapshot';
 import { runCli } from './run';
 
 // Entry point of dist/cli.js (the `airlock` command).
