@@ -1,0 +1,112 @@
+/** Real temporary git repositories and file-state capture for the snapshot tests. */
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+export function cleanEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (!k.startsWith('GIT_')) {
+      env[k] = v;
+    }
+  }
+  env.GIT_AUTHOR_NAME = env.GIT_COMMITTER_NAME = 'Test';
+  env.GIT_AUTHOR_EMAIL = env.GIT_COMMITTER_EMAIL = 'test@example.com';
+  env.GIT_CONFIG_NOSYSTEM = '1';
+  return env;
+}
+
+/** Runs git in dir; returns stdout. */
+export function g(dir: string, ...args: string[]): string {
+  return execFileSync('git', ['-c', 'init.defaultBranch=main', '-c', 'protocol.file.allow=always', ...args], { cwd: dir, env: cleanEnv(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** Like g but never throws; returns the exit status. */
+export function gStatus(dir: string, ...args: string[]): number {
+  try {
+    g(dir, ...args);
+    return 0;
+  } catch (e) {
+    return (e as { status?: number }).status ?? 1;
+  }
+}
+
+export function tmpDir(prefix = 'airlock-snap-'): string {
+  return fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), prefix)));
+}
+
+export function rmrf(dir: string): void {
+  // read-only folders would stop rm: make everything writable first
+  try {
+    execFileSync('chmod', ['-R', 'u+w', dir], { stdio: 'ignore' });
+  } catch {
+    /* nothing to fix */
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
+export function write(root: string, rel: string, content: string | Buffer): void {
+  const p = path.join(root, rel);
+  fs.mkdirSync(path.dirname(p), { recursive: true });
+  fs.writeFileSync(p, content);
+}
+
+export function read(root: string, rel: string): string {
+  return fs.readFileSync(path.join(root, rel), 'utf8');
+}
+
+/** A repository with one commit (a.txt, src/app.js, .gitignore ignoring *.log and .env). */
+export function makeRepo(): string {
+  const dir = tmpDir();
+  g(dir, 'init', '-q');
+  write(dir, 'a.txt', 'alpha\n');
+  write(dir, 'src/app.js', 'console.log(1);\n');
+  write(dir, '.gitignore', '*.log\n.env\nbuild/\n');
+  g(dir, 'add', '-A');
+  g(dir, 'commit', '-q', '-m', 'init');
+  return dir;
+}
+
+export interface FileState {
+  readonly type: 'file' | 'link';
+  readonly data: string;
+  readonly exec: boolean;
+}
+
+/** Every file and symlink under root except .git, with content (base64), symlink target and exec bit. */
+export function readState(root: string): Map<string, FileState> {
+  const out = new Map<string, FileState>();
+  const walk = (dir: string, rel: string) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      if (rel === '' && e.name === '.git') {
+        continue;
+      }
+      const abs = path.join(dir, e.name);
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isSymbolicLink()) {
+        out.set(r, { type: 'link', data: fs.readlinkSync(abs), exec: false });
+      } else if (e.isDirectory()) {
+        walk(abs, r);
+      } else {
+        out.set(r, { type: 'file', data: fs.readFileSync(abs).toString('base64'), exec: (fs.statSync(abs).mode & 0o100) !== 0 });
+      }
+    }
+  };
+  walk(root, '');
+  return out;
+}
+
+/** What a rollback must never change: HEAD, the index bytes, branches and other refs outside refs/airlock. */
+export function repoFacts(dir: string): { head: string; index: string; refs: string } {
+  const gitDir = g(dir, 'rev-parse', '--absolute-git-dir').trim();
+  const indexPath = path.join(gitDir, 'index');
+  return {
+    head: fs.readFileSync(path.join(gitDir, 'HEAD'), 'utf8'),
+    index: fs.existsSync(indexPath) ? fs.readFileSync(indexPath).toString('base64') : '(none)',
+    refs: g(dir, 'for-each-ref', '--format=%(refname) %(objectname)')
+      .split('\n')
+      .filter((l) => !l.startsWith('refs/airlock/'))
+      .join('\n'),
+  };
+}
