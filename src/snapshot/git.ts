@@ -20,6 +20,9 @@ const SAFE_CONFIG = [
   '-c', 'commit.gpgSign=false',
 ];
 
+/** AIRLOCK_TRACE_GIT=1 prints each git call's duration to stderr. */
+const TRACE = process.env.AIRLOCK_TRACE_GIT === '1';
+
 export interface GitCall {
   /** Working directory of the git process. */
   readonly cwd: string;
@@ -86,6 +89,7 @@ export function gitEnv(call: Pick<GitCall, 'gitDir' | 'workTree' | 'indexFile' |
 /** Runs `git <args>`; rejects with a GitError on a non-accepted exit code. */
 export function git(args: readonly string[], call: GitCall): Promise<GitResult> {
   const full = [...SAFE_CONFIG, ...args];
+  const started = TRACE ? Date.now() : 0;
   return new Promise((resolve, reject) => {
     const child = spawn('git', full, { cwd: call.cwd, env: gitEnv(call), stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true });
     const out: Buffer[] = [];
@@ -99,6 +103,9 @@ export function git(args: readonly string[], call: GitCall): Promise<GitResult> 
     child.on('close', (code) => {
       const stderr = Buffer.concat(err).toString('utf8');
       const c = code ?? -1;
+      if (TRACE) {
+        process.stderr.write(`[airlock git] ${Date.now() - started} ms: git ${args.slice(0, 4).join(' ')}\n`);
+      }
       if (c === 0 || call.okCodes?.includes(c)) {
         resolve({ code: c, stdout: Buffer.concat(out), stderr });
       } else {

@@ -46,7 +46,25 @@ export function shadowGitDir(storageDir: string, realFolder: string): string {
   return path.join(storageDir, 'shadow', key);
 }
 
+/** Resolved targets of this process, re-checked cheaply on each use (saves a git call per snapshot). */
+const cache = new Map<string, RepoTarget>();
+
+function stillValid(t: RepoTarget): boolean {
+  return fs.existsSync(t.gitDir) && fs.existsSync(t.folder) && (!t.shadow || !fs.existsSync(path.join(t.folder, '.git')));
+}
+
 export async function resolveTarget(folder: string, storageDir: string = defaultStorageDir()): Promise<RepoTarget> {
+  const key = `${path.resolve(folder)}\0${storageDir}`;
+  const hit = cache.get(key);
+  if (hit && stillValid(hit)) {
+    return hit;
+  }
+  const t = await resolveUncached(folder, storageDir);
+  cache.set(key, t);
+  return t;
+}
+
+async function resolveUncached(folder: string, storageDir: string): Promise<RepoTarget> {
   let real: string;
   try {
     real = await fs.promises.realpath(folder);

@@ -146,6 +146,8 @@ export interface BuiltTree {
   readonly tree: string;
   readonly skipped: { path: string; reason: SkipReason; detail: string }[];
   readonly ignored: string[];
+  /** The coverage record's blob, when asked for. */
+  readonly meta?: string;
 }
 
 /** Root-relative pathspec for the target's folder. */
@@ -227,7 +229,7 @@ async function seedIndex(t: RepoTarget, tmpIndex: string, call: GitCall): Promis
 }
 
 /** @internal Builds the tree of the folder as it is now, in the given temporary index. */
-export async function buildTree(t: RepoTarget, policy: SnapshotPolicy, tmpIndex: string, forceInclude: readonly string[] = []): Promise<BuiltTree> {
+export async function buildTree(t: RepoTarget, policy: SnapshotPolicy, tmpIndex: string, forceInclude: readonly string[] = [], writeMeta = false): Promise<BuiltTree> {
   const call: GitCall = { ...t.call, indexFile: tmpIndex };
   const spec = scopeSpec(t);
   const maxFile = policy.maxUntrackedFileBytes ?? 10 * MiB;
@@ -237,18 +239,47 @@ export async function buildTree(t: RepoTarget, policy: SnapshotPolicy, tmpIndex:
   const patterns = policy.protectedPatterns ?? DEFAULT_PROTECTED_PATTERNS;
 
   await seedIndex(t, tmpIndex, call);
-  // Three independent passes: tracked changes into the temporary index, and the two directory walks.
-  const [, untrackedOut, ignoredOut] = await Promise.all([
-    git(['add', '-u', '--', spec], call),
-    git(['ls-files', '-z', '-o', '--exclude-standard', '--directory', '--', spec], call),
-    git(['ls-files', '-z', '-o', '-i', '--exclude-standard', '--directory', '--', spec], call),
-  ]);
+  // One pass over the work tree (what `git status` costs): tracked changes, untracked entries
+  // (never-tracked folders collapsed) and ignored entries (ignored folders collapsed).
+  const status = await git(['status', '--porcelain=v2', '-z', '--ignored=matching', '--untracked-files=normal', '--no-renames', '--ignore-submodules=all', '--', spec], {
+    ...call,
+    // Only the shadow keeps its index; for a user repository the refreshed copy is thrown away.
+    env: t.shadow ? undefined : { GIT_OPTIONAL_LOCKS: '0' },
+  });
+  const tracked: string[] = [];
+  const deletedTracked: string[] = [];
+  const untrackedEntries: string[] = [];
+  const ignoredEntries: string[] = [];
+  const records = splitZ(status.stdout);
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i];
+    const kind = r[0];
+    if (kind === '?') {
+      untrackedEntries.push(r.slice(2));
+    } else if (kind === '!') {
+      ignoredEntries.push(r.slice(2));
+    } else if (kind === '1' || kind === 'u') {
+      // "1 XY sub mH mI mW hH hI path" / "u XY sub m1 m2 m3 mW h1 h2 h3 path": the path may hold spaces
+      const fields = kind === '1' ? 8 : 10;
+      let at = 0;
+      for (let f = 0; f < fields; f++) {
+        at = r.indexOf(' ', at) + 1;
+      }
+      if (kind === '1' && r[3] === 'D') {
+        deletedTracked.push(r.slice(at));
+      } else if (kind === 'u' || r[3] !== '.') {
+        tracked.push(r.slice(at));
+      }
+    } else if (kind === '2') {
+      i++; // a rename record carries the original path too (not produced with --no-renames)
+    }
+  }
 
   const skipped: BuiltTree['skipped'] = [];
   const files: string[] = [];
   const smallDirs: string[] = [];
   await Promise.all(
-    splitZ(untrackedOut.stdout).map(async (entry) => {
+    untrackedEntries.map(async (entry) => {
       if (!entry.endsWith('/')) {
         files.push(entry);
         return;
@@ -270,7 +301,10 @@ export async function buildTree(t: RepoTarget, policy: SnapshotPolicy, tmpIndex:
   );
   for (let i = 0; i < smallDirs.length; i += 200) {
     const chunk = smallDirs.slice(i, i + 200).map(literal);
-    const out = await git(['ls-files', '-z', '-o', '--exclude-standard', '--', ...chunk], call);
+    const [out, ign] = await Promise.all([
+      git(['ls-files', '-z', '-o', '--exclude-standard', '--', ...chunk], call),
+      git(['ls-files', '-z', '-o', '-i', '--exclude-standard', '--directory', '--', ...chunk], call),
+    ]);
     for (const entry of splitZ(out.stdout)) {
       if (entry.endsWith('/')) {
         skipped.push({ path: entry, reason: 'nested-repo', detail: `${entry} is a separate git repository: not included (snapshot it on its own)` });
@@ -278,6 +312,7 @@ export async function buildTree(t: RepoTarget, policy: SnapshotPolicy, tmpIndex:
         files.push(entry);
       }
     }
+    ignoredEntries.push(...splitZ(ign.stdout));
   }
 
   const force = new Set(forceInclude.map((p) => t.scope + p));
@@ -294,7 +329,7 @@ export async function buildTree(t: RepoTarget, policy: SnapshotPolicy, tmpIndex:
   );
   const ignored: string[] = [];
   await Promise.all(
-    splitZ(ignoredOut.stdout).map(async (entry) => {
+    ignoredEntries.map(async (entry) => {
       if (entry.endsWith('/') || !isProtected(entry, patterns)) {
         if (!force.has(entry)) {
           ignored.push(entry);
@@ -318,17 +353,26 @@ export async function buildTree(t: RepoTarget, policy: SnapshotPolicy, tmpIndex:
       }
     }
   }
-  if (toAdd.length > 0) {
+  if (deletedTracked.length > 0) {
+    // (--force-remove: a deleted path may now lie beyond a symbolic link, which --remove refuses)
+    await git(['update-index', '--force-remove', '-z', '--stdin'], { ...call, input: deletedTracked.join('\0') + '\0' });
+  }
+  const changed = [...tracked, ...toAdd];
+  if (changed.length > 0) {
     // update-index hashes exactly these paths (clean filters and eol conversion apply); --remove
-    // tolerates a file that vanished since the walk.
-    await git(['update-index', '--add', '--remove', '-z', '--stdin'], { ...call, input: toAdd.join('\0') + '\0' });
+    // drops deleted files (and tolerates one that vanished since the walk).
+    await git(['update-index', '--add', '--remove', '-z', '--stdin'], { ...call, input: changed.join('\0') + '\0' });
   }
   const forcedOut = new Set(toAdd);
   const finalSkipped = skipped.filter((s) => !forcedOut.has(s.path));
-  const tree = await gitText(['write-tree'], call);
   finalSkipped.sort((a, b) => (a.path < b.path ? -1 : 1));
   ignored.sort();
-  return { tree, skipped: finalSkipped, ignored };
+  const record: CoverageRecord = { version: 1, ignored, skipped: finalSkipped.map((s) => ({ path: s.path, reason: s.reason })) };
+  const [tree, meta] = await Promise.all([
+    gitText(['write-tree'], call),
+    writeMeta ? gitText(['hash-object', '-w', '--stdin'], { ...t.call, input: JSON.stringify(record) }) : Promise.resolve(undefined),
+  ]);
+  return { tree, skipped: finalSkipped, ignored, meta };
 }
 
 /** Removes temporary index files a killed process left behind (older than an hour). */
@@ -437,22 +481,24 @@ export async function takeSnapshot(folder: string, input: TakeSnapshotInput, opt
 export async function takeSnapshotOf(t: RepoTarget, input: TakeSnapshotInput, opts: SnapshotStoreOptions): Promise<SnapshotResult> {
   const started = Date.now();
   return withTempIndex(t, async (tmpIndex) => {
-    const built = await buildTree(t, opts, tmpIndex, input.forceInclude);
-    const [head, previous] = await Promise.all([
+    const context = Promise.all([
       t.shadow ? Promise.resolve('') : git(['rev-parse', '-q', '--verify', 'HEAD^{commit}'], { ...t.call, okCodes: [1, 128] }).then((r) => (r.code === 0 ? r.stdout.toString('utf8').trim() : '')),
       listFor(t),
     ]);
+    context.catch(() => undefined); // awaited below; avoid an unhandled rejection meanwhile
+    const built = await buildTree(t, opts, tmpIndex, input.forceInclude, true);
+    const [head, previous] = await context;
     const prev = previous.find((s) => s.scope === t.scope);
     const skippedRel: SkippedPath[] = built.skipped.map((s) => ({ path: relToFolder(t, s.path), reason: s.reason, detail: s.detail }));
     const notes = skippedRel.map((s) => s.detail);
     if (prev && prev.tree === built.tree && (input.kind ?? 'snapshot') === 'snapshot') {
+      if (t.shadow) {
+        await fs.promises.rename(tmpIndex, t.indexFile).catch(() => undefined);
+      }
       return { id: prev.id, commit: prev.commit, tree: prev.tree, unchanged: true, folder: t.folder, shadow: t.shadow, time: prev.time, filesChanged: 0, skipped: skippedRel, notes, durationMs: Date.now() - started };
     }
-    const record: CoverageRecord = { version: 1, ignored: built.ignored, skipped: built.skipped.map((s) => ({ path: s.path, reason: s.reason })) };
-    const [meta, filesChanged] = await Promise.all([
-      gitText(['hash-object', '-w', '--stdin'], { ...t.call, input: JSON.stringify(record) }),
-      countChanges(t, prev ? prev.tree : head ? `${head}^{tree}` : undefined, built.tree),
-    ]);
+    const meta = built.meta as string;
+    const filesChanged = await countChanges(t, prev ? prev.tree : head ? `${head}^{tree}` : undefined, built.tree);
     const time = new Date().toISOString();
     const kind = input.kind ?? 'snapshot';
     const message = [
