@@ -5,9 +5,9 @@
  * (goal <= 1.5x), against a Cline-style shadow repository `git add -A && git commit` (cold first
  * checkpoint and warm steady state; goal >= 10x from 20,000 files), rollback of 1,000 changed files
  * (against `git restore --source` as a reference) and disk growth per snapshot.
- * AIRLOCK_BENCH_QUICK=1 skips the 100,000-file case.
+ * AIRLOCK_BENCH_QUICK=1 skips the 100,000-file case; AIRLOCK_BENCH_DIR picks where the repositories go.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -83,7 +83,7 @@ async function loadSnapshot() {
 export async function run() {
   const snap = await loadSnapshot();
   const sizes = process.env.AIRLOCK_BENCH_QUICK ? [1000, 20000] : [1000, 20000, 100000];
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'airlock-bench-'));
+  const work = fs.mkdtempSync(path.join(process.env.AIRLOCK_BENCH_DIR ?? os.tmpdir(), 'airlock-bench-'));
   const storage = path.join(work, 'storage');
   const rows = [];
   try {
@@ -101,15 +101,15 @@ export async function run() {
       git(dir, ['status', '--porcelain']); // warm the OS cache and the index's stat data for everyone
 
       const status = [];
-      for (let i = 0; i < 5; i++) status.push(await time(() => git(dir, ['status', '--porcelain'])));
+      for (let i = 0; i < 7; i++) status.push(await time(() => git(dir, ['status', '--porcelain'])));
       const snapNew = [];
       const objects = path.join(dir, '.git', 'objects');
       const before = dirSize(objects);
-      for (let i = 0; i < 5; i++) {
+      for (let i = 0; i < 7; i++) {
         modify10();
         snapNew.push(await time(() => snap.takeSnapshot(dir, { label: `bench ${i}` }, { storageDir: storage, retention: false })));
       }
-      const growth = (dirSize(objects) - before) / 5;
+      const growth = (dirSize(objects) - before) / 7;
       const snapSame = [];
       for (let i = 0; i < 3; i++) snapSame.push(await time(() => snap.takeSnapshot(dir, { label: 'same' }, { storageDir: storage, retention: false })));
 

@@ -63,7 +63,7 @@ export async function withLock<T>(file: string, fn: () => Promise<T>, opts: Lock
         continue;
       }
       if (Date.now() > deadline) {
-        throw new Error(`another Airlock operation holds ${file}; try again in a moment`);
+        throw new Error(`another Airlock operation holds ${file}; try again in a moment`, { cause: e });
       }
       await new Promise((r) => setTimeout(r, delay));
       delay = Math.min(delay * 2, 200);
