@@ -2,11 +2,11 @@
  * Finds the git repository behind a workspace folder, or creates the private shadow repository for a
  * folder that is not in one (never a `.git` in the user's folder).
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { GitCall } from './git';
+import { folderKey, stateDir } from '../util/stateDir';
 import { git, GitError } from './git';
 
 export interface RepoTarget {
@@ -30,20 +30,14 @@ export interface RepoTarget {
   readonly call: Pick<GitCall, 'cwd' | 'gitDir' | 'workTree'>;
 }
 
-/** `$AIRLOCK_HOME`, else `~/.local/state/agent-airlock` (the CLI's default storage). */
+/** Airlock's state dir (util/stateDir: $AIRLOCK_HOME, else $XDG_STATE_HOME/agent-airlock, else ~/.local/state/agent-airlock), shared by CLI and extension. */
 export function defaultStorageDir(): string {
-  const home = process.env.AIRLOCK_HOME;
-  if (home && home.trim() !== '') {
-    return path.resolve(home);
-  }
-  const state = process.env.XDG_STATE_HOME && process.env.XDG_STATE_HOME.trim() !== '' ? process.env.XDG_STATE_HOME : path.join(os.homedir(), '.local', 'state');
-  return path.join(state, 'agent-airlock');
+  return path.resolve(stateDir());
 }
 
 /** The shadow git dir for a folder: keyed by the folder's real path. */
 export function shadowGitDir(storageDir: string, realFolder: string): string {
-  const key = createHash('sha256').update(realFolder).digest('hex').slice(0, 20);
-  return path.join(storageDir, 'shadow', key);
+  return path.join(storageDir, 'shadow', folderKey(realFolder));
 }
 
 /** Resolved targets of this process, re-checked cheaply on each use (saves a git call per snapshot). */

@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { minimatch } from 'minimatch';
+import type { ProposedAction } from '../core/types';
 import type { GitCall } from './git';
 import { git, gitText, splitZ } from './git';
 import { readIndexFlags } from './indexFile';
@@ -163,7 +164,8 @@ function relToFolder(t: RepoTarget, rootRel: string): string {
   return t.scope !== '' && rootRel.startsWith(t.scope) ? rootRel.slice(t.scope.length) : rootRel;
 }
 
-async function countFiles(dir: string, limit: number): Promise<number> {
+/** Counts files under dir, stopping at limit; skips .git and (when asked) dependency folders such as node_modules. */
+async function countFiles(dir: string, limit: number, skipHeavy: boolean): Promise<number> {
   let n = 0;
   const stack = [dir];
   while (stack.length > 0 && n < limit) {
@@ -176,7 +178,7 @@ async function countFiles(dir: string, limit: number): Promise<number> {
     }
     for (const e of entries) {
       if (e.isDirectory()) {
-        if (e.name !== '.git') {
+        if (e.name !== '.git' && !(skipHeavy && HEAVY_DIR_NAMES.has(e.name))) {
           stack.push(path.join(d, e.name));
         }
       } else if (++n >= limit) {
@@ -278,6 +280,8 @@ export async function buildTree(t: RepoTarget, policy: SnapshotPolicy, tmpIndex:
   const skipped: BuiltTree['skipped'] = [];
   const files: string[] = [];
   const smallDirs: string[] = [];
+  const limitFor = (dir: string) => (t.shadow && !HEAVY_DIR_NAMES.has(path.basename(dir)) ? maxShadowDir : maxDir);
+  const huge = (entry: string, n: string) => skipped.push({ path: entry, reason: 'huge-folder', detail: `${entry} has ${n} untracked files: left out` });
   await Promise.all(
     untrackedEntries.map(async (entry) => {
       if (!entry.endsWith('/')) {
@@ -289,27 +293,75 @@ export async function buildTree(t: RepoTarget, policy: SnapshotPolicy, tmpIndex:
         skipped.push({ path: entry, reason: 'nested-repo', detail: `${entry} is a separate git repository: not included (snapshot it on its own)` });
         return;
       }
-      const heavy = HEAVY_DIR_NAMES.has(path.basename(entry));
-      const limit = t.shadow && !heavy ? maxShadowDir : maxDir;
-      const n = await countFiles(abs, limit);
-      if (n >= limit) {
-        skipped.push({ path: entry, reason: 'huge-folder', detail: `${entry} has ${limit} or more untracked files: left out` });
-      } else {
-        smallDirs.push(entry);
+      const limit = limitFor(entry);
+      if (HEAVY_DIR_NAMES.has(path.basename(entry))) {
+        if ((await countFiles(abs, limit, false)) >= limit) {
+          huge(entry, `${limit} or more`);
+          return;
+        }
+      } else if ((await countFiles(abs, limit * 10, true)) >= limit * 10) {
+        huge(entry, `${limit * 10} or more`); // far too many to be worth listing
+        return;
       }
+      smallDirs.push(entry); // git lists its untracked files below (ignored subfolders are not walked)
     }),
   );
   for (let i = 0; i < smallDirs.length; i += 200) {
-    const chunk = smallDirs.slice(i, i + 200).map(literal);
+    const dirs = smallDirs.slice(i, i + 200);
+    const chunk = dirs.map(literal);
     const [out, ign] = await Promise.all([
       git(['ls-files', '-z', '-o', '--exclude-standard', '--', ...chunk], call),
       git(['ls-files', '-z', '-o', '-i', '--exclude-standard', '--directory', '--', ...chunk], call),
     ]);
+    const byDir = new Map<string, string[]>(dirs.map((d) => [d, []]));
     for (const entry of splitZ(out.stdout)) {
       if (entry.endsWith('/')) {
         skipped.push({ path: entry, reason: 'nested-repo', detail: `${entry} is a separate git repository: not included (snapshot it on its own)` });
+        continue;
+      }
+      for (let at = entry.indexOf('/'); at >= 0; at = entry.indexOf('/', at + 1)) {
+        const list = byDir.get(entry.slice(0, at + 1));
+        if (list) {
+          list.push(entry);
+          break;
+        }
+      }
+    }
+    for (const [dir, list] of byDir) {
+      const limit = limitFor(dir);
+      if (list.length < limit) {
+        files.push(...list);
+        continue;
+      }
+      // Too many: leave out dependency folders inside it first (a new project's node_modules), then the rest if still too many.
+      const heavyGroups = new Map<string, string[]>();
+      const rest: string[] = [];
+      for (const f of list) {
+        const parts = f.slice(dir.length).split('/');
+        const k = parts.slice(0, -1).findIndex((c) => HEAVY_DIR_NAMES.has(c));
+        if (k < 0) {
+          rest.push(f);
+        } else {
+          const key = dir + parts.slice(0, k + 1).join('/') + '/';
+          const g = heavyGroups.get(key);
+          if (g) {
+            g.push(f);
+          } else {
+            heavyGroups.set(key, [f]);
+          }
+        }
+      }
+      for (const [key, group] of heavyGroups) {
+        if (group.length >= maxDir) {
+          huge(key, String(group.length));
+        } else {
+          rest.push(...group);
+        }
+      }
+      if (rest.length >= limit) {
+        huge(dir, String(rest.length));
       } else {
-        files.push(entry);
+        files.push(...rest);
       }
     }
     ignoredEntries.push(...splitZ(ign.stdout));
@@ -638,4 +690,9 @@ async function pruneList(t: RepoTarget, listAll: readonly SnapshotInfo[], policy
 export async function pruneSnapshots(folder: string, opts: SnapshotStoreOptions = {}): Promise<PruneResult> {
   const t = await resolveTarget(folder, opts.storageDir);
   return pruneList(t, await listFor(t), opts.retention === false ? {} : opts.retention ?? {});
+}
+
+/** The Gate's `snapshot` dependency (src/gate/gate.ts GateDeps.snapshot): a snapshot labelled with the action, its id back. */
+export function gateSnapshotter(opts: SnapshotStoreOptions = {}): (folder: string, label: string, action: Pick<ProposedAction, 'agent' | 'tool'>) => Promise<string> {
+  return async (folder, label, action) => (await takeSnapshot(folder, { label, agent: action.agent, tool: action.tool }, opts)).id;
 }

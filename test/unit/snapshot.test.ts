@@ -117,6 +117,28 @@ describe('snapshot store', () => {
     assert.deepEqual(r.deleted, []);
   });
 
+  it('in a new untracked project folder, leaves out only its dependency folder and ignores git-ignored bulk', async () => {
+    const dir = repo();
+    write(dir, 'app/index.js', 'main\n');
+    write(dir, 'app/.gitignore', 'dist/\n');
+    for (let i = 0; i < 250; i++) {
+      write(dir, `app/node_modules/dep${i}/index.js`, `${i}\n`);
+      write(dir, `app/dist/chunk${i}.js`, `${i}\n`);
+    }
+    const s = await snap(dir);
+    assert.deepEqual(
+      s.skipped.map((k) => [k.path, k.reason]),
+      [['app/node_modules/', 'huge-folder']],
+    );
+    assert.equal(g(dir, 'show', `${s.commit}:app/index.js`), 'main\n');
+    write(dir, 'app/index.js', 'edited\n');
+    write(dir, 'app/node_modules/dep1/index.js', 'edited dep\n');
+    const r = await rollbackToSnapshot(dir, s.id, { storageDir: storage });
+    assert.deepEqual([r.changed, r.deleted], [['app/index.js'], []]);
+    assert.equal(read(dir, 'app/node_modules/dep1/index.js'), 'edited dep\n');
+    assert.equal(fs.readdirSync(path.join(dir, 'app/dist')).length, 250);
+  });
+
   it('never deletes a file that was ignored at snapshot time when .gitignore changed since', async () => {
     const dir = repo();
     write(dir, 'notes.log', 'my notes\n');
