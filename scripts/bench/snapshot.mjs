@@ -77,7 +77,11 @@ async function loadSnapshot() {
   const entry = path.join(out, 'entry.ts');
   fs.writeFileSync(entry, `export * from ${JSON.stringify(path.join(root, 'src/snapshot/snapshot.ts'))};\nexport * from ${JSON.stringify(path.join(root, 'src/snapshot/rollback.ts'))};\n`);
   await esbuild.build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', outfile: path.join(out, 'snapshot.mjs'), logLevel: 'warning', banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" } });
-  return import(pathToFileURL(path.join(out, 'snapshot.mjs')).href);
+  try {
+    return await import(pathToFileURL(path.join(out, 'snapshot.mjs')).href);
+  } finally {
+    fs.rmSync(out, { recursive: true, force: true });
+  }
 }
 
 export async function run() {

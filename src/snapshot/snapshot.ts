@@ -149,6 +149,8 @@ export interface BuiltTree {
   readonly ignored: string[];
   /** The coverage record's blob, when asked for. */
   readonly meta?: string;
+  /** What `alongside` returned (run in parallel with write-tree). */
+  readonly filesChanged?: number;
 }
 
 /** Root-relative pathspec for the target's folder. */
@@ -231,7 +233,14 @@ async function seedIndex(t: RepoTarget, tmpIndex: string, call: GitCall): Promis
 }
 
 /** @internal Builds the tree of the folder as it is now, in the given temporary index. */
-export async function buildTree(t: RepoTarget, policy: SnapshotPolicy, tmpIndex: string, forceInclude: readonly string[] = [], writeMeta = false): Promise<BuiltTree> {
+export async function buildTree(
+  t: RepoTarget,
+  policy: SnapshotPolicy,
+  tmpIndex: string,
+  forceInclude: readonly string[] = [],
+  writeMeta = false,
+  alongside?: (indexCall: GitCall) => Promise<number>,
+): Promise<BuiltTree> {
   const call: GitCall = { ...t.call, indexFile: tmpIndex };
   const spec = scopeSpec(t);
   const maxFile = policy.maxUntrackedFileBytes ?? 10 * MiB;
@@ -420,11 +429,12 @@ export async function buildTree(t: RepoTarget, policy: SnapshotPolicy, tmpIndex:
   finalSkipped.sort((a, b) => (a.path < b.path ? -1 : 1));
   ignored.sort();
   const record: CoverageRecord = { version: 1, ignored, skipped: finalSkipped.map((s) => ({ path: s.path, reason: s.reason })) };
-  const [tree, meta] = await Promise.all([
+  const [tree, meta, filesChanged] = await Promise.all([
     gitText(['write-tree'], call),
     writeMeta ? gitText(['hash-object', '-w', '--stdin'], { ...t.call, input: JSON.stringify(record) }) : Promise.resolve(undefined),
+    alongside ? alongside(call) : Promise.resolve(undefined),
   ]);
-  return { tree, skipped: finalSkipped, ignored, meta };
+  return { tree, skipped: finalSkipped, ignored, meta, filesChanged };
 }
 
 /** Removes temporary index files a killed process left behind (older than an hour). */
@@ -514,12 +524,11 @@ export async function listFor(t: RepoTarget): Promise<SnapshotInfo[]> {
   return list;
 }
 
-async function countChanges(t: RepoTarget, from: string | undefined, to: string): Promise<number> {
-  if (from === undefined) {
-    const out = await git(['ls-tree', '-r', '-z', '--name-only', to, '--', ...(t.scope ? [t.scope] : [])], t.call);
-    return splitZ(out.stdout).length;
-  }
-  const out = await git(['diff-tree', '-r', '-z', '--no-renames', '--name-only', from, to, '--', scopeSpec(t)], t.call);
+/** Files in the temporary index that differ from `from` (a tree), or all of them when there is none. */
+async function countChanges(t: RepoTarget, indexCall: GitCall, from: string | undefined): Promise<number> {
+  const out = from === undefined
+    ? await git(['ls-files', '-z', '--', scopeSpec(t)], indexCall)
+    : await git(['diff-index', '--cached', '-z', '--name-only', '--no-renames', from, '--', scopeSpec(t)], indexCall);
   return splitZ(out.stdout).length;
 }
 
@@ -538,7 +547,11 @@ export async function takeSnapshotOf(t: RepoTarget, input: TakeSnapshotInput, op
       listFor(t),
     ]);
     context.catch(() => undefined); // awaited below; avoid an unhandled rejection meanwhile
-    const built = await buildTree(t, opts, tmpIndex, input.forceInclude, true);
+    const built = await buildTree(t, opts, tmpIndex, input.forceInclude, true, async (indexCall) => {
+      const [h, list] = await context;
+      const p = list.find((s) => s.scope === t.scope);
+      return countChanges(t, indexCall, p ? p.tree : h ? `${h}^{tree}` : undefined);
+    });
     const [head, previous] = await context;
     const prev = previous.find((s) => s.scope === t.scope);
     const skippedRel: SkippedPath[] = built.skipped.map((s) => ({ path: relToFolder(t, s.path), reason: s.reason, detail: s.detail }));
@@ -550,7 +563,7 @@ export async function takeSnapshotOf(t: RepoTarget, input: TakeSnapshotInput, op
       return { id: prev.id, commit: prev.commit, tree: prev.tree, unchanged: true, folder: t.folder, shadow: t.shadow, time: prev.time, filesChanged: 0, skipped: skippedRel, notes, durationMs: Date.now() - started };
     }
     const meta = built.meta as string;
-    const filesChanged = await countChanges(t, prev ? prev.tree : head ? `${head}^{tree}` : undefined, built.tree);
+    const filesChanged = built.filesChanged ?? 0;
     const time = new Date().toISOString();
     const kind = input.kind ?? 'snapshot';
     const message = [
