@@ -10,13 +10,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { minimatch } from 'minimatch';
 import type { ProposedAction } from '../core/types';
+import type { PolicySettings } from '../policy/policyFile';
 import type { GitCall } from './git';
 import { git, gitText, splitZ } from './git';
 import { readIndexFlags } from './indexFile';
 import type { RepoTarget } from './repo';
 import { resolveTarget } from './repo';
 
-/** Git-ignored files a snapshot still includes (matched against the base name when a pattern has no '/'). */
+/** Git-ignored files a snapshot still includes (globs relative to the folder; a pattern without '/' matches the base name anywhere). */
 export const DEFAULT_PROTECTED_PATTERNS: readonly string[] = [
   '.env',
   '.env.*',
@@ -48,7 +49,7 @@ export interface RetentionPolicy {
   readonly maxCount?: number;
   /** Snapshots older than this are pruned (default 14 days). */
   readonly maxAgeDays?: number;
-  /** Shadow repositories only: when the private git dir grows past this, the oldest snapshots go and it is repacked (default 2 GiB). */
+  /** Shadow repositories only: when the private git dir grows past this, the oldest snapshots go and it is repacked (default 1 GiB). */
   readonly maxShadowBytes?: number;
 }
 
@@ -391,7 +392,7 @@ export async function buildTree(
   const ignored: string[] = [];
   await Promise.all(
     ignoredEntries.map(async (entry) => {
-      if (entry.endsWith('/') || !isProtected(entry, patterns)) {
+      if (entry.endsWith('/') || !isProtected(relToFolder(t, entry), patterns)) {
         if (!force.has(entry)) {
           ignored.push(entry);
         }
@@ -686,7 +687,7 @@ async function pruneList(t: RepoTarget, listAll: readonly SnapshotInfo[], policy
   };
   await deleteRefs([...doomed]);
   if (t.shadow) {
-    const maxBytes = policy.maxShadowBytes ?? 2 * 1024 * MiB;
+    const maxBytes = policy.maxShadowBytes ?? 1024 * MiB;
     if ((await dirSize(path.join(t.gitDir, 'objects'))) > maxBytes) {
       // Drop the oldest half of what is left, then repack the private repository for real.
       const rest = list.filter((s) => !doomed.has(s.id) && !protectedIds.has(s.id));
@@ -708,4 +709,18 @@ export async function pruneSnapshots(folder: string, opts: SnapshotStoreOptions 
 /** The Gate's `snapshot` dependency (src/gate/gate.ts GateDeps.snapshot): a snapshot labelled with the action, its id back. */
 export function gateSnapshotter(opts: SnapshotStoreOptions = {}): (folder: string, label: string, action: Pick<ProposedAction, 'agent' | 'tool'>) => Promise<string> {
   return async (folder, label, action) => (await takeSnapshot(folder, { label, agent: action.agent, tool: action.tool }, opts)).id;
+}
+
+/**
+ * Store options from the policy's merged `snapshots` settings: `include` globs are protected
+ * ignored files added to the defaults, `maxFileSizeMB` caps untracked files, `retention` maps over
+ * (maxSizeMB bounds a shadow repository; a user's own repository is never repacked by Airlock).
+ */
+export function snapshotOptionsFromPolicy(settings: PolicySettings['snapshots'], storageDir?: string): SnapshotStoreOptions {
+  return {
+    storageDir,
+    protectedPatterns: [...DEFAULT_PROTECTED_PATTERNS, ...settings.include],
+    maxUntrackedFileBytes: settings.maxFileSizeMB * MiB,
+    retention: { maxCount: settings.retention.maxCount, maxAgeDays: settings.retention.maxAgeDays, maxShadowBytes: settings.retention.maxSizeMB * MiB },
+  };
 }

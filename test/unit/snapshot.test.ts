@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readIndexFlags } from '../../src/snapshot/indexFile';
 import { diffSinceSnapshot, previewRollback, rollbackToSnapshot } from '../../src/snapshot/rollback';
-import { listSnapshots, pruneSnapshots, takeSnapshot, UnknownSnapshotError } from '../../src/snapshot/snapshot';
+import { listSnapshots, pruneSnapshots, snapshotOptionsFromPolicy, takeSnapshot, UnknownSnapshotError } from '../../src/snapshot/snapshot';
 import { g, gStatus, makeRepo, read, readState, repoFacts, rmrf, tmpDir, write } from './snapshotFixture';
 
 describe('snapshot store', () => {
@@ -137,6 +137,19 @@ describe('snapshot store', () => {
     assert.deepEqual([r.changed, r.deleted], [['app/index.js'], []]);
     assert.equal(read(dir, 'app/node_modules/dep1/index.js'), 'edited dep\n');
     assert.equal(fs.readdirSync(path.join(dir, 'app/dist')).length, 250);
+  });
+
+  it("applies the policy's snapshot settings: extra ignored files to include and the size cap", async () => {
+    const dir = repo();
+    write(dir, 'config/app.local.log', 'local settings\n'); // ignored by *.log
+    write(dir, 'medium.bin', Buffer.alloc(2 * 1024 * 1024, 1));
+    const opts = snapshotOptionsFromPolicy({ enabled: true, include: ['config/*.local.log'], maxFileSizeMB: 1, retention: { maxCount: 5, maxAgeDays: 1, maxSizeMB: 10 } }, storage);
+    const s = await takeSnapshot(dir, { label: 'policy' }, opts);
+    assert.equal(g(dir, 'show', `${s.commit}:config/app.local.log`), 'local settings\n');
+    assert.deepEqual(
+      s.skipped.map((k) => [k.path, k.reason]),
+      [['medium.bin', 'large-file']],
+    );
   });
 
   it('never deletes a file that was ignored at snapshot time when .gitignore changed since', async () => {
