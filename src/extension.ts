@@ -1,19 +1,31 @@
 import * as vscode from 'vscode';
+import { naiveAnalysis } from './policy/naiveAnalysis';
+import { snapshotOptionsFromPolicy, takeSnapshot } from './snapshot/snapshot';
+import { ApprovalUi } from './vscode/approvals';
+import { BridgeHost } from './vscode/bridgeHost';
 import { onConfigChange, readConfig } from './vscode/config';
+import { GateService } from './vscode/gateService';
 import { Commands, Views } from './vscode/ids';
 import { PolicyService } from './vscode/policyService';
+import { SnapshotCommands } from './vscode/snapshotCommands';
 import { AirlockStatusBar } from './vscode/statusBar';
 import { StatusViewProvider } from './vscode/statusView';
+import { TimelineProvider } from './vscode/timeline';
+import { registerTimelineCommands } from './vscode/timelineCommands';
 
 /** What the extension exports to other extensions and to its own integration tests. */
 export interface AirlockApi {
   readonly log: vscode.LogOutputChannel;
   /** The policy of each workspace folder: `policy.evaluate(folder, action, analysis?)`. */
   readonly policy: PolicyService;
+  /** The window's gate: pending approvals (`gate.queue`) and decisions (`gate.onDidDecide`). */
+  readonly gate: GateService;
+  /** The socket hooks reach this window on (undefined when the bridge could not start). */
+  readonly bridgeSocket: () => string | undefined;
 }
 
 /** Composition root: build the services in dependency order and register each as it is made. */
-export function activate(context: vscode.ExtensionContext): AirlockApi {
+export async function activate(context: vscode.ExtensionContext): Promise<AirlockApi> {
   const log = vscode.window.createOutputChannel('Airlock', { log: true });
   context.subscriptions.push(log);
   let config = readConfig();
@@ -22,14 +34,47 @@ export function activate(context: vscode.ExtensionContext): AirlockApi {
   const policy = new PolicyService(log);
   context.subscriptions.push(policy);
 
+  const gate = new GateService(policy, naiveAnalysis, {
+    take: async (folder, label, action) => (await takeSnapshot(folder, { label, agent: action.agent, tool: action.tool }, snapshotOptionsFromPolicy(policy.policy(folder).settings.snapshots))).id,
+  }, log);
+  context.subscriptions.push(gate);
+
+  const approvals = new ApprovalUi(gate.queue, log);
+  context.subscriptions.push(approvals);
+
+  const timeline = new TimelineProvider();
+  const snapshots = new SnapshotCommands(timeline, log);
+  context.subscriptions.push(timeline, snapshots, ...registerTimelineCommands(timeline, snapshots, log));
+
   const statusView = new StatusViewProvider(config);
   context.subscriptions.push(statusView, vscode.window.registerTreeDataProvider(Views.status, statusView));
 
   const statusBar = new AirlockStatusBar(config);
   context.subscriptions.push(statusBar);
 
+  let bridge: BridgeHost | undefined;
+  try {
+    bridge = await BridgeHost.start(
+      context,
+      async (req, signal) => {
+        if (!readConfig().enabled) {
+          throw new Error('Airlock is turned off in this window (airlock.enabled)');
+        }
+        const r = await gate.decide(req.actions, signal);
+        return { decision: r.decision, decidedBy: r.decidedBy, snapshotId: r.snapshotId, message: r.message };
+      },
+      (m) => log.error(`[bridge] ${m}`),
+    );
+    context.subscriptions.push(bridge);
+    log.info(`[bridge] listening on ${bridge.socketPath}`);
+  } catch (err) {
+    log.error(`[bridge] could not start: ${err instanceof Error ? err.message : String(err)}; hooks decide without this window`);
+  }
+
   context.subscriptions.push(
     vscode.commands.registerCommand(Commands.showLog, () => log.show(true)),
+    gate.queue.onDidChange(() => statusBar.setPending(gate.queue.size)),
+    gate.onDidDecide(() => timeline.refresh()),
     onConfigChange((next) => {
       config = next;
       log.info(`configuration changed: enabled=${config.enabled}`);
@@ -38,7 +83,7 @@ export function activate(context: vscode.ExtensionContext): AirlockApi {
     }),
     vscode.workspace.onDidChangeWorkspaceFolders(() => statusView.update(config)),
   );
-  return { log, policy };
+  return { log, policy, gate, bridgeSocket: () => bridge?.socketPath };
 }
 
 export function deactivate(): void {

@@ -3,6 +3,7 @@
  * socket (a named pipe on Windows). Requests only ever come in; there is deliberately no message
  * by which a client can approve anything: approvals come only from the human in VS Code's UI.
  */
+import type { DecidedBy } from '../audit/log';
 import type { Decision, ProposedAction } from '../core/types';
 
 export const PROTOCOL_VERSION = 1;
@@ -29,8 +30,8 @@ export interface PingRequest {
 
 export type BridgeRequest = DecideRequest | PingRequest;
 
-/** Who made the decision. */
-export type DecidedBy = 'policy' | 'human' | 'timeout' | 'session-rule' | 'error';
+/** Who made the decision (the audit log's vocabulary). */
+export type { DecidedBy } from '../audit/log';
 
 export interface DecideResponse {
   readonly id: string;

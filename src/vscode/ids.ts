@@ -8,12 +8,22 @@ export const Commands = {
   deny: 'airlock.deny',
   denyWithReason: 'airlock.denyWithReason',
   reviewRequest: 'airlock.reviewRequest',
+  rollback: 'airlock.rollback',
+  undoRollback: 'airlock.undoRollback',
+  showChanges: 'airlock.showChanges',
+  restoreFile: 'airlock.restoreFile',
+  refreshTimeline: 'airlock.refreshTimeline',
+  filterTimeline: 'airlock.filterTimeline',
+  clearTimelineFilter: 'airlock.clearTimelineFilter',
+  exportAudit: 'airlock.exportAudit',
+  takeSnapshot: 'airlock.takeSnapshot',
 } as const;
 
 export const Views = {
   container: 'airlock',
   status: 'airlock.status',
   pending: 'airlock.pending',
+  timeline: 'airlock.timeline',
 } as const;
 
 export const ContextKeys = {

@@ -2,23 +2,42 @@ import * as vscode from 'vscode';
 import type { AirlockConfig } from './config';
 import { Views } from './ids';
 
-/** The shield in the status bar; a click opens the Airlock view. */
+/** The shield in the status bar with the number of pending approvals; a click opens the Airlock view. */
 export class AirlockStatusBar implements vscode.Disposable {
   private readonly item: vscode.StatusBarItem;
+  private pending = 0;
 
-  constructor(config: AirlockConfig) {
+  constructor(private config: AirlockConfig) {
     this.item = vscode.window.createStatusBarItem('airlock.status', vscode.StatusBarAlignment.Left, 100);
     this.item.name = vscode.l10n.t('Agent Airlock');
     this.item.command = `workbench.view.extension.${Views.container}`;
-    this.update(config);
+    this.render();
     this.item.show();
   }
 
   update(config: AirlockConfig): void {
-    this.item.text = config.enabled ? '$(shield) Airlock' : '$(circle-slash) Airlock';
-    this.item.tooltip = config.enabled
-      ? vscode.l10n.t('Agent Airlock is guarding agents. Click to open the Airlock view.')
-      : vscode.l10n.t('Agent Airlock is off (airlock.enabled).');
+    this.config = config;
+    this.render();
+  }
+
+  setPending(count: number): void {
+    this.pending = count;
+    this.render();
+  }
+
+  private render(): void {
+    if (!this.config.enabled) {
+      this.item.text = '$(circle-slash) Airlock';
+      this.item.tooltip = vscode.l10n.t('Agent Airlock is off (airlock.enabled).');
+      this.item.backgroundColor = undefined;
+      return;
+    }
+    this.item.text = this.pending ? `$(shield) Airlock ${this.pending}` : '$(shield) Airlock';
+    this.item.tooltip = this.pending
+      ? vscode.l10n.t('{0} agent action(s) wait for your approval. Click to review.', this.pending)
+      : vscode.l10n.t('Agent Airlock is guarding agents. Click to open the Airlock view.');
+    this.item.backgroundColor = this.pending ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    this.item.accessibilityInformation = { label: this.pending ? vscode.l10n.t('Airlock: {0} pending approvals', this.pending) : vscode.l10n.t('Airlock: guarding agents') };
   }
 
   dispose(): void {

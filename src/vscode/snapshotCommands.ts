@@ -1,0 +1,184 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { appendAudit } from '../audit/log';
+import { readSnapshotFile } from '../snapshot/read';
+import type { RollbackResult } from '../snapshot/rollback';
+import { diffSinceSnapshot, previewRollback, rollbackToSnapshot } from '../snapshot/rollback';
+import type { TimelineNode, TimelineProvider } from './timeline';
+
+export const SNAPSHOT_SCHEME = 'airlock-snapshot';
+
+/** Read-only documents of files as a snapshot holds them: airlock-snapshot:/<id>/<path>?<folder>. */
+class SnapshotContentProvider implements vscode.TextDocumentContentProvider {
+  async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
+    const [, id, ...rest] = uri.path.split('/');
+    const folder = decodeURIComponent(uri.query);
+    const buf = await readSnapshotFile(folder, id, rest.join('/'));
+    if (!buf) {
+      return '';
+    }
+    return buf.includes(0) ? vscode.l10n.t('(binary file, {0} bytes)', buf.length) : buf.toString('utf8');
+  }
+}
+
+export function snapshotUri(folder: string, id: string, rel: string): vscode.Uri {
+  return vscode.Uri.from({ scheme: SNAPSHOT_SCHEME, path: `/${id}/${rel}`, query: encodeURIComponent(folder) });
+}
+
+interface Target {
+  readonly folder: string;
+  readonly id: string;
+  readonly label: string;
+}
+
+/** Options for programmatic calls (tests, other extensions): skip the confirmation dialog. */
+interface RunOptions {
+  readonly confirm?: boolean;
+  readonly files?: readonly string[];
+}
+
+function targetOf(node: unknown): Target | undefined {
+  const n = node as TimelineNode | { folder?: string; id?: string } | undefined;
+  if (!n) {
+    return undefined;
+  }
+  if ('type' in n && n.type === 'action' && n.entry.snapshotId) {
+    return { folder: n.folder, id: n.entry.snapshotId, label: n.entry.command ?? n.entry.paths?.join(', ') ?? n.entry.kind };
+  }
+  if ('type' in n && n.type === 'rollback') {
+    return { folder: n.folder, id: n.safetyId, label: vscode.l10n.t('before the rollback') };
+  }
+  if ('folder' in n && typeof n.folder === 'string' && 'id' in n && typeof n.id === 'string') {
+    return { folder: n.folder, id: n.id, label: n.id };
+  }
+  return undefined;
+}
+
+function summary(r: RollbackResult): string[] {
+  return [
+    ...r.changed.map((f) => `$(edit) ${f}`),
+    ...r.created.map((f) => `$(add) ${f}`),
+    ...r.deleted.map((f) => `$(trash) ${f}`),
+  ];
+}
+
+/** Roll back, undo rollback, show changes since, restore one file: the Timeline's actions. */
+export class SnapshotCommands implements vscode.Disposable {
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly timeline: TimelineProvider,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    this.disposables.push(vscode.workspace.registerTextDocumentContentProvider(SNAPSHOT_SCHEME, new SnapshotContentProvider()));
+  }
+
+  /** "Roll back to before this": a preview of the files, a confirmation, then the rollback. */
+  async rollback(node: unknown, opts: RunOptions = {}): Promise<RollbackResult | undefined> {
+    const t = targetOf(node);
+    if (!t) {
+      return undefined;
+    }
+    const preview = await previewRollback(t.folder, t.id, { files: opts.files });
+    const lines = summary(preview);
+    if (lines.length === 0) {
+      void vscode.window.showInformationMessage(vscode.l10n.t('Nothing to roll back: the files already match snapshot {0}.', t.id));
+      return preview;
+    }
+    if (opts.confirm !== false) {
+      const picked = await vscode.window.showQuickPick(
+        lines.map((l) => ({ label: l })),
+        { title: vscode.l10n.t('Roll back {0} file(s) to before: {1}', lines.length, t.label.slice(0, 80)), placeHolder: vscode.l10n.t('These files will change. Press Enter to continue, Escape to cancel.') },
+      );
+      if (!picked) {
+        return undefined;
+      }
+      const ok = vscode.l10n.t('Roll Back');
+      const answer = await vscode.window.showWarningMessage(
+        vscode.l10n.t('Roll back {0} file(s)?', lines.length),
+        { modal: true, detail: vscode.l10n.t('{0} changed, {1} created since (will be removed), {2} deleted since (will be recreated). A safety snapshot is taken first, so you can undo this.', preview.changed.length, preview.deleted.length, preview.created.length) },
+        ok,
+      );
+      if (answer !== ok) {
+        return undefined;
+      }
+    }
+    const result = await rollbackToSnapshot(t.folder, t.id, { files: opts.files });
+    this.after(t, result);
+    return result;
+  }
+
+  private after(t: Target, result: RollbackResult): void {
+    const n = result.changed.length + result.created.length + result.deleted.length;
+    this.log.info(`[rollback] ${t.folder} to ${t.id}: ${n} file(s); undo with snapshot ${result.safetySnapshotId}`);
+    appendAudit({ time: new Date().toISOString(), folder: t.folder, agent: 'developer', kind: 'rollback', verdict: 'allow', wouldBe: 'allow', mode: 'enforce', decidedBy: 'human', reasons: [`rolled back ${n} file(s) to ${t.id}`], snapshotId: result.safetySnapshotId, via: 'vscode' });
+    if (result.safetySnapshotId) {
+      this.timeline.addRollback(t.folder, t.id, result.safetySnapshotId, n);
+    }
+    const undo = vscode.l10n.t('Undo Rollback');
+    void vscode.window.showInformationMessage(vscode.l10n.t('Rolled back {0} file(s) to snapshot {1}.', n, t.id), undo).then((pick) => {
+      if (pick === undo) {
+        void this.undo(undefined, { confirm: false });
+      }
+    });
+  }
+
+  /** Rolls back to the safety snapshot of the latest rollback (or of the rollback node given). */
+  async undo(node?: unknown, opts: RunOptions = {}): Promise<RollbackResult | undefined> {
+    const target = node ?? this.timeline.lastRollback;
+    if (!target) {
+      void vscode.window.showInformationMessage(vscode.l10n.t('There is no rollback to undo in this window.'));
+      return undefined;
+    }
+    return this.rollback(target, { ...opts, confirm: opts.confirm ?? false });
+  }
+
+  /** Opens a multi-file diff: the snapshot against the files now. */
+  async showChanges(node: unknown): Promise<number> {
+    const t = targetOf(node);
+    if (!t) {
+      return 0;
+    }
+    const diff = await diffSinceSnapshot(t.folder, t.id);
+    if (diff.files.length === 0) {
+      void vscode.window.showInformationMessage(vscode.l10n.t('No changes since snapshot {0}.', t.id));
+      return 0;
+    }
+    const resources = diff.files.map((f) => {
+      const now = vscode.Uri.file(path.join(t.folder, f.path));
+      const before = snapshotUri(t.folder, t.id, f.path);
+      return [now, f.status === 'added' ? undefined : before, f.status === 'deleted' ? undefined : now];
+    });
+    await vscode.commands.executeCommand('vscode.changes', vscode.l10n.t('Changes since {0}', t.id), resources);
+    return diff.files.length;
+  }
+
+  /** Restores one file (picked from those changed since the snapshot). */
+  async restoreFile(node: unknown, file?: string): Promise<RollbackResult | undefined> {
+    const t = targetOf(node);
+    if (!t) {
+      return undefined;
+    }
+    let pick = file;
+    if (!pick) {
+      const diff = await diffSinceSnapshot(t.folder, t.id);
+      const item = await vscode.window.showQuickPick(
+        diff.files.map((f) => ({ label: f.path, description: f.status })),
+        { title: vscode.l10n.t('Restore which file as it was in snapshot {0}?', t.id) },
+      );
+      pick = item?.label;
+    }
+    if (!pick) {
+      return undefined;
+    }
+    const result = await rollbackToSnapshot(t.folder, t.id, { files: [pick] });
+    this.after(t, result);
+    return result;
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) {
+      d.dispose();
+    }
+  }
+}

@@ -1,0 +1,148 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { ping, requestDecision } from '../../src/bridge/client';
+import { findRegistrations } from '../../src/bridge/registry';
+import { readAudit } from '../../src/audit/log';
+import type { ProposedAction } from '../../src/core/types';
+import type { AirlockApi } from '../../src/extension';
+
+const EXTENSION_ID = 'agent-airlock.agent-airlock';
+
+async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
+  const start = Date.now();
+  for (;;) {
+    const v = probe();
+    if (v !== undefined && v !== false) {
+      return v;
+    }
+    if (Date.now() - start > timeoutMs) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** A hook's request travels the real bridge (Unix socket, token, registration) to this window. */
+describe('the gate in VS Code: hook requests, approvals, snapshots, rollback', () => {
+  let api: AirlockApi;
+  let root: string;
+  let policyUri: vscode.Uri;
+  let originalPolicy: Uint8Array;
+
+  before(async () => {
+    api = await vscode.extensions.getExtension<AirlockApi>(EXTENSION_ID)!.activate();
+    root = vscode.workspace.workspaceFolders![0].uri.fsPath;
+    policyUri = vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0].uri, '.airlock', 'policy.json');
+    originalPolicy = await vscode.workspace.fs.readFile(policyUri);
+  });
+  after(async () => {
+    await vscode.workspace.fs.writeFile(policyUri, originalPolicy);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  const action = (over: Partial<ProposedAction>): ProposedAction => ({ kind: 'edit', paths: [], cwd: root, agent: 'claude', tool: 'Write', session: 'itest', ...over });
+
+  it('registers this window so a hook started anywhere in the folder finds it', async () => {
+    const regs = findRegistrations(path.join(root, 'src'));
+    assert.ok(regs.some((r) => r.socket === api.bridgeSocket()), 'this window is registered for its folder');
+    const reg = regs.find((r) => r.socket === api.bridgeSocket())!;
+    const pong = await ping({ socket: reg.socket, token: reg.token });
+    assert.equal(pong.pid, process.pid);
+  });
+
+  it('allows an ordinary edit quietly, with a snapshot taken first and an audit entry', async () => {
+    const file = path.join(root, 'src', 'cart.js');
+    const res = await requestDecision([action({ paths: [file], content: '// changed\n' })], { cwd: root, deadlineMs: 20_000 });
+    assert.equal(res.decision.verdict, 'allow');
+    assert.equal(res.decidedBy, 'policy');
+    assert.match(res.snapshotId ?? '', /^[0-9a-f]{12}$/);
+    assert.equal(api.gate.queue.size, 0, 'nobody was asked');
+    const last = readAudit(root).entries.at(-1)!;
+    assert.equal(last.snapshotId, res.snapshotId);
+    assert.equal(last.via, 'vscode');
+  });
+
+  it('holds a write to .env for the human, shows the diff, and an Approve lets the hook answer allow', async () => {
+    const env = path.join(root, '.env');
+    const pending = requestDecision([action({ paths: [env], content: 'STRIPE_SECRET_KEY=rotated\n' })], { cwd: root, deadlineMs: 30_000 });
+    const req = await until('the approval request', () => api.gate.queue.list()[0]);
+    assert.equal(req.action.paths[0], env);
+    assert.match(req.decision.reasons.join(' '), /secret|\.env/i);
+    const diffTab = await until('the approval diff editor', () =>
+      vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputTextDiff && t.input.modified.scheme === 'airlock-proposed'),
+    );
+    assert.match(diffTab.label, /Claude Code wants to change \.env/);
+    const proposed = await vscode.workspace.openTextDocument((diffTab.input as vscode.TabInputTextDiff).modified);
+    assert.equal(proposed.getText(), 'STRIPE_SECRET_KEY=rotated\n');
+    const current = await vscode.workspace.openTextDocument((diffTab.input as vscode.TabInputTextDiff).original);
+    assert.equal(current.getText(), fs.readFileSync(env, 'utf8'));
+
+    await vscode.commands.executeCommand('airlock.approve', req.id);
+    const res = await pending;
+    assert.equal(res.decision.verdict, 'allow');
+    assert.equal(res.decidedBy, 'human');
+    assert.ok(res.snapshotId, 'a snapshot was taken before the approved change');
+    await until('the diff editor to close', () => !vscode.window.tabGroups.all.flatMap((g) => g.tabs).some((t) => t.input instanceof vscode.TabInputTextDiff && t.input.modified.scheme === 'airlock-proposed'));
+  });
+
+  it('sends the reason typed with a denial back to the agent', async () => {
+    const pending = requestDecision([action({ kind: 'command', tool: 'Bash', command: 'git push --force origin main' })], { cwd: root, deadlineMs: 30_000 });
+    const req = await until('the approval request', () => api.gate.queue.list()[0]);
+    await vscode.commands.executeCommand('airlock.deny', req.id, 'open a pull request instead');
+    const res = await pending;
+    assert.equal(res.decision.verdict, 'deny');
+    assert.equal(res.message, 'open a pull request instead');
+    assert.match(res.decision.reasons.join(' '), /The developer denied it: open a pull request instead/);
+    const last = readAudit(root).entries.at(-1)!;
+    assert.equal(last.decidedBy, 'human');
+    assert.equal(last.message, 'open a pull request instead');
+  });
+
+  it('queues several requests and answers each on its own, in any order', async () => {
+    const a = requestDecision([action({ kind: 'command', tool: 'Bash', command: 'git push origin a' })], { cwd: root, deadlineMs: 30_000 });
+    const b = requestDecision([action({ kind: 'command', tool: 'Bash', command: 'git push origin b' })], { cwd: root, deadlineMs: 30_000 });
+    await until('two pending requests', () => api.gate.queue.size === 2);
+    const [first, second] = api.gate.queue.list();
+    await vscode.commands.executeCommand('airlock.deny', second.id);
+    await vscode.commands.executeCommand('airlock.approve', first.id);
+    assert.equal((await a).decision.verdict, 'allow');
+    assert.equal((await b).decision.verdict, 'deny');
+  });
+
+  it('denies when nobody answers within the policy timeout, and says so', async () => {
+    const text = Buffer.from(originalPolicy).toString('utf8').replace('"timeoutSeconds": 120', '"timeoutSeconds": 5');
+    assert.notEqual(text, Buffer.from(originalPolicy).toString('utf8'));
+    await vscode.workspace.fs.writeFile(policyUri, Buffer.from(text));
+    await until('the policy reload', () => api.policy.policy(root).settings.approval.timeoutSeconds === 5, 5000);
+    const res = await requestDecision([action({ paths: [path.join(root, '.env')], content: 'X=1\n' })], { cwd: root, deadlineMs: 20_000 });
+    assert.equal(res.decision.verdict, 'deny');
+    assert.equal(res.decidedBy, 'timeout');
+    assert.match(res.decision.reasons.join(' '), /Nobody approved it in time/);
+    await vscode.workspace.fs.writeFile(policyUri, originalPolicy);
+    await until('the policy reload', () => api.policy.policy(root).settings.approval.timeoutSeconds === 120, 5000);
+  });
+
+  it('rolls back from the timeline: the open editor shows the restored file, and undo brings the change back', async () => {
+    const file = path.join(root, 'src', 'cart.js');
+    const before = fs.readFileSync(file, 'utf8');
+    const res = await requestDecision([action({ paths: [file], content: 'agent version\n' })], { cwd: root, deadlineMs: 20_000 });
+    assert.equal(res.decision.verdict, 'allow');
+    fs.writeFileSync(file, 'agent version\n'); // the agent's tool writes once the hook allowed it
+    const doc = await vscode.workspace.openTextDocument(file);
+    await vscode.window.showTextDocument(doc);
+    await until('the editor to see the agent change', () => doc.getText() === 'agent version\n');
+
+    const node = { folder: root, id: res.snapshotId! };
+    const result = (await vscode.commands.executeCommand('airlock.rollback', node, { confirm: false })) as { changed: string[]; safetySnapshotId: string };
+    assert.deepEqual(result.changed, ['src/cart.js']);
+    assert.equal(fs.readFileSync(file, 'utf8'), before);
+    await until('the open editor to show the restored content', () => doc.getText() === before);
+
+    await vscode.commands.executeCommand('airlock.undoRollback', undefined, { confirm: false });
+    assert.equal(fs.readFileSync(file, 'utf8'), 'agent version\n');
+    await until('the open editor to show the change again', () => doc.getText() === 'agent version\n');
+    fs.writeFileSync(file, before);
+  });
+});
