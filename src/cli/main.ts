@@ -1,5 +1,6 @@
 import './policyCommand';
 import './snapshot';
+import './check';
 import { runCli } from './run';
 
 // Entry point of dist/cli.js (the `airlock` command).

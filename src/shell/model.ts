@@ -1,0 +1,68 @@
+/** Internal vocabulary of the shell analysis (not exported beyond src/shell). */
+import type { CommandCategory, CommandFinding, Severity, SubCommand, PathEffect } from '../core/types';
+
+/** One word after quote removal; `literal` is false when it depends on an expansion. */
+export interface Word {
+  readonly value: string;
+  readonly literal: boolean;
+}
+
+/**
+ * What flows into a command's stdin (or out of its stdout): nothing known, literal text (echo,
+ * heredoc), something downloaded, something decoded (base64 -d), or unknown data.
+ */
+export interface Stream {
+  readonly kind: 'none' | 'literal' | 'download' | 'decoded' | 'unknown';
+  readonly text?: string;
+}
+
+export const NO_STREAM: Stream = { kind: 'none' };
+export const UNKNOWN_STREAM: Stream = { kind: 'unknown' };
+
+export interface Scope {
+  cwd: string;
+  cwdKnown: boolean;
+}
+
+export interface Env {
+  readonly home: string;
+  readonly workspace: string;
+  readonly subcommands: SubCommand[];
+  readonly effects: PathEffect[];
+  readonly errors: string[];
+  /** Every literal value assigned to a variable anywhere in the line. */
+  readonly vars: Map<string, Set<string>>;
+  /** Functions and aliases defined in the line (their bodies are analysed where defined). */
+  readonly functions: Set<string>;
+  /** Files written earlier in the line: literal content, or undefined when not known. */
+  readonly written: Map<string, string | undefined>;
+  depth: number;
+  /** Parses and analyses a script (bash -c, eval, heredoc fed to a shell), bounded in depth. */
+  runScript(text: string, scope: Scope, grammar: 'bash' | 'powershell', stdin?: Stream): void;
+  /** Analyses an argv that a wrapper runs (sudo, xargs, find -exec, ...). Returns its stdout. */
+  runArgv(argv: readonly Word[], scope: Scope, stdin: Stream, text: string): Stream;
+}
+
+export interface Invocation {
+  readonly argv: readonly Word[];
+  /** argv[0] without directory, lower-cased for PowerShell. */
+  readonly program: string;
+  readonly scope: Scope;
+  readonly env: Env;
+  readonly stdin: Stream;
+  readonly text: string;
+}
+
+export interface Outcome {
+  findings: CommandFinding[];
+  knowledge: 'harmless' | 'known' | 'unknown';
+  stdout: Stream;
+}
+
+export function finding(category: CommandCategory, severity: Severity, id: string, reason: string): CommandFinding {
+  return { category, severity, id, reason };
+}
+
+export function lit(value: string): Word {
+  return { value, literal: true };
+}

@@ -1,0 +1,106 @@
+/**
+ * Loads tree-sitter (web-tree-sitter's runtime as shipped by @vscode/tree-sitter-wasm, the same
+ * grammars VS Code uses to split agent commands) once, lazily, and hands out parsers.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as v8 from 'node:v8';
+import { Language, Parser } from '@vscode/tree-sitter-wasm';
+import type { Tree } from '@vscode/tree-sitter-wasm';
+
+export type ShellGrammar = 'bash' | 'powershell';
+
+const GRAMMAR_FILES: Record<ShellGrammar, string> = {
+  bash: 'tree-sitter-bash.wasm',
+  powershell: 'tree-sitter-powershell.wasm',
+};
+
+/**
+ * Finds the folder holding tree-sitter.wasm and the grammars: `dist/wasm` next to the bundle, or
+ * node_modules/@vscode/tree-sitter-wasm/wasm above the compiled module (unit tests run from out/).
+ */
+export function locateWasmDir(from: string = __dirname): string {
+  const candidates = [path.join(from, 'wasm')];
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    candidates.push(path.join(dir, 'dist', 'wasm'), path.join(dir, 'node_modules', '@vscode', 'tree-sitter-wasm', 'wasm'));
+    if (path.dirname(dir) === dir) {
+      break;
+    }
+  }
+  for (const c of candidates) {
+    if (fs.existsSync(path.join(c, 'tree-sitter.wasm')) && fs.existsSync(path.join(c, GRAMMAR_FILES.bash))) {
+      return c;
+    }
+  }
+  throw new Error(`airlock: cannot find tree-sitter's wasm files (looked in ${candidates.slice(0, 4).join(', ')}, ...)`);
+}
+
+let runtime: Promise<string> | undefined;
+const parsers = new Map<ShellGrammar, Parser>();
+const loading = new Map<ShellGrammar, Promise<Parser>>();
+/** Milliseconds the last cold load took (runtime + grammars), for benchmarks and diagnostics. */
+export const loadTimings: { runtimeMs?: number; grammarMs: Partial<Record<ShellGrammar, number>> } = { grammarMs: {} };
+
+function initRuntime(): Promise<string> {
+  runtime ??= (async () => {
+    const t0 = performance.now();
+    const dir = locateWasmDir();
+    await Parser.init({ locateFile: (file: string) => path.join(dir, file) });
+    loadTimings.runtimeMs = performance.now() - t0;
+    return dir;
+  })();
+  return runtime;
+}
+
+/** Loads one grammar (once; later calls return the same parser). */
+export function loadGrammar(grammar: ShellGrammar): Promise<Parser> {
+  let p = loading.get(grammar);
+  if (!p) {
+    p = (async () => {
+      const dir = await initRuntime();
+      const t0 = performance.now();
+      const bytes = fs.readFileSync(path.join(dir, GRAMMAR_FILES[grammar]));
+      // V8's optimising tier (TurboFan) blocks the main thread for many seconds on the PowerShell
+      // grammar's huge parse function (measured: > 8 s, timers starved). Its baseline tier
+      // (Liftoff) is fast enough, so that one module is compiled with Liftoff only.
+      const liftoff = grammar === 'powershell';
+      if (liftoff) {
+        v8.setFlagsFromString('--liftoff-only');
+      }
+      let language: Language;
+      try {
+        language = await Language.load(bytes);
+      } finally {
+        if (liftoff) {
+          v8.setFlagsFromString('--no-liftoff-only');
+        }
+      }
+      const parser = new Parser();
+      parser.setLanguage(language);
+      loadTimings.grammarMs[grammar] = performance.now() - t0;
+      parsers.set(grammar, parser);
+      return parser;
+    })();
+    loading.set(grammar, p);
+    p.catch(() => loading.delete(grammar));
+  }
+  return p;
+}
+
+/** The parser for a grammar that has been loaded; undefined when it has not been. */
+export function loadedParser(grammar: ShellGrammar): Parser | undefined {
+  return parsers.get(grammar);
+}
+
+/** Parses and hands the tree to fn, freeing the tree's wasm memory afterwards. */
+export function withTree<T>(parser: Parser, text: string, fn: (tree: Tree) => T): T {
+  const tree = parser.parse(text);
+  if (!tree) {
+    throw new Error('airlock: tree-sitter returned no tree');
+  }
+  try {
+    return fn(tree);
+  } finally {
+    tree.delete();
+  }
+}
