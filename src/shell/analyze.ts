@@ -272,8 +272,14 @@ class BashWalker {
         return this.redirected(n, scope, stdin);
       case 'function_definition': {
         const body = n.childForFieldName('body');
+        const name = n.childForFieldName('name')?.text ?? '';
         if (body) {
+          const before = this.env.subcommands.length;
           this.walk(body, { ...scope }, NO_STREAM);
+          const calls = this.env.subcommands.slice(before).filter((s) => s.program === name);
+          if (calls.length && /[|&]/.test(body.text)) {
+            this.env.subcommands.push({ text: n.text, argv: [name], program: name, cwd: scope.cwd, findings: [{ category: 'system', severity: 'destructive', id: 'system.fork-bomb', reason: `defines ${name}() to call itself in the background or through a pipe: a fork bomb that freezes the machine` }], knowledge: 'known' });
+          }
         }
         return NO_STREAM;
       }
@@ -556,7 +562,7 @@ class BashWalker {
           }
         }
         // string_content nodes skip whitespace-only gaps; fall back to the raw text when simple
-        if (literal && n.namedChildCount <= 1) {
+        if (literal && n.namedChildren.every((c) => c?.type === 'string_content')) {
           v = n.text.slice(n.type === 'translated_string' ? 2 : 1, -1).replace(/\\([$`"\\\n])/g, '$1');
         }
         return { value: v, literal };

@@ -86,6 +86,10 @@ export function writeTarget(inv: Invocation, out: Outcome, w: Word, op: 'write' 
   if (loc === 'null-device') {
     return;
   }
+  if (/^\/dev\/(tcp|udp)\//.test(abs)) {
+    add(out, finding('exfiltration', 'destructive', 'exfil.dev-tcp', `connects to ${abs.slice(9)} over the network (bash /dev/tcp), a classic reverse shell or upload`));
+    return;
+  }
   inv.env.effects.push({ path: abs, op, via: inv.text });
   switch (loc) {
     case 'device':
@@ -147,6 +151,9 @@ export function deleteTarget(inv: Invocation, out: Outcome, w: Word, recursive: 
       break;
     case 'workspace-root':
       add(out, finding('file-destruction', recursive ? 'catastrophic' : 'destructive', 'fs.delete-workspace', `${verb} the whole workspace (${abs})${r}, including its git history and Airlock's snapshots`));
+      break;
+    case 'workspace-all':
+      add(out, finding('file-destruction', 'destructive', 'fs.delete-workspace-all', `${verb} everything in the workspace${r} (hidden files such as .git survive)`));
       break;
     case 'workspace-git':
       add(out, finding('git-history', recursive ? 'catastrophic' : 'destructive', 'fs.delete-git-dir', `${verb} ${what} inside .git: the repository's history and Airlock's snapshots`));
@@ -295,7 +302,16 @@ function copyLike(inv: Invocation, out: Outcome, moves: boolean): void {
   const dest = target !== undefined ? lit(target) : ops.pop();
   if (moves) {
     for (const s of ops) {
-      deleteTarget(inv, out, s, true, 'moves away');
+      const abs = resolveWord(inv, s);
+      const loc = abs === undefined ? undefined : locate(abs, inv.env.workspace, inv.env.home);
+      const destAbs = dest ? resolveWord(inv, dest) : undefined;
+      const destLoc = destAbs === undefined ? undefined : locate(destAbs, inv.env.workspace, inv.env.home);
+      const within = (l: string | undefined) => l === 'workspace' || l === 'workspace-regenerable';
+      if (abs !== undefined && ((within(loc) && within(destLoc)) || (loc === 'temp' && destLoc !== undefined && destLoc !== 'null-device'))) {
+        inv.env.effects.push({ path: abs, op: 'delete', via: inv.text });
+      } else {
+        deleteTarget(inv, out, s, true, 'moves away');
+      }
     }
   }
   if (dest) {
@@ -452,7 +468,7 @@ const diskTool: Handler = (inv, out) => {
 
 const kill: Handler = (inv, out) => {
   known(out);
-  const p = parseArgs(inv.argv.slice(1), ['s', 'n']);
+  const p = parseArgs(inv.argv.slice(1).filter((w) => !/^-([A-Z][A-Z0-9+-]*|\d+)$/.test(w.value) || w.value === '-1'), ['s', 'n']);
   const targets = p.operands.map((w) => w.value);
   const all = inv.argv.slice(1).some((w) => w.value === '-1') && (targets.length === 0 || targets.includes('-1'));
   if (has(p, 'l', 'L')) {
@@ -689,10 +705,18 @@ const xargs: Handler = (inv, out) => {
   const rest = args.slice(i);
   const cmd = rest.length ? rest : [lit('echo')];
   const fromStdin: Word[] = inv.stdin.kind === 'literal' ? (inv.stdin.text ?? '').split(/\s+/).filter(Boolean).map(lit) : [{ value: '$(xargs input)', literal: false }];
-  const replace = args.findIndex((w) => w.value === '-I' || w.value === '-i' || w.value.startsWith('--replace'));
+  const replace = args.findIndex((w) => w.value.startsWith('-I') || /^-i/.test(w.value) || w.value.startsWith('--replace'));
   if (replace >= 0) {
-    const token = args[replace].value === '-I' ? args[replace + 1]?.value ?? '{}' : '{}';
-    out.stdout = inv.env.runArgv(cmd.map((w) => (w.value.includes(token) ? { value: w.value, literal: false } : w)), inv.scope, NO_STREAM, inv.text);
+    const r = args[replace].value;
+    const token = r === '-I' ? args[replace + 1]?.value ?? '{}' : r.startsWith('-I') ? r.slice(2) : r.startsWith('--replace=') ? r.slice(10) : '{}';
+    const lines = inv.stdin.kind === 'literal' ? (inv.stdin.text ?? '').split('\n').filter((l) => l.trim()) : [];
+    if (lines.length) {
+      for (const l of lines.slice(0, 16)) {
+        out.stdout = inv.env.runArgv(cmd.map((w) => (w.value.includes(token) ? { value: w.value.split(token).join(l.trim()), literal: w.literal } : w)), inv.scope, NO_STREAM, inv.text);
+      }
+    } else {
+      out.stdout = inv.env.runArgv(cmd.map((w) => (w.value.includes(token) ? { value: w.value, literal: false } : w)), inv.scope, NO_STREAM, inv.text);
+    }
   } else {
     out.stdout = inv.env.runArgv([...cmd, ...fromStdin], inv.scope, NO_STREAM, inv.text);
   }
@@ -891,6 +915,12 @@ const interpreter: Handler = (inv, out) => {
         return;
       }
     }
+    const base = path.basename(args[i].value);
+    if (SCRIPT_TOOLS.has(base) && args[i].literal) {
+      out.stdout = inv.env.runArgv([lit(base), ...args.slice(i + 1)], inv.scope, inv.stdin, inv.text);
+      out.knowledge = 'harmless';
+      return;
+    }
     runsScript(inv, out, args[i], 'script');
     return;
   }
@@ -900,6 +930,9 @@ const interpreter: Handler = (inv, out) => {
   }
   stdinIsCode(inv, out, inv.program);
 };
+
+/** Project scripts run through an interpreter that the knowledge base knows by name. */
+const SCRIPT_TOOLS = new Set(['manage.py', 'artisan', 'rails', 'rake']);
 
 /** What find deletes: the root itself when nothing filters, else some files below it. */
 function findScope(root: Word, filtered: boolean): Word {
@@ -1925,7 +1958,25 @@ const at: Handler = (inv, out) => {
   add(out, finding('system', 'caution', 'system.schedule', `schedules a command to run later (${inv.program}), outside Airlock's view`));
 };
 
+const awk: Handler = (inv, out) => {
+  out.knowledge = 'harmless';
+  const p = parseArgs(inv.argv.slice(1), ['F', 'v', 'f', 'field-separator', 'assign', 'file']);
+  if (p.values.has('f') || p.values.has('file')) {
+    out.knowledge = 'unknown';
+    return;
+  }
+  const prog = p.operands[0]?.value ?? '';
+  if (/\bsystem\s*\(|\|\s*(getline|")|"\s*\||>\s*"|>>\s*"|print[^;}]*>/.test(prog)) {
+    out.knowledge = 'unknown';
+    add(out, finding('file-destruction', 'caution', 'awk.exec-or-write', `the awk program runs commands or writes files (${prog.slice(0, 60)})`));
+  }
+};
+
 const HANDLERS: Record<string, Handler> = {
+  awk,
+  gawk: awk,
+  mawk: awk,
+  nawk: awk,
   rm,
   unlink: rmdir,
   rmdir,

@@ -59,6 +59,7 @@ export type Location =
   | 'temp'
   | 'workspace-ancestor'
   | 'workspace-root'
+  | 'workspace-all'
   | 'workspace-git'
   | 'workspace-regenerable'
   | 'workspace'
@@ -85,8 +86,11 @@ export function locate(abs: string, workspace: string, home: string): Location {
     return 'home-ancestor';
   }
   if (isInside(p, workspace)) {
-    if (norm(p) === norm(workspace) || (hasGlob(a.basename(p)) && norm(a.dirname(p)) === norm(workspace) && /^[*.]*$/.test(a.basename(p)))) {
+    if (norm(p) === norm(workspace) || (hasGlob(a.basename(p)) && norm(a.dirname(p)) === norm(workspace) && /^\.[*.?]*$/.test(a.basename(p)) && a.basename(p) !== '..')) {
       return 'workspace-root';
+    }
+    if (hasGlob(a.basename(p)) && norm(a.dirname(p)) === norm(workspace) && /^[*?]+$/.test(a.basename(p))) {
+      return 'workspace-all';
     }
     const rel = a.relative(workspace, p);
     const parts = rel.split(/[\\/]/);

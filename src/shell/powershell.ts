@@ -7,7 +7,7 @@ import type { Node } from '@vscode/tree-sitter-wasm';
 import type { SubCommand } from '../core/types';
 import { finding, lit, NO_STREAM, UNKNOWN_STREAM } from './model';
 import type { Env, Scope, Stream, Word } from './model';
-import { resolvePath } from './paths';
+import { isWindowsPath, resolvePath } from './paths';
 
 const DELETE = new Set(['remove-item', 'rm', 'del', 'erase', 'rd', 'rmdir', 'ri']);
 const WRITE = new Set(['set-content', 'sc', 'add-content', 'ac', 'out-file', 'clear-content', 'clc', 'new-item', 'ni', 'tee-object', 'tee', 'export-csv', 'export-clixml', 'set-item', 'si', 'mkdir', 'md']);
@@ -29,7 +29,7 @@ const HARMLESS = new Set(
 
 export function analyzePowerShell(root: Node, scope: Scope, env: Env): void {
   errors(root, env);
-  new PsWalker(env).walk(root, scope, NO_STREAM);
+  new PsWalker(env, isWindowsPath(scope.cwd)).walk(root, scope, NO_STREAM);
 }
 
 function errors(root: Node, env: Env): void {
@@ -60,7 +60,10 @@ function unescape(t: string): string {
 }
 
 class PsWalker {
-  constructor(private readonly env: Env) {}
+  constructor(
+    private readonly env: Env,
+    private readonly windows: boolean,
+  ) {}
 
   walk(n: Node, scope: Scope, stdin: Stream): Stream {
     if (n.type === 'pipeline_chain') {
@@ -112,7 +115,7 @@ class PsWalker {
         return { value: n.text, literal: false };
       case 'verbatim_string_characters':
       case 'verbatim_here_string_characters':
-        return lit(n.text.replace(/^@?'/, '').replace(/'@?$/, '').replace(/''/g, "'"));
+        return this.expand(n.text.replace(/^@?'/, '').replace(/'@?$/, '').replace(/''/g, "'"), false);
       case 'expandable_string_literal':
       case 'expandable_here_string_literal': {
         const inner = unescape(n.text.replace(/^@?"/, '').replace(/"@?$/, ''));
@@ -126,7 +129,9 @@ class PsWalker {
   }
 
   /** Known variables ($HOME, $env:USERPROFILE, $env:TEMP); anything else keeps the word dynamic. */
-  expand(t: string, vars: boolean): Word {
+  expand(raw: string, vars: boolean): Word {
+    // on a POSIX machine PowerShell accepts `\` as a path separator too
+    const t = this.windows ? raw : raw.replace(/\\/g, '/');
     if (!vars) {
       return lit(t);
     }
