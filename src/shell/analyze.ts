@@ -363,15 +363,14 @@ class BashWalker {
         this.walk(c, scope, NO_STREAM);
       }
     }
-    let out: Stream = UNKNOWN_STREAM;
+    let out: Stream;
     const input: Stream = heredoc ? { kind: 'literal', text: heredoc.text } : stdin;
-    if (body) {
-      if (body.type === 'command') {
-        out = this.command(body, scope, input, redirects);
-      } else {
-        out = this.walk(body, scope, input);
-        this.applyRedirects(redirects, scope, body.text, { findings: [], knowledge: 'harmless' }, true);
-      }
+    if (body && body.type === 'command') {
+      out = this.command(body, scope, input, redirects);
+    } else {
+      out = body ? this.walk(body, scope, input) : NO_STREAM;
+      this.applyRedirects(redirects, scope, n.text, undefined, true);
+      this.rememberWrites(redirects, scope, out.kind === 'literal' ? out.text : undefined);
     }
     if (heredoc) {
       for (const r of heredoc.rest) {
@@ -432,6 +431,20 @@ class BashWalker {
     }
     void before;
     return stdin;
+  }
+
+  /** A file written with literal content (echo/cat <<EOF > f) can be run later in the line. */
+  rememberWrites(redirects: Node[], scope: Scope, content: string | undefined): void {
+    for (const r of redirects) {
+      if (r.type !== 'file_redirect') {
+        continue;
+      }
+      const dest = r.childForFieldName('destination');
+      const w = dest ? this.word(dest, scope) : undefined;
+      if (w?.literal && scope.cwdKnown && !/^(\d+|-)$/.test(w.value)) {
+        this.env.written.set(resolvePath(w.value, scope.cwd, this.env.home), content);
+      }
+    }
   }
 
   command(n: Node, scope: Scope, stdin: Stream, outerRedirects: Node[]): Stream {
@@ -503,18 +516,7 @@ class BashWalker {
       if (extra.findings.length) {
         this.env.subcommands[startSubs] = { ...mine, findings: [...mine.findings, ...extra.findings], knowledge: mine.knowledge === 'harmless' ? 'known' : mine.knowledge };
       }
-      // a file written with literal content (echo/cat <<EOF > f) can be run later in the line
-      for (const r of redirects) {
-        if (r.type !== 'file_redirect') {
-          continue;
-        }
-        const dest = r.childForFieldName('destination');
-        const w = dest ? this.word(dest, scope) : undefined;
-        if (w?.literal && scope.cwdKnown) {
-          const abs = resolvePath(w.value, scope.cwd, this.env.home);
-          this.env.written.set(abs, out.kind === 'literal' ? out.text : input.kind === 'literal' && ['cat', 'tee'].includes(prog) ? input.text : undefined);
-        }
-      }
+      this.rememberWrites(redirects, scope, out.kind === 'literal' ? out.text : input.kind === 'literal' && ['cat', 'tee'].includes(prog) ? input.text : undefined);
     }
     return redirects.some((r) => r.type === 'file_redirect' && /^(>|>>|&>|>\|)$/.test(r.child(r.childCount - 2)?.type ?? '') && !r.childForFieldName('descriptor')) ? NO_STREAM : out;
   }

@@ -23,14 +23,14 @@ const HARMLESS = new Set(
   xxd od hexdump strings md5sum sha1sum sha224sum sha256sum sha384sum sha512sum shasum cksum b2sum column fold nl paste join tac rev expand unexpand cal bc dc expr
   man help info clear reset tput locale getconf nproc free lscpu lsblk lsof ping dig nslookup host whois traceroute netstat ss tsc eslint prettier black isort ruff flake8 pylint mypy pyright
   pytest jest vitest mocha ava tap playwright cypress karma jasmine phpunit rspec minitest gotestsum golangci-lint staticcheck shellcheck shfmt hadolint yamllint markdownlint stylelint biome oxlint
-  tsx ts-node make cmake ninja meson bazel bazelisk buck gradle gradlew mvn mvnw sbt lein ant rustc rustfmt clippy-driver gcc g++ cc c++ clang clang++ ld javac java kotlinc kotlin scalac swift swiftc
-  dotnet-format go gofmt goimports zig nim crystal elixir mix erl iex rebar3 ghc cabal stack vite webpack rollup esbuild parcel swc babel turbo nx lerna ng next nuxt astro remix svelte-kit
+  tsx ts-node make cmake ninja meson bazel bazelisk buck sbt lein ant rustc rustfmt clippy-driver gcc g++ cc c++ clang clang++ ld javac java kotlinc kotlin scalac swift swiftc
+  dotnet-format go gofmt goimports zig nim crystal elixir mix erl iex rebar3 ghc cabal stack vite webpack rollup esbuild parcel swc babel turbo nx ng next nuxt astro remix svelte-kit
   expo storybook jsdoc typedoc tsdoc sphinx-build mkdocs hugo jekyll zola asciidoctor pandoc dot mmdc plantuml code cursor codium env-cmd dotenv cross-env
   history alias unalias set shopt export declare typeset local readonly unset shift return exit break continue wait jobs fg bg disown umask ulimit hash
   cd pushd popd dirs exec-noop nvm fnm volta asdf pyenv rbenv goenv sdk jenv direnv corepack tldr lsb_release sw_vers system_profiler vm_stat top htop btop iostat vmstat
   open xdg-open wslview pbcopy pbpaste xclip xsel say notify-send printenv getent nvidia-smi lspci lsusb arch iconv dos2unix unix2dos file mimetype identify exiftool ffprobe mediainfo
   docker-compose-noop uuidgen openssl-noop gpg-noop factor numfmt tput stty tty true : logname users who w last finger pinky groups
-  tokei cloc scc wc hyperfine time-noop watchman-noop entr-noop ctags gtags cscope glow mdcat`.split(/\s+/).filter(Boolean),
+  tokei cloc scc wc hyperfine ssh-keygen ssh-add patch pre-commit husky lint-staged tox nox rustup cargo-watch create-react-app create-next-app create-vite degit nodemon concurrently npm-run-all run-s run-p wait-on serve http-server live-server json-server ncu npm-check-updates knip depcheck madge c8 nyc istanbul time-noop watchman-noop entr-noop ctags gtags cscope glow mdcat`.split(/\s+/).filter(Boolean),
 );
 
 // ----- helpers -----
@@ -418,7 +418,8 @@ const sedLike =
     const scripts = p.values.get('e') ?? p.values.get('expression') ?? (p.values.has('f') || p.values.has('file') ? [] : ops.length ? [ops.shift()!.value] : []);
     const script = scripts.join('\n');
     out.knowledge = 'harmless';
-    if (/(^|[;}\s])e(\s|$)|\/e\b|s(.).*\1.*\1[gip\d]*e/.test(script) || /(^|[;}\s\d/])[wW]\s+\S|\/w\s+\S/.test(script)) {
+    const execs = /(^|[;}\s])e(\s|$)|\/e\b/.test(script) || /(?:^|[;}\s])s(.).*\1.*\1[gipmM\d]*e/.test(script);
+    if (execs || /(^|[;}\s\d/])[wW]\s+\S|\/w\s+\S/.test(script)) {
       out.knowledge = 'unknown';
       add(out, finding('file-destruction', 'caution', 'sed.exec-or-write', `the sed script can run commands or write files (${script.slice(0, 60)})`));
     }
@@ -472,6 +473,10 @@ const kill: Handler = (inv, out) => {
   const targets = p.operands.map((w) => w.value);
   const all = inv.argv.slice(1).some((w) => w.value === '-1') && (targets.length === 0 || targets.includes('-1'));
   if (has(p, 'l', 'L')) {
+    out.knowledge = 'harmless';
+    return;
+  }
+  if (targets.length && targets.every((t) => /^%\d*$/.test(t))) {
     out.knowledge = 'harmless';
     return;
   }
@@ -843,6 +848,11 @@ const source: Handler = (inv, out) => {
     }
     return;
   }
+  const abs = resolveWord(inv, w);
+  if (abs && locate(abs, inv.env.workspace, inv.env.home) === 'home-config' && !inv.env.written.has(abs)) {
+    out.knowledge = 'harmless';
+    return;
+  }
   runsScript(inv, out, w, 'script');
 };
 
@@ -925,7 +935,7 @@ const interpreter: Handler = (inv, out) => {
     return;
   }
   if (inv.stdin.kind === 'none') {
-    out.knowledge = 'unknown';
+    out.knowledge = args.some((w) => /^(--test|--version|-v|-V|--help|-h|--check|-c)$/.test(w.value)) ? 'harmless' : 'unknown';
     return;
   }
   stdinIsCode(inv, out, inv.program);
@@ -1157,7 +1167,9 @@ const git: Handler = (inv, out) => {
       const key = keyIdx >= 0 ? p.operands[keyIdx].value : '';
       const writes = keyIdx >= 0 && p.operands.length > keyIdx + 1 && !has(p, 'get', 'get-all', 'get-regexp', 'l', 'list');
       out.knowledge = 'harmless';
-      if (writes && /^(alias\.|core\.(pager|sshcommand|editor|hookspath|fsmonitor|gitproxy|askpass)|credential\.|diff\..+\.textconv|filter\.|sequence\.editor|gpg\.program)/i.test(key)) {
+      const val = words(p.operands.slice(keyIdx + 1)).join(' ');
+      const runsProgram = /^(core\.(sshcommand|hookspath|fsmonitor|gitproxy|askpass)|credential\.|diff\..+\.textconv|filter\.|gpg\.program)/i.test(key) || (/^alias\./i.test(key) && val.startsWith('!')) || (/^(core\.(pager|editor)|sequence\.editor|alias\.)/i.test(key) && /[;|&$`()!<>]/.test(val));
+      if (writes && runsProgram) {
         f('caution', 'git.config-exec', `sets git configuration that makes git run a program (${key}), a way to run code later`);
         out.knowledge = 'known';
       } else if (has(p, 'unset-all', 'remove-section')) {
@@ -1199,7 +1211,7 @@ const git: Handler = (inv, out) => {
     case 'checkout': {
       const dd = rest.findIndex((w) => w.value === '--');
       const force = has(p, 'f', 'force');
-      const paths = dd >= 0 ? rest.slice(dd + 1) : p.operands.filter((w) => w.value === '.' || w.value.startsWith('./') || /\.[a-z]{1,5}$/i.test(w.value) || w.value.includes('/') && !w.value.startsWith('origin/'));
+      const paths = dd >= 0 ? rest.slice(dd + 1) : p.operands.filter((w) => !w.literal || w.value === '.' || w.value === '*' || w.value.startsWith('./') || w.value.endsWith('/') || /\.[a-z]{1,5}$/i.test(w.value));
       if (paths.length) {
         f(paths.some((w) => w.value === '.' || w.value === '*' || w.value === ':/' || !w.literal) ? 'destructive' : 'caution', 'git.checkout-paths', `overwrites ${paths.map((w) => w.value).join(' ')} with the committed version, discarding uncommitted changes there`);
         for (const w of paths) {
@@ -1375,11 +1387,25 @@ function pkgManager(inv: Invocation, out: Outcome): void {
     }
   } else if (sub === 'config' && ['set', 'delete'].includes(restv[0] ?? '')) {
     known(out);
+    if (/registry|script-shell|ignore-scripts|node-options|git$|proxy|cafile|strict-ssl|_auth/.test(restv[1] ?? '')) {
+      add(out, finding('remote-code', 'caution', 'npm.config-supply-chain', `changes where packages come from or how their scripts run (${prog} config ${restv.slice(0, 2).join(' ')})`));
+    }
   } else if (sub === 'cache' && restv[0] === 'clean') {
     known(out);
   } else if (sub === 'version' && restv.length) {
     known(out);
   }
+}
+
+/** What `poetry publish`, `uv publish`, `conda remove` and the like do (resolved when called). */
+function runWrapperFallback(program: string): Handler | undefined {
+  if (['poetry', 'hatch', 'uv', 'pdm', 'rye'].includes(program)) {
+    return pyPublish(program);
+  }
+  if (program === 'conda' || program === 'mamba') {
+    return brewLikeRef;
+  }
+  return undefined;
 }
 
 const KNOWN_PM_SUBS = new Set('install i add ci test t start stop restart ls list view info show outdated audit why explain help version config init create pack link unlink prune dedupe rebuild doctor whoami uninstall remove rm un update upgrade up cache fund bin root prefix search set-script pkg query sbom diff repo docs bugs home ping run exec x dlx publish unpublish install-test it licenses patch patch-commit import store env setup node plugin constraints workspaces workspace dedupe tsc lint format build dev preview typecheck check'.split(' '));
@@ -1510,6 +1536,7 @@ const cloud = (name: string) =>
       [/^s3 (rm|rb)\b.*(--recursive|--force)|^s3 sync\b.*--delete/, 'destructive', `infra.${name}-s3-recursive`, 'deletes objects in an S3 bucket in bulk', 'infrastructure'],
       [/^s3 (rm|rb|mv)\b/, 'caution', `infra.${name}-s3-rm`, 'deletes objects or a bucket in S3', 'infrastructure'],
       [/^s3 (cp|sync|mv)\s+(?!s3:\/\/)\S+\s+s3:\/\//, 'caution', 'exfil.cloud-upload', 'uploads local files to cloud storage', 'exfiltration'],
+      [/^s3 (cp|sync)\s+s3:\/\/\S+\s+(?!s3:\/\/)\S+$/, 'harmless', '', '', 'infrastructure'],
       [/\b(delete|destroy|terminate|remove|purge|deregister|drop|disable|revoke|rm)[\w-]*\b/, 'destructive', `infra.${name}-delete`, 'deletes cloud resources: $0', 'infrastructure'],
       [/\b(ls|list|describe|get|show|help|version|--version|whoami|info|config list|config get|auth list|account show|account list|configure list|sts get-caller-identity|logs?|tail|wait)\b/, 'harmless', '', '', 'infrastructure'],
     ],
@@ -1559,9 +1586,7 @@ const dbClient =
         i++;
       } else if (a.startsWith('-')) {
         if (/^-(U|h|p|d|u|P|H|S|D|n|a|W|o|B|port|host|user|username|dbname|database|cmd|separator)$/.test(a) || ['--host', '--port', '--user', '--username', '--dbname', '--database', '--password', '-h', '-p', '-U', '-d', '-u', '-n', '-a', '-S', '-D', '-P', '-o', '--output'].includes(a)) {
-          if (kind !== 'redis' || !['-h', '-p', '-n', '-a', '-u'].includes(a) || true) {
-            i++;
-          }
+          i++;
         }
       } else {
         positional.push(args[i]);
@@ -1887,6 +1912,10 @@ const pip: Handler = (inv, out) => {
   }
 };
 
+function brewLikeRef(inv: Invocation, out: Outcome): void {
+  brewLike(inv, out);
+}
+
 const brewLike: Handler = (inv, out) => {
   const a = words(inv.argv.slice(1));
   const sub = a.find((x) => !x.startsWith('-')) ?? '';
@@ -1905,7 +1934,10 @@ const npx: Handler = (inv, out) => {
   const i = skipOptions(args, ['p', 'package', 'c', 'call', 'node-options']);
   const rest = args.slice(i);
   if (rest.length) {
-    const pkg = rest[0].value.replace(/@[^/@]*$/, '').replace(/^@[^/]+\//, '');
+    const pkg = rest[0].value.replace(/(.)@[^/@]*$/, '$1').replace(/^@[^/]+\//, '');
+    if (/^create-/.test(pkg)) {
+      return;
+    }
     out.stdout = inv.env.runArgv([lit(pkg), ...rest.slice(1)], inv.scope, inv.stdin, inv.text);
   }
 };
@@ -1972,7 +2004,36 @@ const awk: Handler = (inv, out) => {
   }
 };
 
+/** `poetry run X`, `bundle exec X`, `uv run X`: the wrapped command is what runs. */
+function runWrapper(verbs: string[]): Handler {
+  return (inv, out) => {
+    out.knowledge = 'harmless';
+    const args = inv.argv.slice(1);
+    const i = args.findIndex((w) => !w.value.startsWith('-'));
+    if (i >= 0 && verbs.includes(args[i].value)) {
+      const rest = args.slice(i + 1);
+      const j = skipOptions(rest, ['with', 'python', 'p', 'directory', 'project', 'n', 'name', 'e', 'env-file', 'package', 'from']);
+      if (rest.slice(j).length) {
+        out.stdout = inv.env.runArgv(rest.slice(j), inv.scope, inv.stdin, inv.text);
+      }
+      return;
+    }
+    const fallback = runWrapperFallback(inv.program);
+    if (fallback) {
+      fallback(inv, out);
+    }
+  };
+}
+
 const HANDLERS: Record<string, Handler> = {
+  bundle: runWrapper(['exec']),
+  pipenv: runWrapper(['run']),
+  uvx: npx,
+  pipx: runWrapper(['run']),
+  conda: runWrapper(['run']),
+  mamba: runWrapper(['run']),
+  pixi: runWrapper(['run', 'exec']),
+  rye: runWrapper(['run']),
   awk,
   gawk: awk,
   mawk: awk,
@@ -2154,11 +2215,11 @@ const HANDLERS: Record<string, Handler> = {
   bunx: npx,
   cargo,
   twine,
-  poetry: pyPublish('poetry'),
+  poetry: runWrapper(['run']),
   flit: pyPublish('flit'),
-  hatch: pyPublish('hatch'),
-  uv: pyPublish('uv'),
-  pdm: pyPublish('pdm'),
+  hatch: runWrapper(['run']),
+  uv: runWrapper(['run', 'tool run']),
+  pdm: runWrapper(['run']),
   gem,
   vsce,
   ovsx: vsce,
@@ -2199,6 +2260,9 @@ const HANDLERS: Record<string, Handler> = {
   wrangler: paas('wrangler'),
   eksctl: paas('eksctl'),
   railway: paas('railway'),
+  lerna: subcommandRules([[/\bpublish\b/, 'destructive', 'publish.lerna', 'publishes packages to the registry for everyone', 'publishing'], [/\bversion\b/, 'known', '', '', 'publishing']], 'harmless'),
+  changeset: subcommandRules([[/\bpublish\b/, 'destructive', 'publish.changeset', 'publishes packages to the registry for everyone', 'publishing']], 'harmless'),
+  'semantic-release': subcommandRules([[/--dry-run|-d\b/, 'harmless', '', '', 'publishing'], [/.?/, 'destructive', 'publish.semantic-release', 'creates a release and publishes it', 'publishing']], 'unknown'),
   supabase: subcommandRules([[/^db reset\b/, 'destructive', 'db.reset', 'resets the database, deleting its data', 'database']], 'harmless'),
   'ansible-playbook': (inv, out) => {
     known(out);
@@ -2280,8 +2344,6 @@ const HANDLERS: Record<string, Handler> = {
   zstd: archive,
   pip,
   pip3: pip,
-  pipx: pip,
-  conda: brewLike,
   brew: brewLike,
   apt: brewLike,
   'apt-get': brewLike,
