@@ -4,12 +4,13 @@
  *   airlock check [--cwd DIR] [--json] [--shell bash|powershell] -- <command line>
  *   airlock check --jsonl [--cwd DIR]      (one {"command","cwd"?,"shell"?} per line in, one verdict per line out)
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { minimatch } from 'minimatch';
-import type { CommandAnalysis, Verdict } from '../core/types';
-import { strictest } from '../core/types';
-import { analyzeCommand, loadShellParser } from '../shell/analyze';
+import type { CommandAnalysis, Decision, ProposedAction, Verdict } from '../core/types';
+import { evaluate } from '../policy/evaluate';
+import { findWorkspaceRoot, inspectAction, loadPolicy } from '../policy/load';
+import type { LoadedPolicy } from '../policy/load';
+import { analyzeCommand, analyzeCommandAsync, loadShellParser } from '../shell/analyze';
+import { setPolicyCommandAnalyzer } from './policyCommand';
 import { ExitCode, registerCommand } from './run';
 import type { CliIo } from './run';
 
@@ -17,6 +18,7 @@ export interface CheckResult {
   readonly verdict: Verdict;
   readonly reasons: string[];
   readonly analysis: CommandAnalysis;
+  readonly decision: Decision;
 }
 
 export interface CheckOptions {
@@ -25,78 +27,33 @@ export interface CheckOptions {
   readonly home?: string;
 }
 
-const workspaceCache = new Map<string, string>();
+const policies = new Map<string, LoadedPolicy>();
 
-/** The workspace a cwd belongs to: the nearest folder above it with .airlock or .git, else cwd. */
-export function findWorkspace(cwd: string): string {
-  const hit = workspaceCache.get(cwd);
-  if (hit) {
-    return hit;
+/** The workspace's layered policy (built-in defaults when it has no file), cached per root for a batch. */
+function policyFor(root: string, home: string | undefined): LoadedPolicy {
+  let p = policies.get(root);
+  if (!p) {
+    p = loadPolicy(root, home ? { home } : {});
+    policies.set(root, p);
   }
-  let ws = cwd;
-  for (let dir = cwd; ; dir = path.dirname(dir)) {
-    try {
-      if (fs.existsSync(path.join(dir, '.airlock')) || fs.existsSync(path.join(dir, '.git'))) {
-        ws = dir;
-        break;
-      }
-    } catch {
-      break;
-    }
-    if (path.dirname(dir) === dir) {
-      break;
-    }
-  }
-  workspaceCache.set(cwd, ws);
-  return ws;
+  return p;
 }
 
-// ---------------------------------------------------------------------------------------------
-// SEAM: until the policy engine (src/policy) lands, this interim combination decides. It follows
-// the built-in defaults of design.md: catastrophic -> deny, destructive/caution -> ask, unknown
-// programs -> ask, parse errors -> ask, writes/deletes of protected paths -> ask.
-// ---------------------------------------------------------------------------------------------
-const PROTECTED = ['**/.env', '**/.env.*', '**/.env*', '.git/**', '.git', '.airlock/**', '.claude/**', '.github/hooks/**', '.github/workflows/**', '.vscode/settings.json', '.vscode/tasks.json', '.cursor/**', '.gemini/**', '.codex/**', '.husky/**', '.gitlab-ci.yml', '.circleci/**', 'azure-pipelines.yml', 'Jenkinsfile', '**/package-lock.json', '**/yarn.lock', '**/pnpm-lock.yaml', '**/Cargo.lock', '**/poetry.lock', '**/Gemfile.lock', '**/go.sum', '**/composer.lock', '**/uv.lock', '**/bun.lockb'];
-
-function interimDecide(a: CommandAnalysis, workspace: string): { verdict: Verdict; reasons: string[] } {
-  const verdicts: Verdict[] = ['allow'];
-  const reasons: string[] = [];
-  const reason = (v: Verdict, r: string) => {
-    verdicts.push(v);
-    if (!reasons.includes(r)) {
-      reasons.push(r);
-    }
-  };
-  for (const e of a.parseErrors) {
-    reason('ask', `Airlock could not read the whole command line: ${e}`);
-  }
-  for (const s of a.subcommands) {
-    for (const f of s.findings) {
-      reason(f.severity === 'catastrophic' ? 'deny' : 'ask', `${s.program || s.argv[0] || 'command'}: ${f.reason} [${f.id}]`);
-    }
-    if (s.knowledge === 'unknown' && s.findings.length === 0) {
-      reason('ask', s.program ? `${s.program} is not a program Airlock knows, so it asks (the policy's default)` : `${s.argv[0] ?? s.text} names its program through a variable or expansion, so Airlock cannot tell what runs`);
-    }
-  }
-  for (const e of a.effects) {
-    const rel = path.relative(workspace, e.path);
-    if (rel.startsWith('..') || path.isAbsolute(rel)) {
-      continue;
-    }
-    if (PROTECTED.some((p) => minimatch(rel, p, { dot: true }))) {
-      reason('ask', `${e.op === 'delete' ? 'deletes' : 'writes'} the protected path ${rel}`);
-    }
-  }
-  return { verdict: strictest(...verdicts), reasons };
-}
-// ------------------------------------------------------------------------------ end of SEAM --
-
-/** Analyses and decides one command line (parsers must be loaded: see loadShellParser). */
+/**
+ * Analyses one command line and decides it under the policy of the workspace `cwd` belongs to
+ * (the parsers must be loaded: see loadShellParser). This is what `airlock check` and `--jsonl` run.
+ */
 export function checkCommand(line: string, opts: CheckOptions): CheckResult {
-  const workspace = findWorkspace(opts.cwd);
-  const analysis = analyzeCommand(line, { cwd: opts.cwd, shell: opts.shell, home: opts.home, workspace });
-  const d = interimDecide(analysis, workspace);
-  return { verdict: d.verdict, reasons: d.reasons, analysis };
+  const root = findWorkspaceRoot(opts.cwd);
+  const { policy, problems } = policyFor(root, opts.home);
+  const analysis = analyzeCommand(line, { cwd: opts.cwd, shell: opts.shell, home: opts.home, workspace: root });
+  const action: ProposedAction = { kind: 'command', paths: [], command: line, shell: analysis.shell, cwd: opts.cwd, agent: 'cli', tool: 'check' };
+  const decision = evaluate(policy, action, analysis, inspectAction(action, analysis));
+  const reasons = [...decision.reasons];
+  if (problems.some((p) => p.severity === 'error')) {
+    reasons.push(`the workspace policy has problems (run \`airlock policy validate --dir ${root}\`); Airlock used what it could read and never loosens on errors`);
+  }
+  return { verdict: decision.verdict, reasons, analysis, decision };
 }
 
 /** The JSON object `check --json/--jsonl` prints for one result. */
@@ -104,6 +61,8 @@ export function resultJson(r: CheckResult): Record<string, unknown> {
   return {
     verdict: r.verdict,
     reasons: r.reasons,
+    ...(r.decision.mode === 'audit' ? { mode: 'audit', wouldBe: r.decision.wouldBe } : {}),
+    rules: r.decision.rules,
     findings: r.analysis.subcommands.flatMap((s) => s.findings.map((f) => ({ ...f, command: s.text }))),
     effects: r.analysis.effects,
     subcommands: r.analysis.subcommands.map((s) => ({ program: s.program, argv: s.argv, cwd: s.cwd, knowledge: s.knowledge })),
@@ -218,6 +177,9 @@ export function checkJsonLine(line: string, defaultCwd: string): Record<string, 
     return { verdict: 'deny', reasons: [`internal error while checking the command (denied to be safe): ${(e as Error).message}`] };
   }
 }
+
+// `airlock policy explain -- <command>` uses the real shell analysis too.
+setPolicyCommandAnalyzer((line, opts) => analyzeCommandAsync(line, { ...opts, workspace: findWorkspaceRoot(opts.cwd) }));
 
 registerCommand({
   name: 'check',

@@ -287,7 +287,13 @@ class BashWalker {
       case 'variable_assignments':
       case 'declaration_command':
       case 'unset_command':
-      case 'test_command':
+      case 'test_command': {
+        // a statement of its own: record it (harmless) so the line is never "no command at all"
+        const first = n.type === 'declaration_command' || n.type === 'unset_command' ? n.child(0)?.text ?? '' : '';
+        this.env.subcommands.push({ text: n.text, argv: n.text.split(/\s+/).slice(0, 8), program: first, cwd: scope.cwd, findings: [], knowledge: 'harmless' });
+        this.substitutions(n, scope);
+        return NO_STREAM;
+      }
       case 'arithmetic_expansion':
       case 'binary_expression':
       case 'unary_expression':
@@ -369,7 +375,13 @@ class BashWalker {
       out = this.command(body, scope, input, redirects);
     } else {
       out = body ? this.walk(body, scope, input) : NO_STREAM;
-      this.applyRedirects(redirects, scope, n.text, undefined, true);
+      if (!body) {
+        const own = { findings: [] as SubCommand['findings'][number][], knowledge: 'harmless' as const };
+        this.applyRedirects(redirects, scope, n.text, own);
+        this.env.subcommands.push({ text: n.text, argv: [], program: '', cwd: scope.cwd, findings: own.findings, knowledge: own.findings.length ? 'known' : 'harmless' });
+      } else {
+        this.applyRedirects(redirects, scope, n.text, undefined, true);
+      }
       this.rememberWrites(redirects, scope, out.kind === 'literal' ? out.text : undefined);
     }
     if (heredoc) {
@@ -480,7 +492,9 @@ class BashWalker {
     const fromRedirect = this.applyRedirects(redirects, scope, text, undefined);
     const input = fromRedirect ?? stdin;
     if (argv.length === 0) {
-      this.applyRedirects(redirects, scope, text, { findings: [], knowledge: 'harmless' }, true);
+      const own = { findings: [] as SubCommand['findings'][number][], knowledge: 'harmless' as const };
+      this.applyRedirects(redirects, scope, text, own);
+      this.env.subcommands.push({ text, argv: [], program: '', cwd: scope.cwd, findings: own.findings, knowledge: own.findings.length ? 'known' : 'harmless' });
       return NO_STREAM;
     }
     // cd changes the directory for the rest of the line (in this scope)
