@@ -35,6 +35,22 @@ export function locateWasmDir(from: string = __dirname): string {
   throw new Error(`airlock: cannot find tree-sitter's wasm files (looked in ${candidates.slice(0, 4).join(', ')}, ...)`);
 }
 
+/**
+ * Compiles WebAssembly with V8's baseline tier (Liftoff) only. The optimising tier (TurboFan)
+ * blocks the main thread on the grammars' huge parse functions: > 8 s for PowerShell (timers
+ * starved), ~0.5 s of a 0.6 s `airlock check` for bash; Liftoff code parses as fast in practice
+ * (measured by scripts/bench/shell.mjs). The flag is process-wide, so it is set only while these
+ * modules compile and restored at once.
+ */
+async function liftoffOnly<T>(compile: () => Promise<T>): Promise<T> {
+  v8.setFlagsFromString('--liftoff-only');
+  try {
+    return await compile();
+  } finally {
+    v8.setFlagsFromString('--no-liftoff-only');
+  }
+}
+
 let runtime: Promise<string> | undefined;
 const parsers = new Map<ShellGrammar, Parser>();
 const loading = new Map<ShellGrammar, Promise<Parser>>();
@@ -45,7 +61,7 @@ function initRuntime(): Promise<string> {
   runtime ??= (async () => {
     const t0 = performance.now();
     const dir = locateWasmDir();
-    await Parser.init({ locateFile: (file: string) => path.join(dir, file) });
+    await liftoffOnly(() => Parser.init({ locateFile: (file: string) => path.join(dir, file) }));
     loadTimings.runtimeMs = performance.now() - t0;
     return dir;
   })();
@@ -60,21 +76,7 @@ export function loadGrammar(grammar: ShellGrammar): Promise<Parser> {
       const dir = await initRuntime();
       const t0 = performance.now();
       const bytes = fs.readFileSync(path.join(dir, GRAMMAR_FILES[grammar]));
-      // V8's optimising tier (TurboFan) blocks the main thread for many seconds on the PowerShell
-      // grammar's huge parse function (measured: > 8 s, timers starved). Its baseline tier
-      // (Liftoff) is fast enough, so that one module is compiled with Liftoff only.
-      const liftoff = grammar === 'powershell';
-      if (liftoff) {
-        v8.setFlagsFromString('--liftoff-only');
-      }
-      let language: Language;
-      try {
-        language = await Language.load(bytes);
-      } finally {
-        if (liftoff) {
-          v8.setFlagsFromString('--no-liftoff-only');
-        }
-      }
+      const language = await liftoffOnly(() => Language.load(bytes));
       const parser = new Parser();
       parser.setLanguage(language);
       loadTimings.grammarMs[grammar] = performance.now() - t0;
