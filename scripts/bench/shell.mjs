@@ -10,6 +10,7 @@ import * as esbuild from 'esbuild';
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { projectRoot } from '../lib/demoWorkspace.mjs';
 
 const ENTRY = `
