@@ -2363,6 +2363,63 @@ const HANDLERS: Record<string, Handler> = {
   go: goCmd,
 };
 
+const SECRET_NAME =
+  /^(\.env(\.[\w.-]+)?|[\w.-]+\.env|[\w.-]*\.(pem|key|p12|pfx|jks|keystore|kdbx)|id_(rsa|dsa|ecdsa|ed25519)|\.npmrc|\.pypirc|\.netrc|_netrc|\.git-credentials|\.dockercfg|credentials\.json|service-account[\w.-]*\.json|secrets\.(json|ya?ml|toml|env)|[\w.-]+\.(tfvars|tfstate))$/;
+const SECRET_PATH = /[\\/]\.ssh[\\/][^\\/]+$|[\\/]\.aws[\\/](credentials|config)$|[\\/]\.docker[\\/]config\.json$|[\\/]\.kube[\\/]config$|[\\/]\.config[\\/]gcloud[\\/]|[\\/]\.gnupg[\\/]/;
+const NOT_SECRET = /\.env\.(example|sample|template|dist|defaults|schema)$|\.pub$|known_hosts$|[\\/]\.ssh[\\/]config$/;
+
+/** Programs that print the files they are given; `skip` leading operands are not files (patterns). */
+const READERS: Record<string, { skip: number; valueOpts: string[] }> = {
+  cat: { skip: 0, valueOpts: [] },
+  bat: { skip: 0, valueOpts: ['l', 'language', 'theme', 'style', 'r', 'line-range'] },
+  batcat: { skip: 0, valueOpts: ['l', 'language', 'theme', 'style', 'r', 'line-range'] },
+  less: { skip: 0, valueOpts: [] },
+  more: { skip: 0, valueOpts: [] },
+  head: { skip: 0, valueOpts: ['n', 'c', 'lines', 'bytes'] },
+  tail: { skip: 0, valueOpts: ['n', 'c', 'lines', 'bytes', 's', 'pid'] },
+  tac: { skip: 0, valueOpts: [] },
+  nl: { skip: 0, valueOpts: [] },
+  od: { skip: 0, valueOpts: ['t', 'A', 'N', 'j'] },
+  xxd: { skip: 0, valueOpts: ['c', 'g', 'l', 's'] },
+  hexdump: { skip: 0, valueOpts: ['n', 's', 'e', 'f'] },
+  strings: { skip: 0, valueOpts: ['n'] },
+  base64: { skip: 0, valueOpts: ['w'] },
+  sort: { skip: 0, valueOpts: ['k', 't', 'o', 'S', 'T'] },
+  grep: { skip: 1, valueOpts: ['e', 'f', 'm', 'A', 'B', 'C', 'd', 'D', 'include', 'exclude', 'regexp', 'file', 'max-count', 'context', 'color', 'colour'] },
+  rg: { skip: 1, valueOpts: ['e', 'f', 'g', 'glob', 't', 'T', 'type', 'type-not', 'm', 'max-count', 'A', 'B', 'C', 'j', 'M', 'r', 'replace', 'sort', 'color', 'colors'] },
+  jq: { skip: 1, valueOpts: ['arg', 'argjson', 'slurpfile', 'rawfile', 'indent', 'f', 'from-file'] },
+  yq: { skip: 1, valueOpts: ['o', 'output-format', 'p', 'input-format', 'I', 'indent'] },
+  cp: { skip: 0, valueOpts: ['t', 'target-directory', 'S', 'suffix'] },
+};
+
+/** A finding when a command prints or copies a file that may hold secrets (.env, keys, credentials). */
+function readsSecrets(inv: Invocation, out: Outcome): void {
+  const r = READERS[inv.program];
+  if (!r) {
+    return;
+  }
+  const p = parseArgs(inv.argv.slice(1), r.valueOpts);
+  const ops = p.operands.slice(r.skip && !p.values.has('e') && !p.values.has('regexp') && !p.values.has('f') ? r.skip : 0);
+  const files = inv.program === 'cp' ? ops.slice(0, -1) : ops;
+  const secrets: string[] = [];
+  for (const w of files) {
+    const abs = resolveWord(inv, w);
+    if (abs === undefined) {
+      continue;
+    }
+    const base = abs.split(/[\\/]/).pop() ?? '';
+    if ((SECRET_NAME.test(base) || SECRET_PATH.test(abs) || /^id_(rsa|dsa|ecdsa|ed25519)/.test(base)) && !NOT_SECRET.test(abs)) {
+      secrets.push(display(abs, inv));
+    }
+  }
+  if (secrets.length) {
+    if (out.knowledge === 'harmless') {
+      out.knowledge = 'known';
+    }
+    add(out, finding('exfiltration', 'caution', 'secrets.read', `${inv.program === 'cp' ? 'copies' : 'prints'} ${secrets.join(', ')}, which may hold secrets (keys, tokens, passwords) that would end up in the agent's context`));
+  }
+}
+
 /** Classifies one simple command (program already resolved, wrappers not yet unwrapped). */
 export function classify(inv: Invocation): Outcome {
   const out: Outcome = { findings: [], knowledge: 'unknown', stdout: UNKNOWN_STREAM };
@@ -2378,6 +2435,7 @@ export function classify(inv: Invocation): Outcome {
   } else if (inv.argv[0].literal && /[\\/]/.test(inv.argv[0].value)) {
     runsScript(inv, out, inv.argv[0], 'script');
   }
+  readsSecrets(inv, out);
   return out;
 }
 
