@@ -30,7 +30,7 @@ const HARMLESS = new Set(
   cd pushd popd dirs exec-noop nvm fnm volta asdf pyenv rbenv goenv sdk jenv direnv corepack tldr lsb_release sw_vers system_profiler vm_stat top htop btop iostat vmstat
   open xdg-open wslview pbcopy pbpaste xclip xsel say notify-send printenv getent nvidia-smi lspci lsusb arch iconv dos2unix unix2dos file mimetype identify exiftool ffprobe mediainfo
   docker-compose-noop uuidgen openssl-noop gpg-noop factor numfmt tput stty tty true : logname users who w last finger pinky groups
-  tokei cloc scc wc hyperfine ssh-keygen ssh-add patch pre-commit husky lint-staged tox nox rustup cargo-watch create-react-app create-next-app create-vite degit nodemon concurrently npm-run-all run-s run-p wait-on serve http-server live-server json-server ncu npm-check-updates knip depcheck madge c8 nyc istanbul time-noop watchman-noop entr-noop ctags gtags cscope glow mdcat`.split(/\s+/).filter(Boolean),
+  tokei cloc scc wc hyperfine journalctl dmesg read getopts let ssh-keygen ssh-add patch pre-commit husky lint-staged tox nox rustup cargo-watch create-react-app create-next-app create-vite degit nodemon concurrently npm-run-all run-s run-p wait-on serve http-server live-server json-server ncu npm-check-updates knip depcheck madge c8 nyc istanbul time-noop watchman-noop entr-noop ctags gtags cscope glow mdcat`.split(/\s+/).filter(Boolean),
 );
 
 // ----- helpers -----
@@ -168,7 +168,11 @@ export function deleteTarget(inv: Invocation, out: Outcome, w: Word, recursive: 
       add(out, finding('file-destruction', 'destructive', 'fs.delete-temp-root', `${verb} everything in the shared temporary folder ${abs}`));
       break;
     case 'workspace':
-      add(out, finding('file-destruction', 'caution', 'fs.delete-in-workspace', `${verb} ${what}${r} in the workspace (Airlock's snapshot can restore it)`));
+      // One named file in the workspace is like an edit: the snapshot restores it and protected
+      // paths are still checked through the effect. Folders, globs and data files ask.
+      if (recursive || hasGlob(abs) || verb !== 'deletes' || /\.(db|sqlite3?|mdb|accdb|realm|parquet|h5|pkl|bak|dump|sql)$/i.test(abs) || abs.endsWith('(matching files)')) {
+        add(out, finding('file-destruction', 'caution', 'fs.delete-in-workspace', `${verb} ${what}${r} in the workspace (Airlock's snapshot can restore it)`));
+      }
       break;
     default:
       // temp files and regenerable build output: routine
@@ -222,11 +226,23 @@ const INTERPRETERS: Record<string, { code: string[]; mod?: string }> = {
   osascript: { code: ['e'] },
 };
 
-/** Tokens that make inline interpreter code able to touch files, processes or the network. */
-const RISKY_CODE = /\b(import|require|exec|eval|system|spawn|popen|subprocess|shutil|rmtree|unlink|remove|rmdir|rm|rmSync|unlinkSync|writeFile\w*|open|write|fs|os|child_process|socket|http|https|urllib|requests|fetch|net|process\.binding|Function|globalThis|__\w+__|getattr|setattr|compile|ctypes|Deno|Bun|File|IO|Dir|Kernel|`|syscall|chmod|chown|kill|truncate|rename|copy\w*|move|send|curl|wget)\b|[`$]/;
+/** What makes inline interpreter code able to touch files, processes or the network. */
+const RISKY_CODE = new RegExp(
+  [
+    String.raw`\b(exec\w*|eval|system|spawn\w*|popen|subprocess|shutil|rmtree|unlink\w*|remove\w*|rmdir\w*|rmSync|rm_rf|rm_r|writeFile\w*|appendFile\w*|child_process|socket|urllib\w*|requests|fetch|process\.binding|Function|globalThis|getattr|setattr|compile|ctypes|Deno|Bun|syscall|chmod\w*|chown\w*|kill|truncate\w*|rename\w*|curl|wget|FileUtils|Kernel|IO|File|Dir|Open3|Net|pty|pickle|marshal|importlib|__import__|__builtins__|__subclasses__|send|connect|listen|urlopen|environ|putenv|dlopen)\b`,
+    String.raw`\bimport\s+(os|subprocess|shutil|socket|urllib|requests|http|ctypes|pty|asyncio|multiprocessing|ftplib|smtplib|telnetlib|paramiko|pickle|marshal|importlib|pathlib|tempfile|glob|webbrowser|builtins)\b`,
+    String.raw`\bfrom\s+(os|subprocess|shutil|socket|urllib|http|ctypes|pty|pathlib|importlib|builtins)\b`,
+    String.raw`\bos\.\w+`,
+    String.raw`require\s*\(\s*(?!['"]\.{0,2}/[\w./-]*\.json['"])`,
+    String.raw`\bimport\s*\(`,
+    String.raw`open\s*\([^)]*['"][wax+]`,
+    String.raw`\.(write\w*|mkdir\w*|unlink|delete|destroy)\s*\(`,
+    String.raw`\$\(|` + '`',
+  ].join('|'),
+);
 
 function inlineCode(out: Outcome, code: string, lang: string): void {
-  if (RISKY_CODE.test(code) || /open\s*\(/.test(code)) {
+  if (RISKY_CODE.test(code)) {
     out.knowledge = 'unknown';
     add(out, finding('remote-code', 'caution', 'code.inline', `runs inline ${lang} code that can change files or run programs: ${code.length > 80 ? code.slice(0, 80) + '...' : code}`));
   } else {
@@ -243,8 +259,13 @@ function runsScript(inv: Invocation, out: Outcome, w: Word, lang: string): void 
   }
   if (inv.env.written.has(abs)) {
     const content = inv.env.written.get(abs);
-    if (content !== undefined && (SHELLS.has(lang) || lang === 'script')) {
+    if (content !== undefined && SHELLS.has(lang)) {
       inv.env.runScript(content, inv.scope, 'bash');
+    } else if (content !== undefined) {
+      inlineCode(out, content, lang);
+      if (out.knowledge === 'harmless') {
+        out.knowledge = 'known';
+      }
     } else {
       add(out, finding('remote-code', 'destructive', 'remote.run-fresh-file', `runs ${display(abs, inv)}, a file this same command line just wrote, whose content Airlock cannot see`));
     }
@@ -853,7 +874,7 @@ const source: Handler = (inv, out) => {
     out.knowledge = 'harmless';
     return;
   }
-  runsScript(inv, out, w, 'script');
+  runsScript(inv, out, w, 'sh');
 };
 
 const interpreter: Handler = (inv, out) => {
@@ -931,7 +952,7 @@ const interpreter: Handler = (inv, out) => {
       out.knowledge = 'harmless';
       return;
     }
-    runsScript(inv, out, args[i], 'script');
+    runsScript(inv, out, args[i], inv.program);
     return;
   }
   if (inv.stdin.kind === 'none') {
@@ -945,11 +966,11 @@ const interpreter: Handler = (inv, out) => {
 const SCRIPT_TOOLS = new Set(['manage.py', 'artisan', 'rails', 'rake']);
 
 /** What find deletes: the root itself when nothing filters, else some files below it. */
-function findScope(root: Word, filtered: boolean): Word {
+function findScope(root: Word, filtered: boolean, name?: string): Word {
   if (!root.literal || !filtered) {
     return root;
   }
-  return lit(path.join(root.value, '(matching files)'));
+  return lit(path.join(root.value, name && !/[[\]]/.test(name) ? name : '(matching files)'));
 }
 
 const find: Handler = (inv, out) => {
@@ -964,23 +985,26 @@ const find: Handler = (inv, out) => {
     roots.push(lit('.'));
   }
   const filtered = args.slice(i).some((w) => /^-(i?name|i?path|i?wholename|i?regex|type|mtime|mmin|atime|amin|ctime|cmin|newer|size|empty|user|group|perm|links|inum|samefile|maxdepth)$/.test(w.value));
+  const nameIdx = args.findIndex((w) => w.value === '-name');
+  const onlyName = nameIdx >= 0 && args[nameIdx + 1]?.literal && !args.some((w) => /^-(o|or|not|path|wholename|regex)$|^!$/.test(w.value)) ? args[nameIdx + 1].value : undefined;
   for (; i < args.length; i++) {
     const a = args[i].value;
     if (['-exec', '-execdir', '-ok', '-okdir'].includes(a)) {
       const cmd: Word[] = [];
       let j = i + 1;
       for (; j < args.length && args[j].value !== ';' && args[j].value !== '+'; j++) {
-        cmd.push(args[j].value.includes('{}') ? { value: args[j].value.replace('{}', '$(find match)'), literal: false } : args[j]);
+        const w = args[j];
+        // {} is each match: judged as the matches' scope when the search is filtered
+        cmd.push(w.value === '{}' && filtered && roots.length === 1 && roots[0].literal ? findScope(roots[0], true, onlyName) : w.value.includes('{}') ? { value: w.value.replace('{}', '$(find match)'), literal: false } : w);
       }
       known(out);
       if (cmd.length) {
-        const sub = inv.env.runArgv(cmd, inv.scope, NO_STREAM, inv.text);
-        void sub;
-        // deletions through find: judge the roots as the affected tree
+        inv.env.runArgv(cmd, inv.scope, NO_STREAM, inv.text);
+        // deletions through find of everything: judge the roots as the affected tree
         const prog = path.basename(cmd[0].value);
-        if (['rm', 'shred', 'unlink', 'rmdir'].includes(prog)) {
+        if (['rm', 'shred', 'unlink', 'rmdir'].includes(prog) && !filtered) {
           for (const r of roots) {
-            deleteTarget(inv, out, findScope(r, filtered), !filtered, filtered ? 'deletes files matching a filter under' : 'deletes everything under');
+            deleteTarget(inv, out, r, true, 'deletes everything under');
           }
         }
       }
@@ -988,7 +1012,7 @@ const find: Handler = (inv, out) => {
     } else if (a === '-delete') {
       known(out);
       for (const r of roots) {
-        deleteTarget(inv, out, findScope(r, filtered), !filtered, filtered ? 'deletes files matching a filter under' : 'deletes everything under');
+        deleteTarget(inv, out, findScope(r, filtered, onlyName), !filtered, filtered ? 'deletes files matching a filter under' : 'deletes everything under');
       }
     } else if (a === '-fprint' || a === '-fprint0' || a === '-fprintf' || a === '-fls') {
       known(out);
@@ -1474,7 +1498,35 @@ const gh = subcommandRules(
   'unknown',
 );
 
-const docker = subcommandRules(
+/** `docker exec CONTAINER CMD...`: what runs is CMD (judged as if here: stricter, never looser). */
+const dockerExec: Handler = (inv, out) => {
+  const args = inv.argv.slice(1);
+  let i = 0;
+  if (args[i]?.value === 'compose' || args[i]?.value === 'container') {
+    i++;
+    while (i < args.length && args[i].value.startsWith('-')) {
+      i += ['-f', '--file', '-p', '--project-name', '--env-file', '--profile'].includes(args[i].value) ? 2 : 1;
+    }
+  }
+  if (args[i]?.value !== 'exec') {
+    dockerRules(inv, out);
+    return;
+  }
+  const rest = args.slice(i + 1);
+  const j = skipOptions(rest, ['e', 'env', 'u', 'user', 'w', 'workdir', 'env-file', 'index', 'detach-keys']);
+  const cmd = rest.slice(j + 1);
+  out.knowledge = 'harmless';
+  if (cmd.length === 1 && SHELLS.has(path.basename(cmd[0].value)) && inv.stdin.kind === 'none') {
+    return; // an interactive shell in the container
+  }
+  if (cmd.length) {
+    const scope = { cwd: '/', cwdKnown: false };
+    out.stdout = inv.env.runArgv(cmd, scope, inv.stdin, inv.text);
+  }
+};
+
+const docker = dockerExec;
+const dockerRules = subcommandRules(
   [
     [/^(push|image push|buildx build .*--push|manifest push)\b/, 'destructive', 'publish.docker', 'pushes an image to a container registry', 'publishing'],
     [/^(system prune|volume prune|volume rm|image prune -a|builder prune -a)\b.*|^system prune\b/, 'destructive', 'infra.docker-prune', 'deletes Docker data (volumes, images or everything unused): databases kept in volumes are lost', 'infrastructure'],
@@ -2025,7 +2077,20 @@ function runWrapper(verbs: string[]): Handler {
   };
 }
 
+const trap: Handler = (inv, out) => {
+  out.knowledge = 'harmless';
+  const args = inv.argv.slice(1).filter((w) => !/^-[lp]$/.test(w.value));
+  if (args.length >= 2 && args[0].value !== '-') {
+    if (args[0].literal) {
+      inv.env.runScript(args[0].value, inv.scope, 'bash');
+    } else {
+      out.knowledge = 'unknown';
+    }
+  }
+};
+
 const HANDLERS: Record<string, Handler> = {
+  trap,
   bundle: runWrapper(['exec']),
   pipenv: runWrapper(['run']),
   uvx: npx,
@@ -2433,7 +2498,7 @@ export function classify(inv: Invocation): Outcome {
   } else if (/^mkfs(\.|$)|^mke2fs$|^mkswap$|^newfs/.test(inv.program)) {
     mkfs(inv, out);
   } else if (inv.argv[0].literal && /[\\/]/.test(inv.argv[0].value)) {
-    runsScript(inv, out, inv.argv[0], 'script');
+    runsScript(inv, out, inv.argv[0], /\.(py|js|mjs|cjs|ts|rb|pl|php)$/.test(inv.argv[0].value) ? 'script' : 'sh');
   }
   readsSecrets(inv, out);
   return out;
