@@ -76,8 +76,12 @@ export function parseArgs(args: readonly Word[], valueOpts: readonly string[] = 
   return { flags, values, operands, dynamic };
 }
 
+/**
+ * Whether any of the options was given. Long names also match unambiguous-looking abbreviations
+ * (`--rec` for `--recursive`, `--har` for `--hard`): GNU getopt_long and git accept them.
+ */
 export function has(p: ParsedArgs, ...names: string[]): boolean {
-  return names.some((n) => p.flags.has(n));
+  return names.some((n) => p.flags.has(n) || (n.length > 2 && [...p.flags].some((f) => f.length >= 3 && f.length < n.length && n.startsWith(f))));
 }
 
 export function value(p: ParsedArgs, ...names: string[]): string | undefined {

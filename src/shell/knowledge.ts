@@ -1063,6 +1063,28 @@ const git: Handler = (inv, out) => {
     return;
   }
   const dryRun = has(p, 'n', 'dry-run') && !['commit', 'log', 'show'].includes(sub);
+  // commands that git runs for you
+  if (sub === 'submodule' && restv.includes('foreach')) {
+    const k = restv.indexOf('foreach');
+    const cmd = rest.slice(k + 1).filter((w) => w.value !== '--recursive' && w.value !== '-q' && w.value !== '--quiet');
+    inv.env.runScript(words(cmd).join(' '), scope, 'bash');
+    if (cmd.some((w) => !w.literal)) {
+      out.knowledge = 'unknown';
+    } else {
+      out.knowledge = 'harmless';
+    }
+    return;
+  }
+  if (sub === 'bisect' && restv[0] === 'run' && rest.length > 1) {
+    out.knowledge = 'harmless';
+    inv.env.runArgv(rest.slice(1), scope, NO_STREAM, inv.text);
+    return;
+  }
+  for (const x of [...(p.values.get('x') ?? []), ...(p.values.get('exec') ?? [])]) {
+    if (sub === 'rebase') {
+      inv.env.runScript(x, scope, 'bash');
+    }
+  }
   switch (sub) {
     case '':
     case 'status':
@@ -1396,6 +1418,8 @@ function pkgManager(inv: Invocation, out: Outcome): void {
     if (!(sub === 'dist-tag' && (restv[0] === 'ls' || restv[0] === 'list')) && !(['owner', 'access', 'token', 'team', 'org', 'profile'].includes(sub) && ['ls', 'list', 'get'].includes(restv[0] ?? ''))) {
       add(out, finding('publishing', 'caution', `publish.npm-${sub}`, `changes the package's registry settings or your account (${prog} ${sub})`));
     }
+  } else if (['exec', 'x', 'dlx'].includes(sub) && rest.some((w) => w.value === '-c' || w.value.startsWith('--call'))) {
+    npx({ ...inv, argv: [lit('npx'), ...rest] }, out);
   } else if (['exec', 'x', 'dlx'].includes(sub)) {
     const j = skipOptions(rest, ['package', 'p', 'c', 'call']);
     if (rest.slice(j).length) {
@@ -1983,6 +2007,16 @@ const brewLike: Handler = (inv, out) => {
 const npx: Handler = (inv, out) => {
   out.knowledge = 'harmless';
   const args = inv.argv.slice(1);
+  const call = args.findIndex((w) => w.value === '-c' || w.value === '--call' || w.value.startsWith('--call='));
+  if (call >= 0) {
+    const code = args[call].value.startsWith('--call=') ? { value: args[call].value.slice(7), literal: args[call].literal } : args[call + 1];
+    if (code?.literal) {
+      inv.env.runScript(code.value, inv.scope, 'bash');
+    } else {
+      out.knowledge = 'unknown';
+    }
+    return;
+  }
   const i = skipOptions(args, ['p', 'package', 'c', 'call', 'node-options']);
   const rest = args.slice(i);
   if (rest.length) {
@@ -2022,6 +2056,14 @@ const historyClear: Handler = (inv, out) => {
 
 const make: Handler = (inv, out) => {
   out.knowledge = 'harmless';
+  const file = inv.argv.findIndex((w) => w.value === '-f' || w.value === '--file' || w.value === '--makefile');
+  if (file >= 0) {
+    const f = inv.argv[file + 1];
+    if (!f || !f.literal || f.value === '-' || f.value.startsWith('/dev/')) {
+      out.knowledge = 'unknown';
+      return;
+    }
+  }
   const targets = inv.argv.slice(1).filter((w) => !w.value.startsWith('-') && !w.value.includes('='));
   if (targets.some((w) => /deploy|publish|release|destroy|drop|wipe|nuke|teardown|purge|prod/i.test(w.value))) {
     known(out);
