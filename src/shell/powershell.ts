@@ -55,6 +55,15 @@ function errors(root: Node, env: Env): void {
   }
 }
 
+function hasDescendant(n: Node, test: (x: Node) => boolean): boolean {
+  for (const c of n.namedChildren) {
+    if (c && (test(c) || hasDescendant(c, test))) {
+      return true;
+    }
+  }
+  return false;
+}
+
 function unescape(t: string): string {
   return t.replace(/`(.)/g, '$1');
 }
@@ -81,11 +90,15 @@ class PsWalker {
     }
     if (n.type === 'invokation_expression') {
       const t = n.text;
-      if (/::\s*(Delete|WriteAll\w*|AppendAll\w*|Move|Copy|Replace|Create\w*|Encrypt|SetAttributes)\s*\(|\.(Delete|MoveTo|CopyTo|Kill|Start|DownloadFile|UploadFile|UploadString|UploadData)\s*\(/i.test(t)) {
-        this.record(t, [t], '', [finding('file-destruction', 'caution', 'ps.dotnet-call', `calls .NET directly (${t.slice(0, 60)}), which can change files or run programs`)], 'unknown');
-      } else if (/DownloadString|DownloadData|FromBase64String|Invoke|Reflection|Process\]::Start/i.test(t)) {
+      if (/::\s*(Delete|WriteAll\w*|AppendAll\w*|Move|Copy|Replace|Create\w*|Encrypt|SetAttributes|SetEnvironmentVariable|Start|Kill|Exit)\s*\(|\.(Delete|MoveTo|CopyTo|Kill|Start|DownloadFile|UploadFile|UploadString|UploadData|Invoke\w*)\s*\(/i.test(t)) {
+        this.record(t, [t], '', [finding('system', 'caution', 'ps.dotnet-call', `calls .NET directly (${t.slice(0, 60)}), which can change files, settings or run programs`)], 'known');
+      } else if (/DownloadString|DownloadData|FromBase64String|Reflection|Assembly|Marshal|Activator|ScriptBlock/i.test(t)) {
         this.record(t, [t], '', [], 'unknown');
       }
+    }
+    if (n.type === 'pipeline' && !hasDescendant(n, (x) => x.type === 'command' || x.type === 'invokation_expression')) {
+      // a plain expression or assignment ($PSVersionTable, $x = 1): nothing runs
+      this.record(n.text, [n.text.slice(0, 60)], '', [], 'harmless');
     }
     let last: Stream = UNKNOWN_STREAM;
     for (const c of n.namedChildren) {
@@ -124,6 +137,9 @@ class PsWalker {
       case 'variable':
         return this.expand(n.text, true);
       default:
+        if (!/[\s(){}"'@;|]/.test(n.text)) {
+          return this.expand(unescape(n.text), n.text.includes('$'));
+        }
         return { value: n.text, literal: !/[$(){}]/.test(n.text) };
     }
   }
