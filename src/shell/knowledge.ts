@@ -206,6 +206,9 @@ function procStream(arg: string, stdin: Stream): Stream {
   return arg.startsWith('$(proc') ? UNKNOWN_STREAM : stdin;
 }
 
+/** A key in Env.written that says the line downloaded something (curl -o, wget, ...). */
+export const DOWNLOADED = '\u0000downloaded';
+
 const SHELLS = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', 'mksh', 'ash', 'fish', 'busybox-sh']);
 const INTERPRETERS: Record<string, { code: string[]; mod?: string }> = {
   python: { code: ['c'], mod: 'm' },
@@ -272,6 +275,10 @@ function runsScript(inv: Invocation, out: Outcome, w: Word, lang: string): void 
     return;
   }
   const loc = locate(abs, inv.env.workspace, inv.env.home);
+  if (inv.env.written.has(DOWNLOADED)) {
+    add(out, finding('remote-code', 'caution', 'remote.run-after-download', `runs ${display(abs, inv)} after this command line downloaded files, so it may be running downloaded code`));
+    return;
+  }
   if (loc.startsWith('workspace') && loc !== 'workspace-git') {
     known(out);
     if (/deploy|publish|release|destroy|drop|wipe|nuke|teardown|purge/i.test(path.basename(abs))) {
@@ -1682,6 +1689,10 @@ const dbClient =
     if (!sqls.length && (inv.stdin.kind === 'literal' || inv.stdin.kind === 'download' || inv.stdin.kind === 'unknown' || inv.stdin.kind === 'decoded')) {
       sqls.push(inv.stdin.kind === 'literal' ? inv.stdin.text ?? '' : '\u0000');
     }
+    if (!sqls.length && args.some((w) => /^(--version|-V|--help|-\?|-l|--list)$/.test(w.value))) {
+      out.knowledge = 'harmless';
+      return;
+    }
     if (!sqls.length) {
       out.knowledge = fileInput ? 'unknown' : positional.length === 0 || kind === 'sql' || kind === 'mongo' ? 'unknown' : 'known';
       if (fileInput) {
@@ -1757,6 +1768,9 @@ const curl: Handler = (inv, out) => {
     add(out, finding('exfiltration', 'caution', 'exfil.curl-dynamic', 'sends data computed at run time to a remote server (for example the output of a command)'));
   }
   const o = value(p, 'o', 'output');
+  if (o !== undefined || has(p, 'O', 'remote-name', 'remote-name-all')) {
+    inv.env.written.set(DOWNLOADED, undefined);
+  }
   if (o !== undefined) {
     writeTarget(inv, out, { value: o, literal: true });
     inv.env.written.set(resolvePath(o, inv.scope.cwd, inv.env.home), undefined);
@@ -1784,10 +1798,11 @@ const wget: Handler = (inv, out) => {
     add(out, finding('exfiltration', 'destructive', 'exfil.wget-upload', `uploads ${postFile} to a remote server`));
   }
   const o = value(p, 'O', 'output-document');
-  if (o === '-' ) {
+  if (o === '-') {
     out.stdout = { kind: 'download' };
     return;
   }
+  inv.env.written.set(DOWNLOADED, undefined);
   if (o !== undefined) {
     writeTarget(inv, out, lit(o));
     inv.env.written.set(resolvePath(o, inv.scope.cwd, inv.env.home), undefined);

@@ -44,7 +44,7 @@ const SYSTEM_WIN = ['c:\\windows', 'c:\\program files', 'c:\\program files (x86)
 const TEMP = ['/tmp', '/var/tmp', '/private/tmp', '/private/var/folders', '/var/folders', '/dev/shm'];
 const HOME_CONFIG = ['.ssh', '.gnupg', '.aws', '.azure', '.kube', '.docker', '.config', '.bashrc', '.bash_profile', '.profile', '.zshrc', '.zprofile', '.zshenv', '.bash_logout', '.gitconfig', '.npmrc', '.pypirc', '.netrc', '.bash_history', '.zsh_history', '.local', '.cargo', '.m2', '.gradle', 'Library', 'AppData', '.vscode', '.claude', '.cursor', '.gemini', '.codex'];
 /** Folders whose contents are rebuilt by tools: deleting them is routine. */
-const REGENERABLE = new Set(['node_modules', 'dist', 'build', 'out', 'target', 'coverage', '.next', '.nuxt', '.svelte-kit', '.turbo', '.cache', '.parcel-cache', '__pycache__', '.pytest_cache', '.mypy_cache', '.ruff_cache', '.tox', '.nyc_output', '.gradle', '.angular', '.expo', 'storybook-static', '.vite', '.eslintcache', '.tsbuildinfo', 'tsconfig.tsbuildinfo', '.DS_Store', 'tmp', '.tmp', 'temp', 'logs']);
+const REGENERABLE = new Set(['node_modules', 'dist', 'build', 'out', 'target', 'coverage', '.next', '.nuxt', '.svelte-kit', '.turbo', '.cache', '.parcel-cache', '__pycache__', '.pytest_cache', '.mypy_cache', '.ruff_cache', '.tox', '.nyc_output', '.gradle', '.angular', '.expo', 'storybook-static', '.vite', '.eslintcache', '.tsbuildinfo', 'tsconfig.tsbuildinfo', '.DS_Store', 'tmp', '.tmp', 'temp', 'logs', '.venv', 'venv', '.dart_tool', '.terraform', 'vendor-cache', '.docusaurus', '.serverless', '.webpack', '.output', 'htmlcov', '.hypothesis', '.benchmarks', 'bin-debug', 'obj']);
 
 export type Location =
   | 'null-device'
