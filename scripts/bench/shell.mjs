@@ -74,6 +74,9 @@ export async function run() {
     const lines = corpusLines();
     const cwd = path.join(projectRoot, 'demo');
     const opts = { cwd, home: '/home/dev' };
+    // warm up the JIT on every path first, then measure
+    throughput(lines, (l) => l.trim().split(/\s+/), 200);
+    throughput(lines, (l) => m.checkCommand(l, opts), 600);
     const baseline = throughput(lines, (l) => l.trim().split(/\s+/));
     const analysis = throughput(lines, (l) => m.analyzeCommand(l, opts));
     const decided = throughput(lines, (l) => m.checkCommand(l, opts));

@@ -28,6 +28,8 @@ export interface CheckOptions {
 }
 
 const policies = new Map<string, LoadedPolicy>();
+/** Workspace roots by cwd, for a batch (a CLI process is short-lived). */
+const roots = new Map<string, string>();
 
 /** The workspace's layered policy (built-in defaults when it has no file), cached per root for a batch. */
 function policyFor(root: string, home: string | undefined): LoadedPolicy {
@@ -44,7 +46,11 @@ function policyFor(root: string, home: string | undefined): LoadedPolicy {
  * (the parsers must be loaded: see loadShellParser). This is what `airlock check` and `--jsonl` run.
  */
 export function checkCommand(line: string, opts: CheckOptions): CheckResult {
-  const root = findWorkspaceRoot(opts.cwd);
+  let root = roots.get(opts.cwd);
+  if (root === undefined) {
+    root = findWorkspaceRoot(opts.cwd);
+    roots.set(opts.cwd, root);
+  }
   const { policy, problems } = policyFor(root, opts.home);
   const analysis = analyzeCommand(line, { cwd: opts.cwd, shell: opts.shell, home: opts.home, workspace: root });
   const action: ProposedAction = { kind: 'command', paths: [], command: line, shell: analysis.shell, cwd: opts.cwd, agent: 'cli', tool: 'check' };

@@ -96,7 +96,9 @@ function makeEnv(home: string, workspace: string): Env {
             analyzePowerShell(tree.rootNode, scope, env);
           } else {
             const w = new BashWalker(env);
-            w.collectVars(tree.rootNode);
+            if (/=|\(\s*\)|\bfunction\b/.test(text)) {
+              w.collectVars(tree.rootNode);
+            }
             w.errors(tree.rootNode);
             w.walk(tree.rootNode, scope, stdin ?? NO_STREAM);
           }
