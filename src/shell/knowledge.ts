@@ -904,6 +904,16 @@ const interpreter: Handler = (inv, out) => {
       const mod = args[i + 1]?.value ?? '';
       const pyMods: Record<string, string> = { pip: 'pip', pip3: 'pip', pytest: 'pytest', venv: 'harmless', 'http.server': 'harmless', 'json.tool': 'harmless', unittest: 'harmless', mypy: 'mypy', black: 'black', ruff: 'ruff', twine: 'twine', build: 'harmless', pydoc: 'harmless', timeit: 'harmless', cProfile: 'harmless', pdb: 'harmless', doctest: 'harmless', flake8: 'flake8', isort: 'isort', pylint: 'pylint', coverage: 'harmless', tox: 'harmless', nox: 'harmless', poetry: 'poetry', uv: 'uv', django: 'harmless', uvicorn: 'harmless', flask: 'harmless', compileall: 'harmless', ensurepip: 'harmless', site: 'harmless', platform: 'harmless', sysconfig: 'harmless', zipfile: 'harmless', tarfile: 'harmless', trace: 'harmless', mkdocs: 'harmless', sphinx: 'harmless', jupyter: 'harmless', ipykernel: 'harmless', notebook: 'harmless', hypothesis: 'harmless', pre_commit: 'harmless', 'pip._internal': 'pip' };
       const m = pyMods[mod];
+      if (mod === 'http.server') {
+        const d = args.slice(i + 2).findIndex((w) => w.value === '-d' || w.value === '--directory');
+        const dir = d >= 0 ? args[i + 2 + d + 1] : undefined;
+        const abs = dir ? resolveWord(inv, dir) : inv.scope.cwdKnown ? inv.scope.cwd : undefined;
+        const loc = abs === undefined ? 'outside' : locate(abs, inv.env.workspace, inv.env.home);
+        if (!loc.startsWith('workspace') || loc === 'workspace-ancestor' || loc === 'workspace-git') {
+          add(out, finding('exfiltration', 'destructive', 'exfil.http-server', `serves ${abs ? display(abs, inv) : 'a folder'} to the network, outside the workspace`));
+          return;
+        }
+      }
       if (m === 'harmless') {
         out.knowledge = 'harmless';
       } else if (m) {
@@ -954,6 +964,10 @@ const interpreter: Handler = (inv, out) => {
       }
     }
     const base = path.basename(args[i].value);
+    if (base === 'setup.py' && args.slice(i + 1).some((w) => w.value === 'upload' || w.value === 'register')) {
+      add(out, finding('publishing', 'destructive', 'publish.pypi', 'uploads the package to PyPI for everyone (setup.py upload)'));
+      return;
+    }
     if (SCRIPT_TOOLS.has(base) && args[i].literal) {
       out.stdout = inv.env.runArgv([lit(base), ...args.slice(i + 1)], inv.scope, inv.stdin, inv.text);
       out.knowledge = 'harmless';
