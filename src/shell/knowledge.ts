@@ -35,6 +35,11 @@ const HARMLESS = new Set(
 
 // ----- helpers -----
 
+/** The text of a command a wrapper runs (`sudo rm -rf x` -> `rm -rf x`), for rules and prompts. */
+function innerText(argv: readonly Word[]): string {
+  return argv.map((w) => (!w.literal || /^[\w@%+=:,./~-]+$/.test(w.value) ? w.value : `'${w.value.replace(/'/g, "'\\''")}'`)).join(' ');
+}
+
 function words(ws: readonly Word[]): string[] {
   return ws.map((w) => w.value);
 }
@@ -626,7 +631,7 @@ const sudo: Handler = (inv, out) => {
   const rest = args.slice(i);
   add(out, finding('privilege', 'caution', 'privilege.sudo', `runs ${rest.length ? rest.map((w) => w.value).join(' ').slice(0, 60) : 'a shell'} as root (${inv.program}), with power over the whole machine`));
   if (rest.length) {
-    out.stdout = inv.env.runArgv(rest, inv.scope, inv.stdin, inv.text);
+    out.stdout = inv.env.runArgv(rest, inv.scope, inv.stdin, innerText(rest));
   } else if (shell) {
     stdinIsCode(inv, out, 'a root shell');
   } else if (listing) {
@@ -673,7 +678,7 @@ function wrapper(valueOpts: string[], positional = 0, harmlessSelf = true): Hand
     const rest = args.slice(i);
     out.knowledge = harmlessSelf ? 'harmless' : 'known';
     if (rest.length) {
-      out.stdout = inv.env.runArgv(rest, inv.scope, inv.stdin, inv.text);
+      out.stdout = inv.env.runArgv(rest, inv.scope, inv.stdin, innerText(rest));
     }
   };
 }
@@ -715,7 +720,7 @@ const envCmd: Handler = (inv, out) => {
   }
   const rest = args.slice(i);
   if (rest.length) {
-    out.stdout = inv.env.runArgv(rest, scope, inv.stdin, inv.text);
+    out.stdout = inv.env.runArgv(rest, scope, inv.stdin, innerText(rest));
   }
 };
 
@@ -727,7 +732,7 @@ const commandBuiltin: Handler = (inv, out) => {
   }
   const i = skipOptions(args, []);
   if (args.slice(i).length) {
-    out.stdout = inv.env.runArgv(args.slice(i), inv.scope, inv.stdin, inv.text);
+    out.stdout = inv.env.runArgv(args.slice(i), inv.scope, inv.stdin, innerText(args.slice(i)));
   }
 };
 
@@ -917,7 +922,7 @@ const interpreter: Handler = (inv, out) => {
       if (m === 'harmless') {
         out.knowledge = 'harmless';
       } else if (m) {
-        out.stdout = inv.env.runArgv([lit(m), ...args.slice(i + 2)], inv.scope, inv.stdin, inv.text);
+        out.stdout = inv.env.runArgv([lit(m), ...args.slice(i + 2)], inv.scope, inv.stdin, innerText([lit(m), ...args.slice(i + 2)]));
         out.knowledge = 'harmless';
       } else {
         out.knowledge = 'unknown';
@@ -958,7 +963,7 @@ const interpreter: Handler = (inv, out) => {
         return;
       }
       if (inv.program === 'bun' && (a === 'x' || a === 'bunx')) {
-        out.stdout = inv.env.runArgv(args.slice(i + 1), inv.scope, inv.stdin, inv.text);
+        out.stdout = inv.env.runArgv(args.slice(i + 1), inv.scope, inv.stdin, innerText(args.slice(i + 1)));
         out.knowledge = 'harmless';
         return;
       }
@@ -969,7 +974,7 @@ const interpreter: Handler = (inv, out) => {
       return;
     }
     if (SCRIPT_TOOLS.has(base) && args[i].literal) {
-      out.stdout = inv.env.runArgv([lit(base), ...args.slice(i + 1)], inv.scope, inv.stdin, inv.text);
+      out.stdout = inv.env.runArgv([lit(base), ...args.slice(i + 1)], inv.scope, inv.stdin, innerText([lit(base), ...args.slice(i + 1)]));
       out.knowledge = 'harmless';
       return;
     }
@@ -1444,7 +1449,7 @@ function pkgManager(inv: Invocation, out: Outcome): void {
   } else if (['exec', 'x', 'dlx'].includes(sub)) {
     const j = skipOptions(rest, ['package', 'p', 'c', 'call']);
     if (rest.slice(j).length) {
-      out.stdout = inv.env.runArgv(rest.slice(j), inv.scope, inv.stdin, inv.text);
+      out.stdout = inv.env.runArgv(rest.slice(j), inv.scope, inv.stdin, innerText(rest.slice(j)));
     } else {
       out.knowledge = 'unknown';
     }
@@ -1566,7 +1571,7 @@ const dockerExec: Handler = (inv, out) => {
   }
   if (cmd.length) {
     const scope = { cwd: '/', cwdKnown: false };
-    out.stdout = inv.env.runArgv(cmd, scope, inv.stdin, inv.text);
+    out.stdout = inv.env.runArgv(cmd, scope, inv.stdin, innerText(cmd));
   }
 };
 
@@ -2053,7 +2058,7 @@ const npx: Handler = (inv, out) => {
     if (/^create-/.test(pkg)) {
       return;
     }
-    out.stdout = inv.env.runArgv([lit(pkg), ...rest.slice(1)], inv.scope, inv.stdin, inv.text);
+    out.stdout = inv.env.runArgv([lit(pkg), ...rest.slice(1)], inv.scope, inv.stdin, innerText([lit(pkg), ...rest.slice(1)]));
   }
 };
 
@@ -2137,7 +2142,7 @@ function runWrapper(verbs: string[]): Handler {
       const rest = args.slice(i + 1);
       const j = skipOptions(rest, ['with', 'python', 'p', 'directory', 'project', 'n', 'name', 'e', 'env-file', 'package', 'from']);
       if (rest.slice(j).length) {
-        out.stdout = inv.env.runArgv(rest.slice(j), inv.scope, inv.stdin, inv.text);
+        out.stdout = inv.env.runArgv(rest.slice(j), inv.scope, inv.stdin, innerText(rest.slice(j)));
       }
       return;
     }
@@ -2301,7 +2306,7 @@ const HANDLERS: Record<string, Handler> = {
     const i = inv.argv.findIndex((w) => w.value === '--');
     out.knowledge = 'harmless';
     if (i > 0) {
-      out.stdout = inv.env.runArgv(inv.argv.slice(i + 1), inv.scope, inv.stdin, inv.text);
+      out.stdout = inv.env.runArgv(inv.argv.slice(i + 1), inv.scope, inv.stdin, innerText(inv.argv.slice(i + 1)));
     }
   },
   xargs,
@@ -2319,7 +2324,7 @@ const HANDLERS: Record<string, Handler> = {
   busybox: (inv, out) => {
     if (inv.argv.length > 1) {
       out.knowledge = 'harmless';
-      out.stdout = inv.env.runArgv(inv.argv.slice(1), inv.scope, inv.stdin, inv.text);
+      out.stdout = inv.env.runArgv(inv.argv.slice(1), inv.scope, inv.stdin, innerText(inv.argv.slice(1)));
     } else {
       out.knowledge = 'unknown';
     }

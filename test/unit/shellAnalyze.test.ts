@@ -241,6 +241,36 @@ describe('airlock check', () => {
     assert.match(out[3].reasons[0], /home folder/);
   });
 
+  it("decides under the workspace's own policy file, rule by rule on every sub-command", () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'airlock-check-policy-'));
+    try {
+      fs.mkdirSync(path.join(tmp, '.airlock'));
+      fs.writeFileSync(
+        path.join(tmp, '.airlock', 'policy.json'),
+        JSON.stringify({ commands: { 'git push *': 'allow', 'rm *': { verdict: 'deny', reason: 'We do not delete from the agent.' } }, categories: { database: 'deny' } }),
+      );
+      fs.mkdirSync(path.join(tmp, 'sub'));
+      const input = [
+        { command: 'git push origin main', cwd: path.join(tmp, 'sub') },
+        { command: 'timeout 5 rm notes.txt', cwd: tmp },
+        { command: 'psql -c "DROP TABLE users"', cwd: tmp },
+        { command: 'git reset --hard', cwd: tmp },
+      ]
+        .map((o) => JSON.stringify(o))
+        .join('\n');
+      const r = spawnSync(process.execPath, [cli, 'check', '--jsonl'], { encoding: 'utf8', input });
+      assert.equal(r.status, 0, r.stderr);
+      const out = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { verdict: string; reasons: string[] });
+      assert.deepEqual(
+        out.map((o) => o.verdict),
+        ['allow', 'deny', 'deny', 'ask'],
+      );
+      assert.match(out[1].reasons.join(' '), /We do not delete from the agent/);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
   it('checkJsonLine never throws', () => {
     assert.equal(checkJsonLine('{"command": 5}', WS).verdict, 'deny');
     assert.equal(checkJsonLine('{"command": "ls", "shell": "fish"}', WS).verdict, 'deny');
