@@ -2561,10 +2561,18 @@ function readsSecrets(inv: Invocation, out: Outcome): void {
   }
 }
 
+/** Programs that run other programs: `--help` among their arguments may belong to those. */
+const RUNS_OTHERS = new Set(['sudo', 'doas', 'pkexec', 'run0', 'gosu', 'su', 'runuser', 'env', 'timeout', 'gtimeout', 'nice', 'ionice', 'nohup', 'time', 'command', 'builtin', 'exec', 'stdbuf', 'setsid', 'unbuffer', 'caffeinate', 'chronic', 'flock', 'chroot', 'dotenv', 'env-cmd', 'cross-env', 'doppler', 'xargs', 'parallel', 'watch', 'find', 'sh', 'bash', 'zsh', 'dash', 'ksh', 'mksh', 'ash', 'fish', 'busybox', 'eval', 'source', '.', 'npx', 'pnpx', 'bunx', 'uvx', 'bundle', 'pipenv', 'pipx', 'conda', 'mamba', 'pixi', 'rye', 'poetry', 'uv', 'pdm', 'hatch', 'trap', 'ssh', 'python', 'python2', 'python3', 'py', 'pypy', 'pypy3', 'node', 'nodejs', 'perl', 'ruby', 'php', 'lua', 'Rscript', 'osascript', 'bun', 'deno']);
+
 /** Classifies one simple command (program already resolved, wrappers not yet unwrapped). */
 export function classify(inv: Invocation): Outcome {
   const out: Outcome = { findings: [], knowledge: 'unknown', stdout: UNKNOWN_STREAM };
   const h = Object.prototype.hasOwnProperty.call(HANDLERS, inv.program) ? HANDLERS[inv.program] : undefined;
+  if (h && !RUNS_OTHERS.has(inv.program) && inv.argv.slice(1).some((w) => w.value === '--help') && inv.argv.every((w) => w.literal)) {
+    // `git push --help`, `terraform destroy --help`: prints help and does nothing else
+    out.knowledge = 'harmless';
+    return out;
+  }
   if (h) {
     h(inv, out);
   } else if (HARMLESS.has(inv.program)) {
