@@ -259,6 +259,11 @@ class PsWalker {
       }
       return out;
     };
+    if (args.some((w) => /^-whatif(:\$true)?$/i.test(w.value)) && !['cmd', 'powershell', 'pwsh', 'invoke-expression', 'iex', 'start-process', 'saps', 'start'].includes(name)) {
+      // -WhatIf only describes what the cmdlet would do
+      this.record(text, [name, ...args.map((w) => w.value)], name, [], 'harmless');
+      return UNKNOWN_STREAM;
+    }
     if (DELETE.has(name)) {
       const recursive = switchOn(['recurse'], ['/s', '-r']);
       const paths = [...params(['path', 'literalpath']), ...positional()];
