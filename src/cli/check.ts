@@ -7,6 +7,7 @@
 import * as path from 'node:path';
 import type { CommandAnalysis, Decision, ProposedAction, Verdict } from '../core/types';
 import { evaluate } from '../policy/evaluate';
+import type { PathFact, PathFacts } from '../policy/evaluate';
 import { findWorkspaceRoot, inspectAction, loadPolicy } from '../policy/load';
 import type { LoadedPolicy } from '../policy/load';
 import { analyzeCommand, analyzeCommandAsync, loadShellParser } from '../shell/analyze';
@@ -41,6 +42,25 @@ function policyFor(root: string, home: string | undefined): LoadedPolicy {
   return p;
 }
 
+/** Path facts (symlinks, existence) per path, looked up once per process: a batch is a snapshot in time. */
+const factCache = new Map<string, PathFacts>();
+
+function factsFor(action: ProposedAction, analysis: CommandAnalysis): PathFacts {
+  const facts = new Map<string, PathFact>();
+  for (const e of analysis.effects) {
+    const key = `${action.cwd}\u0000${e.path}`;
+    let f = factCache.get(key);
+    if (!f) {
+      f = inspectAction({ ...action, paths: [] }, { ...analysis, effects: [e] });
+      factCache.set(key, f);
+    }
+    for (const [k, v] of f) {
+      facts.set(k, v);
+    }
+  }
+  return facts;
+}
+
 /**
  * Analyses one command line and decides it under the policy of the workspace `cwd` belongs to
  * (the parsers must be loaded: see loadShellParser). This is what `airlock check` and `--jsonl` run.
@@ -54,7 +74,7 @@ export function checkCommand(line: string, opts: CheckOptions): CheckResult {
   const { policy, problems } = policyFor(root, opts.home);
   const analysis = analyzeCommand(line, { cwd: opts.cwd, shell: opts.shell, home: opts.home, workspace: root });
   const action: ProposedAction = { kind: 'command', paths: [], command: line, shell: analysis.shell, cwd: opts.cwd, agent: 'cli', tool: 'check' };
-  const decision = evaluate(policy, action, analysis, inspectAction(action, analysis));
+  const decision = evaluate(policy, action, analysis, factsFor(action, analysis));
   const reasons = [...decision.reasons];
   if (problems.some((p) => p.severity === 'error')) {
     reasons.push(`the workspace policy has problems (run \`airlock policy validate --dir ${root}\`); Airlock used what it could read and never loosens on errors`);
