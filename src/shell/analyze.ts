@@ -324,6 +324,11 @@ class BashWalker {
             this.walk(cc, inner, NO_STREAM);
           }
         }
+      } else if (c.type === 'word' && c.text.includes('`')) {
+        // the grammar leaves backticks inside ${...} as a plain word: they still run
+        for (const m of c.text.matchAll(/(?<!\\)`((?:[^`\\]|\\.)+)`/g)) {
+          this.env.runScript(m[1], { ...scope }, 'bash');
+        }
       } else if (c.namedChildCount) {
         if (['command', 'redirected_statement', 'pipeline', 'list', 'subshell', 'compound_statement', 'if_statement', 'while_statement', 'for_statement', 'case_statement', 'function_definition'].includes(c.type)) {
           this.walk(c, scope, NO_STREAM);
