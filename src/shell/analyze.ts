@@ -382,6 +382,9 @@ class BashWalker {
       out = this.command(body, scope, input, redirects);
     } else {
       out = body ? this.walk(body, scope, input) : NO_STREAM;
+      for (const r of redirects) {
+        this.substitutions(r, scope);
+      }
       if (!body) {
         const own = { findings: [] as SubCommand['findings'][number][], knowledge: 'harmless' as const };
         this.applyRedirects(redirects, scope, n.text, own);
@@ -494,6 +497,9 @@ class BashWalker {
       }
     }
     void assignments;
+    for (const r of redirects) {
+      this.substitutions(r, scope); // `> $(...)`, `< <(...)` run too
+    }
     const text = n.text;
     const startSubs = this.env.subcommands.length;
     const fromRedirect = this.applyRedirects(redirects, scope, text, undefined);

@@ -2288,6 +2288,7 @@ const HANDLERS: Record<string, Handler> = {
   },
   ionice: wrapper(['c', 'n', 'p', 't', 'class', 'classdata']),
   nohup: wrapper([]),
+  coproc: wrapper([]),
   time: wrapper(['f', 'format', 'o', 'output']),
   command: commandBuiltin,
   builtin: commandBuiltin,
