@@ -1581,10 +1581,10 @@ const dockerRules = subcommandRules(
     [/^(push|image push|buildx build .*--push|manifest push)\b/, 'destructive', 'publish.docker', 'pushes an image to a container registry', 'publishing'],
     [/^(system prune|volume prune|volume rm|image prune -a|builder prune -a)\b.*|^system prune\b/, 'destructive', 'infra.docker-prune', 'deletes Docker data (volumes, images or everything unused): databases kept in volumes are lost', 'infrastructure'],
     [/^compose\b.*\bdown\b.*(-v|--volumes)|^compose\b.*\brm\b.*(-v|--volumes)/, 'destructive', 'infra.docker-volumes', 'stops services and deletes their volumes, with the data in them', 'infrastructure'],
-    [/^(rm|container rm|rmi|image rm|network rm|container prune|image prune|network prune|kill|stop|container kill|container stop)\b/, 'caution', 'infra.docker-remove', 'removes or stops Docker containers, images or networks', 'infrastructure'],
+    [/^(rm|container rm|rmi|image rm|network rm|container prune|image prune|network prune|kill|container kill)\b/, 'caution', 'infra.docker-remove', 'removes or stops Docker containers, images or networks', 'infrastructure'],
     [/^run\b.*(--privileged|-v\s*\/:|--volume[= ]\/:|--pid[= ]host|--net(work)?[= ]host|\/var\/run\/docker\.sock|--cap-add)/, 'destructive', 'system.docker-privileged', 'runs a container with access to the host system (privileged, host mounts or host namespaces)', 'system'],
     [/^(login|logout)\b/, 'caution', 'publish.docker-login', 'changes your container registry login', 'privilege'],
-    [/^(ps|images|image ls|logs|inspect|version|info|build|compose|pull|run|exec|start|restart|create|tag|network ls|volume ls|container ls|stats|top|port|diff|history|search|context|buildx|events|save|load|cp|attach|wait|scout|init|help|--version)\b/, 'harmless', '', '', 'infrastructure'],
+    [/^(ps|images|image ls|logs|inspect|version|info|build|compose|pull|run|exec|start|stop|container stop|restart|create|tag|network ls|volume ls|container ls|stats|top|port|diff|history|search|context|buildx|events|save|load|cp|attach|wait|scout|init|help|--version)\b/, 'harmless', '', '', 'infrastructure'],
   ],
   'unknown',
 );
