@@ -2565,11 +2565,26 @@ function readsSecrets(inv: Invocation, out: Outcome): void {
 /** Programs that run other programs: `--help` among their arguments may belong to those. */
 const RUNS_OTHERS = new Set(['sudo', 'doas', 'pkexec', 'run0', 'gosu', 'su', 'runuser', 'env', 'timeout', 'gtimeout', 'nice', 'ionice', 'nohup', 'time', 'command', 'builtin', 'exec', 'stdbuf', 'setsid', 'unbuffer', 'caffeinate', 'chronic', 'flock', 'chroot', 'dotenv', 'env-cmd', 'cross-env', 'doppler', 'xargs', 'parallel', 'watch', 'find', 'sh', 'bash', 'zsh', 'dash', 'ksh', 'mksh', 'ash', 'fish', 'busybox', 'eval', 'source', '.', 'npx', 'pnpx', 'bunx', 'uvx', 'bundle', 'pipenv', 'pipx', 'conda', 'mamba', 'pixi', 'rye', 'poetry', 'uv', 'pdm', 'hatch', 'trap', 'ssh', 'python', 'python2', 'python3', 'py', 'pypy', 'pypy3', 'node', 'nodejs', 'perl', 'ruby', 'php', 'lua', 'Rscript', 'osascript', 'bun', 'deno']);
 
+/**
+ * `--help` that makes the program print help and stop. Tools that take files stop only when it comes
+ * before any operand: BSD getopt treats a later `--help` as a file name (`rm -rf ~ --help` deletes).
+ */
+function helpOnly(inv: Invocation): boolean {
+  const args = inv.argv.slice(1);
+  const at = args.findIndex((w) => w.value === '--help');
+  if (at < 0 || !inv.argv.every((w) => w.literal)) {
+    return false;
+  }
+  return !FILE_TOOLS.has(inv.program) || args.slice(0, at).every((w) => w.value.startsWith('-'));
+}
+
+const FILE_TOOLS = new Set(['rm', 'rmdir', 'unlink', 'shred', 'srm', 'wipe', 'rimraf', 'del', 'trash', 'trash-put', 'mv', 'cp', 'install', 'ln', 'link', 'touch', 'mkdir', 'mkfifo', 'chmod', 'chown', 'chgrp', 'chattr', 'truncate', 'dd', 'tee', 'sed', 'gsed', 'perl', 'kill', 'pkill', 'killall', 'killall5', 'rsync', 'scp', 'sftp', 'tar', 'zip', 'unzip', '7z', 'gzip', 'gunzip', 'bzip2', 'xz', 'zstd', 'fdisk', 'sfdisk', 'gdisk', 'sgdisk', 'parted', 'cfdisk', 'wipefs', 'shutdown', 'reboot', 'halt', 'poweroff', 'crontab', 'curl', 'wget', 'nc', 'ncat', 'netcat', 'socat', 'telnet', 'ftp', 'openssl', 'base64', 'xxd', 'awk', 'gawk', 'mawk', 'nawk']);
+
 /** Classifies one simple command (program already resolved, wrappers not yet unwrapped). */
 export function classify(inv: Invocation): Outcome {
   const out: Outcome = { findings: [], knowledge: 'unknown', stdout: UNKNOWN_STREAM };
   const h = Object.prototype.hasOwnProperty.call(HANDLERS, inv.program) ? HANDLERS[inv.program] : undefined;
-  if (h && !RUNS_OTHERS.has(inv.program) && inv.argv.slice(1).some((w) => w.value === '--help') && inv.argv.every((w) => w.literal)) {
+  if (h && !RUNS_OTHERS.has(inv.program) && helpOnly(inv)) {
     // `git push --help`, `terraform destroy --help`: prints help and does nothing else
     out.knowledge = 'harmless';
     return out;
