@@ -69,6 +69,9 @@ function unescape(t: string): string {
 }
 
 class PsWalker {
+  /** The directory of the command being recorded. */
+  private cwd = '';
+
   constructor(
     private readonly env: Env,
     private readonly windows: boolean,
@@ -110,7 +113,7 @@ class PsWalker {
   }
 
   record(text: string, argv: string[], program: string, findings: SubCommand['findings'], knowledge: SubCommand['knowledge']): void {
-    this.env.subcommands.push({ text, argv, program, cwd: '', findings, knowledge });
+    this.env.subcommands.push({ text, argv, program, cwd: this.cwd, findings, knowledge });
   }
 
   word(n: Node): Word {
@@ -192,6 +195,7 @@ class PsWalker {
     }
     const text = n.text;
     const start = this.env.subcommands.length;
+    this.cwd = scope.cwd;
     const out = this.dispatch(nameWord, args, scope, stdin, text);
     if (redirects.length) {
       const sub = this.env.subcommands[start];
