@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { naiveAnalysis } from './policy/naiveAnalysis';
+import { analyzeCommandAsync } from './shell/analyze';
 import { snapshotOptionsFromPolicy, takeSnapshot } from './snapshot/snapshot';
 import { ApprovalUi } from './vscode/approvals';
 import { BridgeHost } from './vscode/bridgeHost';
@@ -34,7 +34,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Airloc
   const policy = new PolicyService(log);
   context.subscriptions.push(policy);
 
-  const gate = new GateService(policy, naiveAnalysis, {
+  const gate = new GateService(policy, analyzeCommandAsync, {
     take: async (folder, label, action) => (await takeSnapshot(folder, { label, agent: action.agent, tool: action.tool }, snapshotOptionsFromPolicy(policy.policy(folder).settings.snapshots))).id,
   }, log);
   context.subscriptions.push(gate);

@@ -5,7 +5,7 @@
  */
 import type { CommandAnalysis } from '../core/types';
 
-export type CommandAnalyzer = (line: string, opts: { cwd: string; shell?: 'bash' | 'powershell' }) => CommandAnalysis | Promise<CommandAnalysis>;
+export type CommandAnalyzer = (line: string, opts: { cwd: string; shell?: 'bash' | 'powershell'; workspace?: string }) => CommandAnalysis | Promise<CommandAnalysis>;
 
 export function naiveAnalysis(line: string, opts: { cwd: string; shell?: 'bash' | 'powershell' }): CommandAnalysis {
   const argv = line.trim().split(/\s+/).filter(Boolean);

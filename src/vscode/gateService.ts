@@ -47,11 +47,12 @@ export class GateService implements vscode.Disposable {
   }
 
   private async evaluate(action: ProposedAction): Promise<Decision> {
+    const folder = this.folderOf(action);
     let analysis: CommandAnalysis | undefined;
     if (action.kind === 'command') {
-      analysis = await this.analyze(action.command ?? '', { cwd: action.cwd, shell: action.shell });
+      analysis = await this.analyze(action.command ?? '', { cwd: action.cwd, shell: action.shell, workspace: folder });
     }
-    return this.policy.evaluate(this.folderOf(action), action, analysis);
+    return this.policy.evaluate(folder, action, analysis);
   }
 
   private approver = (action: ProposedAction, decision: Decision, signal?: AbortSignal): Promise<Answer> => {
