@@ -145,6 +145,7 @@ export async function run() {
         rollback = await time(() => snap.rollbackToSnapshot(dir, base.id, { storageDir: storage, retention: false }));
         edit1000();
         const tmpIndex = path.join(work, `restore-index-${n}`);
+        fs.copyFileSync(path.join(dir, '.git', 'index'), tmpIndex); // stat data, so only changed files are rewritten
         restore = await time(() => git(dir, ['restore', `--source=${base.commit}`, '--worktree', '--', '.'], { env: { ...env(), GIT_INDEX_FILE: tmpIndex } }));
         git(dir, ['reset', '-q', '--hard']);
       }

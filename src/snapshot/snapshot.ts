@@ -377,6 +377,11 @@ export async function buildTree(
     ignoredEntries.push(...splitZ(ign.stdout));
   }
 
+  // Submodules are recorded as their commit (a gitlink); their own files are theirs to snapshot.
+  for (const sub of await submodulePaths(t)) {
+    skipped.push({ path: `${sub}/`, reason: 'submodule', detail: `${sub}/ is a submodule: only its commit is recorded (snapshot it on its own)` });
+  }
+
   const force = new Set(forceInclude.map((p) => t.scope + p));
   const toAdd: string[] = [];
   await Promise.all(
@@ -436,6 +441,20 @@ export async function buildTree(
     alongside ? alongside(call) : Promise.resolve(undefined),
   ]);
   return { tree, skipped: finalSkipped, ignored, meta, filesChanged };
+}
+
+/** Paths of the submodules declared in .gitmodules that lie in the folder. */
+async function submodulePaths(t: RepoTarget): Promise<string[]> {
+  if (t.shadow) {
+    return [];
+  }
+  let text: string;
+  try {
+    text = await fs.promises.readFile(path.join(t.root, '.gitmodules'), 'utf8');
+  } catch {
+    return [];
+  }
+  return [...text.matchAll(/^\s*path\s*=\s*(.+?)\s*$/gm)].map((m) => m[1].replace(/^"(.*)"$/, '$1')).filter((p) => p.startsWith(t.scope));
 }
 
 /** Removes temporary index files a killed process left behind (older than an hour). */

@@ -316,7 +316,10 @@ describe('snapshot store', () => {
     const s = await snap(dir);
     assert.deepEqual(
       s.skipped.map((k) => [k.path, k.reason]),
-      [['nested/', 'nested-repo']],
+      [
+        ['libs/lib/', 'submodule'],
+        ['nested/', 'nested-repo'],
+      ],
     );
     assert.ok(fs.statSync(path.join(nested, '.git')).isDirectory());
     assert.ok(fs.existsSync(path.join(dir, 'libs/lib/.git')));
