@@ -1,6 +1,7 @@
 import './policyCommand';
 import './snapshot';
 import './check';
+import './audit';
 import { runCli } from './run';
 
 // Entry point of dist/cli.js (the `airlock` command).

@@ -85,3 +85,32 @@ describe('audit log (append-only, hash-chained)', () => {
     assert.equal(appendAudit(entry(), { AIRLOCK_HOME: path.join(tmp, 'file', 'x') }), false);
   });
 });
+
+describe('airlock audit (CLI)', () => {
+  it('lists, filters, exports and verifies the log of the workspace it is run in', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'airlock-auditcli-'));
+    const env = { ...process.env, AIRLOCK_HOME: path.join(tmp, 'state') };
+    const folder = path.join(tmp, 'ws');
+    fs.mkdirSync(path.join(folder, '.git'), { recursive: true });
+    const base = { time: '2026-11-23T10:00:00.000Z', folder, tool: 'Bash', kind: 'command' as const, mode: 'enforce' as const, via: 'cli' as const, reasons: ['because'] };
+    appendAudit({ ...base, agent: 'claude', command: 'rm -rf ~', verdict: 'deny', wouldBe: 'deny', decidedBy: 'policy' }, env);
+    appendAudit({ ...base, agent: 'gemini', command: 'npm test', verdict: 'allow', wouldBe: 'allow', decidedBy: 'policy', snapshotId: 'abcdef123456' }, env);
+    const cli = path.resolve(__dirname, '..', '..', '..', 'dist', 'cli.js');
+    const run = (...a: string[]) => spawnSync(process.execPath, [cli, 'audit', '--cwd', folder, ...a], { encoding: 'utf8', env });
+    const table = run();
+    assert.equal(table.status, 0, table.stderr);
+    assert.match(table.stdout, /deny\s+policy\s+claude\s+command rm -rf ~/);
+    assert.match(table.stdout, /\[abcdef123456\]/);
+    assert.deepEqual(run('--json', '--verdict', 'deny').stdout.trim().split('\n').map((l) => JSON.parse(l).agent), ['claude']);
+    assert.match(run('--csv', '--agent', 'gemini').stdout, /^time,agent,[^\n]*\n2026-11-23T10:00:00.000Z,gemini,Bash,command,,npm test,allow/);
+    assert.equal(run('--verify').status, 0);
+    const file = auditFile(folder, env);
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('"verdict":"deny"', '"verdict":"allow"'));
+    const tampered = run('--verify');
+    assert.equal(tampered.status, 1);
+    assert.match(tampered.stderr, /changed after it was written.*line 2/);
+    assert.equal(run('--verdict', 'maybe').status, 2);
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+});
