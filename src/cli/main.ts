@@ -1,3 +1,4 @@
+import './hook';
 import './policyCommand';
 import './snapshot';
 import './check';

@@ -38,6 +38,11 @@ export interface ProposedAction {
   readonly tool?: string;
   /** The agent's session id, when it has one. */
   readonly session?: string;
+  /**
+   * Set (with kind 'command' and no `command`) when the adapter did not recognise the tool: the
+   * policy's unknown-tool default decides; `paths` lists any paths found in the tool's arguments.
+   */
+  readonly unknownTool?: boolean;
 }
 
 /** Categories of destructive operations; policy files address them by these names. */

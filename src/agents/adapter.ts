@@ -1,0 +1,66 @@
+import type { Decision, ProposedAction } from '../core/types';
+
+/** The agents Airlock has a hook adapter for (`airlock hook <agent>`). */
+export const AGENT_IDS = ['claude', 'copilot', 'copilot-cli', 'cursor', 'gemini', 'codex', 'windsurf', 'cline'] as const;
+export type AgentId = (typeof AGENT_IDS)[number];
+
+export function isAgentId(s: string): s is AgentId {
+  return (AGENT_IDS as readonly string[]).includes(s);
+}
+
+/** What the hook process writes and how it exits. */
+export interface HookOutput {
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly exitCode: number;
+}
+
+/** One agent's hook protocol: its pre-tool payload in, its decision format out. */
+export interface AgentAdapter {
+  readonly id: AgentId;
+  readonly displayName: string;
+  /**
+   * The agent's pre-tool payload (already JSON-parsed) as proposed actions. Throws `PayloadError`
+   * (with a reason a human can act on) when the payload is not what this agent sends. An empty
+   * array means the event is not a pre-tool event (nothing to guard, e.g. an after-edit hook).
+   * Reads the current file (bounded) to compute the proposed content of edits.
+   */
+  parse(payload: unknown): ProposedAction[];
+  /** The decision in the agent's exact output format. Never throws. */
+  render(decision: Decision): HookOutput;
+  /** Whether the agent can put an 'ask' in front of its own user; when false, ask renders as deny. */
+  readonly canAsk: boolean;
+  /**
+   * How long the hook may take before the watchdog answers deny, in ms: shorter than the hook
+   * timeout Airlock writes into this agent's config (or the agent's default when it has none).
+   */
+  readonly watchdogMs: number;
+}
+
+/** The agent's payload is malformed or not of the shape this adapter knows. */
+export class PayloadError extends Error {
+  override readonly name = 'PayloadError';
+}
+
+/** A deny decision made by the hook itself (bad input, internal error, timeout). */
+export function denyDecision(reason: string): Decision {
+  return { verdict: 'deny', wouldBe: 'deny', mode: 'enforce', reasons: [reason], rules: [] };
+}
+
+/** What the agent is told when Airlock needs a human it cannot reach here. */
+export const HOW_TO_APPROVE =
+  'To approve it, open this workspace in VS Code with the Agent Airlock extension running (the request then appears there for approval) and retry, or make the change yourself.';
+
+/** The reason text shown to the agent and the human for a decision. */
+export function reasonText(decision: Decision, fallback: string): string {
+  const r = decision.reasons.filter((s) => s.trim() !== '').join('; ');
+  return r === '' ? fallback : r;
+}
+
+/** The text of a deny, or of an ask the agent cannot show (so it says how to approve). */
+export function denyText(decision: Decision): string {
+  if (decision.verdict === 'ask') {
+    return `Agent Airlock: approval required: ${reasonText(decision, 'the policy asks a human to approve this action')}. ${HOW_TO_APPROVE}`;
+  }
+  return `Agent Airlock denied this action: ${reasonText(decision, 'denied by policy')}`;
+}

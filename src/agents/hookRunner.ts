@@ -1,0 +1,153 @@
+/**
+ * One hook call, start to answer: read the payload (bounded in size and time), parse it with the
+ * agent's adapter, ask the gate, render the decision. It always resolves with an answer in the
+ * agent's format: bad input, internal errors and timeouts all become an explicit deny, because most
+ * agents let the tool run when their hook crashes or times out.
+ */
+import type { Readable } from 'node:stream';
+import type { Decision, ProposedAction } from '../core/types';
+import type { AgentAdapter, HookOutput } from './adapter';
+import { denyDecision, PayloadError } from './adapter';
+import type { Gate } from './gate';
+
+/** Payloads larger than this are refused (a deny), never buffered further. */
+export const MAX_PAYLOAD_BYTES = 16 * 1024 * 1024;
+/** The payload must have arrived completely (stdin closed) within this time. */
+export const STDIN_TIMEOUT_MS = 10_000;
+
+export interface HookOptions {
+  readonly maxBytes?: number;
+  readonly stdinTimeoutMs?: number;
+  /** Defaults to the adapter's watchdog (shorter than the agent's hook timeout). */
+  readonly watchdogMs?: number;
+  /** Called once with what was decided (for logs); errors in it are ignored. */
+  readonly onDecision?: (info: HookRecord) => void;
+}
+
+export interface HookRecord {
+  readonly agent: string;
+  readonly actions: readonly ProposedAction[];
+  readonly decision: Decision;
+  readonly ms: number;
+}
+
+type ReadResult = { readonly ok: true; readonly data: Buffer } | { readonly ok: false; readonly reason: string };
+
+/** Reads a stream to its end, refusing more than maxBytes and giving up after timeoutMs. */
+export function readBounded(stream: Readable, maxBytes: number, timeoutMs: number): Promise<ReadResult> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    const finish = (r: ReadResult) => {
+      if (done) {
+        return;
+      }
+      done = true;
+      clearTimeout(timer);
+      stream.removeAllListeners('data');
+      if (!r.ok) {
+        stream.pause();
+        stream.destroy();
+      }
+      resolve(r);
+    };
+    const timer = setTimeout(
+      () => finish({ ok: false, reason: `the hook payload did not arrive completely within ${timeoutMs / 1000} s (stdin was not closed)` }),
+      timeoutMs,
+    );
+    stream.on('data', (c: Buffer | string) => {
+      const b = typeof c === 'string' ? Buffer.from(c) : c;
+      size += b.length;
+      if (size > maxBytes) {
+        finish({ ok: false, reason: `the hook payload is larger than ${Math.round(maxBytes / 1024 / 1024)} MiB; refusing to read it` });
+        return;
+      }
+      chunks.push(b);
+    });
+    stream.on('end', () => finish({ ok: true, data: Buffer.concat(chunks) }));
+    stream.on('error', (e: Error) => finish({ ok: false, reason: `cannot read the hook payload: ${e.message}` }));
+  });
+}
+
+/** Decodes and JSON-parses a payload; throws PayloadError with a clear reason. */
+export function decodePayload(data: Buffer): unknown {
+  if (data.length === 0) {
+    throw new PayloadError('the hook payload is empty (expected one JSON object on stdin)');
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(data);
+  } catch {
+    throw new PayloadError('the hook payload is not UTF-8 text (binary data?)');
+  }
+  if (text.charCodeAt(0) === 0xfeff) {
+    text = text.slice(1);
+  }
+  if (text.includes('\u0000')) {
+    throw new PayloadError('the hook payload contains NUL bytes (binary data?)');
+  }
+  if (text.trim() === '') {
+    throw new PayloadError('the hook payload is empty (expected one JSON object on stdin)');
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    const what = err instanceof RangeError ? 'is nested too deeply' : `is not valid JSON (truncated?): ${err instanceof Error ? err.message : String(err)}`;
+    throw new PayloadError(`the hook payload ${what}`);
+  }
+}
+
+function safeRender(adapter: AgentAdapter, d: Decision): HookOutput {
+  try {
+    return adapter.render(d);
+  } catch (err) {
+    // Renderers do not throw; if one ever does, exit 2 still blocks for every agent that honours it.
+    return { stdout: '', stderr: `Agent Airlock denied this action: internal error while answering: ${String(err)}\n`, exitCode: 2 };
+  }
+}
+
+/** Runs one hook call. Never rejects; every failure is a deny in the agent's format. */
+export async function runHook(adapter: AgentAdapter, stdin: Readable, gate: () => Promise<Gate>, opts: HookOptions = {}): Promise<HookOutput> {
+  const started = Date.now();
+  const controller = new AbortController();
+  const watchdogMs = opts.watchdogMs ?? adapter.watchdogMs;
+  let actions: ProposedAction[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  const watchdog = new Promise<Decision>((resolve) => {
+    timer = setTimeout(() => {
+      controller.abort();
+      resolve(denyDecision(`Agent Airlock did not reach a decision within ${Math.round(watchdogMs / 1000)} s, so the action is denied to be safe`));
+    }, watchdogMs);
+  });
+  const work = (async (): Promise<Decision> => {
+    const read = await readBounded(stdin, opts.maxBytes ?? MAX_PAYLOAD_BYTES, opts.stdinTimeoutMs ?? STDIN_TIMEOUT_MS);
+    if (!read.ok) {
+      return denyDecision(read.reason);
+    }
+    try {
+      actions = adapter.parse(decodePayload(read.data));
+    } catch (err) {
+      if (err instanceof PayloadError) {
+        return denyDecision(`invalid ${adapter.displayName} hook payload: ${err.message}`);
+      }
+      throw err;
+    }
+    const first = actions[0];
+    return (await gate()).decide(actions, {
+      agent: adapter.id,
+      cwd: first?.cwd ?? process.cwd(),
+      ...(first?.tool !== undefined ? { tool: first.tool } : {}),
+      ...(first?.session !== undefined ? { session: first.session } : {}),
+      signal: controller.signal,
+    });
+  })().catch((err: unknown) => denyDecision(`Agent Airlock internal error, so the action is denied to be safe: ${err instanceof Error ? err.message : String(err)}`));
+  const decision = await Promise.race([work, watchdog]);
+  clearTimeout(timer);
+  try {
+    opts.onDecision?.({ agent: adapter.id, actions, decision, ms: Date.now() - started });
+  } catch {
+    /* logging must never change the answer */
+  }
+  return safeRender(adapter, decision);
+}

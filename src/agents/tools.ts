@@ -1,0 +1,380 @@
+/**
+ * The tools of all agents, by name, as data: what each one does to files or the shell and where its
+ * arguments are. `toolActions()` turns one tool call into proposed actions; adapters only find the
+ * tool name, its input and the working directory in their agent's payload.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { ProposedAction } from '../core/types';
+import { PayloadError } from './adapter';
+import { applyHunks, extractPatch, parsePatch, PatchSyntaxError } from './applyPatch';
+
+type ToolKind =
+  | 'shell' // runs a command line
+  | 'powershell'
+  | 'write' // whole new content
+  | 'replace' // old/new string in one file
+  | 'multiReplace' // several old/new pairs in one file (`edits`)
+  | 'multiReplaceFiles' // old/new pairs across files (`replacements`)
+  | 'searchReplaceBlocks' // Cline's SEARCH/REPLACE diff
+  | 'patch' // apply_patch
+  | 'sketch' // an edit whose result cannot be computed (insert_edit_into_file, notebooks)
+  | 'read'
+  | 'delete'
+  | 'mkdir'
+  | 'inert'; // agent-internal: no file or shell effect (todo lists, questions to the user)
+
+/** Tool names of every agent (case-sensitive first, then case-insensitive). */
+const TOOLS: Readonly<Record<string, ToolKind>> = {
+  // Claude Code (and Codex, which borrows its names)
+  Bash: 'shell',
+  Write: 'write',
+  Edit: 'replace',
+  MultiEdit: 'multiReplace',
+  NotebookEdit: 'sketch',
+  Read: 'read',
+  NotebookRead: 'read',
+  Grep: 'read',
+  Glob: 'read',
+  LS: 'read',
+  TodoWrite: 'inert',
+  Task: 'inert',
+  ExitPlanMode: 'inert',
+  AskUserQuestion: 'inert',
+  // VS Code agent mode (Copilot)
+  run_in_terminal: 'shell',
+  create_file: 'write',
+  replace_string_in_file: 'replace',
+  multi_replace_string_in_file: 'multiReplaceFiles',
+  insert_edit_into_file: 'sketch',
+  edit_notebook_file: 'sketch',
+  apply_patch: 'patch',
+  create_directory: 'mkdir',
+  read_file: 'read',
+  list_dir: 'read',
+  file_search: 'read',
+  grep_search: 'read',
+  semantic_search: 'read',
+  manage_todo_list: 'inert',
+  // Copilot CLI
+  bash: 'shell',
+  powershell: 'powershell',
+  create: 'write',
+  edit: 'replace',
+  view: 'read',
+  grep: 'read',
+  glob: 'read',
+  // Cursor (preToolUse)
+  Shell: 'shell',
+  StrReplace: 'replace',
+  Delete: 'delete',
+  // Gemini CLI
+  run_shell_command: 'shell',
+  write_file: 'write',
+  replace: 'replace',
+  read_many_files: 'read',
+  list_directory: 'read',
+  search_file_content: 'read',
+  write_todos: 'inert',
+  // Codex
+  shell: 'shell',
+  local_shell: 'shell',
+  exec_command: 'shell',
+  update_plan: 'inert',
+  // Cline
+  execute_command: 'shell',
+  write_to_file: 'write',
+  replace_in_file: 'searchReplaceBlocks',
+  list_files: 'read',
+  search_files: 'read',
+  list_code_definition_names: 'read',
+  ask_followup_question: 'inert',
+  attempt_completion: 'inert',
+  plan_mode_respond: 'inert',
+  focus_chain: 'inert',
+};
+
+const TOOLS_LOWER: ReadonlyMap<string, ToolKind> = new Map(Object.entries(TOOLS).map(([k, v]) => [k.toLowerCase(), v]));
+
+const PATH_KEYS = ['file_path', 'filePath', 'path', 'notebook_path', 'absolute_path', 'target_file', 'dirPath', 'dir_path', 'filename'];
+const CONTENT_KEYS = ['content', 'contents', 'file_text', 'text', 'code'];
+const OLD_KEYS = ['old_string', 'oldString', 'old_str'];
+const NEW_KEYS = ['new_string', 'newString', 'new_str'];
+const COMMAND_KEYS = ['command', 'cmd', 'commandLine', 'command_line'];
+const CWD_KEYS = ['workdir', 'cwd', 'directory', 'working_directory'];
+
+/** Files larger than this are not read to compute proposed content. */
+export const MAX_FILE_READ = 8 * 1024 * 1024;
+
+export interface ToolCall {
+  readonly agent: string;
+  readonly tool: string;
+  readonly input: Record<string, unknown>;
+  readonly cwd: string;
+  readonly session?: string;
+}
+
+export function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function str(input: Record<string, unknown>, keys: readonly string[]): string | undefined {
+  for (const k of keys) {
+    const v = input[k];
+    if (typeof v === 'string') {
+      return v;
+    }
+  }
+  return undefined;
+}
+
+function requireStr(call: ToolCall, keys: readonly string[], what: string): string {
+  const v = str(call.input, keys);
+  if (v === undefined || v === '') {
+    throw new PayloadError(`${call.tool}: the tool input has no ${what} (expected a string in ${keys.map((k) => `'${k}'`).join(' or ')})`);
+  }
+  return v;
+}
+
+/** The current content of a file, or undefined when it does not exist or is too large to read. */
+export function readCurrent(file: string): string | undefined {
+  try {
+    const st = fs.statSync(file);
+    if (!st.isFile() || st.size > MAX_FILE_READ) {
+      return undefined;
+    }
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function exists(file: string): boolean {
+  try {
+    fs.lstatSync(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Replaces old with new (first occurrence, or all); undefined when old is not found. */
+export function replaceIn(current: string, oldS: string, newS: string, all: boolean): string | undefined {
+  if (oldS === '') {
+    return current === '' ? newS : undefined;
+  }
+  const at = current.indexOf(oldS);
+  if (at < 0) {
+    return undefined;
+  }
+  return all ? current.split(oldS).join(newS) : current.slice(0, at) + newS + current.slice(at + oldS.length);
+}
+
+/** Cline's replace_in_file diff: blocks of `------- SEARCH` / `=======` / `+++++++ REPLACE`. */
+export function applySearchReplaceBlocks(current: string, diff: string): string | undefined {
+  const re = /^(?:-{3,} SEARCH|<{3,} SEARCH)\n([\s\S]*?)\n?^={3,}\n([\s\S]*?)\n?^(?:\+{3,} REPLACE|>{3,} REPLACE)$/gm;
+  let out = current;
+  let n = 0;
+  for (const m of diff.replace(/\r\n/g, '\n').matchAll(re)) {
+    const next = replaceIn(out, m[1], m[2], false);
+    if (next === undefined) {
+      return undefined;
+    }
+    out = next;
+    n++;
+  }
+  return n === 0 ? undefined : out;
+}
+
+/** Quotes argv words for display as one bash command line. */
+function joinArgv(argv: readonly string[]): string {
+  return argv.map((w) => (/^[A-Za-z0-9_./:=@%+,-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`)).join(' ');
+}
+
+/** The command line of a shell tool: a string, or argv (`["bash","-lc","..."]` is unwrapped). */
+function commandLine(call: ToolCall): string {
+  for (const k of COMMAND_KEYS) {
+    const v = call.input[k];
+    if (typeof v === 'string' && v.trim() !== '') {
+      return v;
+    }
+    if (Array.isArray(v) && v.length > 0 && v.every((w) => typeof w === 'string')) {
+      const argv = v as string[];
+      if (argv.length === 3 && /(^|\/)(ba|z|da)?sh$/.test(argv[0]) && /^-l?c$/.test(argv[1])) {
+        return argv[2];
+      }
+      return joinArgv(argv);
+    }
+  }
+  throw new PayloadError(`${call.tool}: the tool input has no command line (expected a string in 'command')`);
+}
+
+function base(call: ToolCall, cwd = call.cwd): Pick<ProposedAction, 'cwd' | 'agent' | 'tool' | 'session'> {
+  return { cwd, agent: call.agent, tool: call.tool, ...(call.session !== undefined ? { session: call.session } : {}) };
+}
+
+/** The tool call as proposed actions. Throws PayloadError when a known tool lacks its arguments. */
+export function toolActions(call: ToolCall): ProposedAction[] {
+  const kind = TOOLS[call.tool] ?? TOOLS_LOWER.get(call.tool.toLowerCase());
+  const abs = (p: string) => path.resolve(call.cwd, p);
+  switch (kind) {
+    case 'shell':
+    case 'powershell': {
+      const command = commandLine(call);
+      const dir = str(call.input, CWD_KEYS);
+      const cwd = dir !== undefined && dir !== '' ? abs(dir) : call.cwd;
+      const patch = /^\s*apply_patch\b/.test(command) ? extractPatch(command) : undefined;
+      if (patch !== undefined) {
+        // Codex runs apply_patch as a shell word with a heredoc: guard it as the edits it makes.
+        return patchActions({ ...call, cwd }, patch);
+      }
+      return [{ kind: 'command', paths: [], command, shell: kind === 'powershell' ? 'powershell' : 'bash', ...base(call, cwd) }];
+    }
+    case 'write': {
+      const file = abs(requireStr(call, PATH_KEYS, 'file path'));
+      const content = str(call.input, CONTENT_KEYS);
+      return [{ kind: exists(file) ? 'edit' : 'create', paths: [file], ...(content !== undefined ? { content } : {}), ...base(call) }];
+    }
+    case 'replace': {
+      const file = abs(requireStr(call, PATH_KEYS, 'file path'));
+      const oldS = str(call.input, OLD_KEYS) ?? '';
+      const newS = str(call.input, NEW_KEYS) ?? '';
+      const all = call.input.replace_all === true || call.input.replaceAll === true || (typeof call.input.expected_replacements === 'number' && call.input.expected_replacements > 1);
+      const current = readCurrent(file);
+      if (current === undefined && !exists(file)) {
+        return [{ kind: 'create', paths: [file], ...(oldS === '' ? { content: newS } : {}), ...base(call) }];
+      }
+      const content = current === undefined ? undefined : replaceIn(current, oldS, newS, all);
+      return [{ kind: 'edit', paths: [file], ...(content !== undefined ? { content } : {}), ...base(call) }];
+    }
+    case 'multiReplace': {
+      const file = abs(requireStr(call, PATH_KEYS, 'file path'));
+      const edits = call.input.edits;
+      if (!Array.isArray(edits)) {
+        throw new PayloadError(`${call.tool}: the tool input has no 'edits' array`);
+      }
+      let content = readCurrent(file) ?? (exists(file) ? undefined : '');
+      for (const e of edits) {
+        if (!isRecord(e)) {
+          throw new PayloadError(`${call.tool}: every entry of 'edits' must be an object`);
+        }
+        if (content !== undefined) {
+          content = replaceIn(content, str(e, OLD_KEYS) ?? '', str(e, NEW_KEYS) ?? '', e.replace_all === true);
+        }
+      }
+      return [{ kind: exists(file) ? 'edit' : 'create', paths: [file], ...(content !== undefined ? { content } : {}), ...base(call) }];
+    }
+    case 'multiReplaceFiles': {
+      const reps = call.input.replacements;
+      if (!Array.isArray(reps)) {
+        throw new PayloadError(`${call.tool}: the tool input has no 'replacements' array`);
+      }
+      const byFile = new Map<string, string | undefined>();
+      for (const r of reps) {
+        if (!isRecord(r)) {
+          throw new PayloadError(`${call.tool}: every entry of 'replacements' must be an object`);
+        }
+        const file = abs(requireStr({ ...call, input: r }, PATH_KEYS, 'file path'));
+        const cur = byFile.has(file) ? byFile.get(file) : readCurrent(file);
+        byFile.set(file, cur === undefined ? undefined : replaceIn(cur, str(r, OLD_KEYS) ?? '', str(r, NEW_KEYS) ?? '', false));
+      }
+      return [...byFile].map(([file, content]) => ({ kind: 'edit' as const, paths: [file], ...(content !== undefined ? { content } : {}), ...base(call) }));
+    }
+    case 'searchReplaceBlocks': {
+      const file = abs(requireStr(call, PATH_KEYS, 'file path'));
+      const diff = str(call.input, ['diff']) ?? '';
+      const current = readCurrent(file);
+      const content = current === undefined ? undefined : applySearchReplaceBlocks(current, diff);
+      return [{ kind: 'edit', paths: [file], ...(content !== undefined ? { content } : {}), patch: diff, ...base(call) }];
+    }
+    case 'patch': {
+      const text = str(call.input, ['input', 'patch', 'command']);
+      if (text === undefined) {
+        throw new PayloadError(`${call.tool}: the tool input has no patch text (expected a string in 'input' or 'command')`);
+      }
+      const patch = extractPatch(text);
+      if (patch === undefined) {
+        throw new PayloadError(`${call.tool}: the patch has no '*** Begin Patch' line`);
+      }
+      return patchActions(call, patch);
+    }
+    case 'sketch': {
+      const file = abs(requireStr(call, PATH_KEYS, 'file path'));
+      return [{ kind: exists(file) ? 'edit' : 'create', paths: [file], ...base(call) }];
+    }
+    case 'read': {
+      const one = str(call.input, PATH_KEYS);
+      const many = Array.isArray(call.input.paths) ? call.input.paths.filter((p): p is string => typeof p === 'string') : [];
+      const paths = [...(one !== undefined && one !== '' ? [one] : []), ...many].map(abs);
+      return [{ kind: 'read', paths: paths.length ? paths : [call.cwd], ...base(call) }];
+    }
+    case 'delete': {
+      return [{ kind: 'delete', paths: [abs(requireStr(call, PATH_KEYS, 'file path'))], ...base(call) }];
+    }
+    case 'mkdir': {
+      return [{ kind: 'create', paths: [abs(requireStr(call, PATH_KEYS, 'directory path'))], ...base(call) }];
+    }
+    case 'inert':
+      return [];
+    default:
+      return [unknownToolAction(call)];
+  }
+}
+
+/** A tool Airlock does not know: the policy's unknown-tool default decides, with any paths it names. */
+export function unknownToolAction(call: ToolCall): ProposedAction {
+  const paths = new Set<string>();
+  const visit = (v: unknown, key: string, depth: number) => {
+    if (depth > 4) {
+      return;
+    }
+    if (typeof v === 'string') {
+      if (/path|file|dir/i.test(key) && v !== '' && v.length < 4096 && !v.includes('\n')) {
+        paths.add(path.resolve(call.cwd, v));
+      }
+    } else if (Array.isArray(v)) {
+      v.slice(0, 100).forEach((x) => visit(x, key, depth + 1));
+    } else if (isRecord(v)) {
+      Object.entries(v).slice(0, 100).forEach(([k, x]) => visit(x, k, depth + 1));
+    }
+  };
+  visit(call.input, '', 0);
+  return { kind: 'command', paths: [...paths], unknownTool: true, ...base(call) };
+}
+
+/** One action per file of an apply_patch, with the new content where it can be computed. */
+export function patchActions(call: ToolCall, patch: string): ProposedAction[] {
+  let ops;
+  try {
+    ops = parsePatch(patch);
+  } catch (err) {
+    if (err instanceof PatchSyntaxError) {
+      throw new PayloadError(`${call.tool}: the patch cannot be parsed: ${err.message}`);
+    }
+    throw err;
+  }
+  if (ops.length === 0) {
+    throw new PayloadError(`${call.tool}: the patch changes no file`);
+  }
+  const abs = (p: string) => path.resolve(call.cwd, p);
+  const out: ProposedAction[] = [];
+  for (const op of ops) {
+    const file = abs(op.path);
+    if (op.type === 'add') {
+      out.push({ kind: exists(file) ? 'edit' : 'create', paths: [file], content: op.content, patch: op.text, ...base(call) });
+    } else if (op.type === 'delete') {
+      out.push({ kind: 'delete', paths: [file], patch: op.text, ...base(call) });
+    } else {
+      const current = readCurrent(file);
+      const content = current === undefined ? undefined : applyHunks(current, op.hunks);
+      if (op.moveTo !== undefined) {
+        const to = abs(op.moveTo);
+        out.push({ kind: 'rename', paths: [file, to], patch: op.text, ...base(call) });
+        out.push({ kind: exists(to) ? 'edit' : 'create', paths: [to], ...(content !== undefined ? { content } : {}), patch: op.text, ...base(call) });
+      } else {
+        out.push({ kind: 'edit', paths: [file], ...(content !== undefined ? { content } : {}), patch: op.text, ...base(call) });
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,60 @@
+import * as fs from 'node:fs';
+import { AGENT_IDS, isAgentId } from '../agents/adapter';
+import { ADAPTERS } from '../agents/adapters';
+import type { Gate } from '../agents/gate';
+import type { HookRecord } from '../agents/hookRunner';
+import { runHook } from '../agents/hookRunner';
+import { ExitCode, registerCommand } from './run';
+
+/** The gate for this call. The IPC gate to VS Code goes first here when it exists. */
+async function createGate(): Promise<Gate> {
+  const { LocalGate } = await import('../agents/localGate.js');
+  return new LocalGate();
+}
+
+/** `AIRLOCK_HOOK_LOG=<file>`: one JSON line per hook call (for debugging and end-to-end tests). */
+function logTo(file: string | undefined): ((r: HookRecord) => void) | undefined {
+  if (!file) {
+    return undefined;
+  }
+  return (r) => {
+    const line = {
+      time: new Date().toISOString(),
+      agent: r.agent,
+      ms: r.ms,
+      verdict: r.decision.verdict,
+      reasons: r.decision.reasons,
+      actions: r.actions.map((a) => ({ kind: a.kind, tool: a.tool, paths: a.paths, command: a.command, unknownTool: a.unknownTool, hasContent: a.content !== undefined })),
+    };
+    fs.appendFileSync(file, `${JSON.stringify(line)}\n`);
+  };
+}
+
+registerCommand({
+  name: 'hook',
+  summary: "answer an agent's pre-tool hook (payload on stdin) in its format",
+  usage: `airlock hook <${AGENT_IDS.join('|')}>`,
+  async run(args, io) {
+    const agent = args[0];
+    if (agent === undefined || !isAgentId(agent) || args.length > 1) {
+      io.stderr(`airlock hook: expected one agent: ${AGENT_IDS.join(', ')}${agent !== undefined ? ` (got '${args.join(' ')}')` : ''}\n`);
+      // Exit 2 also blocks the tool for every agent that runs this by mistake.
+      return ExitCode.usage;
+    }
+    const watchdog = Number(process.env.AIRLOCK_HOOK_WATCHDOG_MS);
+    const out = await runHook(ADAPTERS[agent], process.stdin, createGate, {
+      ...(Number.isFinite(watchdog) && watchdog > 0 ? { watchdogMs: watchdog } : {}),
+      onDecision: logTo(process.env.AIRLOCK_HOOK_LOG),
+    });
+    if (out.stdout) {
+      io.stdout(out.stdout);
+    }
+    if (out.stderr) {
+      io.stderr(out.stderr);
+    }
+    // Whatever is still pending (a hung gate after the watchdog, an unread stdin) must not keep the
+    // agent waiting: leave once the answer is written.
+    setTimeout(() => process.exit(out.exitCode), 200).unref();
+    return out.exitCode;
+  },
+});
