@@ -6,6 +6,16 @@ import type { HookRecord } from '../agents/hookRunner';
 import { runHook } from '../agents/hookRunner';
 import { ExitCode, registerCommand } from './run';
 
+// A hook must never crash silently: most agents run the tool when their hook exits with anything but 2.
+if (process.argv[2] === 'hook') {
+  const die = (err: unknown) => {
+    process.stderr.write(`Agent Airlock denied this action: internal error: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(2);
+  };
+  process.on('uncaughtException', die);
+  process.on('unhandledRejection', die);
+}
+
 /** The gate for this call. The IPC gate to VS Code goes first here when it exists. */
 async function createGate(): Promise<Gate> {
   const { LocalGate } = await import('../agents/localGate.js');

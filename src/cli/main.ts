@@ -1,4 +1,5 @@
 import './hook';
+import './installHooks';
 import './policyCommand';
 import './snapshot';
 import './check';
