@@ -263,16 +263,16 @@ function removeOurs(text: string, p: JSONPath, file: string): string {
     const i = arr.findIndex(isOurs);
     if (i < 0) {
       if (arr.length === 0) {
-        text = applyEdits(text, modify(text, p, undefined, FORMAT));
+        text = applyEdits(text, modify(text, p, undefined, {}));
       }
       return text;
     }
     const e: unknown = arr[i];
     const inner = typeof e === 'object' && e !== null ? (e as Record<string, unknown>).hooks : undefined;
     if (Array.isArray(inner) && inner.some((h) => !isOurs(h))) {
-      text = applyEdits(text, modify(text, [...p, i, 'hooks', inner.findIndex(isOurs)], undefined, FORMAT));
+      text = applyEdits(text, modify(text, [...p, i, 'hooks', inner.findIndex(isOurs)], undefined, {}));
     } else {
-      text = applyEdits(text, modify(text, [...p, i], undefined, FORMAT));
+      text = applyEdits(text, modify(text, [...p, i], undefined, {}));
     }
   }
   throw new InstallError(`${file}: too many Airlock entries to remove`);
@@ -333,8 +333,9 @@ function installJson(dir: string, spec: JsonSpec): boolean {
     }
     text = removeOurs(text, p, spec.file);
     const now = getAt(parseConfig(text, spec.file), p);
+    // First in the array: comments trailing the existing last entry stay with it.
     text = Array.isArray(now)
-      ? applyEdits(text, modify(text, [...p, now.length], entry, { ...FORMAT, isArrayInsertion: true }))
+      ? applyEdits(text, modify(text, [...p, 0], entry, { ...FORMAT, isArrayInsertion: true }))
       : applyEdits(text, modify(text, p, [entry], FORMAT));
   }
   if (!text.endsWith('\n')) {
@@ -357,7 +358,7 @@ function uninstallJson(dir: string, spec: JsonSpec): 'unchanged' | 'changed' | '
       for (let n = p.length - 1; n >= 1; n--) {
         const parent = getAt(parseConfig(text, spec.file), p.slice(0, n));
         if (typeof parent === 'object' && parent !== null && Object.keys(parent).length === 0) {
-          text = applyEdits(text, modify(text, p.slice(0, n), undefined, FORMAT));
+          text = applyEdits(text, modify(text, p.slice(0, n), undefined, {}));
         }
       }
     }
@@ -367,11 +368,23 @@ function uninstallJson(dir: string, spec: JsonSpec): 'unchanged' | 'changed' | '
   }
   const rest = Object.keys(parseConfig(text, spec.file)).filter((k) => !(k === 'version' || k in (spec.base ?? {})));
   if (rest.length === 0 && !/\/\/|\/\*/.test(text)) {
-    fs.rmSync(file);
+    removeFile(dir, spec.file);
     return 'deleted';
   }
   writeIfChanged(file, text, before);
   return 'changed';
+}
+
+/** Deletes a file Airlock wrote and the folders it leaves empty, up to the workspace. */
+function removeFile(ws: string, rel: string): void {
+  fs.rmSync(path.join(ws, rel), { force: true });
+  for (let d = path.dirname(path.join(ws, rel)); d.startsWith(ws + path.sep); d = path.dirname(d)) {
+    try {
+      fs.rmdirSync(d);
+    } catch {
+      break;
+    }
+  }
 }
 
 function configFile(agent: AgentId): string {
@@ -432,7 +445,7 @@ export function uninstallHooks(agent: AgentId, dir: string): InstallResult {
     const file = path.join(ws, CLINE_HOOK);
     const before = readText(file);
     if (before !== undefined && before.includes(LAUNCHER)) {
-      fs.rmSync(file);
+      removeFile(ws, CLINE_HOOK);
       changed.push(CLINE_HOOK);
     }
   } else {
@@ -442,7 +455,7 @@ export function uninstallHooks(agent: AgentId, dir: string): InstallResult {
     }
   }
   if (detectAgents(ws).every((p) => !p.installed) && fs.existsSync(path.join(ws, LAUNCHER))) {
-    fs.rmSync(path.join(ws, LAUNCHER));
+    removeFile(ws, LAUNCHER);
     changed.push(LAUNCHER);
   }
   return { agent, changed, files: [configFile(agent)], notes: [] };
