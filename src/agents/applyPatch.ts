@@ -176,7 +176,7 @@ export function applyHunks(current: string, hunks: readonly Hunk[]): string | un
     lines.splice(at, h.oldLines.length, ...h.newLines);
     pos = at + h.newLines.length;
   }
-  return lines.join('\n') + (lines.length > 0 ? '\n' : '');
+  return lines.join('\n') + (hadFinalNewline || current === '' ? '\n' : '');
 }
 
 /** Index of `seq` in `lines` at or after `from`: exact, then ignoring trailing, then all blanks. */
