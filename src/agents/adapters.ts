@@ -98,13 +98,19 @@ function denyBoth(o: unknown, text: string): HookOutput {
   return json(o, 2, `${text}\n`);
 }
 
+/** Events that happen after a tool ran or outside tool use: nothing to guard (they cannot block a tool). */
+const AFTER_EVENT = /^(Post|After|Session|Stop|Notification|UserPrompt|PreCompact|Subagent|Before(Agent|Model|ToolSelection)|PermissionRequest)/;
+
 /** Claude-style payloads: `tool_name`, `tool_input`, `cwd`, `session_id` (VS Code: camelCase too). */
 function parseClaudeStyle(agent: AgentId, preEvents: readonly string[]) {
   return (payload: unknown): ProposedAction[] => {
     const o = requireObject(payload, agent);
     const event = optString(o, 'hook_event_name') ?? optString(o, 'hookEventName');
     if (event !== undefined && !preEvents.includes(event)) {
-      return [];
+      if (AFTER_EVENT.test(event)) {
+        return [];
+      }
+      throw new PayloadError(`unexpected hook event '${event}' (expected ${preEvents.join(' or ')})`);
     }
     return actions(agent, {
       tool: reqString(o, 'tool_name'),
