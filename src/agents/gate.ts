@@ -11,6 +11,8 @@ export interface GateContext {
   readonly session?: string;
   /** Aborted when the hook's watchdog fires: stop waiting (for a human, a lock, ...) and return. */
   readonly signal: AbortSignal;
+  /** Milliseconds left before the watchdog answers deny (pass it on as the approval deadline). */
+  readonly deadlineMs: number;
 }
 
 /**

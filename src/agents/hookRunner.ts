@@ -140,6 +140,8 @@ export async function runHook(adapter: AgentAdapter, stdin: Readable, gate: () =
       ...(first?.tool !== undefined ? { tool: first.tool } : {}),
       ...(first?.session !== undefined ? { session: first.session } : {}),
       signal: controller.signal,
+      // A little before the watchdog, so that a gate's own timeout answer still gets through.
+      deadlineMs: Math.max(0, watchdogMs - (Date.now() - started) - 1000),
     });
   })().catch((err: unknown) => denyDecision(`Agent Airlock internal error, so the action is denied to be safe: ${err instanceof Error ? err.message : String(err)}`));
   const decision = await Promise.race([work, watchdog]);

@@ -50,14 +50,14 @@ const PROJECT_DIR_VAR: Partial<Record<AgentId, string>> = {
 };
 
 /**
- * The shell command written into the agent's config: finds the workspace (the agent's project
- * variable, the current folder, or the git top level) and runs the launcher. If the launcher is
+ * The shell command written into the agent's config: finds the launcher in the agent's project
+ * folder (its variable) or the nearest folder up from the current one, in plain sh, and runs it. If the launcher is
  * missing the command exits 2, which blocks for every agent that runs commands.
  */
 export function hookCommand(agent: AgentId): string {
   const v = PROJECT_DIR_VAR[agent];
-  const start = v ? `"\${${v}:-.}"` : '.';
-  return `d=${start}; [ -f "$d/${LAUNCHER}" ] || d="$(git rev-parse --show-toplevel 2>/dev/null)"; sh "$d/${LAUNCHER}" ${agent} || exit 2`;
+  const start = v ? `"\${${v}:-$PWD}"` : '"$PWD"';
+  return `d=${start}; while [ ! -f "$d/${LAUNCHER}" ] && [ -n "$d" ]; do d="\${d%/*}"; done; sh "$d/${LAUNCHER}" ${agent} || exit 2`;
 }
 
 /** A JSON(C) hook configuration: entries appended to arrays at paths. */
@@ -409,9 +409,6 @@ export function installHooks(agent: AgentId, dir: string, opts: InstallOptions =
   }
   const changed: string[] = [];
   const notes: string[] = [];
-  if (installLauncher(ws)) {
-    changed.push(LAUNCHER);
-  }
   if (agent === 'cline') {
     const file = path.join(ws, CLINE_HOOK);
     const before = readText(file);
@@ -433,6 +430,10 @@ export function installHooks(agent: AgentId, dir: string, opts: InstallOptions =
     if (agent === 'copilot-cli') {
       notes.push('Copilot CLI loads project hooks only for a trusted folder.');
     }
+  }
+  // After the config (which may refuse to be changed); until then the entry fails closed.
+  if (installLauncher(ws)) {
+    changed.unshift(LAUNCHER);
   }
   return { agent, changed, files: [configFile(agent)], notes };
 }
