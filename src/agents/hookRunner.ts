@@ -33,7 +33,11 @@ export interface HookRecord {
 
 type ReadResult = { readonly ok: true; readonly data: Buffer } | { readonly ok: false; readonly reason: string };
 
-/** Reads a stream to its end, refusing more than maxBytes and giving up after timeoutMs. */
+/**
+ * Reads a stream to its end, refusing more than maxBytes and giving up after timeoutMs.
+ * (Not fs.read on fd 0: a read blocked in libuv's thread pool on a pipe the agent never closes
+ * makes even process.exit hang, so the watchdog's answer would never end the process.)
+ */
 export function readBounded(stream: Readable, maxBytes: number, timeoutMs: number): Promise<ReadResult> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];

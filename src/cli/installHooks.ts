@@ -2,7 +2,6 @@ import * as path from 'node:path';
 import type { AgentId } from '../agents/adapter';
 import { AGENT_IDS, isAgentId } from '../agents/adapter';
 import type { InstallResult } from '../agents/install';
-import { detectAgents, installHooks, InstallError, uninstallHooks } from '../agents/install';
 import type { CliIo } from './run';
 import { ExitCode, registerCommand } from './run';
 
@@ -52,8 +51,13 @@ function parseArgs(args: string[], io: CliIo, cmd: string): Parsed | undefined {
   return { agents: [...new Set(agents)], dir, list, json, ...(timeoutS !== undefined ? { timeoutS } : {}) };
 }
 
-function listAgents(dir: string, json: boolean, io: CliIo): number {
-  const rows = detectAgents(dir);
+/** Loaded only by these commands, so that `airlock hook` does not pay for jsonc-parser. */
+function loadInstall() {
+  return import('../agents/install.js');
+}
+
+async function listAgents(dir: string, json: boolean, io: CliIo): Promise<number> {
+  const rows = (await loadInstall()).detectAgents(dir);
   if (json) {
     io.stdout(`${JSON.stringify(rows)}\n`);
     return ExitCode.ok;
@@ -92,6 +96,7 @@ function run(cmd: 'install-hooks' | 'uninstall-hooks') {
       io.stderr(`airlock ${cmd}: name an agent (${AGENT_IDS.join(', ')}), --all, or --list\n`);
       return ExitCode.usage;
     }
+    const { installHooks, uninstallHooks, InstallError } = await loadInstall();
     const results: InstallResult[] = [];
     try {
       for (const a of p.agents) {
