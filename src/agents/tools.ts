@@ -41,6 +41,9 @@ const TOOLS: Readonly<Record<string, ToolKind>> = {
   Task: 'inert',
   ExitPlanMode: 'inert',
   AskUserQuestion: 'inert',
+  BashOutput: 'inert', // output of a background shell the agent started
+  KillShell: 'inert',
+  KillBash: 'inert',
   // VS Code agent mode (Copilot)
   run_in_terminal: 'shell',
   create_file: 'write',
@@ -56,6 +59,10 @@ const TOOLS: Readonly<Record<string, ToolKind>> = {
   grep_search: 'read',
   semantic_search: 'read',
   manage_todo_list: 'inert',
+  get_errors: 'read',
+  get_changed_files: 'read',
+  get_terminal_output: 'inert',
+  think: 'inert',
   // Copilot CLI
   bash: 'shell',
   powershell: 'powershell',
@@ -81,6 +88,10 @@ const TOOLS: Readonly<Record<string, ToolKind>> = {
   local_shell: 'shell',
   exec_command: 'shell',
   update_plan: 'inert',
+  view_image: 'read',
+  // Copilot CLI internals
+  report_intent: 'inert',
+  update_todo: 'inert',
   // Cline
   execute_command: 'shell',
   write_to_file: 'write',
