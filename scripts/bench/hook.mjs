@@ -46,6 +46,9 @@ export async function run() {
     throw new Error('dist/cli.js is missing: run npm run build first');
   }
   const ws = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'airlock-bench-hook-')));
+  // Audit entries of the bench go to a throwaway state dir, not the developer's.
+  const savedHome = process.env.AIRLOCK_HOME;
+  process.env.AIRLOCK_HOME = path.join(ws, '.state');
   try {
     fs.mkdirSync(path.join(ws, '.git'));
     fs.writeFileSync(path.join(ws, 'README.md'), '# bench\n');
@@ -83,6 +86,11 @@ export async function run() {
       process.exitCode = 1;
     }
   } finally {
+    if (savedHome === undefined) {
+      delete process.env.AIRLOCK_HOME;
+    } else {
+      process.env.AIRLOCK_HOME = savedHome;
+    }
     fs.rmSync(ws, { recursive: true, force: true });
   }
 }

@@ -88,6 +88,12 @@ function decideOne(a: ProposedAction, root: string): One {
   return { verdict: 'allow', reason: '', rule: `interim: ${a.kind} inside the workspace` };
 }
 
+/** The interim decision for one action. */
+export function interimEvaluate(action: ProposedAction, workspaceRoot: string): Decision {
+  const o = decideOne(action, workspaceRoot);
+  return { verdict: o.verdict, wouldBe: o.verdict, mode: 'enforce', reasons: o.reason ? [o.reason] : [], rules: [{ source: SOURCE, rule: o.rule, verdict: o.verdict, reason: o.reason }] };
+}
+
 /** The interim decision over all actions: the strictest verdict, with its reasons. */
 export function interimDecide(actions: readonly ProposedAction[], workspaceRoot: string): Decision {
   const ones = actions.map((a) => decideOne(a, workspaceRoot));

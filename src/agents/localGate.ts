@@ -1,13 +1,17 @@
 /**
- * The headless gate: decides with the workspace policy alone, for when VS Code cannot be reached.
- * No human can approve here, so an 'ask' becomes a deny whose message says how to approve.
+ * The headless gate: decides with the workspace policy alone, for when VS Code cannot be reached,
+ * through the same gate orchestration as the extension (src/gate: policy, snapshot before an allowed
+ * change, audit). No human can approve here, so an 'ask' becomes a deny that says how to approve.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { appendAudit } from '../audit/log';
 import type { Decision, ProposedAction } from '../core/types';
-import { HOW_TO_APPROVE, reasonText } from './adapter';
+import type { GateDeps } from '../gate/gate';
+import { decide } from '../gate/gate';
+import { HOW_TO_APPROVE } from './adapter';
 import type { Gate, GateContext } from './gate';
-import { interimDecide } from './interimPolicy';
+import { interimEvaluate } from './interimPolicy';
 
 /** The workspace of a working directory: the nearest folder up with `.airlock` or `.git`, else cwd. */
 export function findWorkspaceRoot(cwd: string): string {
@@ -24,20 +28,35 @@ export function findWorkspaceRoot(cwd: string): string {
   }
 }
 
+export interface LocalGateOptions {
+  /** Where audit entries go (default: the per-user state dir); false to keep no audit. */
+  readonly audit?: false | ((entry: Parameters<NonNullable<GateDeps['audit']>>[0]) => void);
+}
+
 export class LocalGate implements Gate {
+  constructor(private readonly opts: LocalGateOptions = {}) {}
+
   async decide(actions: readonly ProposedAction[], ctx: GateContext): Promise<Decision> {
     if (actions.length === 0) {
       return { verdict: 'allow', wouldBe: 'allow', mode: 'enforce', reasons: [], rules: [] };
     }
-    const root = findWorkspaceRoot(ctx.cwd);
-    const d = interimDecide(actions, root);
-    if (d.verdict !== 'ask') {
-      return d;
-    }
-    return {
-      ...d,
-      verdict: 'deny',
-      reasons: [`approval required, and no approver is reachable (VS Code with Agent Airlock is not running for ${root}): ${reasonText(d, 'the policy asks for approval')}. ${HOW_TO_APPROVE}`],
+    const roots = new Map<string, string>();
+    const folderOf = (a: ProposedAction) => {
+      let r = roots.get(a.cwd);
+      if (r === undefined) {
+        r = findWorkspaceRoot(a.cwd);
+        roots.set(a.cwd, r);
+      }
+      return r;
     };
+    const deps: GateDeps = {
+      // INTERIM until src/policy lands on main: see interimPolicy.ts.
+      evaluate: (a) => interimEvaluate(a, folderOf(a)),
+      howToApprove: HOW_TO_APPROVE,
+      folderOf,
+      via: 'cli',
+      ...(this.opts.audit === false ? {} : { audit: this.opts.audit ?? ((e) => void appendAudit(e)) }),
+    };
+    return (await decide(actions, deps, ctx.signal)).decision;
   }
 }

@@ -4,9 +4,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { AgentId } from '../../src/agents/adapter';
+import { readAudit } from '../../src/audit/log';
 import { AGENT_IDS } from '../../src/agents/adapter';
 
 const cli = path.resolve(__dirname, '..', '..', '..', 'dist', 'cli.js');
+/** Airlock's per-user state (the audit log) for these tests. */
+const stateHome = fs.mkdtempSync(path.join(os.tmpdir(), 'airlock-hook-state-'));
 
 interface Run {
   readonly code: number | null;
@@ -19,7 +22,7 @@ interface Run {
 function hook(agent: string, input: Buffer | string | undefined, env: NodeJS.ProcessEnv = {}, closeStdin = true): Promise<Run> {
   return new Promise((resolve, reject) => {
     const started = Date.now();
-    const child = spawn(process.execPath, [cli, 'hook', agent], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cli, 'hook', agent], { env: { ...process.env, AIRLOCK_HOME: stateHome, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -53,6 +56,7 @@ function isDeny(agent: AgentId, r: Run): boolean {
 
 describe('agents: airlock hook (the built dist/cli.js, spawned)', () => {
   let ws: string;
+  after(() => fs.rmSync(stateHome, { recursive: true, force: true }));
   beforeEach(() => {
     ws = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'airlock-hook-')));
     fs.mkdirSync(path.join(ws, '.git'));
@@ -69,6 +73,14 @@ describe('agents: airlock hook (the built dist/cli.js, spawned)', () => {
     assert.equal(out.hookSpecificOutput.permissionDecision, 'deny');
     assert.match(out.hookSpecificOutput.permissionDecisionReason, /\.env/);
     assert.match(env.stderr, /open this workspace in VS Code with the Agent Airlock extension/);
+    const entries = readAudit(ws, { AIRLOCK_HOME: stateHome }).entries.filter((e) => e.folder === ws);
+    assert.deepEqual(
+      entries.map((e) => [e.kind, e.verdict, e.via, e.agent]),
+      [
+        ['read', 'allow', 'cli', 'claude'],
+        ['create', 'deny', 'cli', 'claude'],
+      ],
+    );
   });
 
   it('denies a destructive command in each agent\'s own format', async () => {
