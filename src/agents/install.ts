@@ -104,7 +104,7 @@ function jsonSpec(agent: Exclude<AgentId, 'cline'>, timeoutS: number): JsonSpec 
     case 'gemini':
       return {
         file: '.gemini/settings.json',
-        entries: [{ path: ['hooks', 'BeforeTool'], entry: { hooks: [{ name: 'agent-airlock', type: 'command', command, timeout: timeoutS * 1000 }] } }],
+        entries: [{ path: ['hooks', 'BeforeTool'], entry: { matcher: '*', hooks: [{ name: 'agent-airlock', type: 'command', command, timeout: timeoutS * 1000 }] } }],
         signs: ['.gemini', 'GEMINI.md'],
       };
     case 'codex':
