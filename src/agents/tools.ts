@@ -253,7 +253,8 @@ export function toolActions(call: ToolCall): ProposedAction[] {
       const all = call.input.replace_all === true || call.input.replaceAll === true || (typeof call.input.expected_replacements === 'number' && call.input.expected_replacements > 1);
       const current = readCurrent(file);
       if (current === undefined && !exists(file)) {
-        return [{ kind: 'create', paths: [file], ...(oldS === '' ? { content: newS } : {}), ...base(call) }];
+        // An empty old string creates the file; otherwise the tool will fail, but it meant an edit.
+        return [oldS === '' ? { kind: 'create', paths: [file], content: newS, ...base(call) } : { kind: 'edit', paths: [file], ...base(call) }];
       }
       const content = current === undefined ? undefined : replaceIn(current, oldS, newS, all);
       return [{ kind: 'edit', paths: [file], ...(content !== undefined ? { content } : {}), ...base(call) }];
