@@ -158,66 +158,92 @@ function missingDeny(agent: AgentId, msg: string): string {
   }
 }
 
-/** The committed launcher: finds Airlock on this machine and runs `airlock hook <agent>`; fails closed. */
-export function launcherScript(): string {
-  const msg =
-    'Agent Airlock is not installed on this machine (or Node.js is missing), so this action is blocked. Install the Agent Airlock extension in VS Code (or npm install -g agent-airlock), or set AIRLOCK_CLI to the path of its dist/cli.js.';
-  const cases = AGENT_IDS.map((a) => {
+/** Shell `case` arms that print the agent's deny for a fixed message and exit the way it blocks. */
+function denyCases(msg: string): string {
+  return AGENT_IDS.map((a) => {
     const out = missingDeny(a, msg);
     return `    ${a}) ${out ? `printf '%s\\n' '${out}'; ` : ''}${a === 'cline' ? 'exit 0' : 'exit 2'} ;;`;
   }).join('\n');
+}
+
+/** The committed launcher: finds Airlock on this machine and runs `airlock hook <agent>`; fails closed. */
+export function launcherScript(): string {
+  const missing =
+    'Agent Airlock is not installed on this machine (or Node.js is missing), so this action is blocked. Install the Agent Airlock extension in VS Code (or npm install -g agent-airlock), or set AIRLOCK_CLI to the path of its dist/cli.js.';
+  const crashed = 'Agent Airlock failed while checking this action, so it is blocked. Reinstall or update Agent Airlock; run the agent again to retry.';
   return `#!/bin/sh
 # Agent Airlock hook launcher (written by \`airlock install-hooks\`; commit it with the hook configs).
 # Usage: airlock-hook <agent>   (the agent's pre-tool payload on stdin)
 # Finds the Airlock CLI on this machine and runs \`airlock hook <agent>\`: $AIRLOCK_CLI, the workspace's
 # node_modules/.bin/airlock, \`airlock\` on PATH, then the newest Agent Airlock extension installed in
-# VS Code, VS Code Insiders, VS Code Server, Cursor, Windsurf or code-server. If none is found it
-# blocks the action in the agent's own format (exit 2), never letting the tool run unguarded.
+# VS Code, VS Code Insiders, VS Code Server, Cursor, Windsurf or code-server. If none is found, or
+# Airlock exits in a way the agent would not treat as a block (a crash), it blocks the action in the
+# agent's own format: agents run the tool when a hook fails any other way.
 agent="$1"
 here="$(cd "$(dirname "$0")" 2>/dev/null && pwd)"
 root="$(dirname "$(dirname "$here")")"
 
-fail() {
-  printf '%s\\n' "${msg.replace(/"/g, '\\"')}" >&2
+missing() {
+  printf '%s\\n' '${missing}' >&2
   case "$agent" in
-${cases}
+${denyCases(missing)}
   esac
   exit 2
 }
 
+crashed() {
+  printf '%s (exit %s)\\n' '${crashed}' "$1" >&2
+  case "$agent" in
+${denyCases(crashed)}
+  esac
+  exit 2
+}
+
+# Runs Airlock; 0 and 2 are its answers, anything else (a crash, a kill) becomes a deny.
+run() {
+  "$@" hook "$agent"
+  rc=$?
+  case "$rc" in
+    0|2) exit "$rc" ;;
+  esac
+  crashed "$rc"
+}
+
 run_js() {
-  command -v node >/dev/null 2>&1 || fail
-  exec node "$1" hook "$agent"
+  command -v node >/dev/null 2>&1 || missing
+  run node "$1"
 }
 
 if [ -n "$AIRLOCK_CLI" ]; then
   case "$AIRLOCK_CLI" in
     *.js) [ -f "$AIRLOCK_CLI" ] && run_js "$AIRLOCK_CLI" ;;
-    *) [ -x "$AIRLOCK_CLI" ] && exec "$AIRLOCK_CLI" hook "$agent" ;;
+    *) [ -x "$AIRLOCK_CLI" ] && run "$AIRLOCK_CLI" ;;
   esac
 fi
 if [ -x "$root/node_modules/.bin/airlock" ]; then
-  exec "$root/node_modules/.bin/airlock" hook "$agent"
+  run "$root/node_modules/.bin/airlock"
 fi
 if command -v airlock >/dev/null 2>&1; then
-  exec airlock hook "$agent"
+  run airlock
 fi
-best=""
+tab="$(printf '\\t')"
+found=""
 for ext in "$HOME/.vscode/extensions" "$HOME/.vscode-insiders/extensions" "$HOME/.vscode-server/extensions" \\
   "$HOME/.vscode-server-insiders/extensions" "$HOME/.cursor/extensions" "$HOME/.cursor-server/extensions" \\
   "$HOME/.windsurf/extensions" "$HOME/.windsurf-server/extensions" "$HOME/.vscode-oss/extensions" \\
   "$HOME/.local/share/code-server/extensions" "\${VSCODE_EXTENSIONS:-/nonexistent}"; do
   for d in "$ext"/agent-airlock.agent-airlock-*; do
-    [ -f "$d/dist/cli.js" ] && best="$best
-$d"
+    [ -f "$d/dist/cli.js" ] && found="$found
+\${d##*/agent-airlock.agent-airlock-}$tab$d"
   done
 done
-if [ -n "$best" ]; then
-  newest="$(printf '%s\\n' "$best" | sed '/^$/d' | sort -V 2>/dev/null | tail -n 1)"
-  [ -n "$newest" ] || newest="$(printf '%s\\n' "$best" | sed '/^$/d' | tail -n 1)"
+if [ -n "$found" ]; then
+  # The newest version wherever it is installed (sort -V where available, else plain order).
+  newest="$(printf '%s\\n' "$found" | sed '/^$/d' | sort -t "$tab" -k1,1V 2>/dev/null | tail -n 1 | cut -f2-)"
+  [ -n "$newest" ] || newest="$(printf '%s\\n' "$found" | sed '/^$/d' | tail -n 1 | cut -f2-)"
   run_js "$newest/dist/cli.js"
 fi
-fail
+missing
 `;
 }
 

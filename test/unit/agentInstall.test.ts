@@ -158,20 +158,30 @@ describe('agents: the committed hook launcher', () => {
     assert.equal((JSON.parse(cline.stdout) as { cancel: boolean }).cancel, true);
   });
 
+  it('turns a crash of Airlock (any exit but 0 and 2) into a deny in the agent\'s format', () => {
+    const crashing = path.join(ws, 'crash.js');
+    fs.writeFileSync(crashing, 'throw new Error("boom");\n');
+    const node = path.dirname(process.execPath);
+    const r = runHookCommand(ws, commandOf('gemini'), payload(ws), { PATH: `${node}:/usr/bin:/bin`, AIRLOCK_CLI: crashing });
+    assert.equal(r.status, 2, r.stderr);
+    assert.equal((JSON.parse(r.stdout) as { decision: string }).decision, 'deny');
+    assert.match(r.stderr, /Agent Airlock failed while checking this action, so it is blocked.*\(exit 1\)/);
+  });
+
   it('fails closed (exit 2) when the launcher itself was deleted', () => {
     fs.rmSync(path.join(ws, LAUNCHER));
     const r = runHookCommand(ws, commandOf('claude'), payload(ws), {});
     assert.equal(r.status, 2);
   });
 
-  it('finds Airlock through AIRLOCK_CLI, and the newest installed VS Code extension, from any folder of the repo', () => {
+  it('finds Airlock through AIRLOCK_CLI, and the newest installed extension across editors, from any folder of the repo', () => {
     const node = path.dirname(process.execPath);
     const viaEnv = runHookCommand(ws, commandOf('claude'), payload(ws), { PATH: `${node}:/usr/bin:/bin`, AIRLOCK_CLI: cli });
     assert.deepEqual([viaEnv.status, viaEnv.stdout, viaEnv.stderr], [0, '', '']);
 
     const home = path.join(ws, 'home');
     const old = path.join(home, '.vscode/extensions/agent-airlock.agent-airlock-0.9.0/dist');
-    const newer = path.join(home, '.vscode/extensions/agent-airlock.agent-airlock-0.10.0/dist');
+    const newer = path.join(home, '.cursor/extensions/agent-airlock.agent-airlock-0.10.0/dist');
     fs.mkdirSync(old, { recursive: true });
     fs.mkdirSync(newer, { recursive: true });
     fs.writeFileSync(path.join(old, 'cli.js'), 'process.stdout.write("stale extension\\n"); process.exit(0);\n');
