@@ -61,6 +61,9 @@ function toolInput(v: unknown, key: string): Record<string, unknown> {
     } catch {
       throw new PayloadError(`field '${key}' is a string that is not valid JSON`);
     }
+    if (parsed === null) {
+      return {};
+    }
     if (!isRecord(parsed)) {
       throw new PayloadError(`field '${key}' must hold a JSON object`);
     }

@@ -54,10 +54,12 @@ const PROJECT_DIR_VAR: Partial<Record<AgentId, string>> = {
  * folder (its variable) or the nearest folder up from the current one, in plain sh, and runs it. If the launcher is
  * missing the command exits 2, which blocks for every agent that runs commands.
  */
-export function hookCommand(agent: AgentId): string {
+export function hookCommand(agent: AgentId, timeoutS = AGENT_HOOK_TIMEOUT_S): string {
   const v = PROJECT_DIR_VAR[agent];
   const start = v ? `"\${${v}:-$PWD}"` : '"$PWD"';
-  return `d=${start}; while [ ! -f "$d/${LAUNCHER}" ] && [ -n "$d" ]; do d="\${d%/*}"; done; sh "$d/${LAUNCHER}" ${agent} || exit 2`;
+  // A non-default agent timeout moves Airlock's watchdog with it, so Airlock always answers first.
+  const watchdog = timeoutS === AGENT_HOOK_TIMEOUT_S ? '' : `AIRLOCK_HOOK_WATCHDOG_MS=${(timeoutS - 10) * 1000} `;
+  return `d=${start}; while [ ! -f "$d/${LAUNCHER}" ] && [ -n "$d" ]; do d="\${d%/*}"; done; ${watchdog}sh "$d/${LAUNCHER}" ${agent} || exit 2`;
 }
 
 /** A JSON(C) hook configuration: entries appended to arrays at paths. */
@@ -71,7 +73,7 @@ interface JsonSpec {
 }
 
 function jsonSpec(agent: Exclude<AgentId, 'cline'>, timeoutS: number): JsonSpec {
-  const command = hookCommand(agent);
+  const command = hookCommand(agent, timeoutS);
   switch (agent) {
     case 'claude':
       return {

@@ -102,6 +102,15 @@ describe('agents: install-hooks and uninstall-hooks', () => {
     assert.deepEqual(fs.readdirSync(ws), []);
   });
 
+  it('a shorter agent timeout (--timeout) moves the hook\'s watchdog below it; reinstalling replaces the entry', () => {
+    installHooks('claude', ws);
+    installHooks('claude', ws, { timeoutS: 60 });
+    const s = json(ws, '.claude/settings.json') as { hooks: { PreToolUse: { hooks: { command: string; timeout: number }[] }[] } };
+    assert.equal(s.hooks.PreToolUse.length, 1);
+    assert.equal(s.hooks.PreToolUse[0].hooks[0].timeout, 60);
+    assert.match(s.hooks.PreToolUse[0].hooks[0].command, /AIRLOCK_HOOK_WATCHDOG_MS=50000 sh /);
+  });
+
   it('refuses to touch a config that is not valid JSON, and a Cline hook that is not Airlock\'s', () => {
     fs.mkdirSync(path.join(ws, '.gemini'));
     fs.writeFileSync(path.join(ws, '.gemini/settings.json'), '{ "hooks": { ');
