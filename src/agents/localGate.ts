@@ -3,30 +3,14 @@
  * through the same gate orchestration as the extension (src/gate: policy, snapshot before an allowed
  * change, audit). No human can approve here, so an 'ask' becomes a deny that says how to approve.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { appendAudit } from '../audit/log';
 import type { Decision, ProposedAction } from '../core/types';
 import type { GateDeps } from '../gate/gate';
 import { decide } from '../gate/gate';
 import { HOW_TO_APPROVE } from './adapter';
 import type { Gate, GateContext } from './gate';
-import { interimEvaluate } from './interimPolicy';
-
-/** The workspace of a working directory: the nearest folder up with `.airlock` or `.git`, else cwd. */
-export function findWorkspaceRoot(cwd: string): string {
-  let dir = path.resolve(cwd);
-  for (;;) {
-    if (fs.existsSync(path.join(dir, '.airlock')) || fs.existsSync(path.join(dir, '.git'))) {
-      return dir;
-    }
-    const up = path.dirname(dir);
-    if (up === dir) {
-      return path.resolve(cwd);
-    }
-    dir = up;
-  }
-}
+import { findWorkspaceRoot } from '../policy/load';
+import { PolicyEvaluator } from './policyEvaluator';
 
 export interface LocalGateOptions {
   /** Where audit entries go (default: the per-user state dir); false to keep no audit. */
@@ -34,6 +18,8 @@ export interface LocalGateOptions {
 }
 
 export class LocalGate implements Gate {
+  private readonly policy = new PolicyEvaluator();
+
   constructor(private readonly opts: LocalGateOptions = {}) {}
 
   async decide(actions: readonly ProposedAction[], ctx: GateContext): Promise<Decision> {
@@ -50,8 +36,7 @@ export class LocalGate implements Gate {
       return r;
     };
     const deps: GateDeps = {
-      // INTERIM until src/policy lands on main: see interimPolicy.ts.
-      evaluate: (a) => interimEvaluate(a, folderOf(a)),
+      evaluate: (a) => this.policy.evaluate(a, folderOf(a)),
       howToApprove: HOW_TO_APPROVE,
       folderOf,
       via: 'cli',
