@@ -35,7 +35,7 @@ export class PolicyEvaluator {
   async evaluate(action: ProposedAction, root: string): Promise<Decision> {
     const { policy } = this.policyOf(root);
     if (action.unknownTool) {
-      return unknownTool(policy, action);
+      return evaluateUnknownTool(policy, action);
     }
     if (action.kind === 'command') {
       const analysis: CommandAnalysis = await analyzer(action.command ?? '', { cwd: action.cwd, ...(action.shell ? { shell: action.shell } : {}) });
@@ -49,7 +49,7 @@ export class PolicyEvaluator {
  * A tool Airlock does not know: asked (the policy's mode still applies: audit mode lets it run),
  * and never looser than a write of every path it names would be.
  */
-function unknownTool(policy: Policy, action: ProposedAction): Decision {
+export function evaluateUnknownTool(policy: Policy, action: ProposedAction): Decision {
   const reason = `Airlock does not know the tool '${action.tool ?? '?'}' of ${action.agent}, so a human has to approve it.`;
   const asked: Decision = {
     verdict: policy.mode === 'audit' ? 'allow' : 'ask',

@@ -351,7 +351,9 @@ export function unknownToolAction(call: ToolCall): ProposedAction {
     }
   };
   visit(call.input, '', 0);
-  return { kind: 'command', paths: [...paths], unknownTool: true, ...base(call) };
+  // `command` carries the tool's name: a gate that ignores `unknownTool` then still sees an unknown
+  // program (asked by default) instead of an empty command line (which has nothing to refuse).
+  return { kind: 'command', paths: [...paths], command: call.tool, unknownTool: true, ...base(call) };
 }
 
 /** One action per file of an apply_patch, with the new content where it can be computed. */

@@ -39,8 +39,10 @@ export interface ProposedAction {
   /** The agent's session id, when it has one. */
   readonly session?: string;
   /**
-   * Set (with kind 'command' and no `command`) when the adapter did not recognise the tool: the
-   * policy's unknown-tool default decides; `paths` lists any paths found in the tool's arguments.
+   * Set (with kind 'command') when the adapter did not recognise the tool: it is asked (see
+   * src/agents/policyEvaluator.ts), never looser than a write of the paths found in its arguments
+   * (`paths`). `command` holds the tool's name, so a gate that ignores this flag still sees an
+   * unknown program rather than an empty command line.
    */
   readonly unknownTool?: boolean;
 }

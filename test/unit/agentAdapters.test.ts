@@ -75,7 +75,7 @@ describe('agents: adapters parse each agent\'s documented payloads', () => {
     const u = only(ADAPTERS.claude.parse(claude('mcp__fs__write', { target: { path: 'out/x.txt' }, data: 'x' })));
     assert.equal(u.unknownTool, true);
     assert.equal(u.kind, 'command');
-    assert.equal(u.command, undefined);
+    assert.equal(u.command, 'mcp__fs__write');
     assert.deepEqual(u.paths, [f('out/x.txt')]);
     assert.deepEqual(ADAPTERS.claude.parse(claude('TodoWrite', { todos: [] })), []);
   });
@@ -312,5 +312,26 @@ describe('agents: apply_patch parser', () => {
   it('rejects a truncated patch and one without a header', () => {
     assert.throws(() => parsePatch('*** Begin Patch\n*** Add File: a\n+x\n'), /does not end/);
     assert.throws(() => parsePatch('--- a\n+++ b\n'), /must start/);
+  });
+});
+
+describe('agents: tools Airlock does not know', () => {
+  it('are asked under the built-in policy, and a protected path they name adds its own reason', async () => {
+    const { loadPolicy } = await import('../../src/policy/load.js');
+    const { evaluateUnknownTool } = await import('../../src/agents/policyEvaluator.js');
+    const ws = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'airlock-unknown-')));
+    try {
+      const { policy } = loadPolicy(ws);
+      const plain = only(ADAPTERS.claude.parse({ cwd: ws, hook_event_name: 'PreToolUse', tool_name: 'mcp__jira__create_issue', tool_input: { title: 'x' } }));
+      const d = evaluateUnknownTool(policy, plain);
+      assert.equal(d.verdict, 'ask');
+      assert.match(d.reasons.join(' '), /does not know the tool 'mcp__jira__create_issue'/);
+      const withPath = only(ADAPTERS.claude.parse({ cwd: ws, hook_event_name: 'PreToolUse', tool_name: 'mcp__fs__write_file', tool_input: { path: '.airlock/policy.json', content: '{}' } }));
+      const p = evaluateUnknownTool(policy, withPath);
+      assert.notEqual(p.verdict, 'allow');
+      assert.ok(p.reasons.length >= 2, JSON.stringify(p.reasons));
+    } finally {
+      fs.rmSync(ws, { recursive: true, force: true });
+    }
   });
 });
