@@ -15,6 +15,15 @@ export interface GateContext {
   readonly deadlineMs: number;
 }
 
+/** What a gate decided, with the snapshot taken before an allowed change. */
+export interface GateAnswer {
+  readonly decision: Decision;
+  /** The snapshot taken before the allowed mutating action(s), when one was. */
+  readonly snapshotId?: string;
+  /** A snapshot was wanted but failed (the decision stands). */
+  readonly snapshotError?: string;
+}
+
 /**
  * Decides one agent tool call (which may be several actions, e.g. a patch over several files):
  * one combined decision, the strictest of the actions' decisions. Implementations: the headless
@@ -24,5 +33,5 @@ export interface GateContext {
  * it as a deny that says how to approve.
  */
 export interface Gate {
-  decide(actions: readonly ProposedAction[], ctx: GateContext): Promise<Decision>;
+  decide(actions: readonly ProposedAction[], ctx: GateContext): Promise<GateAnswer>;
 }

@@ -8,7 +8,7 @@ import type { Readable } from 'node:stream';
 import type { Decision, ProposedAction } from '../core/types';
 import type { AgentAdapter, HookOutput } from './adapter';
 import { denyDecision, PayloadError } from './adapter';
-import type { Gate } from './gate';
+import type { Gate, GateAnswer } from './gate';
 
 /** Payloads larger than this are refused (a deny), never buffered further. */
 export const MAX_PAYLOAD_BYTES = 16 * 1024 * 1024;
@@ -28,6 +28,8 @@ export interface HookRecord {
   readonly agent: string;
   readonly actions: readonly ProposedAction[];
   readonly decision: Decision;
+  readonly snapshotId?: string;
+  readonly snapshotError?: string;
   readonly ms: number;
 }
 
@@ -102,6 +104,11 @@ export function decodePayload(data: Buffer): unknown {
   }
 }
 
+/** A deny made by the hook itself. */
+function answer(reason: string): GateAnswer {
+  return { decision: denyDecision(reason) };
+}
+
 function safeRender(adapter: AgentAdapter, d: Decision): HookOutput {
   try {
     return adapter.render(d);
@@ -118,22 +125,22 @@ export async function runHook(adapter: AgentAdapter, stdin: Readable, gate: () =
   const watchdogMs = opts.watchdogMs ?? adapter.watchdogMs;
   let actions: ProposedAction[] = [];
   let timer: NodeJS.Timeout | undefined;
-  const watchdog = new Promise<Decision>((resolve) => {
+  const watchdog = new Promise<GateAnswer>((resolve) => {
     timer = setTimeout(() => {
       controller.abort();
-      resolve(denyDecision(`Agent Airlock did not reach a decision within ${Math.round(watchdogMs / 1000)} s, so the action is denied to be safe`));
+      resolve(answer(`Agent Airlock did not reach a decision within ${Math.round(watchdogMs / 1000)} s, so the action is denied to be safe`));
     }, watchdogMs);
   });
-  const work = (async (): Promise<Decision> => {
+  const work = (async (): Promise<GateAnswer> => {
     const read = await readBounded(stdin, opts.maxBytes ?? MAX_PAYLOAD_BYTES, opts.stdinTimeoutMs ?? STDIN_TIMEOUT_MS);
     if (!read.ok) {
-      return denyDecision(read.reason);
+      return answer(read.reason);
     }
     try {
       actions = adapter.parse(decodePayload(read.data));
     } catch (err) {
       if (err instanceof PayloadError) {
-        return denyDecision(`invalid ${adapter.displayName} hook payload: ${err.message}`);
+        return answer(`invalid ${adapter.displayName} hook payload: ${err.message}`);
       }
       throw err;
     }
@@ -147,13 +154,13 @@ export async function runHook(adapter: AgentAdapter, stdin: Readable, gate: () =
       // A little before the watchdog, so that a gate's own timeout answer still gets through.
       deadlineMs: Math.max(0, watchdogMs - (Date.now() - started) - 1000),
     });
-  })().catch((err: unknown) => denyDecision(`Agent Airlock internal error, so the action is denied to be safe: ${err instanceof Error ? err.message : String(err)}`));
-  const decision = await Promise.race([work, watchdog]);
+  })().catch((err: unknown) => answer(`Agent Airlock internal error, so the action is denied to be safe: ${err instanceof Error ? err.message : String(err)}`));
+  const result = await Promise.race([work, watchdog]);
   clearTimeout(timer);
   try {
-    opts.onDecision?.({ agent: adapter.id, actions, decision, ms: Date.now() - started });
+    opts.onDecision?.({ agent: adapter.id, actions, ...result, ms: Date.now() - started });
   } catch {
     /* logging must never change the answer */
   }
-  return safeRender(adapter, decision);
+  return safeRender(adapter, result.decision);
 }

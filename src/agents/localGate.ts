@@ -4,17 +4,19 @@
  * change, audit). No human can approve here, so an 'ask' becomes a deny that says how to approve.
  */
 import { appendAudit } from '../audit/log';
-import type { Decision, ProposedAction } from '../core/types';
+import type { ProposedAction } from '../core/types';
 import type { GateDeps } from '../gate/gate';
 import { decide } from '../gate/gate';
 import { HOW_TO_APPROVE } from './adapter';
-import type { Gate, GateContext } from './gate';
+import type { Gate, GateAnswer, GateContext } from './gate';
 import { findWorkspaceRoot } from '../policy/load';
 import { PolicyEvaluator } from './policyEvaluator';
 
 export interface LocalGateOptions {
   /** Where audit entries go (default: the per-user state dir); false to keep no audit. */
   readonly audit?: false | ((entry: Parameters<NonNullable<GateDeps['audit']>>[0]) => void);
+  /** false: take no snapshots (tests of decisions alone). */
+  readonly snapshots?: false;
 }
 
 export class LocalGate implements Gate {
@@ -22,9 +24,9 @@ export class LocalGate implements Gate {
 
   constructor(private readonly opts: LocalGateOptions = {}) {}
 
-  async decide(actions: readonly ProposedAction[], ctx: GateContext): Promise<Decision> {
+  async decide(actions: readonly ProposedAction[], ctx: GateContext): Promise<GateAnswer> {
     if (actions.length === 0) {
-      return { verdict: 'allow', wouldBe: 'allow', mode: 'enforce', reasons: [], rules: [] };
+      return { decision: { verdict: 'allow', wouldBe: 'allow', mode: 'enforce', reasons: [], rules: [] } };
     }
     const roots = new Map<string, string>();
     const folderOf = (a: ProposedAction) => {
@@ -39,9 +41,19 @@ export class LocalGate implements Gate {
       evaluate: (a) => this.policy.evaluate(a, folderOf(a)),
       howToApprove: HOW_TO_APPROVE,
       folderOf,
+      snapshot: async (folder, label, action) => {
+        const settings = this.policy.policyOf(folder).policy.settings.snapshots;
+        if (!settings.enabled || this.opts.snapshots === false) {
+          return undefined;
+        }
+        const { snapshotOptionsFromPolicy, takeSnapshot } = await import('../snapshot/snapshot.js');
+        const r = await takeSnapshot(folder, { label, agent: action.agent, tool: action.tool }, snapshotOptionsFromPolicy(settings));
+        return r.id;
+      },
       via: 'cli',
       ...(this.opts.audit === false ? {} : { audit: this.opts.audit ?? ((e) => void appendAudit(e)) }),
     };
-    return (await decide(actions, deps, ctx.signal)).decision;
+    const r = await decide(actions, deps, ctx.signal);
+    return { decision: r.decision, ...(r.snapshotId !== undefined ? { snapshotId: r.snapshotId } : {}), ...(r.snapshotError !== undefined ? { snapshotError: r.snapshotError } : {}) };
   }
 }

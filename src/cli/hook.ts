@@ -34,6 +34,8 @@ function logTo(file: string | undefined): ((r: HookRecord) => void) | undefined 
       ms: r.ms,
       verdict: r.decision.verdict,
       reasons: r.decision.reasons,
+      snapshotId: r.snapshotId,
+      snapshotError: r.snapshotError,
       actions: r.actions.map((a) => ({ kind: a.kind, tool: a.tool, paths: a.paths, command: a.command, unknownTool: a.unknownTool, hasContent: a.content !== undefined })),
     };
     fs.appendFileSync(file, `${JSON.stringify(line)}\n`);

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -81,6 +81,29 @@ describe('agents: airlock hook (the built dist/cli.js, spawned)', () => {
         ['create', 'deny', 'cli', 'claude'],
       ],
     );
+  });
+
+  it('takes a snapshot before an allowed write, listed by `airlock snapshots`, and logs its id', async () => {
+    const repo = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'airlock-hook-repo-')));
+    try {
+      const git = (...args: string[]) => spawnSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], { cwd: repo, encoding: 'utf8' });
+      git('init', '-q');
+      fs.writeFileSync(path.join(repo, 'a.txt'), 'a\n');
+      git('add', '.');
+      git('commit', '-qm', 'init');
+      const log = path.join(repo, '..', `${path.basename(repo)}.log`);
+      const r = await hook('codex', JSON.stringify({ cwd: repo, hook_event_name: 'PreToolUse', tool_name: 'apply_patch', tool_input: { command: '*** Begin Patch\n*** Update File: a.txt\n-a\n+b\n*** End Patch' } }), { AIRLOCK_HOOK_LOG: log });
+      assert.deepEqual([r.code, r.stdout], [0, '']);
+      const entry = JSON.parse(fs.readFileSync(log, 'utf8')) as { snapshotId?: string; verdict: string };
+      fs.rmSync(log);
+      assert.equal(entry.verdict, 'allow');
+      assert.match(entry.snapshotId ?? '', /^[0-9a-f]{7,}$/);
+      const list = spawnSync(process.execPath, [cli, 'snapshots', '--cwd', repo, '--json'], { encoding: 'utf8', env: { ...process.env, AIRLOCK_HOME: stateHome } });
+      const snaps = JSON.parse(list.stdout) as { id: string; agent: string; tool: string }[];
+      assert.deepEqual(snaps.map((x) => [x.id, x.agent, x.tool]), [[entry.snapshotId, 'codex', 'apply_patch']]);
+    } finally {
+      fs.rmSync(repo, { recursive: true, force: true });
+    }
   });
 
   it('denies a destructive command in each agent\'s own format', async () => {
