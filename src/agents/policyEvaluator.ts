@@ -8,13 +8,18 @@ import { strictest } from '../core/types';
 import type { Policy } from '../policy/compile';
 import { evaluate } from '../policy/evaluate';
 import type { LoadedPolicy } from '../policy/load';
-import { inspectAction, loadPolicy } from '../policy/load';
+import { findWorkspaceRoot, inspectAction, loadPolicy } from '../policy/load';
 import type { CommandAnalyzer } from '../policy/naiveAnalysis';
-import { naiveAnalysis } from '../policy/naiveAnalysis';
 
-/** Analyses command lines; the naive split (every command unknown: asked) until src/shell is wired. */
-let analyzer: CommandAnalyzer = naiveAnalysis;
+/** The shell analyzer (src/shell), loaded with its parsers only when a command is to be decided. */
+const shellAnalyzer: CommandAnalyzer = async (line, opts) => {
+  const { analyzeCommandAsync } = await import('../shell/analyze.js');
+  return analyzeCommandAsync(line, { ...opts, workspace: findWorkspaceRoot(opts.cwd) });
+};
 
+let analyzer: CommandAnalyzer = shellAnalyzer;
+
+/** Replaces the command analyzer (tests, or a build without the shell parser). */
 export function setHookCommandAnalyzer(fn: CommandAnalyzer): void {
   analyzer = fn;
 }
