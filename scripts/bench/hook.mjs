@@ -59,8 +59,10 @@ export async function run() {
     timeOnce([cli, 'hook', 'claude'], read);
     const base = [];
     const hook = [];
+    const load = [];
     for (let i = 0; i < RUNS; i++) {
       base.push(timeOnce(['-e', '0'], '').ms);
+      load.push(timeOnce([cli, '--version'], '').ms);
       const h = timeOnce([cli, 'hook', 'claude'], read);
       if (h.r.status !== 0 || h.r.stdout !== '') {
         throw new Error(`the harmless Read was not allowed: exit ${h.r.status} ${h.r.stdout}${h.r.stderr}`);
@@ -70,7 +72,9 @@ export async function run() {
     const b = median(base);
     const h = median(hook);
     process.stdout.write(`  baseline  node -e 0                         median ${b.toFixed(1)} ms (${RUNS} runs)\n`);
-    process.stdout.write(`  hook      airlock hook claude (Read, allow)  median ${h.toFixed(1)} ms  = ${(h / b).toFixed(2)}x baseline (goal <= 1.50x)\n`);
+    const l = median(load);
+    process.stdout.write(`  load      airlock --version (bundle load)    median ${l.toFixed(1)} ms  = ${(l / b).toFixed(2)}x baseline (${(l - b).toFixed(1)} ms to load dist/cli.js)\n`);
+    process.stdout.write(`  hook      airlock hook claude (Read, allow)  median ${h.toFixed(1)} ms  = ${(h / b).toFixed(2)}x baseline (goal <= 1.50x; ${(h - l).toFixed(1)} ms past loading)\n`);
 
     const calls = Array.from({ length: 20 }, (_, i) => {
       const denyIt = i % 2 === 1;
