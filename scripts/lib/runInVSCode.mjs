@@ -13,7 +13,7 @@ import { CHROMIUM_ARGS, chromiumPath, remoteUri, startVSCode } from './vscodeSer
 
 /** Workbench chatter that says nothing about the tests (offline gallery, auth, sockets). */
 const NOISE =
-  /ENOTFOUND|authentication provider|AccountPolicyGate|Service Worker|Creating a socket|AgentHost|\[Extension Host\] (?!.*airlock)|update-check|marketplace/i;
+  /ENOTFOUND|Model is disposed|authentication provider|AccountPolicyGate|Service Worker|Creating a socket|AgentHost|\[Extension Host\] (?!.*airlock)|update-check|marketplace/i;
 const verbose = Boolean(process.env.AIRLOCK_TEST_VERBOSE);
 
 /**

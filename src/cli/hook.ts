@@ -16,10 +16,13 @@ if (process.argv[2] === 'hook') {
   process.on('unhandledRejection', die);
 }
 
-/** The gate for this call. The IPC gate to VS Code goes first here when it exists. */
+/** The gate for this call: the VS Code window that has the folder open, else the policy alone. */
 async function createGate(): Promise<Gate> {
-  const { LocalGate } = await import('../agents/localGate.js');
-  return new LocalGate();
+  const { BridgeGate } = await import('../agents/bridgeGate.js');
+  return new BridgeGate(async () => {
+    const { LocalGate } = await import('../agents/localGate.js');
+    return new LocalGate();
+  });
 }
 
 /** `AIRLOCK_HOOK_LOG=<file>`: one JSON line per hook call (for debugging and end-to-end tests). */

@@ -8,6 +8,7 @@ import type { Answer } from '../gate/approvalQueue';
 import { ApprovalQueue } from '../gate/approvalQueue';
 import type { GateDeps, GateResult } from '../gate/gate';
 import { decide } from '../gate/gate';
+import { evaluateUnknownTool } from '../agents/policyEvaluator';
 import { SessionRules } from '../gate/sessionRules';
 import type { CommandAnalyzer } from '../policy/naiveAnalysis';
 import type { PolicyService } from './policyService';
@@ -48,6 +49,9 @@ export class GateService implements vscode.Disposable {
 
   private async evaluate(action: ProposedAction): Promise<Decision> {
     const folder = this.folderOf(action);
+    if (action.unknownTool) {
+      return evaluateUnknownTool(this.policy.policy(folder), action);
+    }
     let analysis: CommandAnalysis | undefined;
     if (action.kind === 'command') {
       analysis = await this.analyze(action.command ?? '', { cwd: action.cwd, shell: action.shell, workspace: folder });

@@ -124,6 +124,38 @@ describe('the gate in VS Code: hook requests, approvals, snapshots, rollback', (
     await until('the policy reload', () => api.policy.policy(root).settings.approval.timeoutSeconds === 120, 5000);
   });
 
+  it('answers the real hook CLI (airlock hook claude) with the human\'s decision in Claude\'s format', async () => {
+    const { spawn } = await import('node:child_process');
+    const cli = path.join(vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath, 'dist', 'cli.js');
+    const hook = (payload: object) => {
+      const child = spawn(process.execPath, [cli, 'hook', 'claude'], { cwd: root, env: { ...process.env, AIRLOCK_SOCKET: '', AIRLOCK_TOKEN: '' } });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      child.stderr.on('data', (d) => (stderr += d));
+      child.stdin.end(JSON.stringify(payload));
+      return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+    };
+    const payload = (file: string, content: string) => ({ session_id: 'hook-itest', transcript_path: '/dev/null', cwd: root, permission_mode: 'default', hook_event_name: 'PreToolUse', tool_name: 'Write', tool_input: { file_path: file, content }, tool_use_id: 't1' });
+
+    const denied = hook(payload(path.join(root, '.env'), 'LEAK=1\n'));
+    const req = await until('the hook request in the queue', () => api.gate.queue.list()[0], 20_000);
+    assert.equal(req.action.agent, 'claude');
+    await vscode.commands.executeCommand('airlock.deny', req.id, 'secrets stay as they are');
+    const d = await denied;
+    assert.equal(d.code, 2, d.stderr);
+    const out = JSON.parse(d.stdout);
+    assert.equal(out.hookSpecificOutput.permissionDecision, 'deny');
+    assert.match(out.hookSpecificOutput.permissionDecisionReason, /secrets stay as they are/);
+
+    const approved = hook(payload(path.join(root, '.env'), 'STRIPE_SECRET_KEY=new\n'));
+    const req2 = await until('the second hook request', () => api.gate.queue.list()[0], 20_000);
+    await vscode.commands.executeCommand('airlock.approve', req2.id);
+    const a = await approved;
+    assert.equal(a.code, 0, a.stderr);
+    assert.doesNotMatch(a.stdout, /"deny"/);
+  });
+
   it('rolls back from the timeline: the open editor shows the restored file, and undo brings the change back', async () => {
     const file = path.join(root, 'src', 'cart.js');
     const before = fs.readFileSync(file, 'utf8');

@@ -1,0 +1,32 @@
+/**
+ * The gate a hook uses first: the VS Code window that has the agent's folder open decides (and asks
+ * the human there). When no window can be reached, the headless gate decides alone; when a window
+ * was reached but failed, the answer is a deny. Never an allow by default.
+ */
+import { BridgeUnavailable, requestDecision } from '../bridge/client';
+import type { ProposedAction } from '../core/types';
+import { denyDecision } from './adapter';
+import type { Gate, GateAnswer, GateContext } from './gate';
+
+export class BridgeGate implements Gate {
+  constructor(
+    private readonly fallback: () => Promise<Gate>,
+    private readonly env: NodeJS.ProcessEnv = process.env,
+  ) {}
+
+  async decide(actions: readonly ProposedAction[], ctx: GateContext): Promise<GateAnswer> {
+    if (this.env.AIRLOCK_NO_BRIDGE === '1') {
+      return (await this.fallback()).decide(actions, ctx);
+    }
+    try {
+      // Leave the hook a moment to write its answer before its own watchdog fires.
+      const res = await requestDecision(actions, { cwd: ctx.cwd, deadlineMs: Math.max(1000, ctx.deadlineMs - 1500), env: this.env });
+      return { decision: res.decision, ...(res.snapshotId ? { snapshotId: res.snapshotId } : {}) };
+    } catch (err) {
+      if (err instanceof BridgeUnavailable) {
+        return (await this.fallback()).decide(actions, ctx);
+      }
+      return { decision: denyDecision(`VS Code could not decide: ${err instanceof Error ? err.message : String(err)}`) };
+    }
+  }
+}
