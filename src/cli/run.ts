@@ -33,7 +33,7 @@ export function registerCommand(cmd: CliCommand): void {
 }
 
 function help(): string {
-  const rows = commands.map((c) => `  ${c.usage.padEnd(44)} ${c.summary}`).join('\n');
+  const rows = commands.map((c) => `  ${c.usage.startsWith('airlock ') ? c.usage : `airlock ${c.usage}`}\n      ${c.summary}`).join('\n');
   return `airlock ${version}: the command line of Agent Airlock\n\nUsage:\n${rows}\n  airlock --version\n\nExit codes: 0 success, 1 refused, 2 bad usage or bad input.\n`;
 }
 
