@@ -5,6 +5,7 @@ import { ApprovalUi } from './vscode/approvals';
 import { BridgeHost } from './vscode/bridgeHost';
 import { onConfigChange, readConfig } from './vscode/config';
 import { GateService } from './vscode/gateService';
+import { installHooksCommand } from './vscode/installHooksCommand';
 import { Commands, Views } from './vscode/ids';
 import { PolicyService } from './vscode/policyService';
 import { SnapshotCommands } from './vscode/snapshotCommands';
@@ -73,6 +74,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Airloc
 
   context.subscriptions.push(
     vscode.commands.registerCommand(Commands.showLog, () => log.show(true)),
+    vscode.commands.registerCommand(Commands.installHooks, (agents?: Parameters<typeof installHooksCommand>[1]) => installHooksCommand(log, agents)),
     gate.queue.onDidChange(() => statusBar.setPending(gate.queue.size)),
     gate.onDidDecide(() => timeline.refresh()),
     onConfigChange((next) => {

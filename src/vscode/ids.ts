@@ -17,6 +17,7 @@ export const Commands = {
   clearTimelineFilter: 'airlock.clearTimelineFilter',
   exportAudit: 'airlock.exportAudit',
   takeSnapshot: 'airlock.takeSnapshot',
+  installHooks: 'airlock.installHooks',
 } as const;
 
 export const Views = {

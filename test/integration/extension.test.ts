@@ -52,3 +52,24 @@ describe('Airlock in VS Code', () => {
     assert.ok(vscode.workspace.workspaceFolders && vscode.workspace.workspaceFolders.length === 1);
   });
 });
+
+describe('Airlock: Install Agent Hooks (command)', () => {
+  it('merges the Claude Code hook into .claude/settings.json, idempotently, keeping other settings', async () => {
+    const folder = vscode.workspace.workspaceFolders![0].uri;
+    const settings = vscode.Uri.joinPath(folder, '.claude', 'settings.json');
+    await vscode.workspace.fs.writeFile(settings, Buffer.from('{\n  // mine\n  "model": "opus"\n}\n'));
+    const files = (await vscode.commands.executeCommand('airlock.installHooks', ['claude'])) as string[];
+    assert.ok(files.some((f) => f.endsWith('settings.json')), files.join(', '));
+    const text = Buffer.from(await vscode.workspace.fs.readFile(settings)).toString('utf8');
+    assert.match(text, /\/\/ mine/);
+    assert.match(text, /"model": "opus"/);
+    assert.match(text, /airlock-hook\\?" claude/);
+    await vscode.commands.executeCommand('airlock.installHooks', ['claude']);
+    const again = Buffer.from(await vscode.workspace.fs.readFile(settings)).toString('utf8');
+    assert.equal(again, text, 'installing twice changes nothing');
+    const launcher = await vscode.workspace.fs.stat(vscode.Uri.joinPath(folder, '.airlock', 'bin', 'airlock-hook'));
+    assert.equal(launcher.type, vscode.FileType.File, 'the committed launcher is written too');
+    await vscode.workspace.fs.delete(vscode.Uri.joinPath(folder, '.claude'), { recursive: true });
+    await vscode.workspace.fs.delete(vscode.Uri.joinPath(folder, '.airlock', 'bin'), { recursive: true });
+  });
+});
