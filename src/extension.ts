@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { DISABLED_ERROR } from './bridge/protocol';
 import { analyzeCommandAsync } from './shell/analyze';
 import { snapshotOptionsFromPolicy, takeSnapshot } from './snapshot/snapshot';
 import { ApprovalUi } from './vscode/approvals';
@@ -59,7 +60,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Airloc
       context,
       async (req, signal) => {
         if (!readConfig().enabled) {
-          throw new Error('Airlock is turned off in this window (airlock.enabled)');
+          throw new Error(DISABLED_ERROR);
         }
         const r = await gate.decide(req.actions, signal);
         return { decision: r.decision, decidedBy: r.decidedBy, snapshotId: r.snapshotId, message: r.message };

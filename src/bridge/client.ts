@@ -7,7 +7,7 @@ import * as crypto from 'node:crypto';
 import * as net from 'node:net';
 import type { ProposedAction } from '../core/types';
 import type { BridgeRequest, BridgeResponse, DecideResponse, PongResponse } from './protocol';
-import { PROTOCOL_VERSION } from './protocol';
+import { DISABLED_ERROR, PROTOCOL_VERSION } from './protocol';
 import type { Registration } from './registry';
 import { findRegistrations } from './registry';
 
@@ -87,8 +87,8 @@ export async function requestDecision(
     try {
       const res = await exchange(ep, { v: PROTOCOL_VERSION, type: 'decide', id, token: ep.token, actions, deadlineMs: opts.deadlineMs }, opts.connectMs ?? 1000, opts.deadlineMs);
       if (!res.ok) {
-        if (res.error === 'bad token') {
-          last = new BridgeUnavailable('stale token');
+        if (res.error === 'bad token' || res.error.includes(DISABLED_ERROR)) {
+          last = new BridgeUnavailable(res.error);
           continue;
         }
         throw new Error(res.error);

@@ -8,6 +8,9 @@ import type { Decision, ProposedAction } from '../core/types';
 
 export const PROTOCOL_VERSION = 1;
 
+/** The error a window answers with while `airlock.enabled` is off: the hook then decides alone. */
+export const DISABLED_ERROR = 'Airlock is turned off in this window (airlock.enabled)';
+
 /** Largest request line the server reads (a Write of a big file carries its content). */
 export const MAX_REQUEST_BYTES = 64 * 1024 * 1024;
 

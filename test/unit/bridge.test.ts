@@ -146,3 +146,18 @@ describe('bridge (hook CLI <-> extension over a private Unix socket)', () => {
     assert.equal(listRegistrations(env).length, 1);
   });
 });
+
+describe('bridge: a window with Airlock turned off', () => {
+  it('is treated as unreachable, so the hook decides alone (never as an allow)', async () => {
+    const tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'airlock-bridge-off-')));
+    const env = { AIRLOCK_RUNTIME_DIR: path.join(tmp, 'run') };
+    const token = newToken();
+    const socketPath = newSocketPath(env);
+    const { DISABLED_ERROR } = await import('../../src/bridge/protocol');
+    const server = await BridgeServer.listen({ socketPath, token, folders: () => [tmp], version: 't', onDecide: async () => { throw new Error(DISABLED_ERROR); } });
+    register({ pid: process.pid, socket: socketPath, token, folders: [tmp], version: 't', createdAt: new Date().toISOString() }, env);
+    await assert.rejects(requestDecision([{ kind: 'edit', paths: [path.join(tmp, 'a')], cwd: tmp, agent: 'claude' }], { cwd: tmp, deadlineMs: 2000, env }), BridgeUnavailable);
+    await server.close();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+});
