@@ -8,6 +8,7 @@ import type { ProposedAction } from '../../src/core/types';
 import { BridgeUnavailable, endpointsFor, ping, requestDecision } from '../../src/bridge/client';
 import { findRegistrations, listRegistrations, newSocketPath, newToken, register, runtimeDir } from '../../src/bridge/registry';
 import { BridgeServer } from '../../src/bridge/server';
+import { DISABLED_ERROR } from '../../src/bridge/protocol';
 import type { DecideHandler } from '../../src/bridge/server';
 
 const allow = { verdict: 'allow', wouldBe: 'allow', mode: 'enforce', reasons: [], rules: [] } as const;
@@ -153,7 +154,6 @@ describe('bridge: a window with Airlock turned off', () => {
     const env = { AIRLOCK_RUNTIME_DIR: path.join(tmp, 'run') };
     const token = newToken();
     const socketPath = newSocketPath(env);
-    const { DISABLED_ERROR } = await import('../../src/bridge/protocol');
     const server = await BridgeServer.listen({ socketPath, token, folders: () => [tmp], version: 't', onDecide: async () => { throw new Error(DISABLED_ERROR); } });
     register({ pid: process.pid, socket: socketPath, token, folders: [tmp], version: 't', createdAt: new Date().toISOString() }, env);
     await assert.rejects(requestDecision([{ kind: 'edit', paths: [path.join(tmp, 'a')], cwd: tmp, agent: 'claude' }], { cwd: tmp, deadlineMs: 2000, env }), BridgeUnavailable);
