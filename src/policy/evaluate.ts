@@ -313,7 +313,7 @@ function decideSubCommand(policy: Policy, sub: SubCommand, agent: string): Outco
   let result = layered(policy, agent, pick, byKnowledge, context);
   const catastrophic = sub.findings.find((f) => f.severity === 'catastrophic');
   if (catastrophic && result.verdict === 'allow') {
-    // Catastrophic findings are never relaxed below ask (documented in docs/policy-reference.md).
+    // Catastrophic findings are never relaxed below ask (documented in the README's policy file reference).
     const ref: RuleRef = { ...severityDefault(catastrophic), verdict: 'ask', reason: `${catastrophic.reason} (Airlock always asks before this.)` };
     result = outcome('ask', [ref], context);
   }

@@ -74,10 +74,10 @@ describe('policy file parsing and validation', () => {
     assert.deepEqual(problems('{\r\n  "paths": { "données/é": "nope" }\r\n}'), ['2:27: paths["données/é"]: "nope" is not allowed; use one of "allow", "ask", "deny"']);
   });
 
-  it('the demo policy and the reference example in the docs are valid', () => {
+  it('the demo policy and every jsonc example in the README policy reference are valid', () => {
     const root = path.resolve(__dirname, '..', '..', '..');
     assert.deepEqual(parsePolicyText(fs.readFileSync(path.join(root, 'demo', 'dot-airlock', 'policy.json'), 'utf8'), 'demo').problems, []);
-    const doc = fs.readFileSync(path.join(root, 'docs', 'policy-reference.md'), 'utf8');
+    const doc = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
     const blocks = [...doc.matchAll(/```jsonc\n([\s\S]*?)```/g)].map((m) => m[1]);
     assert.ok(blocks.length > 0);
     for (const b of blocks) {
