@@ -28,7 +28,7 @@ const verbose = Boolean(process.env.AIRLOCK_TEST_VERBOSE);
 
 /**
  * @param {RunOptions} opts
- * @returns {Promise<{ code: number, vscodeVersion: string, reason: string }>}
+ * @returns {Promise<{ code: number, vscodeVersion: string, reason: string, serverRoot: string }>}
  */
 export async function runTestsInVSCode(opts) {
   const timeoutMs = opts.timeoutMs ?? Number(process.env.AIRLOCK_TEST_TIMEOUT_MS || 10 * 60_000);
@@ -72,7 +72,7 @@ export async function runTestsInVSCode(opts) {
     ]);
     await page.goto(server.url(opts.workspace, payload));
     const result = /** @type {{ code: number, reason: string }} */ (await done);
-    return { ...result, vscodeVersion: server.vscodeVersion };
+    return { ...result, vscodeVersion: server.vscodeVersion, serverRoot: server.root };
   } finally {
     clearTimeout(timer);
     await browser?.close().catch(() => {});

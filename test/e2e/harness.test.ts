@@ -32,7 +32,7 @@ describe('the integration harness (runs suites in a real VS Code)', function () 
     return { ...r, seconds: (Date.now() - started) / 1000, log: lines.join('\n') };
   }
 
-  function codeServerProcesses(): string[] {
+  function codeServerProcesses(serverRoot: string): string[] {
     return fs
       .readdirSync('/proc')
       .filter((p) => /^\d+$/.test(p))
@@ -43,7 +43,7 @@ describe('the integration harness (runs suites in a real VS Code)', function () 
           return '';
         }
       })
-      .filter((c) => c.includes(workspace) || (c.includes('code-server') && c.includes('airlock-vscode-')));
+      .filter((c) => c.includes(serverRoot));
   }
 
   it('reports a failing test as a failure', async () => {
@@ -62,6 +62,7 @@ describe('the integration harness (runs suites in a real VS Code)', function () 
     assert.notEqual(r.code, 0);
     assert.match(r.reason, /timed out/);
     assert.ok(r.seconds < 90, `took ${r.seconds} s`);
-    assert.deepEqual(codeServerProcesses(), []);
+    assert.deepEqual(codeServerProcesses(r.serverRoot), []);
+    assert.equal(fs.existsSync(r.serverRoot), false, 'its private directory is gone');
   });
 });

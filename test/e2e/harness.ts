@@ -6,6 +6,8 @@ export const projectRoot = path.resolve(__dirname, '..', '..', '..');
 
 export interface RunResult {
   code: number;
+  /** The private directory of the VS Code server that ran (removed when it stopped). */
+  serverRoot: string;
   vscodeVersion: string;
   reason: string;
 }
