@@ -42,7 +42,10 @@ describe('npm start (Airlock in a real VS Code on the demo workspace)', function
       await waitForAirlock(page);
       await page.locator('.activitybar .action-item a[aria-label^="Airlock"]').first().click();
       await page.locator('.sidebar .composite.title', { hasText: /Airlock/i }).first().waitFor({ timeout: 30_000 });
-      await page.locator('.monaco-list-row', { hasText: 'Guarding agents' }).first().waitFor({ timeout: 30_000 });
+      for (const view of ['Pending Approvals', 'Timeline', 'Status']) {
+        await page.locator('.sidebar .pane-header', { hasText: view }).first().waitFor({ timeout: 30_000 });
+      }
+      await page.locator('.sidebar', { hasText: 'Nothing is waiting for your approval' }).first().waitFor({ timeout: 30_000 });
       await screenshot(page, 'airlock-view.png');
     } finally {
       await ui.close();
