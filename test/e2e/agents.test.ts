@@ -179,6 +179,14 @@ for (const driver of DRIVERS) {
         assert.equal(o.toolResults[0].text.includes('stand-in-deny-reason-exit2'), formats.exit2ReasonReachesModel, describeRun(o));
       });
 
+      it('blocks on its JSON deny on stdout together with exit 2 and the reason on stderr, and the reason reaches the model', async () => {
+        standIn({ stdout: formats.deny('stand-in-deny-reason-both'), stderr: 'stand-in-deny-reason-both', exitCode: 2 });
+        const o = await runAgent(driver, agent!, sb, [driver.shell('touch denied-marker.txt')]);
+        assert.equal(fs.existsSync(path.join(sb.repo, 'denied-marker.txt')), false, describeRun(o));
+        assert.equal(o.toolResults.length, 1, describeRun(o));
+        assert.ok(o.toolResults[0].text.includes('stand-in-deny-reason-both'), describeRun(o));
+      });
+
       it("ignores a deny in another agent's shape and runs the tool (so an adapter must speak this agent's format)", async () => {
         standIn({ stdout: formats.foreignDeny('foreign-deny-reason') });
         const o = await runAgent(driver, agent!, sb, [driver.shell('touch ran-marker.txt')]);
