@@ -16,7 +16,7 @@ import { DRIVERS } from './agents/drivers';
 import type { ProvisionedAgent } from './agents/provision';
 import { provisionAgent } from './agents/provision';
 import type { Sandbox } from './agents/sandbox';
-import { APP_CONTENT, ENV_CONTENT, makeSandbox } from './agents/sandbox';
+import { APP_CONTENT, ENV_CONTENT, makeSandbox, UTIL_CONTENT } from './agents/sandbox';
 import type { ModelServer, ToolResult, Turn } from './agents/scriptedServer';
 import type { StandInAnswer } from './agents/standInHook';
 import { HOOK_FORMATS, makeStandInHook } from './agents/standInHook';
@@ -80,6 +80,61 @@ function saveFixture(agent: string, name: string, payload: unknown): void {
 
 function airlock(...args: string[]) {
   return spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 60_000 });
+}
+
+/** Commands dist/cli.js does not offer (from its --help). */
+let helpText: string | undefined;
+function missingCliCommands(names: readonly string[]): string[] {
+  if (helpText === undefined) {
+    const help = airlock('--help');
+    helpText = `${help.stdout}${help.stderr}`;
+  }
+  const text = helpText;
+  return names.filter((n) => !text.split('\n').some((line) => line.trimStart().startsWith(`airlock ${n} `) || line.trim() === `airlock ${n}`));
+}
+
+interface SnapshotEntry {
+  readonly id: string;
+  readonly commit: string;
+  readonly label?: string;
+  readonly agent?: string;
+  readonly tool?: string;
+  readonly kind?: string;
+}
+
+function listSnapshots(repo: string): SnapshotEntry[] {
+  const r = airlock('snapshots', '--cwd', repo, '--json');
+  assert.equal(r.status, 0, `airlock snapshots failed: ${r.stderr}`);
+  const list = JSON.parse(r.stdout) as unknown;
+  assert.ok(Array.isArray(list), `airlock snapshots --json did not print an array: ${r.stdout}`);
+  return list as SnapshotEntry[];
+}
+
+/** A file's content in a snapshot commit (undefined when absent). */
+function gitShow(repo: string, commit: string, file: string): string | undefined {
+  const r = spawnSync('git', ['show', `${commit}:${file}`], { cwd: repo, encoding: 'utf8' });
+  return r.status === 0 ? r.stdout : undefined;
+}
+
+/** Every file under the repository (outside .git) with its content. */
+function treeState(repo: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (dir: string) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const abs = path.join(dir, e.name);
+      const rel = path.relative(repo, abs).split(path.sep).join('/');
+      if (rel === '.git') {
+        continue;
+      }
+      if (e.isDirectory()) {
+        walk(abs);
+      } else {
+        out[rel] = fs.readFileSync(abs).toString('base64');
+      }
+    }
+  };
+  walk(repo);
+  return out;
 }
 
 for (const driver of DRIVERS) {
@@ -216,9 +271,89 @@ for (const driver of DRIVERS) {
     });
 
     describe('guarded by Airlock with VS Code closed (airlock install-hooks + airlock hook)', () => {
-      void APP_CONTENT;
-      void ENV_CONTENT;
-      void airlock;
+      let hookLog: string;
+
+      beforeEach(function () {
+        const missing = missingCliCommands(['hook', 'install-hooks', 'snapshots', 'rollback']);
+        if (missing.length) {
+          const why = `PENDING: dist/cli.js has no ${missing.map((m) => `'airlock ${m}'`).join(', ')} yet (not on main)`;
+          process.stdout.write(`      ${why}\n`);
+          if (this.currentTest) {
+            this.currentTest.title += ` [${why}]`;
+          }
+          this.skip();
+        }
+        const r = airlock('install-hooks', driver.agent, '--dir', sb.repo);
+        assert.equal(r.status, 0, `airlock install-hooks ${driver.agent} failed: ${r.stderr}${r.stdout}`);
+        assert.ok(fs.existsSync(driver.hookConfigFile(sb.repo)), `install-hooks wrote no ${driver.hookConfigFile(sb.repo)}`);
+        hookLog = path.join(sb.scratch, 'airlock-hook.log');
+      });
+
+      /** Runs the agent with Airlock's launcher able to find this build's CLI. */
+      const guarded = (script: readonly Turn[]) => runAgent(driver, agent!, sb, script, { AIRLOCK_CLI: cli, AIRLOCK_HOOK_LOG: hookLog });
+      const withLog = (o: Outcome) => `${describeRun(o)}\nairlock hook log:\n${read(hookLog) ?? '(none: the hook never ran)'}`;
+      const toldAirlockDenied = (o: Outcome) =>
+        assert.ok(
+          o.toolResults.some((r) => /airlock/i.test(r.text)),
+          `the agent did not report Airlock's denial to the model\n${withLog(o)}`,
+        );
+
+      it('denies a write to .env: the file is unchanged and the agent reports the denial', async () => {
+        const env = path.join(sb.repo, '.env');
+        const o = await guarded(driver.overwrite(env, ENV_CONTENT, 'API_KEY=stolen\n'));
+        assert.equal(read(env), ENV_CONTENT, withLog(o));
+        toldAirlockDenied(o);
+      });
+
+      const editApp = async () => {
+        const app = path.join(sb.repo, 'src', 'app.js');
+        const before = treeState(sb.repo);
+        const snapshotsBefore = listSnapshots(sb.repo).map((s) => s.id);
+        const o = await guarded(driver.edit(app, "export const greeting = 'hello';", "export const greeting = 'hello, airlock';"));
+        assert.equal(read(app), "export const greeting = 'hello, airlock';\n", withLog(o));
+        const fresh = listSnapshots(sb.repo).filter((s) => !snapshotsBefore.includes(s.id));
+        return { o, before, fresh };
+      };
+
+      it('allows an ordinary edit of a source file, and `airlock snapshots` lists a snapshot of the tree before it', async () => {
+        const { o, fresh } = await editApp();
+        assert.ok(fresh.length >= 1, `no new snapshot listed by 'airlock snapshots'\n${withLog(o)}`);
+        // The snapshot holds the file as it was before the edit.
+        const contents = fresh.map((s) => gitShow(sb.repo, s.commit, 'src/app.js'));
+        assert.ok(contents.includes(APP_CONTENT), `no new snapshot holds src/app.js before the edit: ${JSON.stringify(fresh)}\n${withLog(o)}`);
+      });
+
+      it('rolling back that snapshot restores the tree as it was before the edit', async () => {
+        const { o, before, fresh } = await editApp();
+        const snap = fresh.find((s) => gitShow(sb.repo, s.commit, 'src/app.js') === APP_CONTENT);
+        assert.ok(snap, `no snapshot to roll back to\n${withLog(o)}`);
+        const r = airlock('rollback', snap.id, '--cwd', sb.repo);
+        assert.equal(r.status, 0, `airlock rollback failed: ${r.stderr}${r.stdout}`);
+        assert.deepEqual(treeState(sb.repo), before);
+      });
+
+      it('stops a destructive shell command (rm -rf src): the files still exist', async () => {
+        const o = await guarded([driver.shell('rm -rf src')]);
+        assert.equal(read(path.join(sb.repo, 'src', 'app.js')), APP_CONTENT, withLog(o));
+        assert.equal(read(path.join(sb.repo, 'src', 'util.js')), UTIL_CONTENT, withLog(o));
+        toldAirlockDenied(o);
+      });
+
+      it('stops `git reset --hard` (uncommitted work survives)', async () => {
+        fs.writeFileSync(path.join(sb.repo, 'src', 'util.js'), 'export const answer = 43; // uncommitted\n');
+        const o = await guarded([driver.shell('git reset --hard')]);
+        assert.equal(read(path.join(sb.repo, 'src', 'util.js')), 'export const answer = 43; // uncommitted\n', withLog(o));
+        toldAirlockDenied(o);
+      });
+
+      it('stops a command that rewrites its hook configuration', async () => {
+        const config = driver.hookConfigFile(sb.repo);
+        const original = read(config);
+        const rel = path.relative(sb.repo, config);
+        const o = await guarded([driver.shell(`echo {} > ${rel}`)]);
+        assert.equal(read(config), original, withLog(o));
+        toldAirlockDenied(o);
+      });
     });
   });
 }
