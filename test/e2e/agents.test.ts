@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import type { AgentDriver, AgentRunResult } from './agents/drivers';
 import { DRIVERS } from './agents/drivers';
 import type { ProvisionedAgent } from './agents/provision';
-import { provisionAgent } from './agents/provision';
+import { provisionAllOnce } from './agents/provision';
 import type { Sandbox } from './agents/sandbox';
 import { APP_CONTENT, ENV_CONTENT, makeSandbox, UTIL_CONTENT } from './agents/sandbox';
 import type { ModelServer, ToolResult, Turn } from './agents/scriptedServer';
@@ -149,7 +149,7 @@ for (const driver of DRIVERS) {
     before(async function () {
       this.timeout(15 * 60_000);
       try {
-        agent = await provisionAgent(driver.agent);
+        agent = await provisionAllOnce(driver.agent);
         timings.push(`${driver.agent}: provisioned ${agent.pkg}@${agent.version} in ${agent.ms} ms${agent.installed ? ' (installed now)' : ' (cached)'}`);
       } catch (err) {
         installError = err instanceof Error ? err.message : String(err);

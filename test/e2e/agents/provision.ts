@@ -165,3 +165,21 @@ export async function provisionAgent(agent: AgentName, timeoutMs = 10 * 60_000):
     release();
   }
 }
+
+let all: Map<AgentName, Promise<ProvisionedAgent>> | undefined;
+
+/**
+ * Starts provisioning every agent at once (first call only; npm downloads run in parallel) and
+ * returns the agent's own promise. A failed install rejects only that agent's promise.
+ */
+export function provisionAllOnce(agent: AgentName): Promise<ProvisionedAgent> {
+  if (!all) {
+    all = new Map();
+    for (const name of Object.keys(AGENT_PACKAGES) as AgentName[]) {
+      const p = provisionAgent(name);
+      p.catch(() => undefined); // observed by whoever awaits it; never an unhandled rejection
+      all.set(name, p);
+    }
+  }
+  return all.get(agent)!;
+}
