@@ -270,6 +270,23 @@ for (const driver of DRIVERS) {
       });
     });
 
+    if (driver.agent === 'codex') {
+      it('silently skips hooks nobody has trusted yet (so users must trust Airlock\'s hook in Codex once)', async () => {
+        const hook = makeStandInHook(path.join(sb.scratch, 'hook'), { stderr: 'stand-in-deny', exitCode: 2 });
+        driver.installHook(sb.repo, sb.home, hook.command);
+        const server = await driver.startServer([driver.shell('touch ran-marker.txt')]);
+        try {
+          driver.prepareHome(sb.home, sb.repo, server);
+          const r = await driver.run({ binary: agent!.binary, repo: sb.repo, home: sb.home, server, prompt: PROMPT, trustHooks: false });
+          const o = { result: r, server, toolResults: server.toolResults() };
+          assert.equal(hook.payloads().length, 0, describeRun(o));
+          assert.equal(fs.existsSync(path.join(sb.repo, 'ran-marker.txt')), true, describeRun(o));
+        } finally {
+          await server.close();
+        }
+      });
+    }
+
     describe('guarded by Airlock with VS Code closed (airlock install-hooks + airlock hook)', () => {
       let hookLog: string;
 

@@ -29,6 +29,8 @@ export interface RunOptions {
   /** Added to the agent's environment (e.g. AIRLOCK_CLI). */
   readonly env?: Readonly<Record<string, string>>;
   readonly timeoutMs?: number;
+  /** Codex only: false runs without --dangerously-bypass-hook-trust (hooks nobody trusted yet). */
+  readonly trustHooks?: boolean;
 }
 
 export interface AgentDriver {
@@ -225,7 +227,7 @@ export const codexDriver: AgentDriver = {
   hookConfigFile: (repo) => path.join(repo, '.codex', 'hooks.json'),
   run(o) {
     const env = baseEnv(o.home, { CODEX_HOME: codexHome(o.home), SCRIPTED_API_KEY: 'scripted-test-key', ...o.env });
-    const args = ['exec', '--skip-git-repo-check', '--dangerously-bypass-hook-trust', '--json', o.prompt];
+    const args = ['exec', '--skip-git-repo-check', ...(o.trustHooks === false ? [] : ['--dangerously-bypass-hook-trust']), '--json', o.prompt];
     return runProcess(o.binary, args, o.repo, env, o.timeoutMs ?? TIMEOUT);
   },
   create: (file, content) => ({
