@@ -137,7 +137,8 @@ function treeState(repo: string): Record<string, string> {
   return out;
 }
 
-for (const driver of DRIVERS) {
+for (const driver of process.platform === 'win32' ? [] : DRIVERS) {
+  // The stand-in hooks and Airlock's hook launcher are sh scripts: these tests run on Linux and macOS.
   const formats = HOOK_FORMATS[driver.agent];
 
   describe(`real ${driver.agent} CLI`, function () {
