@@ -160,7 +160,13 @@ export const geminiDriver: AgentDriver = {
   agent: 'gemini',
   startServer: startGeminiServer,
   prepareHome(home) {
-    writeJson(path.join(home, '.gemini', 'settings.json'), { security: { auth: { selectedType: 'gemini-api-key' } } });
+    // API-key auth (else headless auth fails); no update checks or usage statistics (offline).
+    writeJson(path.join(home, '.gemini', 'settings.json'), {
+      security: { auth: { selectedType: 'gemini-api-key' } },
+      general: { enableAutoUpdate: false, enableAutoUpdateNotification: false },
+      privacy: { usageStatisticsEnabled: false },
+      telemetry: { enabled: false },
+    });
   },
   installHook(repo, _home, command) {
     const file = path.join(repo, '.gemini', 'settings.json');
@@ -174,6 +180,8 @@ export const geminiDriver: AgentDriver = {
       GOOGLE_GEMINI_BASE_URL: o.server.url,
       GEMINI_API_KEY: 'scripted-test-key',
       GEMINI_CLI_TRUST_WORKSPACE: 'true',
+      // Not GEMINI_CLI_NO_RELAUNCH: it would save a third of the start time, but it changes how
+      // a headless run ends when a hook answers "ask" (it exits instead of hanging as users see).
       ...o.env,
     });
     const args = ['-m', 'gemini-2.5-pro', '-p', o.prompt, '--yolo', '--output-format', 'json'];
