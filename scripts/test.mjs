@@ -95,7 +95,11 @@ async function runIntegration() {
       extensionDevelopmentPath: projectRoot,
       extensionTestsPath: path.join(out, 'integration', 'index.js'),
       workspace,
-      env: { AIRLOCK_TEST_GREP: process.env.AIRLOCK_TEST_GREP ?? '' },
+      // The extension host has its own HOME: point it at the caches of this machine's user.
+      env: {
+        AIRLOCK_TEST_GREP: process.env.AIRLOCK_TEST_GREP ?? '',
+        AIRLOCK_AGENTS_CACHE: process.env.AIRLOCK_AGENTS_CACHE || path.join(os.homedir(), '.cache', 'agent-airlock'),
+      },
       onLog: (l) => {
         text += `${l}\n`;
         process.stdout.write(`${l}\n`);
