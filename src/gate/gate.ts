@@ -6,7 +6,9 @@
 import type { AuditEntry, DecidedBy } from '../audit/log';
 import type { Decision, ProposedAction, Verdict } from '../core/types';
 import { strictest } from '../core/types';
+import type { BudgetSettings } from '../policy/policyFile';
 import type { Answer } from './approvalQueue';
+import type { SessionBudgets } from './budgets';
 import type { SessionRules } from './sessionRules';
 
 /** Asks the human about one action; resolves with their answer (or a timeout). */
@@ -25,6 +27,8 @@ export interface GateDeps {
   folderOf(action: ProposedAction): string;
   audit?(entry: AuditEntry): void;
   sessionRules?: SessionRules;
+  /** Per-session budgets: over any of them, an action that would be allowed is asked instead. */
+  budgets?: { readonly tracker: SessionBudgets; limits(action: ProposedAction): BudgetSettings };
   via: AuditEntry['via'];
   now?: () => Date;
 }
@@ -69,12 +73,33 @@ interface OneResult {
   message?: string;
 }
 
+/** An allowed action of a session over its budget becomes an ask naming the budget (deny stays deny). */
+function applyBudgets(action: ProposedAction, decision: Decision, deps: GateDeps): { decision: Decision; over: boolean } {
+  const over = deps.budgets?.tracker.check(action, deps.budgets.limits(action), decision.analysis) ?? [];
+  if (over.length === 0) {
+    return { decision, over: false };
+  }
+  const ask = (v: Verdict): Verdict => strictest(v, 'ask');
+  return {
+    over: true,
+    decision: {
+      ...decision,
+      verdict: decision.mode === 'audit' ? decision.verdict : ask(decision.verdict),
+      wouldBe: ask(decision.wouldBe),
+      reasons: [...decision.reasons, ...over.map((o) => o.reason)],
+      rules: [...decision.rules, ...over.map((o) => ({ source: 'policy', rule: `budgets.${o.budget}`, verdict: 'ask' as const, reason: o.reason }))],
+    },
+  };
+}
+
 async function decideOne(action: ProposedAction, deps: GateDeps, signal?: AbortSignal): Promise<OneResult> {
-  const decision = await deps.evaluate(action);
+  const budgeted = applyBudgets(action, await deps.evaluate(action), deps);
+  const decision = budgeted.decision;
   if (decision.verdict !== 'ask') {
     return { action, decision, decidedBy: 'policy' };
   }
-  if (deps.sessionRules?.isAllowed(action)) {
+  // "Allow for this session" never outlasts a budget: over it, every action is asked.
+  if (!budgeted.over && deps.sessionRules?.isAllowed(action)) {
     return { action, decision: { ...decision, verdict: 'allow', reasons: [...decision.reasons, 'allowed for this session by the developer'] }, decidedBy: 'session-rule' };
   }
   if (!deps.approver) {
@@ -156,6 +181,9 @@ export async function decide(actions: readonly ProposedAction[], deps: GateDeps,
     }
   }
   for (const r of results) {
+    if (verdict === 'allow') {
+      deps.budgets?.tracker.record(r.action, r.decision.analysis);
+    }
     audit(deps, r.action, r.decision, r.decidedBy, snapshotId, r.message);
   }
   return { decision: combined, decidedBy, snapshotId, message, snapshotError };

@@ -9,6 +9,7 @@ import { ApprovalQueue } from '../gate/approvalQueue';
 import type { GateDeps, GateResult } from '../gate/gate';
 import { decide } from '../gate/gate';
 import { evaluateUnknownTool } from '../agents/policyEvaluator';
+import { SessionBudgets } from '../gate/budgets';
 import { SessionRules } from '../gate/sessionRules';
 import type { CommandAnalyzer } from '../policy/naiveAnalysis';
 import type { PolicyService } from './policyService';
@@ -28,6 +29,8 @@ export interface SnapshotTaker {
 export class GateService implements vscode.Disposable {
   readonly queue = new ApprovalQueue();
   readonly sessionRules = new SessionRules();
+  /** What each agent session has done, against the policy's `budgets`. */
+  readonly budgets = new SessionBudgets();
   private readonly decided = new vscode.EventEmitter<{ actions: readonly ProposedAction[]; result: GateResult }>();
   /** Fires after every decision (the timeline and notifications listen). */
   readonly onDidDecide = this.decided.event;
@@ -98,6 +101,7 @@ export class GateService implements vscode.Disposable {
         : undefined,
       audit: this.auditSink,
       sessionRules: this.sessionRules,
+      budgets: { tracker: this.budgets, limits: (a) => this.policy.policy(this.folderOf(a)).settings.budgets },
       via: 'vscode',
     };
   }
