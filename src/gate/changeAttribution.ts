@@ -1,0 +1,93 @@
+/**
+ * Who changed a file: the protected-path watcher asks this before it warns. A change is explained
+ * when, shortly before it, the gate allowed an action on that path, the developer typed in or saved
+ * that file in an editor (or used the explorer), or Airlock itself wrote it (a settings sync, a
+ * rollback, a revert). Anything else changed a protected file behind everyone's back.
+ * Pure: no vscode; time comes in through `now`.
+ */
+import * as path from 'node:path';
+
+export type ChangeCause = 'gate' | 'editor' | 'airlock';
+
+/** How long after a note a change still counts as explained (ms). */
+export const DEFAULT_ATTRIBUTION_WINDOW_MS = 10_000;
+
+export class ChangeAttribution {
+  private readonly notes = new Map<string, { cause: ChangeCause; at: number }>();
+  /** Folders Airlock is writing into right now (a rollback runs), with a count for nesting. */
+  private readonly busy = new Map<string, number>();
+
+  constructor(
+    private readonly windowMs = DEFAULT_ATTRIBUTION_WINDOW_MS,
+    private readonly now: () => number = Date.now,
+    private readonly caseInsensitive = process.platform === 'win32' || process.platform === 'darwin',
+  ) {}
+
+  private key(p: string): string {
+    const k = path.resolve(p).replace(/[\\/]+$/, '');
+    return this.caseInsensitive ? k.toLowerCase() : k;
+  }
+
+  /** Records that `cause` is about to change (or just changed) these absolute paths. */
+  note(cause: ChangeCause, paths: readonly string[]): void {
+    const at = this.now();
+    for (const p of paths) {
+      this.notes.set(this.key(p), { cause, at });
+    }
+    if (this.notes.size > 5000) {
+      this.prune();
+    }
+  }
+
+  /** Runs `fn` while every change under `folder` counts as Airlock's own, then notes `paths(result)` too. */
+  async during<T>(folder: string, fn: () => Promise<T>, paths?: (result: T) => readonly string[]): Promise<T> {
+    const k = this.key(folder);
+    this.busy.set(k, (this.busy.get(k) ?? 0) + 1);
+    try {
+      const result = await fn();
+      if (paths) {
+        this.note('airlock', paths(result).map((p) => path.resolve(folder, p)));
+      }
+      return result;
+    } finally {
+      const n = (this.busy.get(k) ?? 1) - 1;
+      if (n <= 0) {
+        this.busy.delete(k);
+      } else {
+        this.busy.set(k, n);
+      }
+    }
+  }
+
+  /** Why the file at `p` (absolute) changed, or undefined when nobody announced it. */
+  explain(p: string): ChangeCause | undefined {
+    const k = this.key(p);
+    for (const [folder] of this.busy) {
+      if (k === folder || k.startsWith(`${folder}${path.sep}`) || k.startsWith(`${folder}/`)) {
+        return 'airlock';
+      }
+    }
+    const now = this.now();
+    // A note on the path itself, or on a folder above it (a gate-approved delete of a folder).
+    for (let cur = k; ; ) {
+      const n = this.notes.get(cur);
+      if (n && now - n.at <= this.windowMs) {
+        return n.cause;
+      }
+      const up = path.dirname(cur);
+      if (up === cur) {
+        return undefined;
+      }
+      cur = up;
+    }
+  }
+
+  private prune(): void {
+    const now = this.now();
+    for (const [k, n] of this.notes) {
+      if (now - n.at > this.windowMs) {
+        this.notes.delete(k);
+      }
+    }
+  }
+}
