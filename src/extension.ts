@@ -1,17 +1,23 @@
 import * as vscode from 'vscode';
 import { DISABLED_ERROR } from './bridge/protocol';
+import { ChangeAttribution } from './gate/changeAttribution';
 import { analyzeCommandAsync } from './shell/analyze';
 import { snapshotOptionsFromPolicy, takeSnapshot } from './snapshot/snapshot';
 import { ApprovalUi } from './vscode/approvals';
 import { BridgeHost } from './vscode/bridgeHost';
 import { onConfigChange, readConfig } from './vscode/config';
+import { CopilotSettingsSync } from './vscode/copilotSync';
 import { GateService } from './vscode/gateService';
 import { installHooksCommand } from './vscode/installHooksCommand';
+import { registerGuardCommands } from './vscode/guardCommands';
+import { GuardSnapshots } from './vscode/guardSnapshots';
 import { Commands, Views } from './vscode/ids';
 import { PolicyService } from './vscode/policyService';
+import { ProtectedPathWatcher } from './vscode/protectedWatcher';
 import { SnapshotCommands } from './vscode/snapshotCommands';
 import { AirlockStatusBar } from './vscode/statusBar';
 import { StatusViewProvider } from './vscode/statusView';
+import { TerminalGuard } from './vscode/terminalGuard';
 import { TimelineProvider } from './vscode/timeline';
 import { registerTimelineCommands } from './vscode/timelineCommands';
 
@@ -24,6 +30,8 @@ export interface AirlockApi {
   readonly gate: GateService;
   /** The socket hooks reach this window on (undefined when the bridge could not start). */
   readonly bridgeSocket: () => string | undefined;
+  /** The guards beyond hooks: Copilot's approval settings, the protected-path watcher, the terminal observer. */
+  readonly guards: { readonly copilot: CopilotSettingsSync; readonly watcher: ProtectedPathWatcher; readonly terminal: TerminalGuard };
 }
 
 /** Composition root: build the services in dependency order and register each as it is made. */
@@ -44,9 +52,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<Airloc
   const approvals = new ApprovalUi(gate.queue, log);
   context.subscriptions.push(approvals);
 
+  const attribution = new ChangeAttribution();
   const timeline = new TimelineProvider();
-  const snapshots = new SnapshotCommands(timeline, log);
+  const snapshots = new SnapshotCommands(timeline, log, attribution);
   context.subscriptions.push(timeline, snapshots, ...registerTimelineCommands(timeline, snapshots, log));
+
+  const guardSnapshots = new GuardSnapshots(policy);
+  const copilot = new CopilotSettingsSync(policy, context.workspaceState, attribution, log, () => config.copilotSync);
+  const watcher = new ProtectedPathWatcher(policy, gate, attribution, guardSnapshots, log, () => config.enabled && config.watchProtectedPaths);
+  const terminal = new TerminalGuard(gate, analyzeCommandAsync, attribution, guardSnapshots, log, () => ({ enabled: config.enabled, intervalSeconds: config.terminalSnapshotIntervalSeconds }));
+  context.subscriptions.push(copilot, watcher, terminal, ...registerGuardCommands(copilot, watcher, terminal, log));
 
   const statusView = new StatusViewProvider(config);
   context.subscriptions.push(statusView, vscode.window.registerTreeDataProvider(Views.status, statusView));
@@ -79,14 +94,19 @@ export async function activate(context: vscode.ExtensionContext): Promise<Airloc
     gate.queue.onDidChange(() => statusBar.setPending(gate.queue.size)),
     gate.onDidDecide(() => timeline.refresh()),
     onConfigChange((next) => {
+      if (next.copilotSync !== config.copilotSync) {
+        config = next;
+        copilot.resyncAll();
+      }
       config = next;
+      terminal.configure();
       log.info(`configuration changed: enabled=${config.enabled}`);
       statusView.update(config);
       statusBar.update(config);
     }),
     vscode.workspace.onDidChangeWorkspaceFolders(() => statusView.update(config)),
   );
-  return { log, policy, gate, bridgeSocket: () => bridge?.socketPath };
+  return { log, policy, gate, bridgeSocket: () => bridge?.socketPath, guards: { copilot, watcher, terminal } };
 }
 
 export function deactivate(): void {

@@ -18,6 +18,10 @@ export const Commands = {
   exportAudit: 'airlock.exportAudit',
   takeSnapshot: 'airlock.takeSnapshot',
   installHooks: 'airlock.installHooks',
+  syncCopilotSettings: 'airlock.syncCopilotSettings',
+  revertProtectedChange: 'airlock.revertProtectedChange',
+  keepProtectedChange: 'airlock.keepProtectedChange',
+  rollbackTerminalCommand: 'airlock.rollbackTerminalCommand',
 } as const;
 
 export const Views = {
@@ -35,3 +39,6 @@ export const ContextKeys = {
 export const PROPOSED_SCHEME = 'airlock-proposed';
 
 export const ConfigSection = 'airlock';
+
+/** The URI scheme of the read-only "after" document of a settings sync preview. */
+export const SETTINGS_PREVIEW_SCHEME = 'airlock-settings-preview';

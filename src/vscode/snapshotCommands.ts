@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { appendAudit } from '../audit/log';
 import { readSnapshotFile } from '../snapshot/read';
 import type { RollbackResult } from '../snapshot/rollback';
+import type { ChangeAttribution } from '../gate/changeAttribution';
 import { diffSinceSnapshot, previewRollback, rollbackToSnapshot } from '../snapshot/rollback';
 import type { TimelineNode, TimelineProvider } from './timeline';
 
@@ -69,6 +70,8 @@ export class SnapshotCommands implements vscode.Disposable {
   constructor(
     private readonly timeline: TimelineProvider,
     private readonly log: vscode.LogOutputChannel,
+    /** Told about every rollback, so the protected-path watcher does not warn about Airlock's own writes. */
+    private readonly attribution?: ChangeAttribution,
   ) {
     this.disposables.push(vscode.workspace.registerTextDocumentContentProvider(SNAPSHOT_SCHEME, new SnapshotContentProvider()));
   }
@@ -103,9 +106,14 @@ export class SnapshotCommands implements vscode.Disposable {
         return undefined;
       }
     }
-    const result = await rollbackToSnapshot(t.folder, t.id, { files: opts.files });
+    const result = await this.restore(t.folder, t.id, opts.files);
     this.after(t, result);
     return result;
+  }
+
+  private restore(folder: string, id: string, files: readonly string[] | undefined): Promise<RollbackResult> {
+    const run = () => rollbackToSnapshot(folder, id, { files });
+    return this.attribution ? this.attribution.during(folder, run, (r) => [...r.changed, ...r.created, ...r.deleted]) : run();
   }
 
   private after(t: Target, result: RollbackResult): void {
@@ -171,7 +179,7 @@ export class SnapshotCommands implements vscode.Disposable {
     if (!pick) {
       return undefined;
     }
-    const result = await rollbackToSnapshot(t.folder, t.id, { files: [pick] });
+    const result = await this.restore(t.folder, t.id, [pick]);
     this.after(t, result);
     return result;
   }

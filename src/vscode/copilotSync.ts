@@ -1,0 +1,224 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { ChangeAttribution } from '../gate/changeAttribution';
+import type { OwnedKeys, SettingsPlan } from '../policy/copilotSettings';
+import { copilotApprovalEntries, planSettings } from '../policy/copilotSettings';
+import type { AirlockConfig } from './config';
+import { SETTINGS_PREVIEW_SCHEME } from './ids';
+import type { PolicyService } from './policyService';
+
+const OWNED_STATE_KEY = 'airlock.copilot.ownedKeys';
+/** Policy changes are merged for this long before a sync (a save fires several events). */
+const DEBOUNCE_MS = 100;
+
+export interface FolderPlan {
+  readonly folder: vscode.WorkspaceFolder;
+  /** The folder's `.vscode/settings.json`. */
+  readonly file: string;
+  readonly plan: SettingsPlan;
+}
+
+/**
+ * Keeps `chat.tools.edits.autoApprove` and `chat.tools.terminal.autoApprove` in each folder's
+ * `.vscode/settings.json` in step with its policy (see src/policy/copilotSettings.ts), so Copilot
+ * agent mode's built-in tools ask where Airlock's policy asks. Which keys Airlock wrote is kept in
+ * workspaceState; every other entry, and every comment, stays as the developer wrote it.
+ */
+export class CopilotSettingsSync implements vscode.Disposable {
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
+  /** The planned text we already asked about, per folder (ask once per change). */
+  private readonly asked = new Map<string, string>();
+  private readonly previews = new Map<string, string>();
+  private readonly previewChanged = new vscode.EventEmitter<vscode.Uri>();
+  private readonly synced = new vscode.EventEmitter<FolderPlan>();
+  /** Fires after Airlock wrote a folder's settings. */
+  readonly onDidSync = this.synced.event;
+  private running: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly policy: PolicyService,
+    private readonly state: vscode.Memento,
+    private readonly attribution: ChangeAttribution,
+    private readonly log: vscode.LogOutputChannel,
+    private readonly mode: () => AirlockConfig['copilotSync'],
+  ) {
+    this.disposables.push(
+      this.previewChanged,
+      this.synced,
+      vscode.workspace.registerTextDocumentContentProvider(SETTINGS_PREVIEW_SCHEME, {
+        onDidChange: this.previewChanged.event,
+        provideTextDocumentContent: (uri) => this.previews.get(uri.toString()) ?? '',
+      }),
+      policy.onDidChange((folder) => this.schedule(folder)),
+    );
+    (vscode.workspace.workspaceFolders ?? []).forEach((f) => this.schedule(f));
+  }
+
+  /** Syncs again (after the mode changed to ask or auto). */
+  resyncAll(): void {
+    this.asked.clear();
+    (vscode.workspace.workspaceFolders ?? []).forEach((f) => this.schedule(f));
+  }
+
+  private schedule(folder: vscode.WorkspaceFolder): void {
+    const key = folder.uri.toString();
+    clearTimeout(this.timers.get(key));
+    this.timers.set(
+      key,
+      setTimeout(() => {
+        this.timers.delete(key);
+        this.serial(() => this.syncFolder(folder, this.mode()));
+      }, DEBOUNCE_MS),
+    );
+  }
+
+  /** Runs sync steps one after another, so two writes of one file never interleave. */
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.running.then(fn, fn);
+    this.running = next.catch(() => undefined);
+    return next;
+  }
+
+  private owned(folder: vscode.WorkspaceFolder): OwnedKeys {
+    const all = this.state.get<Record<string, OwnedKeys>>(OWNED_STATE_KEY, {});
+    return all[folder.uri.toString()] ?? { edits: [], terminal: [] };
+  }
+
+  private async setOwned(folder: vscode.WorkspaceFolder, owned: OwnedKeys): Promise<void> {
+    const all = { ...this.state.get<Record<string, OwnedKeys>>(OWNED_STATE_KEY, {}) };
+    all[folder.uri.toString()] = owned;
+    await this.state.update(OWNED_STATE_KEY, all);
+  }
+
+  /** What a sync of this folder would write (throws when settings.json cannot be parsed). */
+  async plan(folder: vscode.WorkspaceFolder): Promise<FolderPlan> {
+    const file = path.join(folder.uri.fsPath, '.vscode', 'settings.json');
+    let text = '';
+    try {
+      text = await fs.promises.readFile(file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+        throw err;
+      }
+    }
+    const wanted = copilotApprovalEntries(this.policy.policy(folder));
+    return { folder, file, plan: planSettings(text, this.owned(folder), wanted) };
+  }
+
+  private async syncFolder(folder: vscode.WorkspaceFolder, mode: AirlockConfig['copilotSync']): Promise<void> {
+    if (mode === 'off') {
+      return;
+    }
+    let p: FolderPlan;
+    try {
+      p = await this.plan(folder);
+    } catch (err) {
+      this.log.warn(`[copilot] ${folder.name}: ${err instanceof Error ? err.message : String(err)}`);
+      return;
+    }
+    if (p.plan.conflicts.length) {
+      this.log.warn(`[copilot] ${folder.name}: your own entries override the policy for ${p.plan.conflicts.join(', ')}`);
+    }
+    if (!p.plan.changed) {
+      // Remember what we own even when nothing needs writing (the file was already in step).
+      await this.setOwned(folder, p.plan.owned);
+      return;
+    }
+    if (mode === 'auto') {
+      await this.apply(p);
+      return;
+    }
+    if (this.asked.get(folder.uri.toString()) === p.plan.after) {
+      return;
+    }
+    this.asked.set(folder.uri.toString(), p.plan.after);
+    const review = vscode.l10n.t('Review Changes');
+    const apply = vscode.l10n.t('Apply');
+    const always = vscode.l10n.t('Always Keep in Step');
+    void vscode.window
+      .showInformationMessage(vscode.l10n.t("Copilot's approval settings in {0} are out of step with the Airlock policy.", folder.name), review, apply, always)
+      .then(async (pick) => {
+        if (pick === review) {
+          await vscode.commands.executeCommand('airlock.syncCopilotSettings');
+        } else if (pick === apply || pick === always) {
+          if (pick === always) {
+            await vscode.workspace.getConfiguration('airlock').update('copilot.syncApprovalSettings', 'auto', vscode.ConfigurationTarget.Global);
+          }
+          await this.serial(async () => this.apply(await this.plan(folder)));
+        }
+      });
+  }
+
+  /** Writes a planned settings.json, unless it changed meanwhile or is open with unsaved changes. */
+  async apply(p: FolderPlan): Promise<boolean> {
+    if (!p.plan.changed) {
+      return false;
+    }
+    const uri = vscode.Uri.file(p.file);
+    const open = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === uri.fsPath);
+    if (open?.isDirty) {
+      void vscode.window.showWarningMessage(vscode.l10n.t('Airlock did not update {0}: it has unsaved changes. Save it, then run "Airlock: Sync Copilot Approval Settings".', vscode.workspace.asRelativePath(uri)));
+      return false;
+    }
+    const now = await fs.promises.readFile(p.file, 'utf8').catch(() => '');
+    if (now !== p.plan.before) {
+      // Changed since the plan was made: plan again from what is there now.
+      return this.apply(await this.plan(p.folder));
+    }
+    await fs.promises.mkdir(path.dirname(p.file), { recursive: true });
+    this.attribution.note('airlock', [p.file]);
+    await fs.promises.writeFile(p.file, p.plan.after);
+    await this.setOwned(p.folder, p.plan.owned);
+    this.log.info(`[copilot] ${p.folder.name}: updated ${path.relative(p.folder.uri.fsPath, p.file)} (${p.plan.owned.edits.length} edit and ${p.plan.owned.terminal.length} terminal entries owned by Airlock)`);
+    this.synced.fire(p);
+    return true;
+  }
+
+  /**
+   * "Airlock: Sync Copilot Approval Settings": shows settings.json before and after for every folder
+   * that is out of step, then applies the change if the developer says so. Returns the plans.
+   */
+  async syncCommand(): Promise<FolderPlan[]> {
+    const plans: FolderPlan[] = [];
+    for (const f of vscode.workspace.workspaceFolders ?? []) {
+      try {
+        const p = await this.plan(f);
+        if (p.plan.changed) {
+          plans.push(p);
+        }
+      } catch (err) {
+        void vscode.window.showErrorMessage(`${f.name}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+    if (plans.length === 0) {
+      void vscode.window.showInformationMessage(vscode.l10n.t("Copilot's approval settings are in step with the Airlock policy."));
+      return [];
+    }
+    for (const p of plans) {
+      const after = vscode.Uri.from({ scheme: SETTINGS_PREVIEW_SCHEME, path: p.file, query: 'after' });
+      const before = fs.existsSync(p.file) ? vscode.Uri.file(p.file) : vscode.Uri.from({ scheme: SETTINGS_PREVIEW_SCHEME, path: p.file, query: 'before' });
+      this.previews.set(after.toString(), p.plan.after);
+      this.previews.set(before.toString(), p.plan.before);
+      this.previewChanged.fire(after);
+      await vscode.commands.executeCommand('vscode.diff', before, after, vscode.l10n.t('{0}: settings.json with Airlock\'s Copilot approvals', p.folder.name), { preview: true });
+    }
+    const apply = vscode.l10n.t('Apply');
+    const pick = await vscode.window.showInformationMessage(
+      vscode.l10n.t('Apply these changes to {0} settings file(s)? Airlock only adds entries that make Copilot ask; your own entries stay.', plans.length),
+      apply,
+    );
+    if (pick === apply) {
+      for (const p of plans) {
+        await this.serial(async () => this.apply(await this.plan(p.folder)));
+      }
+    }
+    return plans;
+  }
+
+  dispose(): void {
+    this.timers.forEach((t) => clearTimeout(t));
+    this.disposables.forEach((d) => d.dispose());
+  }
+}
