@@ -58,7 +58,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Airloc
   context.subscriptions.push(timeline, snapshots, ...registerTimelineCommands(timeline, snapshots, log));
 
   const guardSnapshots = new GuardSnapshots(policy);
-  const copilot = new CopilotSettingsSync(policy, context.workspaceState, attribution, log, () => config.copilotSync);
+  const copilot = new CopilotSettingsSync(policy, context.workspaceState, context.globalState, attribution, log, () => config.copilotSync);
   const watcher = new ProtectedPathWatcher(policy, gate, attribution, guardSnapshots, log, () => config.enabled && config.watchProtectedPaths);
   const terminal = new TerminalGuard(gate, analyzeCommandAsync, attribution, guardSnapshots, log, () => ({ enabled: config.enabled, intervalSeconds: config.terminalSnapshotIntervalSeconds }));
   context.subscriptions.push(copilot, watcher, terminal, ...registerGuardCommands(copilot, watcher, terminal, log));

@@ -9,8 +9,12 @@ import * as path from 'node:path';
 
 export type ChangeCause = 'gate' | 'editor' | 'airlock';
 
-/** How long after a note a change still counts as explained (ms). */
-export const DEFAULT_ATTRIBUTION_WINDOW_MS = 10_000;
+/**
+ * How long after a note a change still counts as explained (ms): an agent writes a while after the
+ * gate allowed it; an editor save and Airlock's own writes reach the file watcher at once, so a
+ * short window keeps a later foreign write from hiding behind them.
+ */
+export const DEFAULT_ATTRIBUTION_WINDOWS: Readonly<Record<ChangeCause, number>> = { gate: 10_000, editor: 3_000, airlock: 2_000 };
 
 export class ChangeAttribution {
   private readonly notes = new Map<string, { cause: ChangeCause; at: number }>();
@@ -18,7 +22,7 @@ export class ChangeAttribution {
   private readonly busy = new Map<string, number>();
 
   constructor(
-    private readonly windowMs = DEFAULT_ATTRIBUTION_WINDOW_MS,
+    private readonly windows: Readonly<Record<ChangeCause, number>> = DEFAULT_ATTRIBUTION_WINDOWS,
     private readonly now: () => number = Date.now,
     private readonly caseInsensitive = process.platform === 'win32' || process.platform === 'darwin',
   ) {}
@@ -71,7 +75,7 @@ export class ChangeAttribution {
     // A note on the path itself, or on a folder above it (a gate-approved delete of a folder).
     for (let cur = k; ; ) {
       const n = this.notes.get(cur);
-      if (n && now - n.at <= this.windowMs) {
+      if (n && now - n.at <= this.windows[n.cause]) {
         return n.cause;
       }
       const up = path.dirname(cur);
@@ -85,7 +89,7 @@ export class ChangeAttribution {
   private prune(): void {
     const now = this.now();
     for (const [k, n] of this.notes) {
-      if (now - n.at > this.windowMs) {
+      if (now - n.at > this.windows[n.cause]) {
         this.notes.delete(k);
       }
     }

@@ -283,3 +283,35 @@ export function planSettings(text: string, owned: OwnedKeys, wanted: CopilotAppr
     conflicts: [...edits.conflicts.map((k) => `${EDITS_KEY}: ${k}`), ...terminal.conflicts.map((k) => `${TERMINAL_KEY}: ${k}`)],
   };
 }
+
+/** The keys each workspace (by an id of its own) owns in a user-level setting. */
+export type OwnedByWorkspace = Readonly<Record<string, readonly string[]>>;
+
+/** The outcome of planning a user-level setting shared by every workspace. */
+export interface SharedPlan {
+  readonly before: unknown;
+  readonly after: Record<string, unknown> | undefined;
+  readonly changed: boolean;
+  /** The ownership record to store afterwards. */
+  readonly owned: Record<string, string[]>;
+  readonly conflicts: readonly string[];
+}
+
+/**
+ * Plans a user-level setting (VS Code reads `chat.tools.edits.autoApprove` from user settings only):
+ * every workspace's Airlock keys live side by side, so this workspace keeps the keys other
+ * workspaces own and removes only keys that no workspace wants any more.
+ */
+export function planSharedSetting(key: string, current: unknown, owned: OwnedByWorkspace, me: string, wanted: Readonly<Record<string, false>>): SharedPlan {
+  const others = Object.entries(owned).filter(([w]) => w !== me);
+  const allOwned = [...new Set(Object.values(owned).flat())];
+  const keep: Record<string, false> = Object.fromEntries(others.flatMap(([, keys]) => keys.map((k) => [k, false] as const)));
+  const merged = mergeSetting(key, current, allOwned, { ...keep, ...wanted });
+  const ownedAfter = new Set(merged.owned);
+  const next: Record<string, string[]> = {};
+  for (const [w, keys] of others) {
+    next[w] = keys.filter((k) => ownedAfter.has(k));
+  }
+  next[me] = Object.keys(wanted).filter((k) => ownedAfter.has(k));
+  return { before: current, after: merged.value, changed: merged.changed, owned: next, conflicts: merged.conflicts.filter((k) => k in wanted) };
+}

@@ -2,15 +2,21 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ChangeAttribution } from '../gate/changeAttribution';
-import type { OwnedKeys, SettingsPlan } from '../policy/copilotSettings';
-import { copilotApprovalEntries, planSettings } from '../policy/copilotSettings';
+import type { OwnedByWorkspace, OwnedKeys, SettingsPlan, SharedPlan } from '../policy/copilotSettings';
+import { copilotApprovalEntries, EDITS_KEY, planSettings, planSharedSetting } from '../policy/copilotSettings';
 import type { AirlockConfig } from './config';
 import { SETTINGS_PREVIEW_SCHEME } from './ids';
 import type { PolicyService } from './policyService';
 
 const OWNED_STATE_KEY = 'airlock.copilot.ownedKeys';
+/** globalState: the keys of the user-level edits setting each workspace owns. */
+const OWNED_EDITS_KEY = 'airlock.copilot.ownedEditKeys';
 /** Policy changes are merged for this long before a sync (a save fires several events). */
-const DEBOUNCE_MS = 100;
+const DEBOUNCE_MS = 25;
+
+export interface UserPlan extends SharedPlan {
+  readonly workspace: string;
+}
 
 export interface FolderPlan {
   readonly folder: vscode.WorkspaceFolder;
@@ -20,10 +26,13 @@ export interface FolderPlan {
 }
 
 /**
- * Keeps `chat.tools.edits.autoApprove` and `chat.tools.terminal.autoApprove` in each folder's
- * `.vscode/settings.json` in step with its policy (see src/policy/copilotSettings.ts), so Copilot
- * agent mode's built-in tools ask where Airlock's policy asks. Which keys Airlock wrote is kept in
- * workspaceState; every other entry, and every comment, stays as the developer wrote it.
+ * Keeps Copilot agent mode's approval settings in step with the policy (see
+ * src/policy/copilotSettings.ts), so its built-in tools ask where Airlock's policy asks:
+ * `chat.tools.terminal.autoApprove` in each folder's `.vscode/settings.json` (VS Code reads it there
+ * in trusted workspaces), and `chat.tools.edits.autoApprove` in the user settings (VS Code 1.139
+ * declares it application-scoped and ignores workspace values). Which keys Airlock wrote is kept in
+ * workspaceState (folders) and globalState (user, per workspace); every other entry, and every
+ * comment in settings.json, stays as the developer wrote it.
  */
 export class CopilotSettingsSync implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
@@ -32,14 +41,15 @@ export class CopilotSettingsSync implements vscode.Disposable {
   private readonly asked = new Map<string, string>();
   private readonly previews = new Map<string, string>();
   private readonly previewChanged = new vscode.EventEmitter<vscode.Uri>();
-  private readonly synced = new vscode.EventEmitter<FolderPlan>();
-  /** Fires after Airlock wrote a folder's settings. */
+  private readonly synced = new vscode.EventEmitter<FolderPlan | UserPlan>();
+  /** Fires after Airlock wrote a folder's settings or the user-level edits setting. */
   readonly onDidSync = this.synced.event;
   private running: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly policy: PolicyService,
     private readonly state: vscode.Memento,
+    private readonly globalState: vscode.Memento,
     private readonly attribution: ChangeAttribution,
     private readonly log: vscode.LogOutputChannel,
     private readonly mode: () => AirlockConfig['copilotSync'],
@@ -69,9 +79,97 @@ export class CopilotSettingsSync implements vscode.Disposable {
       key,
       setTimeout(() => {
         this.timers.delete(key);
-        this.serial(() => this.syncFolder(folder, this.mode()));
+        void this.serial(() => this.syncFolder(folder, this.mode()));
       }, DEBOUNCE_MS),
     );
+    clearTimeout(this.timers.get('user'));
+    this.timers.set(
+      'user',
+      setTimeout(() => {
+        this.timers.delete('user');
+        void this.serial(() => this.syncUser(this.mode()));
+      }, DEBOUNCE_MS),
+    );
+  }
+
+  /** An id for this workspace in the user-level ownership record. */
+  private workspaceId(): string {
+    return vscode.workspace.workspaceFile?.toString() ?? (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.toString()).join('|');
+  }
+
+  /** What a sync of the user-level `chat.tools.edits.autoApprove` would write. */
+  planUser(): UserPlan {
+    const wanted: Record<string, false> = {};
+    for (const f of vscode.workspace.workspaceFolders ?? []) {
+      Object.assign(wanted, copilotApprovalEntries(this.policy.policy(f)).edits);
+    }
+    const current = vscode.workspace.getConfiguration().inspect<unknown>(EDITS_KEY)?.globalValue;
+    const workspace = this.workspaceId();
+    return { ...planSharedSetting(EDITS_KEY, current, this.globalState.get<OwnedByWorkspace>(OWNED_EDITS_KEY, {}), workspace, wanted), workspace };
+  }
+
+  async applyUser(p: UserPlan): Promise<boolean> {
+    if (!p.changed) {
+      await this.globalState.update(OWNED_EDITS_KEY, p.owned);
+      return false;
+    }
+    await vscode.workspace.getConfiguration().update(EDITS_KEY, p.after, vscode.ConfigurationTarget.Global);
+    await this.globalState.update(OWNED_EDITS_KEY, p.owned);
+    this.log.info(`[copilot] user settings: ${EDITS_KEY} updated (${p.owned[p.workspace]?.length ?? 0} entries for this workspace)`);
+    this.synced.fire(p);
+    return true;
+  }
+
+  private async syncUser(mode: AirlockConfig['copilotSync']): Promise<void> {
+    if (mode === 'off' || (vscode.workspace.workspaceFolders ?? []).length === 0) {
+      return;
+    }
+    let p: UserPlan;
+    try {
+      p = this.planUser();
+    } catch (err) {
+      this.log.warn(`[copilot] user settings: ${err instanceof Error ? err.message : String(err)}`);
+      return;
+    }
+    if (p.conflicts.length) {
+      this.log.warn(`[copilot] your own user-level entries override the policy for ${p.conflicts.join(', ')}`);
+    }
+    if (mode === 'auto' || !p.changed) {
+      await this.applyUser(p);
+      return;
+    }
+    this.offer('user', JSON.stringify(p.after), vscode.l10n.t("Copilot's edit approvals in your user settings are out of step with the Airlock policy."));
+  }
+
+  /** Asks once per planned change whether to review or apply it. */
+  private offer(key: string, planned: string, message: string): void {
+    if (this.asked.get(key) === planned) {
+      return;
+    }
+    this.asked.set(key, planned);
+    const review = vscode.l10n.t('Review Changes');
+    const apply = vscode.l10n.t('Apply');
+    const always = vscode.l10n.t('Always Keep in Step');
+    void vscode.window.showInformationMessage(message, review, apply, always).then(async (pick) => {
+      if (pick === review) {
+        await vscode.commands.executeCommand('airlock.syncCopilotSettings');
+      } else if (pick === apply || pick === always) {
+        if (pick === always) {
+          // Changing the mode to auto syncs everything (see extension.ts).
+          await vscode.workspace.getConfiguration('airlock').update('copilot.syncApprovalSettings', 'auto', vscode.ConfigurationTarget.Global);
+        } else {
+          await this.applyAll();
+        }
+      }
+    });
+  }
+
+  /** Applies the current plans of every folder and of the user settings. */
+  private async applyAll(): Promise<void> {
+    for (const f of vscode.workspace.workspaceFolders ?? []) {
+      await this.serial(async () => this.apply(await this.plan(f)));
+    }
+    await this.serial(async () => this.applyUser(this.planUser()));
   }
 
   /** Runs sync steps one after another, so two writes of one file never interleave. */
@@ -103,7 +201,8 @@ export class CopilotSettingsSync implements vscode.Disposable {
         throw err;
       }
     }
-    const wanted = copilotApprovalEntries(this.policy.policy(folder));
+    // Only the terminal setting lives here: VS Code ignores the edits setting in workspace settings.
+    const wanted = { edits: {}, terminal: copilotApprovalEntries(this.policy.policy(folder)).terminal };
     return { folder, file, plan: planSettings(text, this.owned(folder), wanted) };
   }
 
@@ -130,25 +229,7 @@ export class CopilotSettingsSync implements vscode.Disposable {
       await this.apply(p);
       return;
     }
-    if (this.asked.get(folder.uri.toString()) === p.plan.after) {
-      return;
-    }
-    this.asked.set(folder.uri.toString(), p.plan.after);
-    const review = vscode.l10n.t('Review Changes');
-    const apply = vscode.l10n.t('Apply');
-    const always = vscode.l10n.t('Always Keep in Step');
-    void vscode.window
-      .showInformationMessage(vscode.l10n.t("Copilot's approval settings in {0} are out of step with the Airlock policy.", folder.name), review, apply, always)
-      .then(async (pick) => {
-        if (pick === review) {
-          await vscode.commands.executeCommand('airlock.syncCopilotSettings');
-        } else if (pick === apply || pick === always) {
-          if (pick === always) {
-            await vscode.workspace.getConfiguration('airlock').update('copilot.syncApprovalSettings', 'auto', vscode.ConfigurationTarget.Global);
-          }
-          await this.serial(async () => this.apply(await this.plan(folder)));
-        }
-      });
+    this.offer(folder.uri.toString(), p.plan.after, vscode.l10n.t("Copilot's terminal approvals in {0} are out of step with the Airlock policy.", folder.name));
   }
 
   /** Writes a planned settings.json, unless it changed meanwhile or is open with unsaved changes. */
@@ -169,7 +250,10 @@ export class CopilotSettingsSync implements vscode.Disposable {
     }
     await fs.promises.mkdir(path.dirname(p.file), { recursive: true });
     this.attribution.note('airlock', [p.file]);
-    await fs.promises.writeFile(p.file, p.plan.after);
+    // Written whole and renamed into place, so VS Code never reads half a file.
+    const tmp = `${p.file}.airlock-${process.pid}.tmp`;
+    await fs.promises.writeFile(tmp, p.plan.after);
+    await fs.promises.rename(tmp, p.file);
     await this.setOwned(p.folder, p.plan.owned);
     this.log.info(`[copilot] ${p.folder.name}: updated ${path.relative(p.folder.uri.fsPath, p.file)} (${p.plan.owned.edits.length} edit and ${p.plan.owned.terminal.length} terminal entries owned by Airlock)`);
     this.synced.fire(p);
@@ -180,8 +264,8 @@ export class CopilotSettingsSync implements vscode.Disposable {
    * "Airlock: Sync Copilot Approval Settings": shows settings.json before and after for every folder
    * that is out of step, then applies the change if the developer says so. Returns the plans.
    */
-  async syncCommand(): Promise<FolderPlan[]> {
-    const plans: FolderPlan[] = [];
+  async syncCommand(): Promise<(FolderPlan | UserPlan)[]> {
+    const plans: (FolderPlan | UserPlan)[] = [];
     for (const f of vscode.workspace.workspaceFolders ?? []) {
       try {
         const p = await this.plan(f);
@@ -192,29 +276,44 @@ export class CopilotSettingsSync implements vscode.Disposable {
         void vscode.window.showErrorMessage(`${f.name}: ${err instanceof Error ? err.message : String(err)}`);
       }
     }
+    const user = this.planUser();
+    if (user.changed) {
+      plans.push(user);
+    }
     if (plans.length === 0) {
       void vscode.window.showInformationMessage(vscode.l10n.t("Copilot's approval settings are in step with the Airlock policy."));
       return [];
     }
     for (const p of plans) {
-      const after = vscode.Uri.from({ scheme: SETTINGS_PREVIEW_SCHEME, path: p.file, query: 'after' });
-      const before = fs.existsSync(p.file) ? vscode.Uri.file(p.file) : vscode.Uri.from({ scheme: SETTINGS_PREVIEW_SCHEME, path: p.file, query: 'before' });
-      this.previews.set(after.toString(), p.plan.after);
-      this.previews.set(before.toString(), p.plan.before);
-      this.previewChanged.fire(after);
-      await vscode.commands.executeCommand('vscode.diff', before, after, vscode.l10n.t('{0}: settings.json with Airlock\'s Copilot approvals', p.folder.name), { preview: true });
+      if ('folder' in p) {
+        const after = vscode.Uri.from({ scheme: SETTINGS_PREVIEW_SCHEME, path: p.file, query: 'after' });
+        const before = fs.existsSync(p.file) ? vscode.Uri.file(p.file) : vscode.Uri.from({ scheme: SETTINGS_PREVIEW_SCHEME, path: p.file, query: 'before' });
+        this.show(before, p.plan.before, after, p.plan.after);
+        await vscode.commands.executeCommand('vscode.diff', before, after, vscode.l10n.t("{0}: settings.json with Airlock's Copilot approvals", p.folder.name), { preview: false });
+      } else {
+        const before = vscode.Uri.from({ scheme: SETTINGS_PREVIEW_SCHEME, path: '/User Settings/settings.json', query: 'before' });
+        const after = vscode.Uri.from({ scheme: SETTINGS_PREVIEW_SCHEME, path: '/User Settings/settings.json', query: 'after' });
+        const json = (v: unknown) => (v === undefined ? '' : `${JSON.stringify({ [EDITS_KEY]: v }, null, 2)}\n`);
+        this.show(before, json(p.before), after, json(p.after));
+        await vscode.commands.executeCommand('vscode.diff', before, after, vscode.l10n.t("User settings: Airlock's Copilot edit approvals"), { preview: false });
+      }
     }
     const apply = vscode.l10n.t('Apply');
     const pick = await vscode.window.showInformationMessage(
-      vscode.l10n.t('Apply these changes to {0} settings file(s)? Airlock only adds entries that make Copilot ask; your own entries stay.', plans.length),
+      vscode.l10n.t('Apply these changes to {0} settings? Airlock only adds entries that make Copilot ask; your own entries stay.', plans.length),
       apply,
     );
     if (pick === apply) {
-      for (const p of plans) {
-        await this.serial(async () => this.apply(await this.plan(p.folder)));
-      }
+      await this.applyAll();
     }
     return plans;
+  }
+
+  private show(before: vscode.Uri, beforeText: string, after: vscode.Uri, afterText: string): void {
+    this.previews.set(before.toString(), beforeText);
+    this.previews.set(after.toString(), afterText);
+    this.previewChanged.fire(before);
+    this.previewChanged.fire(after);
   }
 
   dispose(): void {

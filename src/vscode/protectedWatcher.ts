@@ -47,7 +47,7 @@ export function watchGlobs(editGlobs: readonly string[]): string[] {
 export class ProtectedPathWatcher implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private readonly watchers = new Map<string, vscode.Disposable>();
-  private readonly pending = new Map<string, { timer: ReturnType<typeof setTimeout>; op: ProtectedChangeAlert['op']; at: number }>();
+  private readonly pending = new Map<string, { timer: ReturnType<typeof setTimeout>; op: ProtectedChangeAlert['op']; at: number; cause: string | undefined }>();
   private readonly alerts = new Map<string, ProtectedChangeAlert>();
   private readonly alerted = new vscode.EventEmitter<ProtectedChangeAlert>();
   /** Fires when a warning is raised (tests and the timeline listen). */
@@ -131,14 +131,22 @@ export class ProtectedPathWatcher implements vscode.Disposable {
     if (prev) {
       clearTimeout(prev.timer);
     }
-    const first = prev ?? { op, at: Date.now() };
+    // Who caused it is asked when the event arrives (notes are fresh then); one unexplained event in a burst is enough.
+    const cause = this.attribution.explain(uri.fsPath);
+    const first = prev ?? { op, at: Date.now(), cause };
     // create then change is a create; delete then create is a change.
     const merged: ProtectedChangeAlert['op'] = prev ? (prev.op === 'create' ? (op === 'delete' ? 'delete' : 'create') : prev.op === 'delete' && op !== 'delete' ? 'write' : op) : op;
+    const burstCause = prev && !(prev.cause && cause) ? undefined : cause;
     this.pending.set(key, {
       op: merged,
       at: first.at,
+      cause: burstCause,
       timer: setTimeout(() => {
         this.pending.delete(key);
+        if (burstCause) {
+          this.log.debug(`[watch] ${uri.fsPath} changed (${merged}); explained by ${burstCause}`);
+          return;
+        }
         void this.settle(folder.uri.fsPath, uri.fsPath, merged, first.at).catch((err) => this.log.error(`[watch] ${uri.fsPath}: ${err instanceof Error ? err.message : String(err)}`));
       }, SETTLE_MS),
     });
@@ -151,11 +159,6 @@ export class ProtectedPathWatcher implements vscode.Disposable {
     }
     const decision = this.policy.evaluatePath(folder, file, op);
     if (decision.wouldBe === 'allow') {
-      return;
-    }
-    const cause = this.attribution.explain(file);
-    if (cause) {
-      this.log.debug(`[watch] ${rel} changed (${op}); explained by ${cause}`);
       return;
     }
     if ([...this.alerts.values()].some((a) => a.folder === folder && a.rel === rel)) {

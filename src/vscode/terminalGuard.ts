@@ -35,11 +35,14 @@ export interface TerminalAlert {
 }
 
 /** What in an analysis makes a command worth a warning: destructive or worse findings, and deletions. */
-export function risksOf(a: CommandAnalysis): string[] {
+export function risksOf(a: CommandAnalysis, folder?: string): string[] {
   const risks = a.subcommands.flatMap((s) => s.findings.filter((f) => f.severity !== 'caution').map((f) => f.reason));
-  const deletes = a.effects.filter((e) => e.op === 'delete');
+  const deletes = a.effects.filter((e) => e.op === 'delete').map((e) => {
+    const rel = folder ? path.relative(folder, e.path) : '';
+    return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : e.path;
+  });
   if (deletes.length && risks.length === 0) {
-    risks.push(`It deletes ${deletes.map((e) => e.path).slice(0, 3).join(', ')}${deletes.length > 3 ? ', ...' : ''}.`);
+    risks.push(`It deletes ${deletes.slice(0, 3).join(', ')}${deletes.length > 3 ? ', ...' : ''}.`);
   }
   return [...new Set(risks)];
 }
@@ -159,7 +162,7 @@ export class TerminalGuard implements vscode.Disposable {
     const folder = wf.uri.fsPath;
     const cwd = cwdUri?.fsPath ?? folder;
     const analysis = await this.analyze(line, { cwd, shell: /pwsh|powershell/i.test(e.terminal.name) ? 'powershell' : 'bash' });
-    const risks = risksOf(analysis);
+    const risks = risksOf(analysis, folder);
     const agent = isAgentTerminal(e.terminal);
     if (risks.length === 0) {
       if (agent || this.isActive()) {

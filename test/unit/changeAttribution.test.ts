@@ -1,10 +1,12 @@
 import * as assert from 'node:assert/strict';
 import { ChangeAttribution } from '../../src/gate/changeAttribution';
 
+const W = { gate: 5000, editor: 5000, airlock: 5000 };
+
 describe('change attribution (who changed a protected file)', () => {
   it('explains a change within the window after a note, and not after it', () => {
     let now = 0;
-    const a = new ChangeAttribution(5000, () => now, false);
+    const a = new ChangeAttribution(W, () => now, false);
     a.note('gate', ['/w/.env']);
     now = 4000;
     assert.equal(a.explain('/w/.env'), 'gate');
@@ -14,7 +16,7 @@ describe('change attribution (who changed a protected file)', () => {
   });
 
   it('a note on a folder explains what is inside it (an approved delete of a folder)', () => {
-    const a = new ChangeAttribution(5000, () => 0, false);
+    const a = new ChangeAttribution(W, () => 0, false);
     a.note('gate', ['/w/build/']);
     assert.equal(a.explain('/w/build/out/app.js'), 'gate');
     assert.equal(a.explain('/w/buildx/a'), undefined);
@@ -22,7 +24,7 @@ describe('change attribution (who changed a protected file)', () => {
 
   it('everything under a folder is Airlock\'s own while it writes there, and the written paths for a while after', async () => {
     let now = 0;
-    const a = new ChangeAttribution(5000, () => now, false);
+    const a = new ChangeAttribution(W, () => now, false);
     let inside: string | undefined;
     await a.during('/w', async () => {
       inside = a.explain('/w/.env');
@@ -36,8 +38,18 @@ describe('change attribution (who changed a protected file)', () => {
     assert.equal(a.explain('/w/.env'), undefined);
   });
 
+  it('each cause has its own window: Airlock\'s own writes explain a change only briefly', () => {
+    let now = 0;
+    const a = new ChangeAttribution({ gate: 10_000, editor: 3000, airlock: 2000 }, () => now, false);
+    a.note('airlock', ['/w/.env']);
+    a.note('gate', ['/w/src/a.ts']);
+    now = 2500;
+    assert.equal(a.explain('/w/.env'), undefined, 'a foreign write 2.5 s after Airlock restored the file is not hidden');
+    assert.equal(a.explain('/w/src/a.ts'), 'gate');
+  });
+
   it('folds case where the file system does', () => {
-    const a = new ChangeAttribution(5000, () => 0, true);
+    const a = new ChangeAttribution(W, () => 0, true);
     a.note('editor', ['/W/Secrets.json']);
     assert.equal(a.explain('/w/secrets.JSON'), 'editor');
   });

@@ -7,6 +7,7 @@ import {
   mergeSetting,
   parseSettings,
   planSettings,
+  planSharedSetting,
   SettingNotAnObjectError,
   SettingsFileError,
   TERMINAL_KEY,
@@ -148,5 +149,22 @@ describe('settings.json edits', () => {
     assert.deepEqual(parse(plan.after), { [EDITS_KEY]: { '**/.env': false }, [TERMINAL_KEY]: { rm: false } });
     assert.throws(() => parseSettings('{ "a": 1,, }'), (e: unknown) => e instanceof SettingsFileError && /syntax error .* line 1/.test(e.message));
     assert.throws(() => parseSettings('[]'), SettingsFileError);
+  });
+});
+
+describe('the user-level edits setting shared by workspaces', () => {
+  it('keeps the keys another workspace owns, removes only keys no workspace wants, never the developer ones', () => {
+    const current = { 'docs/**': true, '**/.env*': false, 'src/payments/**': false, 'old/**': false };
+    const owned = { wsA: ['**/.env*', 'old/**'], wsB: ['**/.env*', 'src/payments/**'] };
+    const p = planSharedSetting(EDITS_KEY, current, owned, 'wsA', { '**/.env*': false, '**/*.pem': false });
+    assert.deepEqual(p.after, { 'docs/**': true, '**/.env*': false, 'src/payments/**': false, '**/*.pem': false });
+    assert.deepEqual(p.owned, { wsB: ['**/.env*', 'src/payments/**'], wsA: ['**/.env*', '**/*.pem'] });
+    assert.ok(p.changed);
+  });
+
+  it('is a no-op when everything is in place', () => {
+    const current = { '**/.env*': false };
+    const p = planSharedSetting(EDITS_KEY, current, { wsA: ['**/.env*'] }, 'wsA', { '**/.env*': false });
+    assert.equal(p.changed, false);
   });
 });
