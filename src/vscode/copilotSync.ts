@@ -87,7 +87,7 @@ export class CopilotSettingsSync implements vscode.Disposable {
       'user',
       setTimeout(() => {
         this.timers.delete('user');
-        void this.serial(() => this.syncUser(this.mode()));
+        void this.serialUser(() => this.syncUser(this.mode()));
       }, DEBOUNCE_MS),
     );
   }
@@ -169,7 +169,16 @@ export class CopilotSettingsSync implements vscode.Disposable {
     for (const f of vscode.workspace.workspaceFolders ?? []) {
       await this.serial(async () => this.apply(await this.plan(f)));
     }
-    await this.serial(async () => this.applyUser(this.planUser()));
+    await this.serialUser(async () => this.applyUser(this.planUser()));
+  }
+
+  private runningUser: Promise<unknown> = Promise.resolve();
+
+  /** The user-level setting has its own queue: VS Code's settings write is slower than a file write. */
+  private serialUser<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.runningUser.then(fn, fn);
+    this.runningUser = next.catch(() => undefined);
+    return next;
   }
 
   /** Runs sync steps one after another, so two writes of one file never interleave. */
