@@ -107,8 +107,10 @@ export class SessionBudgets {
         out.push({ budget, limit, used, reason: `This would make ${used} ${LABEL[budget]} in this agent session; the policy's session budget is ${limit} (budgets.${budget}).` });
       }
     };
-    over('filesChanged', new Set([...s.changed, ...fp.changed]).size);
-    over('filesDeleted', new Set([...s.deleted, ...fp.deleted]).size);
+    // Counted without copying the session's sets: only the action's own paths are looked up.
+    const added = (seen: ReadonlySet<string>, paths: readonly string[]) => new Set(paths.filter((p) => !seen.has(p))).size;
+    over('filesChanged', s.changed.size + added(s.changed, fp.changed));
+    over('filesDeleted', s.deleted.size + added(s.deleted, fp.deleted));
     if (action.kind === 'command') {
       over('commands', s.commands + 1);
     }
