@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { appendAudit } from '../audit/log';
 import type { AuditEntry } from '../audit/log';
-import type { CommandAnalysis } from '../core/types';
 import type { ChangeAttribution } from '../gate/changeAttribution';
+import { deletedPaths, looksLikeAgent, risksOf } from '../gate/terminalRisks';
 import type { CommandAnalyzer } from '../policy/naiveAnalysis';
 import type { RollbackResult } from '../snapshot/rollback';
 import { rollbackToSnapshot } from '../snapshot/rollback';
@@ -14,10 +13,6 @@ import { Commands } from './ids';
 
 /** A gate decision this recent means an agent session is active. */
 const SESSION_ACTIVE_MS = 10 * 60_000;
-
-/** Terminal names and environment variables that agents' terminals carry. */
-const AGENT_NAME = /\b(claude|codex|gemini|copilot|cursor|aider|cline|goose|amp|windsurf|agent)\b/i;
-const AGENT_ENV = ['CLAUDECODE', 'CLAUDE_CODE_ENTRYPOINT', 'GEMINI_CLI', 'CODEX_SANDBOX', 'COPILOT_AGENT', 'AIRLOCK_AGENT'];
 
 export interface TerminalAlert {
   readonly id: string;
@@ -34,24 +29,10 @@ export interface TerminalAlert {
   readonly snapshotId?: string;
 }
 
-/** What in an analysis makes a command worth a warning: destructive or worse findings, and deletions. */
-export function risksOf(a: CommandAnalysis, folder?: string): string[] {
-  const risks = a.subcommands.flatMap((s) => s.findings.filter((f) => f.severity !== 'caution').map((f) => f.reason));
-  const deletes = a.effects.filter((e) => e.op === 'delete').map((e) => {
-    const rel = folder ? path.relative(folder, e.path) : '';
-    return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : e.path;
-  });
-  if (deletes.length && risks.length === 0) {
-    risks.push(`It deletes ${deletes.slice(0, 3).join(', ')}${deletes.length > 3 ? ', ...' : ''}.`);
-  }
-  return [...new Set(risks)];
-}
-
 /** Whether a terminal looks like an agent's (its name, or its environment). */
 export function isAgentTerminal(t: vscode.Terminal): boolean {
   const opts = t.creationOptions as vscode.TerminalOptions;
-  const env = 'env' in opts ? opts.env ?? {} : {};
-  return AGENT_NAME.test(t.name) || AGENT_ENV.some((k) => env[k] !== undefined && env[k] !== null);
+  return looksLikeAgent(t.name, 'env' in opts ? opts.env ?? {} : {});
 }
 
 /**
@@ -170,10 +151,7 @@ export class TerminalGuard implements vscode.Disposable {
       }
       return;
     }
-    const deletes = analysis.effects
-      .filter((x) => x.op === 'delete')
-      .map((x) => path.relative(folder, x.path).split(path.sep).join('/'))
-      .filter((r) => r && !r.startsWith('..') && !path.isAbsolute(r));
+    const deletes = deletedPaths(analysis, folder);
     // The moment it starts: this one may lose the race with the command, so the rollback target is
     // the newest snapshot from before it started.
     void this.snapshot(folder, `as ${line.slice(0, 120)} started`, deletes);
