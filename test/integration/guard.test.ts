@@ -202,6 +202,19 @@ describe('guards beyond hooks: Copilot settings, protected files, terminal, budg
     }
   });
 
+  it('a protected file created from outside is removed again by Revert', async () => {
+    const key = path.join(root, 'deploy', 'prod.pem');
+    const alerted = nextEvent(api.guards.watcher.onDidAlert, (a: ProtectedChangeAlert) => a.rel === 'deploy/prod.pem', 'the warning');
+    fs.mkdirSync(path.dirname(key), { recursive: true });
+    fs.writeFileSync(key, '-----BEGIN PRIVATE KEY-----\n');
+    const alert = await alerted;
+    assert.equal(alert.op, 'create');
+    const result = (await vscode.commands.executeCommand('airlock.revertProtectedChange', alert.id)) as { deleted: string[] };
+    assert.deepEqual(result.deleted, ['deploy/prod.pem']);
+    assert.equal(fs.existsSync(key), false);
+    fs.rmSync(path.dirname(key), { recursive: true, force: true });
+  });
+
   it('`rm -rf build` in an integrated bash terminal raises a warning, and Roll Back restores build/', async function () {
     this.timeout(60_000);
     // The demo ignores build/; here it holds untracked output that only Airlock's snapshots keep.
@@ -244,6 +257,29 @@ describe('guards beyond hooks: Copilot settings, protected files, terminal, budg
       terminal.dispose();
     } finally {
       fs.writeFileSync(gitignore, ignoreText);
+      fs.rmSync(build, { recursive: true, force: true });
+    }
+  });
+
+  it('a git-ignored folder deleted in a terminal: the warning still comes, but Roll Back has nothing to restore (no snapshot holds ignored folders)', async function () {
+    this.timeout(60_000);
+    const build = path.join(root, 'build');
+    fs.mkdirSync(build, { recursive: true });
+    fs.writeFileSync(path.join(build, 'app.js'), 'ignored output\n');
+    try {
+      await api.gate.decide([{ kind: 'edit', paths: [path.join(root, 'src', 'cart.js')], cwd: root, agent: 'claude', tool: 'Edit', session: 'guard-terminal-2' }]);
+      const terminal = vscode.window.createTerminal({ name: 'guard-test-2', shellPath: '/bin/bash', cwd: root });
+      const integration = terminal.shellIntegration ?? (await nextEvent(vscode.window.onDidChangeTerminalShellIntegration, (e) => e.terminal === terminal, 'shell integration in bash', 20_000)).shellIntegration;
+      const alerted = nextEvent(api.guards.terminal.onDidAlert, (a: TerminalAlert) => a.terminal === 'guard-test-2', 'the terminal warning');
+      const ended = nextEvent(vscode.window.onDidEndTerminalShellExecution, (e) => e.terminal === terminal, 'the command to end');
+      integration.executeCommand('rm -rf build');
+      const alert = await alerted;
+      await ended;
+      const result = (await vscode.commands.executeCommand('airlock.rollbackTerminalCommand', alert.id)) as { created: string[]; changed: string[] };
+      assert.deepEqual(result.created, [], 'nothing to restore: build/ is git-ignored and no snapshot holds it');
+      assert.equal(fs.existsSync(build), false);
+      terminal.dispose();
+    } finally {
       fs.rmSync(build, { recursive: true, force: true });
     }
   });
