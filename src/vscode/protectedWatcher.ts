@@ -17,6 +17,10 @@ import type { PolicyService } from './policyService';
 
 /** Events of one file within this time are one change (a save is often delete+create or create+change). */
 const SETTLE_MS = 400;
+/** A new folder is searched for protected files this deep and this far (its files' own events may be lost). */
+const NEW_FOLDER_DEPTH = 4;
+const NEW_FOLDER_ENTRIES = 500;
+const SKIP_DIRS = new Set(['node_modules', '.git']);
 
 export interface ProtectedChangeAlert {
   readonly id: string;
@@ -46,7 +50,7 @@ export function watchGlobs(editGlobs: readonly string[]): string[] {
  */
 export class ProtectedPathWatcher implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
-  private readonly watchers = new Map<string, vscode.Disposable>();
+  private readonly watchers = new Map<string, { glob: string; disposables: vscode.Disposable[] }>();
   private readonly pending = new Map<string, { timer: ReturnType<typeof setTimeout>; op: ProtectedChangeAlert['op']; at: number; cause: string | undefined }>();
   private readonly alerts = new Map<string, ProtectedChangeAlert>();
   private readonly alerted = new vscode.EventEmitter<ProtectedChangeAlert>();
@@ -103,22 +107,66 @@ export class ProtectedPathWatcher implements vscode.Disposable {
     }
   }
 
+  /** (Re)creates the folder's watchers when its protected patterns changed; the new ones start before the old ones stop. */
   private watch(folder: vscode.WorkspaceFolder): void {
-    this.unwatch(folder);
+    const key = folder.uri.toString();
     const globs = watchGlobs(Object.keys(copilotApprovalEntries(this.policy.policy(folder)).edits));
-    if (globs.length === 0) {
+    const glob = `{${globs.join(',')}}`;
+    const previous = this.watchers.get(key);
+    if (previous?.glob === glob) {
       return;
     }
-    const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, `{${globs.join(',')}}`));
+    if (globs.length === 0) {
+      this.unwatch(folder);
+      return;
+    }
+    const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, glob));
     w.onDidCreate((u) => this.onEvent(folder, u, 'create'));
     w.onDidChange((u) => this.onEvent(folder, u, 'write'));
     w.onDidDelete((u) => this.onEvent(folder, u, 'delete'));
-    this.watchers.set(folder.uri.toString(), w);
+    // `mkdir -p deploy && echo > deploy/key.pem` may be reported as the new folder alone: look inside
+    // every new folder for protected files.
+    const folders = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, '**/*'), false, true, true);
+    // (A moment later: the files are usually written just after their folder.)
+    folders.onDidCreate((u) => setTimeout(() => void this.newFolder(folder, u.fsPath), SETTLE_MS / 2));
+    this.watchers.set(key, { glob, disposables: [w, folders] });
+    previous?.disposables.forEach((d) => d.dispose());
+  }
+
+  private async newFolder(folder: vscode.WorkspaceFolder, dir: string): Promise<void> {
+    if (!this.enabled()) {
+      return;
+    }
+    let budget = NEW_FOLDER_ENTRIES;
+    const walk = async (d: string, depth: number): Promise<void> => {
+      let entries: fs.Dirent[];
+      try {
+        entries = await fs.promises.readdir(d, { withFileTypes: true });
+      } catch {
+        return; // a file, or gone already
+      }
+      for (const e of entries) {
+        if (--budget < 0) {
+          return;
+        }
+        const p = path.join(d, e.name);
+        if (e.isDirectory()) {
+          if (depth < NEW_FOLDER_DEPTH && !SKIP_DIRS.has(e.name)) {
+            await walk(p, depth + 1);
+          }
+        } else if (this.policy.evaluatePath(folder, p, 'create').wouldBe !== 'allow') {
+          this.onEvent(folder, vscode.Uri.file(p), 'create');
+        }
+      }
+    };
+    if (!SKIP_DIRS.has(path.basename(dir))) {
+      await walk(dir, 1);
+    }
   }
 
   private unwatch(folder: vscode.WorkspaceFolder): void {
     const key = folder.uri.toString();
-    this.watchers.get(key)?.dispose();
+    this.watchers.get(key)?.disposables.forEach((w) => w.dispose());
     this.watchers.delete(key);
   }
 
@@ -220,6 +268,11 @@ export class ProtectedPathWatcher implements vscode.Disposable {
     return result;
   }
 
+  /** The warnings not answered yet. */
+  openAlerts(): ProtectedChangeAlert[] {
+    return [...this.alerts.values()];
+  }
+
   /** Keep: accepts the change, audits it. */
   keep(id: string): boolean {
     const alert = this.alerts.get(id);
@@ -250,7 +303,7 @@ export class ProtectedPathWatcher implements vscode.Disposable {
 
   dispose(): void {
     this.pending.forEach((p) => clearTimeout(p.timer));
-    this.watchers.forEach((w) => w.dispose());
+    this.watchers.forEach((ws) => ws.disposables.forEach((w) => w.dispose()));
     this.disposables.forEach((d) => d.dispose());
   }
 }

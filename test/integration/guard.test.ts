@@ -5,6 +5,7 @@ import { parse } from 'jsonc-parser';
 import * as vscode from 'vscode';
 import { readAudit } from '../../src/audit/log';
 import type { ProposedAction } from '../../src/core/types';
+import { DEFAULT_ATTRIBUTION_WINDOWS } from '../../src/gate/changeAttribution';
 import type { AirlockApi } from '../../src/extension';
 import type { ProtectedChangeAlert } from '../../src/vscode/protectedWatcher';
 import type { TerminalAlert } from '../../src/vscode/terminalGuard';
@@ -41,15 +42,23 @@ function nextEvent<T>(event: vscode.Event<T>, accept: (e: T) => boolean, what: s
   });
 }
 
-/** Replaces the policy file's text the way a developer does: in an editor, then save. */
-async function editPolicy(uri: vscode.Uri, text: string): Promise<number> {
-  const doc = await vscode.workspace.openTextDocument(uri);
-  const edit = new vscode.WorkspaceEdit();
-  edit.replace(uri, new vscode.Range(0, 0, doc.lineCount, 0), text);
-  assert.ok(await vscode.workspace.applyEdit(edit));
-  const saving = Date.now();
-  assert.ok(await doc.save());
-  return saving;
+/**
+ * Replaces the policy file on disk (as a `git pull` does); returns the time of the write. (Not
+ * through an editor: a text model left loaded would race the policy suite's own disk writes.)
+ */
+async function writePolicy(uri: vscode.Uri, text: string): Promise<number> {
+  const at = Date.now();
+  await vscode.workspace.fs.writeFile(uri, Buffer.from(text));
+  return at;
+}
+
+/** Waits until no gate approval of `file` (earlier tests approve .env) explains a change to it any more. */
+async function outsideGateWindow(root: string, file: string): Promise<void> {
+  const last = readAudit(root).entries.findLast((e) => e.verdict === 'allow' && e.paths?.some((p) => path.resolve(root, p) === file));
+  const wait = last ? Date.parse(last.time) + DEFAULT_ATTRIBUTION_WINDOWS.gate + 200 - Date.now() : 0;
+  if (wait > 0) {
+    await new Promise((r) => setTimeout(r, wait));
+  }
 }
 
 describe('guards beyond hooks: Copilot settings, protected files, terminal, budgets', () => {
@@ -72,7 +81,7 @@ describe('guards beyond hooks: Copilot settings, protected files, terminal, budg
     figures.push(`baseline snapshot ready ${Date.now() - started} ms after the test started`);
   });
   after(async () => {
-    await editPolicy(policyUri, originalPolicy);
+    await writePolicy(policyUri, originalPolicy);
     await vscode.workspace.getConfiguration('airlock').update('copilot.syncApprovalSettings', 'off', vscode.ConfigurationTarget.Global);
     await vscode.workspace.getConfiguration().update('chat.tools.edits.autoApprove', undefined, vscode.ConfigurationTarget.Global);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
@@ -98,16 +107,16 @@ describe('guards beyond hooks: Copilot settings, protected files, terminal, budg
     // The team adds rules: the settings follow within a second.
     const text = originalPolicy.replace('"paths": {', '"paths": {\n    "infra/secrets/**": "deny",').replace('"commands": {', '"commands": {\n    "make release": "ask",');
     assert.notEqual(text, originalPolicy);
-    const saved = await editPolicy(policyUri, text);
+    const saved = await writePolicy(policyUri, text);
     await until('the workspace terminal rules', () => fileTerminal()?.['make release'] === false, 5000, 5);
     const fileMs = Date.now() - saved;
     await until('the user edit rules', () => userEdits()?.['infra/secrets/**'] === false, 5000, 5);
     const ms = Date.now() - saved;
-    figures.push(`policy save -> workspace terminal rules in ${fileMs} ms, user edit rules seen by the extension host in ${ms} ms`);
-    assert.ok(fileMs < 1000, `the workspace settings were updated ${fileMs} ms after the save`);
+    figures.push(`policy written -> workspace terminal rules in ${fileMs} ms, user edit rules seen by the extension host in ${ms} ms`);
+    assert.ok(fileMs < 1000, `the workspace settings were updated ${fileMs} ms after the policy was written`);
     // The user-level write goes through VS Code's own settings editing (a round trip to the
     // workbench): 0.35-0.9 s here, over a second on a loaded machine; bounded, not hung.
-    assert.ok(ms < 3000, `the user settings were updated ${ms} ms after the save`);
+    assert.ok(ms < 3000, `the user settings were updated ${ms} ms after the policy was written`);
     assert.equal(userEdits()!['docs/**'], true, 'the hand-written edit entry stays');
     assert.equal(fileTerminal()!['npm run lint'], true, 'the hand-written terminal entry stays');
     const raw = fs.readFileSync(settingsFile(), 'utf8');
@@ -117,7 +126,7 @@ describe('guards beyond hooks: Copilot settings, protected files, terminal, budg
     await until('VS Code to read the terminal rules', () => config().inspect<Rules>('chat.tools.terminal.autoApprove')?.workspaceValue?.['make release'] === false, 5000);
 
     // The rules go away again: Airlock removes its own entries and nothing else.
-    await editPolicy(policyUri, originalPolicy);
+    await writePolicy(policyUri, originalPolicy);
     await until('the removed rules to leave the settings', () => userEdits()?.['infra/secrets/**'] === undefined && fileTerminal()?.['make release'] === undefined, 5000);
     assert.equal(userEdits()!['docs/**'], true);
     assert.equal(fileTerminal()!['npm run lint'], true);
@@ -140,13 +149,17 @@ describe('guards beyond hooks: Copilot settings, protected files, terminal, budg
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
-  it('warns when .env is written from outside VS Code, and Revert restores it', async () => {
+  it('warns when .env is written from outside VS Code, and Revert restores it', async function () {
+    this.timeout(60_000);
     const env = path.join(root, '.env');
+    await outsideGateWindow(root, env);
     const original = fs.readFileSync(env, 'utf8');
     const alerted = nextEvent(api.guards.watcher.onDidAlert, (a: ProtectedChangeAlert) => a.rel === '.env', 'the .env warning');
     const written = Date.now();
     fs.writeFileSync(env, 'STRIPE_SECRET_KEY=sk_live_exfiltrated\n');
-    const alert = await alerted;
+    const alert = await alerted.catch((err: Error) => {
+      throw new Error(`${err.message}; open alerts: ${JSON.stringify(api.guards.watcher.openAlerts().map((a) => [a.rel, a.op]))}`);
+    });
     figures.push(`external .env write -> warning in ${Date.now() - written} ms`);
     assert.equal(alert.op, 'write');
     assert.ok(alert.snapshotId, 'a snapshot holds the earlier .env');
@@ -286,7 +299,7 @@ describe('guards beyond hooks: Copilot settings, protected files, terminal, budg
 
   it('a session over its budget is asked, with the budget named', async () => {
     const text = originalPolicy.replace('"approval":', '"budgets": { "filesChanged": 2 },\n  "approval":');
-    await editPolicy(policyUri, text);
+    await writePolicy(policyUri, text);
     await until('the budget to load', () => api.policy.policy(root).settings.budgets.filesChanged === 2, 5000);
     const edit = (f: string): ProposedAction => ({ kind: 'edit', paths: [path.join(root, 'src', f)], cwd: root, agent: 'gemini', tool: 'write_file', session: 'budget-session' });
     assert.equal((await api.gate.decide([edit('a.js')])).decision.verdict, 'allow');
