@@ -268,8 +268,12 @@ function parseWindsurf(payload: unknown): ProposedAction[] {
 function parseCline(payload: unknown): ProposedAction[] {
   const o = requireObject(payload, 'cline');
   const hook = optString(o, 'hookName');
-  if (hook !== undefined && hook !== 'PreToolUse') {
+  // Only Cline's after-events carry nothing to stop; any other name (in any case) is judged or denied.
+  if (hook !== undefined && /^(PostToolUse|TaskStart|TaskResume|TaskCancel|TaskComplete|UserPromptSubmit|PreCompact)$/.test(hook)) {
     return [];
+  }
+  if (hook !== undefined && hook.toLowerCase() !== 'pretooluse') {
+    throw new PayloadError(`unknown Cline hook '${hook}'`);
   }
   const pre = o.preToolUse;
   if (!isRecord(pre)) {

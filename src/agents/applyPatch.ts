@@ -41,8 +41,21 @@ export function extractPatch(s: string): string | undefined {
   if (i < 0) {
     return undefined;
   }
-  const j = s.indexOf(END, i);
-  return j < 0 ? s.slice(i) : s.slice(i, j + END.length);
+  if (s.indexOf(BEGIN, i + BEGIN.length) >= 0) {
+    // A second patch would be applied by the agent but hidden from a reader of the first.
+    throw new PatchSyntaxError(`more than one '${BEGIN}' in one call`);
+  }
+  // Everything after the start goes to the parser, which refuses text after the end marker.
+  return s.slice(i);
+}
+
+/**
+ * The patch when `command` is nothing but one `apply_patch` heredoc (how Codex runs it through a
+ * shell); undefined when anything else is on the line, which must then be judged as a command too.
+ */
+export function soleApplyPatchHeredoc(command: string): string | undefined {
+  const m = /^\s*apply_patch\s*<<-?\s*(['"]?)([A-Za-z_][\w-]*)\1[ \t]*\r?\n([\s\S]*?)\r?\n[ \t]*\2[ \t]*\s*$/.exec(command);
+  return m ? m[3] : undefined;
 }
 
 export function parsePatch(patch: string): PatchOp[] {
@@ -62,6 +75,9 @@ export function parsePatch(patch: string): PatchOp[] {
     const start = i;
     if (line.trim() === END) {
       ended = true;
+      if (lines.slice(i + 1).some((l) => l.trim() !== '')) {
+        throw new PatchSyntaxError(`line ${i + 2}: text after '${END}'`);
+      }
       break;
     }
     if (line.startsWith('*** Add File: ')) {

@@ -176,9 +176,8 @@ export function launcherScript(): string {
   return `#!/bin/sh
 # Agent Airlock hook launcher (written by \`airlock install-hooks\`; commit it with the hook configs).
 # Usage: airlock-hook <agent>   (the agent's pre-tool payload on stdin)
-# Finds the Airlock CLI on this machine and runs \`airlock hook <agent>\`: $AIRLOCK_CLI, the workspace's
-# node_modules/.bin/airlock, \`airlock\` on PATH, then the newest Agent Airlock extension installed in
-# VS Code, VS Code Insiders, VS Code Server, Cursor, Windsurf or code-server. If none is found, or
+# Finds the Airlock CLI on this machine and runs \`airlock hook <agent>\`: $AIRLOCK_CLI,
+# \`airlock\` on PATH, then the newest Agent Airlock extension installed in VS Code, VS Code Insiders, VS Code Server, Cursor, Windsurf or code-server. If none is found, or
 # Airlock exits in a way the agent would not treat as a block (a crash), it blocks the action in the
 # agent's own format: agents run the tool when a hook fails any other way.
 agent="$1"
@@ -222,9 +221,7 @@ if [ -n "$AIRLOCK_CLI" ]; then
     *) [ -x "$AIRLOCK_CLI" ] && run "$AIRLOCK_CLI" ;;
   esac
 fi
-if [ -x "$root/node_modules/.bin/airlock" ]; then
-  run "$root/node_modules/.bin/airlock"
-fi
+# Never anything inside the workspace (such as node_modules/.bin/airlock): the agent can write there.
 if command -v airlock >/dev/null 2>&1; then
   run airlock
 fi

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ProposedAction } from '../core/types';
 import { PayloadError } from './adapter';
-import { applyHunks, extractPatch, parsePatch, PatchSyntaxError } from './applyPatch';
+import { applyHunks, extractPatch, parsePatch, PatchSyntaxError, soleApplyPatchHeredoc } from './applyPatch';
 
 type ToolKind =
   | 'shell' // runs a command line
@@ -129,14 +129,22 @@ export function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/**
+ * The one string the tool reads from these synonyms. Two different values (`{"cmd": "rm -rf ~",
+ * "command": "ls"}`) are refused: Airlock must judge what the agent's tool will use, not a decoy.
+ */
 function str(input: Record<string, unknown>, keys: readonly string[]): string | undefined {
+  let found: string | undefined;
   for (const k of keys) {
     const v = input[k];
     if (typeof v === 'string') {
-      return v;
+      if (found !== undefined && v !== found) {
+        throw new PayloadError(`the tool input gives two different values for the same argument (${keys.filter((x) => typeof input[x] === 'string').map((x) => `'${x}'`).join(', ')})`);
+      }
+      found = v;
     }
   }
-  return undefined;
+  return found;
 }
 
 function requireStr(call: ToolCall, keys: readonly string[], what: string): string {
@@ -204,20 +212,25 @@ function joinArgv(argv: readonly string[]): string {
 
 /** The command line of a shell tool: a string, or argv (`["bash","-lc","..."]` is unwrapped). */
 function commandLine(call: ToolCall): string {
+  const lines = new Set<string>();
   for (const k of COMMAND_KEYS) {
     const v = call.input[k];
     if (typeof v === 'string' && v.trim() !== '') {
-      return v;
-    }
-    if (Array.isArray(v) && v.length > 0 && v.every((w) => typeof w === 'string')) {
+      lines.add(v);
+    } else if (Array.isArray(v) && v.length > 0 && v.every((w) => typeof w === 'string')) {
       const argv = v as string[];
-      if (argv.length === 3 && /(^|\/)(ba|z|da)?sh$/.test(argv[0]) && /^-l?c$/.test(argv[1])) {
-        return argv[2];
-      }
-      return joinArgv(argv);
+      lines.add(argv.length === 3 && /(^|\/)(ba|z|da)?sh$/.test(argv[0]) && /^-l?c$/.test(argv[1]) ? argv[2] : joinArgv(argv));
     }
   }
-  throw new PayloadError(`${call.tool}: the tool input has no command line (expected a string in 'command')`);
+  if (lines.size > 1) {
+    // Which one the tool runs is the agent's business; Airlock will not guess (a decoy is the risk).
+    throw new PayloadError(`${call.tool}: the tool input gives ${lines.size} different command lines`);
+  }
+  const [line] = lines;
+  if (line === undefined) {
+    throw new PayloadError(`${call.tool}: the tool input has no command line (expected a string in 'command')`);
+  }
+  return line;
 }
 
 function base(call: ToolCall, cwd = call.cwd): Pick<ProposedAction, 'cwd' | 'agent' | 'tool' | 'session'> {
@@ -234,12 +247,15 @@ export function toolActions(call: ToolCall): ProposedAction[] {
       const command = commandLine(call);
       const dir = str(call.input, CWD_KEYS);
       const cwd = dir !== undefined && dir !== '' ? abs(dir) : call.cwd;
-      const patch = /^\s*apply_patch\b/.test(command) ? extractPatch(command) : undefined;
-      if (patch !== undefined) {
+      const asCommand: ProposedAction = { kind: 'command', paths: [], command, shell: kind === 'powershell' ? 'powershell' : 'bash', ...base(call, cwd) };
+      const sole = soleApplyPatchHeredoc(command);
+      if (sole !== undefined) {
         // Codex runs apply_patch as a shell word with a heredoc: guard it as the edits it makes.
-        return patchActions({ ...call, cwd }, patch);
+        return patchActions({ ...call, cwd }, extractPatch(sole) ?? sole);
       }
-      return [{ kind: 'command', paths: [], command, shell: kind === 'powershell' ? 'powershell' : 'bash', ...base(call, cwd) }];
+      const patch = /\bapply_patch\b/.test(command) ? extractPatch(command) : undefined;
+      // Anything else on the line is judged as a command as well as the edits of the patch.
+      return patch !== undefined ? [...patchActions({ ...call, cwd }, patch), asCommand] : [asCommand];
     }
     case 'write': {
       const file = abs(requireStr(call, PATH_KEYS, 'file path'));

@@ -103,9 +103,29 @@ function isRegistration(x: unknown): x is Registration {
   );
 }
 
-/** Live registrations, stale ones removed. */
+/** True when only this user can write `dir` (owned by us, not writable by group or others). */
+function privateToUs(dir: string): boolean {
+  try {
+    const st = fs.lstatSync(dir);
+    if (!st.isDirectory() || (st.mode & 0o022) !== 0) {
+      return false;
+    }
+    return typeof process.getuid !== 'function' || st.uid === process.getuid();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Live registrations, stale ones removed. Registrations are trusted only from directories that
+ * only this user can write, and only for sockets inside Airlock's private socket directory.
+ */
 export function listRegistrations(env?: NodeJS.ProcessEnv): Registration[] {
   const dir = windowsDir(env);
+  if (!privateToUs(runtimeDir(env)) || !privateToUs(dir)) {
+    return [];
+  }
+  const socketDir = path.join(runtimeDir(env), 's') + path.sep;
   let names: string[];
   try {
     names = fs.readdirSync(dir).filter((n) => n.endsWith('.json'));
@@ -117,7 +137,7 @@ export function listRegistrations(env?: NodeJS.ProcessEnv): Registration[] {
     const file = path.join(dir, n);
     try {
       const reg: unknown = JSON.parse(fs.readFileSync(file, 'utf8'));
-      if (!isRegistration(reg)) {
+      if (!isRegistration(reg) || (process.platform !== 'win32' && !reg.socket.startsWith(socketDir))) {
         continue;
       }
       if (!pidAlive(reg.pid) || (process.platform !== 'win32' && !fs.existsSync(reg.socket))) {

@@ -10,7 +10,13 @@ export function sessionKey(action: ProposedAction): string | undefined {
   if (!action.session) {
     return undefined;
   }
-  const what = action.kind === 'command' ? `command:${(action.command ?? '').trim()}` : `${action.kind}:${[...action.paths].sort().join('\u0000')}`;
+  // The tool, the working directory and every path are part of what was allowed: approving an MCP
+  // tool on notes.md must not approve it on .env, nor `rm -rf *` in another directory.
+  const paths = [...action.paths].sort().join('\u0000');
+  const what =
+    action.kind === 'command'
+      ? `command:${action.tool ?? ''}:${action.cwd}:${(action.command ?? '').trim()}:${paths}`
+      : `${action.kind}:${action.tool ?? ''}:${paths}`;
   return `${action.agent}\u0000${action.session}\u0000${what}`;
 }
 

@@ -136,6 +136,14 @@ export function tempDirRules(dirs: readonly string[]): NonNullable<PolicyFile['p
   );
 }
 
+/**
+ * Airlock's own state outside the workspace: the approval channel's registrations and sockets
+ * (runtime dir) and the audit logs and shadow repositories (state dir). An agent that could write
+ * there could register a fake window that approves everything, or erase the history.
+ */
+export const AIRLOCK_STATE_PATTERNS = ['~/.local/state/agent-airlock/**', '/tmp/agent-airlock-*/**', '/run/user/*/agent-airlock-*/**'] as const;
+const STATE_REASON = "This is Airlock's own state (its approval channel, audit log and snapshots): an agent must not change it.";
+
 /** The built-in layer, written like any policy file. */
 export const BUILTIN_POLICY: PolicyFile = {
   mode: 'enforce',
@@ -147,6 +155,7 @@ export const BUILTIN_POLICY: PolicyFile = {
     ...rules(EXECUTABLE_CONFIG_PATTERNS, { write: 'ask', create: 'ask', delete: 'ask', reason: EXEC_REASON }),
     ...rules(MANIFEST_PATTERNS, { write: 'ask', delete: 'ask', reason: MANIFEST_REASON }),
     ...rules(DEVICE_PATHS, { read: 'allow', write: 'allow', create: 'allow' }),
+    ...rules(AIRLOCK_STATE_PATTERNS, { write: 'deny', create: 'deny', delete: 'deny', reason: STATE_REASON }),
   },
   defaults: {
     unknownCommand: 'ask',
@@ -157,4 +166,4 @@ export const BUILTIN_POLICY: PolicyFile = {
 };
 
 /** Built-in path rules that no layer can relax below ask for write, create and delete. */
-export const FLOOR_PATTERNS: ReadonlySet<string> = new Set(GUARD_PATTERNS);
+export const FLOOR_PATTERNS: ReadonlySet<string> = new Set([...GUARD_PATTERNS, ...AIRLOCK_STATE_PATTERNS]);

@@ -172,9 +172,19 @@ export function inspectPaths(paths: readonly string[], cwd: string): PathFacts {
   return facts;
 }
 
+/** A folder too broad to be anybody's project: the file system root, the home folder or above it. */
+export function isBroadRoot(dir: string, home: string = os.homedir()): boolean {
+  const d = path.resolve(dir);
+  const h = path.resolve(home);
+  return path.dirname(d) === d || d === h || h.startsWith(d.endsWith(path.sep) ? d : d + path.sep);
+}
+
 /**
  * The workspace folder a path belongs to when no editor says so (the CLI): the nearest folder at or
  * above `start` that has an .airlock policy file, else the nearest with .git, else `start` itself.
+ * The home folder, the root and their ancestors are never a workspace (a dotfiles repository in ~
+ * must not make ~/.bashrc an ordinary source file): for them this returns a folder inside `start`
+ * that holds nothing, so every real path is outside the workspace and asked.
  */
 export function findWorkspaceRoot(start: string): string {
   const from = path.resolve(start);
@@ -183,14 +193,17 @@ export function findWorkspaceRoot(start: string): string {
     if (fs.existsSync(path.join(dir, TEAM_POLICY_FILE)) || fs.existsSync(path.join(dir, PERSONAL_POLICY_FILE))) {
       return dir;
     }
-    if (gitRoot === undefined && fs.existsSync(path.join(dir, '.git'))) {
+    if (gitRoot === undefined && !isBroadRoot(dir) && fs.existsSync(path.join(dir, '.git'))) {
       gitRoot = dir;
     }
     if (path.dirname(dir) === dir) {
-      return gitRoot ?? from;
+      return gitRoot ?? (isBroadRoot(from) ? path.join(from, NO_WORKSPACE) : from);
     }
   }
 }
+
+/** The name of the empty pseudo-workspace used when the cwd is too broad to be one. */
+export const NO_WORKSPACE = '.airlock-no-workspace';
 
 /** inspectPaths for everything an action touches: its paths and the effects of its command. */
 export function inspectAction(action: ProposedAction, analysis?: CommandAnalysis): PathFacts {

@@ -77,7 +77,7 @@ describe('bridge (hook CLI <-> extension over a private Unix socket)', () => {
   it('ignores and removes the registration of a window whose process is gone', async () => {
     const dead = spawn(process.execPath, ['-e', '0']);
     await new Promise((r) => dead.on('exit', r));
-    register({ pid: dead.pid!, socket: path.join(tmp, 'gone.sock'), token: 'x', folders: [tmp], version: 'old', createdAt: new Date().toISOString() }, env);
+    register({ pid: dead.pid!, socket: newSocketPath(env), token: 'x', folders: [tmp], version: 'old', createdAt: new Date().toISOString() }, env);
     assert.equal(findRegistrations(tmp, env).length, 0);
     assert.equal(fs.readdirSync(path.join(runtimeDir(env), 'windows')).length, 0);
     await assert.rejects(requestDecision([edit(tmp)], { cwd: tmp, deadlineMs: 2000, env }), BridgeUnavailable);
