@@ -5,6 +5,7 @@ import { analyzeCommandAsync } from './shell/analyze';
 import { snapshotOptionsFromPolicy, takeSnapshot } from './snapshot/snapshot';
 import { ApprovalUi } from './vscode/approvals';
 import { BridgeHost } from './vscode/bridgeHost';
+import { registerFirstRunCommands } from './vscode/firstRun';
 import { onConfigChange, readConfig } from './vscode/config';
 import { CopilotSettingsSync } from './vscode/copilotSync';
 import { GateService } from './vscode/gateService';
@@ -12,6 +13,7 @@ import { installHooksCommand } from './vscode/installHooksCommand';
 import { registerGuardCommands } from './vscode/guardCommands';
 import { GuardSnapshots } from './vscode/guardSnapshots';
 import { Commands, Views } from './vscode/ids';
+import { DenialNotifier } from './vscode/notifications';
 import { PolicyService } from './vscode/policyService';
 import { ProtectedPathWatcher } from './vscode/protectedWatcher';
 import { SnapshotCommands } from './vscode/snapshotCommands';
@@ -67,7 +69,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Airloc
   context.subscriptions.push(statusView, vscode.window.registerTreeDataProvider(Views.status, statusView));
 
   const statusBar = new AirlockStatusBar(config);
-  context.subscriptions.push(statusBar);
+  const notifier = new DenialNotifier(log);
+  context.subscriptions.push(statusBar, notifier, ...registerFirstRunCommands(gate));
 
   let bridge: BridgeHost | undefined;
   try {
@@ -92,7 +95,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<Airloc
     vscode.commands.registerCommand(Commands.showLog, () => log.show(true)),
     vscode.commands.registerCommand(Commands.installHooks, (agents?: Parameters<typeof installHooksCommand>[1]) => installHooksCommand(log, agents)),
     gate.queue.onDidChange(() => statusBar.setPending(gate.queue.size)),
-    gate.onDidDecide(() => timeline.refresh()),
+    gate.onDidDecide((e) => {
+      timeline.refresh();
+      notifier.onDecide(e);
+    }),
     onConfigChange((next) => {
       if (next.copilotSync !== config.copilotSync) {
         config = next;

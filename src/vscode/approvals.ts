@@ -1,22 +1,60 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { ProposedAction } from '../core/types';
 import type { Answer, ApprovalQueue, PendingRequest } from '../gate/approvalQueue';
 import { Commands, ContextKeys, PROPOSED_SCHEME } from './ids';
 
 /** Plain words for the human: who asks, for what, and why the policy wants a human. */
 export function requestTitle(req: PendingRequest): string {
-  const a = req.action;
+  return actionTitle(req.action);
+}
+
+/** "Claude Code wants to change .env", "Copilot wants to run: rm -rf build". */
+export function actionTitle(a: ProposedAction): string {
   const who = agentName(a.agent);
   if (a.kind === 'command') {
     return vscode.l10n.t('{0} wants to run: {1}', who, oneLine(a.command ?? '', 80));
   }
   const what = a.paths.map((p) => vscode.workspace.asRelativePath(p, false)).join(', ');
-  const verb = { edit: 'change', create: 'create', delete: 'delete', rename: 'rename', read: 'read' }[a.kind];
-  return vscode.l10n.t('{0} wants to {1} {2}', who, verb, what);
+  switch (a.kind) {
+    case 'create':
+      return vscode.l10n.t('{0} wants to create {1}', who, what);
+    case 'delete':
+      return vscode.l10n.t('{0} wants to delete {1}', who, what);
+    case 'rename':
+      return vscode.l10n.t('{0} wants to rename {1}', who, what);
+    case 'read':
+      return vscode.l10n.t('{0} wants to read {1}', who, what);
+    default:
+      return vscode.l10n.t('{0} wants to change {1}', who, what);
+  }
 }
 
 export function requestWhy(req: PendingRequest): string {
   return req.decision.reasons.join(' ') || vscode.l10n.t('The policy asks for approval.');
+}
+
+/** The rule(s) that want a human, e.g. `paths[".env*"].write (built-in)`. */
+export function requestRules(req: PendingRequest): string {
+  const asking = req.decision.rules.filter((r) => r.verdict === req.decision.verdict);
+  return (asking.length ? asking : req.decision.rules)
+    .map((r) => `${r.rule} (${r.source === 'built-in' ? vscode.l10n.t('built-in') : r.source === 'settings' ? vscode.l10n.t('settings') : `${path.basename(r.source)}${r.line ? `:${r.line}` : ''}`})`)
+    .join(', ');
+}
+
+/** The diff editor's title: who asks for what, under which rule, and why. */
+export function diffTitle(req: PendingRequest): string {
+  const rules = requestRules(req);
+  return oneLine(vscode.l10n.t('Airlock: {0} — {1}{2}', requestTitle(req), requestWhy(req), rules ? ` [${rules}]` : ''), 200);
+}
+
+/**
+ * Whether a command is risky enough that Enter must not allow it: anything destructive or
+ * catastrophic, and anything Airlock could not analyse (an unknown program may do anything).
+ */
+export function isRiskyCommand(req: PendingRequest): boolean {
+  const subs = req.decision.analysis?.subcommands ?? [];
+  return subs.length === 0 || subs.some((s) => s.knowledge === 'unknown' || s.findings.some((f) => f.severity !== 'caution'));
 }
 
 function agentName(agent: string): string {
@@ -30,6 +68,7 @@ function agentName(agent: string): string {
     windsurf: 'Windsurf',
     cline: 'Cline',
     cli: 'A command',
+    'airlock-demo': 'The Airlock demo',
   };
   return names[agent] ?? agent;
 }
@@ -159,8 +198,7 @@ export class ApprovalUi implements vscode.Disposable {
     const a = req.action;
     if ((a.kind === 'edit' || a.kind === 'create' || a.kind === 'delete') && (a.content !== undefined || req.current !== undefined)) {
       const { left, right } = diffUris(req);
-      const title = `${requestTitle(req)} — ${vscode.l10n.t('Airlock asks')}`;
-      await vscode.commands.executeCommand('vscode.diff', left, right, title, { preview: false });
+      await vscode.commands.executeCommand('vscode.diff', left, right, diffTitle(req), { preview: false });
       return;
     }
     await this.dialog(req, explicit);
@@ -176,7 +214,9 @@ export class ApprovalUi implements vscode.Disposable {
       const allowOnce = vscode.l10n.t('Allow once');
       const allowSession = vscode.l10n.t('Allow for this session');
       const deny = vscode.l10n.t('Deny…');
-      const buttons = req.action.session ? [allowOnce, allowSession, deny] : [allowOnce, deny];
+      const allows = req.action.session ? [allowOnce, allowSession] : [allowOnce];
+      // The first button is the default (Enter): never an Allow for a risky command.
+      const buttons = req.action.kind === 'command' && isRiskyCommand(req) ? [deny, ...allows] : [...allows, deny];
       let pick: string | undefined;
       try {
         pick = await vscode.window.showWarningMessage(requestTitle(req), { modal: true, detail: commandDetail(req) }, ...buttons);
@@ -185,6 +225,9 @@ export class ApprovalUi implements vscode.Disposable {
         return;
       }
       if (!this.queue.get(req.id)) {
+        if (pick) {
+          void vscode.window.showInformationMessage(vscode.l10n.t('That request was already answered or timed out; nothing was allowed.'));
+        }
         return;
       }
       if (pick === allowOnce) {
@@ -243,7 +286,7 @@ export function commandDetail(req: PendingRequest): string {
   lines.push(vscode.l10n.t('Agent: {0}{1}', agentName(a.agent), a.tool ? ` (${a.tool})` : ''));
   lines.push('', vscode.l10n.t('Why Airlock asks: {0}', requestWhy(req)));
   for (const r of req.decision.rules) {
-    lines.push(`  ${r.rule} — ${r.source === 'built-in' ? vscode.l10n.t('built-in default') : `${r.source}${r.line ? `:${r.line}` : ''}`}`);
+    lines.push(`  ${r.rule} — ${r.source === 'built-in' ? vscode.l10n.t('built-in default') : r.source === 'settings' ? vscode.l10n.t('your settings') : `${vscode.workspace.asRelativePath(r.source, false)}${r.line ? `:${r.line}` : ''}`}`);
   }
   const secs = Math.max(0, Math.round((req.deadline - Date.now()) / 1000));
   lines.push('', vscode.l10n.t('Denied automatically in {0} s if nobody answers.', secs));

@@ -22,6 +22,8 @@ export const Commands = {
   revertProtectedChange: 'airlock.revertProtectedChange',
   keepProtectedChange: 'airlock.keepProtectedChange',
   rollbackTerminalCommand: 'airlock.rollbackTerminalCommand',
+  createPolicy: 'airlock.createPolicy',
+  tryApproval: 'airlock.tryApproval',
 } as const;
 
 export const Views = {

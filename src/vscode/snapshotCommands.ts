@@ -30,6 +30,8 @@ interface Target {
   readonly folder: string;
   readonly id: string;
   readonly label: string;
+  /** Set when this target undoes a rollback. */
+  readonly undoOf?: Extract<TimelineNode, { type: 'rollback' }>;
 }
 
 /** Options for programmatic calls (tests, other extensions): skip the confirmation dialog. */
@@ -44,10 +46,10 @@ function targetOf(node: unknown): Target | undefined {
     return undefined;
   }
   if ('type' in n && n.type === 'action' && n.entry.snapshotId) {
-    return { folder: n.folder, id: n.entry.snapshotId, label: n.entry.command ?? n.entry.paths?.join(', ') ?? n.entry.kind };
+    return { folder: n.folder, id: n.entry.snapshotId, label: n.entry.command ?? n.entry.paths?.map((p) => path.relative(n.folder, p) || p).join(', ') ?? n.entry.kind };
   }
   if ('type' in n && n.type === 'rollback') {
-    return { folder: n.folder, id: n.safetyId, label: vscode.l10n.t('before the rollback') };
+    return { folder: n.folder, id: n.safetyId, label: vscode.l10n.t('the rollback to before {0}', n.targetLabel ?? n.targetId), undoOf: n };
   }
   if ('folder' in n && typeof n.folder === 'string' && 'id' in n && typeof n.id === 'string') {
     return { folder: n.folder, id: n.id, label: n.id };
@@ -55,11 +57,11 @@ function targetOf(node: unknown): Target | undefined {
   return undefined;
 }
 
-function summary(r: RollbackResult): string[] {
+function summary(r: RollbackResult): vscode.QuickPickItem[] {
   return [
-    ...r.changed.map((f) => `$(edit) ${f}`),
-    ...r.created.map((f) => `$(add) ${f}`),
-    ...r.deleted.map((f) => `$(trash) ${f}`),
+    ...r.changed.map((f) => ({ label: `$(edit) ${f}`, description: vscode.l10n.t('restored as it was') })),
+    ...r.created.map((f) => ({ label: `$(add) ${f}`, description: vscode.l10n.t('deleted since: recreated') })),
+    ...r.deleted.map((f) => ({ label: `$(trash) ${f}`, description: vscode.l10n.t('created since: removed') })),
   ];
 }
 
@@ -90,8 +92,8 @@ export class SnapshotCommands implements vscode.Disposable {
     }
     if (opts.confirm !== false) {
       const picked = await vscode.window.showQuickPick(
-        lines.map((l) => ({ label: l })),
-        { title: vscode.l10n.t('Roll back {0} file(s) to before: {1}', lines.length, t.label.slice(0, 80)), placeHolder: vscode.l10n.t('These files will change. Press Enter to continue, Escape to cancel.') },
+        lines,
+        { title: t.undoOf ? vscode.l10n.t('Undo {0}: {1} file(s) change back', t.label.slice(0, 80), lines.length) : vscode.l10n.t('Roll back {0} file(s) to before: {1}', lines.length, t.label.slice(0, 80)), placeHolder: vscode.l10n.t('These files will change. Press Enter to continue, Escape to cancel.') },
       );
       if (!picked) {
         return undefined;
@@ -121,7 +123,7 @@ export class SnapshotCommands implements vscode.Disposable {
     this.log.info(`[rollback] ${t.folder} to ${t.id}: ${n} file(s); undo with snapshot ${result.safetySnapshotId}`);
     appendAudit({ time: new Date().toISOString(), folder: t.folder, agent: 'developer', kind: 'rollback', verdict: 'allow', wouldBe: 'allow', mode: 'enforce', decidedBy: 'human', reasons: [`rolled back ${n} file(s) to ${t.id}`], snapshotId: result.safetySnapshotId, via: 'vscode' });
     if (result.safetySnapshotId) {
-      this.timeline.addRollback(t.folder, t.id, result.safetySnapshotId, n);
+      this.timeline.addRollback(t.folder, t.id, result.safetySnapshotId, n, t.undoOf ? t.undoOf : t.label);
     }
     const undo = vscode.l10n.t('Undo Rollback');
     void vscode.window.showInformationMessage(vscode.l10n.t('Rolled back {0} file(s) to snapshot {1}.', n, t.id), undo).then((pick) => {

@@ -8,7 +8,18 @@ import type { Verdict } from '../core/types';
 export type TimelineNode =
   | { readonly type: 'session'; readonly key: string; readonly folder: string; readonly agent: string; readonly session: string; readonly entries: readonly AuditEntry[] }
   | { readonly type: 'action'; readonly folder: string; readonly entry: AuditEntry }
-  | { readonly type: 'rollback'; readonly folder: string; readonly targetId: string; readonly safetyId: string; readonly files: number; readonly time: string };
+  | {
+      readonly type: 'rollback';
+      readonly folder: string;
+      readonly targetId: string;
+      /** What the snapshot was taken before, e.g. `src/cart.js` or a command. */
+      readonly targetLabel?: string;
+      readonly safetyId: string;
+      readonly files: number;
+      readonly time: string;
+      /** Set when this entry undid an earlier rollback. */
+      readonly undid?: string;
+    };
 
 export interface TimelineFilter {
   readonly agent?: string;
@@ -25,6 +36,7 @@ const AGENT_NAMES: Record<string, string> = {
   windsurf: 'Windsurf',
   cline: 'Cline',
   cli: 'Command line',
+  'airlock-demo': 'Airlock demo',
 };
 
 export function agentLabel(agent: string): string {
@@ -93,8 +105,18 @@ export class TimelineProvider implements vscode.TreeDataProvider<TimelineNode>, 
   }
 
   /** Records a rollback so the view can offer "Undo rollback" at its top. */
-  addRollback(folder: string, targetId: string, safetyId: string, files: number): void {
-    this.rollbacks.unshift({ type: 'rollback', folder, targetId, safetyId, files, time: new Date().toISOString() });
+  addRollback(folder: string, targetId: string, safetyId: string, files: number, what?: string | Extract<TimelineNode, { type: 'rollback' }>): void {
+    const time = new Date().toISOString();
+    if (what && typeof what !== 'string') {
+      // Undoing a rollback: the undone entry goes, the undo itself can be undone in turn.
+      const i = this.rollbacks.indexOf(what);
+      if (i >= 0) {
+        this.rollbacks.splice(i, 1);
+      }
+      this.rollbacks.unshift({ type: 'rollback', folder, targetId, targetLabel: what.targetLabel ?? what.targetId, safetyId, files, time, undid: what.targetId });
+    } else {
+      this.rollbacks.unshift({ type: 'rollback', folder, targetId, targetLabel: what, safetyId, files, time });
+    }
     this.refresh();
   }
 
@@ -118,8 +140,11 @@ export class TimelineProvider implements vscode.TreeDataProvider<TimelineNode>, 
 
   getTreeItem(node: TimelineNode): vscode.TreeItem {
     if (node.type === 'rollback') {
-      const item = new vscode.TreeItem(vscode.l10n.t('Rolled back to {0}', node.targetId), vscode.TreeItemCollapsibleState.None);
-      item.description = vscode.l10n.t('{0} files · {1}', node.files, new Date(node.time).toLocaleTimeString());
+      const label = node.undid
+        ? vscode.l10n.t('Undid the rollback to before {0}', node.targetLabel ?? node.undid)
+        : vscode.l10n.t('Rolled back to before {0}', node.targetLabel ?? node.targetId);
+      const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
+      item.description = vscode.l10n.t('{0} files · {1} · {2}', node.files, new Date(node.time).toLocaleTimeString(), node.targetId);
       item.iconPath = new vscode.ThemeIcon('history');
       item.contextValue = 'airlock.rollback';
       item.tooltip = vscode.l10n.t('Undo rollback restores the files as they were just before it (snapshot {0}).', node.safetyId);

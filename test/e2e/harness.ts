@@ -38,6 +38,7 @@ export interface ServerLib {
     env?: Record<string, string>;
     settings?: Record<string, unknown>;
     quiet?: boolean;
+    linkExtension?: string;
   }): Promise<RunningServer>;
   chromiumPath(): string;
   CHROMIUM_ARGS: string[];
