@@ -178,7 +178,14 @@ export class ApprovalUi implements vscode.Disposable {
   }
 
   private resolveId(arg: unknown): string | undefined {
-    const id = requestIdOf(arg) ?? requestIdOf(vscode.window.activeTextEditor?.document.uri) ?? this.queue.list()[0]?.id;
+    // Never guess between several requests: an answer must be for the one the developer looked at
+    // (the id given, the approval diff in front of them, or the only one waiting).
+    const only = this.queue.size === 1 ? this.queue.list()[0].id : undefined;
+    const id = requestIdOf(arg) ?? requestIdOf(vscode.window.activeTextEditor?.document.uri) ?? only;
+    if (!id && this.queue.size > 1) {
+      void vscode.window.showInformationMessage(vscode.l10n.t('Several requests are waiting: answer one from the Pending Approvals view or its diff.'));
+      void vscode.commands.executeCommand('airlock.pending.focus');
+    }
     return id && this.queue.get(id) ? id : undefined;
   }
 
