@@ -192,7 +192,9 @@ export class ApprovalUi implements vscode.Disposable {
   private answer(arg: unknown, answer: Omit<Answer, 'by'>): boolean {
     const id = this.resolveId(arg);
     if (!id) {
-      void vscode.window.showInformationMessage(vscode.l10n.t('Nothing is waiting for approval.'));
+      if (this.queue.size === 0) {
+        void vscode.window.showInformationMessage(vscode.l10n.t('Nothing is waiting for approval.'));
+      }
       return false;
     }
     const req = this.queue.get(id)!;
