@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { agentLabel } from './timeline';
 import type { ProposedAction } from '../core/types';
 import type { Answer, ApprovalQueue, PendingRequest } from '../gate/approvalQueue';
 import { Commands, ContextKeys, PROPOSED_SCHEME } from './ids';
@@ -57,20 +58,9 @@ export function isRiskyCommand(req: PendingRequest): boolean {
   return subs.length === 0 || subs.some((s) => s.knowledge === 'unknown' || s.findings.some((f) => f.severity !== 'caution'));
 }
 
+/** The agent's name as people know it (one table, shared with the Timeline). */
 function agentName(agent: string): string {
-  const names: Record<string, string> = {
-    claude: 'Claude Code',
-    copilot: 'Copilot',
-    'copilot-cli': 'Copilot CLI',
-    cursor: 'Cursor',
-    gemini: 'Gemini CLI',
-    codex: 'Codex',
-    windsurf: 'Windsurf',
-    cline: 'Cline',
-    cli: 'A command',
-    'airlock-demo': 'The Airlock demo',
-  };
-  return names[agent] ?? agent;
+  return agentLabel(agent);
 }
 
 function oneLine(s: string, max: number): string {
