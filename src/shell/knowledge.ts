@@ -3,6 +3,7 @@
  * findings with a plain-language reason, the paths it writes or deletes, and whether the program is
  * harmless, known, or unknown (then the policy's default decides).
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CommandFinding } from '../core/types';
 import { has, parseArgs, value } from './args';
@@ -2534,6 +2535,47 @@ const READERS: Record<string, { skip: number; valueOpts: string[] }> = {
   cp: { skip: 0, valueOpts: ['t', 'target-directory', 'S', 'suffix'] },
 };
 
+/** The existing files a glob in the last path segment matches (dot files too), at most 1,000 looked at. */
+function expandGlob(abs: string): string[] {
+  const dir = path.dirname(abs);
+  const glob = path.basename(abs);
+  const re = globToRegExp(glob);
+  // Like bash without dotglob: a pattern matches a dot file only when it starts with a dot.
+  const dots = glob.startsWith('.');
+  try {
+    return fs
+      .readdirSync(dir)
+      .slice(0, 1000)
+      .filter((n) => (dots || !n.startsWith('.')) && re.test(n))
+      .map((n) => path.join(dir, n));
+  } catch {
+    return [];
+  }
+}
+
+function globToRegExp(glob: string): RegExp {
+  let re = '';
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i];
+    if (c === '*') {
+      re += '.*';
+    } else if (c === '?') {
+      re += '.';
+    } else if (c === '[') {
+      const end = glob.indexOf(']', i + 1);
+      if (end > i) {
+        re += `[${glob.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\')}]`;
+        i = end;
+      } else {
+        re += '\\[';
+      }
+    } else {
+      re += c.replace(/[.+^${}()|\\]/g, '\\$&');
+    }
+  }
+  return new RegExp(`^${re}$`);
+}
+
 /** A finding when a command prints or copies a file that may hold secrets (.env, keys, credentials). */
 function readsSecrets(inv: Invocation, out: Outcome): void {
   const r = READERS[inv.program];
@@ -2544,13 +2586,26 @@ function readsSecrets(inv: Invocation, out: Outcome): void {
   const ops = p.operands.slice(r.skip && !p.values.has('e') && !p.values.has('regexp') && !p.values.has('f') ? r.skip : 0);
   const files = inv.program === 'cp' ? ops.slice(0, -1) : ops;
   const secrets: string[] = [];
+  const isSecret = (abs: string) => {
+    const base = abs.split(/[\\/]/).pop() ?? '';
+    return (SECRET_NAME.test(base) || SECRET_PATH.test(abs) || /^id_(rsa|dsa|ecdsa|ed25519)/.test(base)) && !NOT_SECRET.test(abs);
+  };
   for (const w of files) {
+    if (!w.literal) {
+      // `cat $(echo .env)`, `cat "$f"`: the file is only known when the line runs.
+      if (/^\$|\$\(|`/.test(w.value) && w.value !== '$(xargs input)') {
+        secrets.push(`${w.value} (a name computed when the line runs)`);
+      }
+      continue;
+    }
     const abs = resolveWord(inv, w);
     if (abs === undefined) {
       continue;
     }
-    const base = abs.split(/[\\/]/).pop() ?? '';
-    if ((SECRET_NAME.test(base) || SECRET_PATH.test(abs) || /^id_(rsa|dsa|ecdsa|ed25519)/.test(base)) && !NOT_SECRET.test(abs)) {
+    if (hasGlob(path.basename(abs))) {
+      // `cat .e*`, `head .en?`: what the shell would expand the pattern to, here and now.
+      secrets.push(...expandGlob(abs).filter(isSecret).map((m) => display(m, inv)));
+    } else if (isSecret(abs)) {
       secrets.push(display(abs, inv));
     }
   }

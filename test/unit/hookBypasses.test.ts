@@ -119,6 +119,15 @@ describe('hook bypass attempts (the built dist/cli.js, VS Code closed)', functio
     fs.rmSync(tmp, { recursive: true, force: true });
   });
 
+  it('sees a secret read through a glob or a computed name, but not an ordinary glob', () => {
+    for (const command of ['cat .e*', 'head -n 3 .en?', 'cat $(echo .env)', 'cp .e[n]v /tmp/x']) {
+      denied(hook('claude', claude('Bash', { command })));
+    }
+    fs.writeFileSync(path.join(repo, 'app.js'), 'x\n');
+    const ok = hook('claude', claude('Bash', { command: 'cat *.js' }));
+    assert.equal(ok.code, 0, ok.out);
+  });
+
   it('findWorkspaceRoot still finds an ordinary repository', () => {
     assert.equal(findWorkspaceRoot(repo), repo);
   });
