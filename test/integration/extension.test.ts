@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { EXTENSION_ID } from './waitFor';
 
-const EXTENSION_ID = 'agent-airlock.agent-airlock';
 
 describe('Airlock in VS Code', () => {
   it('activates after start-up and exports its API', async () => {

@@ -7,22 +7,9 @@ import { findRegistrations } from '../../src/bridge/registry';
 import { readAudit } from '../../src/audit/log';
 import type { ProposedAction } from '../../src/core/types';
 import type { AirlockApi } from '../../src/extension';
+import { EXTENSION_ID, until } from './waitFor';
 
-const EXTENSION_ID = 'agent-airlock.agent-airlock';
 
-async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const v = probe();
-    if (v !== undefined && v !== false) {
-      return v;
-    }
-    if (Date.now() - start > timeoutMs) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    }
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 /** A hook's request travels the real bridge (Unix socket, token, registration) to this window. */
 describe('the gate in VS Code: hook requests, approvals, snapshots, rollback', () => {

@@ -9,22 +9,9 @@ import { DEFAULT_ATTRIBUTION_WINDOWS } from '../../src/gate/changeAttribution';
 import type { AirlockApi } from '../../src/extension';
 import type { ProtectedChangeAlert } from '../../src/vscode/protectedWatcher';
 import type { TerminalAlert } from '../../src/vscode/terminalGuard';
+import { EXTENSION_ID, until } from './waitFor';
 
-const EXTENSION_ID = 'agent-airlock.agent-airlock';
 
-async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 10_000, everyMs = 10): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const v = probe();
-    if (v !== undefined && v !== false) {
-      return v;
-    }
-    if (Date.now() - start > timeoutMs) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    }
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
 
 function nextEvent<T>(event: vscode.Event<T>, accept: (e: T) => boolean, what: string, timeoutMs = 15_000): Promise<T> {
   return new Promise<T>((resolve, reject) => {

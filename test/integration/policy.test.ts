@@ -1,22 +1,9 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { AirlockApi } from '../../src/extension';
+import { EXTENSION_ID, until } from './waitFor';
 
-const EXTENSION_ID = 'agent-airlock.agent-airlock';
 
-async function until<T>(what: string, probe: () => T | undefined, timeoutMs: number): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const v = probe();
-    if (v !== undefined) {
-      return v;
-    }
-    if (Date.now() - start > timeoutMs) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    }
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('Airlock policy in VS Code', () => {
   let api: AirlockApi;

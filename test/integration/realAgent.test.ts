@@ -7,8 +7,8 @@ import { runtimeDir } from '../../src/bridge/registry';
 import type { AirlockApi } from '../../src/extension';
 import { claudeDriver } from '../e2e/agents/drivers';
 import { provisionAgent } from '../e2e/agents/provision';
+import { EXTENSION_ID } from './waitFor';
 
-const EXTENSION_ID = 'agent-airlock.agent-airlock';
 
 /**
  * The real Claude Code CLI, with Airlock's hook installed, while this VS Code window runs: a write to
