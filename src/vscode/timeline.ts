@@ -36,7 +36,7 @@ const AGENT_NAMES: Record<string, string> = {
   windsurf: 'Windsurf',
   cline: 'Cline',
   cli: 'Command line',
-  'airlock-demo': 'Airlock demo',
+  'airlock-demo': 'The Airlock demo',
 };
 
 export function agentLabel(agent: string): string {
