@@ -167,11 +167,13 @@ function relToFolder(t: RepoTarget, rootRel: string): string {
   return t.scope !== '' && rootRel.startsWith(t.scope) ? rootRel.slice(t.scope.length) : rootRel;
 }
 
-/** Counts files under dir, stopping at limit; skips .git and (when asked) dependency folders such as node_modules. */
-async function countFiles(dir: string, limit: number, skipHeavy: boolean): Promise<number> {
-  let n = 0;
+/**
+ * Every entry under dir that is not a folder (depth first), descending only into folders whose name
+ * `descend` accepts; folders that cannot be read are passed over.
+ */
+async function* walkFiles(dir: string, descend: (name: string) => boolean = () => true): AsyncGenerator<string> {
   const stack = [dir];
-  while (stack.length > 0 && n < limit) {
+  while (stack.length > 0) {
     const d = stack.pop() as string;
     let entries: fs.Dirent[];
     try {
@@ -180,13 +182,25 @@ async function countFiles(dir: string, limit: number, skipHeavy: boolean): Promi
       continue;
     }
     for (const e of entries) {
-      if (e.isDirectory()) {
-        if (e.name !== '.git' && !(skipHeavy && HEAVY_DIR_NAMES.has(e.name))) {
-          stack.push(path.join(d, e.name));
-        }
-      } else if (++n >= limit) {
-        break;
+      const p = path.join(d, e.name);
+      if (!e.isDirectory()) {
+        yield p;
+      } else if (descend(e.name)) {
+        stack.push(p);
       }
+    }
+  }
+}
+
+/** Counts files under dir, stopping at limit; skips .git and (when asked) dependency folders such as node_modules. */
+async function countFiles(dir: string, limit: number, skipHeavy: boolean): Promise<number> {
+  let n = 0;
+  if (limit <= 0) {
+    return n;
+  }
+  for await (const _file of walkFiles(dir, (name) => name !== '.git' && !(skipHeavy && HEAVY_DIR_NAMES.has(name)))) {
+    if (++n >= limit) {
+      break;
     }
   }
   return n;
@@ -657,23 +671,8 @@ export interface PruneResult {
 
 async function dirSize(dir: string): Promise<number> {
   let total = 0;
-  const stack = [dir];
-  while (stack.length > 0) {
-    const d = stack.pop() as string;
-    let entries: fs.Dirent[];
-    try {
-      entries = await fs.promises.readdir(d, { withFileTypes: true });
-    } catch {
-      continue;
-    }
-    for (const e of entries) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) {
-        stack.push(p);
-      } else {
-        total += (await lstatOrUndefined(p))?.size ?? 0;
-      }
-    }
+  for await (const p of walkFiles(dir)) {
+    total += (await lstatOrUndefined(p))?.size ?? 0;
   }
   return total;
 }
