@@ -68,6 +68,8 @@ describe('hook bypass attempts (the built dist/cli.js, VS Code closed)', functio
     assert.ok(isBroadRoot('/', home));
     assert.ok(!isBroadRoot(repo, home));
     // Outside the temporary directory (where scratch writes are allowed), like a real home folder.
+    // ~/.cache may not exist yet on a fresh machine (the unit tier runs first).
+    fs.mkdirSync(path.join(os.homedir(), '.cache'), { recursive: true });
     const realHome = fs.mkdtempSync(path.join(os.homedir(), '.cache', 'airlock-home-'));
     try {
       spawnSync('git', ['init', '-q'], { cwd: realHome });
