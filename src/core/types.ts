@@ -92,6 +92,12 @@ export interface SubCommand {
    * unknown: anything else, including programs named by a variable: the policy's default decides.
    */
   readonly knowledge: 'harmless' | 'known' | 'unknown';
+  /**
+   * Whether it may change files or run something that may, so a snapshot must come before it
+   * (`black .`, `patch`, `npm test` are quiet but write; `ls`, `git status` do not). The shell
+   * analysis always says; when absent (an analysis built by hand), only `harmless` counts as not.
+   */
+  readonly writes?: boolean;
 }
 
 /** A path a command would change. */

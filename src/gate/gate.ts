@@ -55,7 +55,7 @@ export function isMutating(action: ProposedAction, decision?: Decision): boolean
   if (!a) {
     return true;
   }
-  return a.effects.length > 0 || a.parseErrors.length > 0 || a.subcommands.some((s) => s.knowledge !== 'harmless' || s.findings.length > 0);
+  return a.effects.length > 0 || a.parseErrors.length > 0 || a.subcommands.some((s) => (s.writes ?? s.knowledge !== 'harmless') || s.findings.length > 0);
 }
 
 export function describeAction(action: ProposedAction): string {

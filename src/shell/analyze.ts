@@ -124,7 +124,7 @@ export function runArgv(env: Env, argv: readonly Word[], scope: Scope, stdin: St
     return UNKNOWN_STREAM;
   }
   const first = argv[0];
-  const record = (program: string, out: { findings: SubCommand['findings']; knowledge: SubCommand['knowledge'] }) => {
+  const record = (program: string, out: { findings: SubCommand['findings']; knowledge: SubCommand['knowledge']; writes?: boolean }) => {
     env.subcommands.push({
       text,
       argv: argv.map((w) => w.value),
@@ -132,6 +132,7 @@ export function runArgv(env: Env, argv: readonly Word[], scope: Scope, stdin: St
       cwd: scope.cwd,
       findings: out.findings,
       knowledge: out.findings.length && out.knowledge === 'harmless' ? 'known' : out.knowledge,
+      writes: out.knowledge === 'unknown' || (out.writes ?? true),
     });
   };
   if (!first.literal) {
@@ -280,7 +281,7 @@ class BashWalker {
           this.walk(body, { ...scope }, NO_STREAM);
           const calls = this.env.subcommands.slice(before).filter((s) => s.program === name);
           if (calls.length && /[|&]/.test(body.text)) {
-            this.env.subcommands.push({ text: n.text, argv: [name], program: name, cwd: scope.cwd, findings: [{ category: 'system', severity: 'destructive', id: 'system.fork-bomb', reason: `defines ${name}() to call itself in the background or through a pipe: a fork bomb that freezes the machine` }], knowledge: 'known' });
+            this.env.subcommands.push({ text: n.text, argv: [name], program: name, cwd: scope.cwd, findings: [{ category: 'system', severity: 'destructive', id: 'system.fork-bomb', reason: `defines ${name}() to call itself in the background or through a pipe: a fork bomb that freezes the machine` }], knowledge: 'known', writes: true });
           }
         }
         return NO_STREAM;
@@ -292,7 +293,7 @@ class BashWalker {
       case 'test_command': {
         // a statement of its own: record it (harmless) so the line is never "no command at all"
         const first = n.type === 'declaration_command' || n.type === 'unset_command' ? n.child(0)?.text ?? '' : '';
-        this.env.subcommands.push({ text: n.text, argv: n.text.split(/\s+/).slice(0, 8), program: first, cwd: scope.cwd, findings: [], knowledge: 'harmless' });
+        this.env.subcommands.push({ text: n.text, argv: n.text.split(/\s+/).slice(0, 8), program: first, cwd: scope.cwd, findings: [], knowledge: 'harmless', writes: false });
         this.substitutions(n, scope);
         return NO_STREAM;
       }
@@ -388,7 +389,7 @@ class BashWalker {
       if (!body) {
         const own = { findings: [] as SubCommand['findings'][number][], knowledge: 'harmless' as const };
         this.applyRedirects(redirects, scope, n.text, own);
-        this.env.subcommands.push({ text: n.text, argv: [], program: '', cwd: scope.cwd, findings: own.findings, knowledge: own.findings.length ? 'known' : 'harmless' });
+        this.env.subcommands.push({ text: n.text, argv: [], program: '', cwd: scope.cwd, findings: own.findings, knowledge: own.findings.length ? 'known' : 'harmless', writes: redirects.length > 0 });
       } else {
         this.applyRedirects(redirects, scope, n.text, undefined, true);
       }
@@ -448,7 +449,7 @@ class BashWalker {
         (sub.findings as SubCommand['findings'][number][]).push(...o.findings);
       }
       if (standalone && o.findings.length) {
-        this.env.subcommands.push({ text, argv: [op, w.value], program: '', cwd: scope.cwd, findings: o.findings, knowledge: 'known' });
+        this.env.subcommands.push({ text, argv: [op, w.value], program: '', cwd: scope.cwd, findings: o.findings, knowledge: 'known', writes: true });
       }
     }
     void before;
@@ -507,7 +508,7 @@ class BashWalker {
     if (argv.length === 0) {
       const own = { findings: [] as SubCommand['findings'][number][], knowledge: 'harmless' as const };
       this.applyRedirects(redirects, scope, text, own);
-      this.env.subcommands.push({ text, argv: [], program: '', cwd: scope.cwd, findings: own.findings, knowledge: own.findings.length ? 'known' : 'harmless' });
+      this.env.subcommands.push({ text, argv: [], program: '', cwd: scope.cwd, findings: own.findings, knowledge: own.findings.length ? 'known' : 'harmless', writes: redirects.length > 0 });
       return NO_STREAM;
     }
     // cd changes the directory for the rest of the line (in this scope)

@@ -56,6 +56,8 @@ export interface Invocation {
 export interface Outcome {
   findings: CommandFinding[];
   knowledge: 'harmless' | 'known' | 'unknown';
+  /** Whether it may change files (absent: it may). Read-only entries say false (see readOnly()). */
+  writes?: boolean;
   stdout: Stream;
 }
 

@@ -113,7 +113,7 @@ class PsWalker {
   }
 
   record(text: string, argv: string[], program: string, findings: SubCommand['findings'], knowledge: SubCommand['knowledge']): void {
-    this.env.subcommands.push({ text, argv, program, cwd: this.cwd, findings, knowledge });
+    this.env.subcommands.push({ text, argv, program, cwd: this.cwd, findings, knowledge, writes: knowledge !== 'harmless' || findings.length > 0 });
   }
 
   word(n: Node): Word {

@@ -1,0 +1,131 @@
+/** Database clients and tools: SQL, Redis and Mongo commands, migrations, restores. */
+import { finding } from '../model';
+import type { Word } from '../model';
+import { mongoFindings, redisFindings, sqlFindings } from '../sql';
+import { add, known, subcommandRules, words } from './common';
+import type { Handler } from './common';
+
+const dbClient =
+  (kind: 'sql' | 'sqlite' | 'redis' | 'mongo'): Handler =>
+  (inv, out) => {
+    known(out);
+    const args = inv.argv.slice(1);
+    const codeOpts = kind === 'mongo' ? ['--eval'] : ['-c', '--command', '-e', '--execute', '-Q', '-q', '--query'];
+    const sqls: string[] = [];
+    let fileInput = false;
+    const positional: Word[] = [];
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i].value;
+      const eq = a.indexOf('=');
+      if (codeOpts.includes(a)) {
+        const v = args[i + 1];
+        sqls.push(v?.literal ? v.value : '\u0000');
+        i++;
+      } else if (eq > 0 && codeOpts.includes(a.slice(0, eq))) {
+        sqls.push(args[i].literal ? a.slice(eq + 1) : '\u0000');
+      } else if (a === '-f' || a === '--file' || a.startsWith('--file=') || a === '-i' || a === '--source' || a === '-init') {
+        fileInput = true;
+        i++;
+      } else if (a.startsWith('-')) {
+        if (/^-(U|h|p|d|u|P|H|S|D|n|a|W|o|B|port|host|user|username|dbname|database|cmd|separator)$/.test(a) || ['--host', '--port', '--user', '--username', '--dbname', '--database', '--password', '-h', '-p', '-U', '-d', '-u', '-n', '-a', '-S', '-D', '-P', '-o', '--output'].includes(a)) {
+          i++;
+        }
+      } else {
+        positional.push(args[i]);
+      }
+    }
+    if (kind === 'redis') {
+      if (positional.length) {
+        out.findings.push(...redisFindings(words(positional)));
+        if (!out.findings.length) {
+          out.knowledge = 'harmless';
+        }
+        return;
+      }
+    } else if (kind === 'sqlite' && positional.length > 1) {
+      sqls.push(positional.slice(1).every((w) => w.literal) ? words(positional.slice(1)).join(' ') : '\u0000');
+    }
+    if (!sqls.length && (inv.stdin.kind === 'literal' || inv.stdin.kind === 'download' || inv.stdin.kind === 'unknown' || inv.stdin.kind === 'decoded')) {
+      sqls.push(inv.stdin.kind === 'literal' ? inv.stdin.text ?? '' : '\u0000');
+    }
+    if (!sqls.length && args.some((w) => /^(--version|-V|--help|-\?|-l|--list)$/.test(w.value))) {
+      out.knowledge = 'harmless';
+      return;
+    }
+    if (!sqls.length) {
+      out.knowledge = fileInput ? 'unknown' : positional.length === 0 || kind === 'sql' || kind === 'mongo' ? 'unknown' : 'known';
+      if (fileInput) {
+        add(out, finding('database', 'caution', 'db.script-file', `runs a script file against the database (${inv.program}), which Airlock cannot read`));
+      }
+      return;
+    }
+    for (const s of sqls) {
+      if (s === '\u0000') {
+        add(out, finding('database', 'caution', 'db.dynamic', `runs database commands that are only known when the command runs (${inv.program})`));
+        continue;
+      }
+      out.findings.push(...(kind === 'redis' ? redisFindings(s.trim().split(/\s+/)) : kind === 'mongo' ? mongoFindings(s) : sqlFindings(s)));
+    }
+    if (!out.findings.length) {
+      out.knowledge = 'harmless';
+    }
+  };
+
+const dbTool = subcommandRules(
+  [
+    [/^(migrate reset|db push.*--force-reset|db push.*--accept-data-loss|db drop|db:drop|db:reset|db:schema:load|db:purge|db:truncate_all|flush|reset_db|sqlflush|database drop|db reset|migrate:fresh|migrate:reset|migrate:refresh|db:wipe|schema:drop|db:seed:undo:all|db:migrate:undo:all|migrate:rollback --all)\b/, 'destructive', 'db.reset', 'drops or resets the database, deleting its data ($0)', 'database'],
+    [/./, 'harmless', '', '', 'database'],
+  ],
+  'harmless',
+);
+
+const dropdb: Handler = (inv, out) => {
+  known(out);
+  add(out, finding('database', 'destructive', 'db.drop', `drops the database ${inv.argv.slice(1).filter((w) => !w.value.startsWith('-')).map((w) => w.value).pop() ?? ''}`));
+};
+
+const pgRestore: Handler = (inv, out) => {
+  known(out);
+  if (inv.argv.some((w) => /^(-c|--clean|--if-exists)$/.test(w.value))) {
+    add(out, finding('database', 'destructive', 'db.restore-clean', 'restores a dump with --clean, dropping existing objects first'));
+  } else {
+    add(out, finding('database', 'caution', 'db.restore', 'restores a dump into a database'));
+  }
+};
+
+const mongorestore: Handler = (inv, out) => {
+  known(out);
+  add(out, finding('database', inv.argv.some((w) => w.value === '--drop') ? 'destructive' : 'caution', 'db.restore-drop', inv.argv.some((w) => w.value === '--drop') ? 'restores a dump with --drop, deleting existing collections first' : 'restores a dump into MongoDB'));
+};
+
+export const DATABASES_HANDLERS: Record<string, Handler> = {
+supabase: subcommandRules([[/^db reset\b/, 'destructive', 'db.reset', 'resets the database, deleting its data', 'database']], 'harmless'),
+  psql: dbClient('sql'),
+  mysql: dbClient('sql'),
+  mariadb: dbClient('sql'),
+  sqlcmd: dbClient('sql'),
+  'clickhouse-client': dbClient('sql'),
+  cqlsh: dbClient('sql'),
+  duckdb: dbClient('sqlite'),
+  sqlite3: dbClient('sqlite'),
+  sqlite: dbClient('sqlite'),
+  'redis-cli': dbClient('redis'),
+  'valkey-cli': dbClient('redis'),
+  mongo: dbClient('mongo'),
+  mongosh: dbClient('mongo'),
+  dropdb,
+  dropuser: dropdb,
+  pg_restore: pgRestore,
+  mongorestore,
+  prisma: dbTool,
+  rails: dbTool,
+  rake: dbTool,
+  'manage.py': dbTool,
+  artisan: dbTool,
+  sequelize: dbTool,
+  'sequelize-cli': dbTool,
+  knex: dbTool,
+  typeorm: dbTool,
+  drizzle: dbTool,
+  'drizzle-kit': dbTool,
+};

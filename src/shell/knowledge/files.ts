@@ -1,0 +1,381 @@
+/** Programs that change files: delete, copy, move, permissions, in-place edits, archives, find. */
+import * as path from 'node:path';
+import { has, parseArgs, value } from '../args';
+import { finding, lit, NO_STREAM } from '../model';
+import type { Invocation, Outcome, Word } from '../model';
+import { locate } from '../paths';
+import { inlineCode, runsScript, stdinIsCode } from './code';
+import { add, deleteTarget, display, known, readOnly, resolveWord, words, writeTarget } from './common';
+import type { Handler } from './common';
+
+const rm: Handler = (inv, out) => {
+  known(out);
+  const p = parseArgs(inv.argv.slice(1));
+  const recursive = has(p, 'r', 'R', 'recursive');
+  if (p.operands.length === 0 && p.dynamic) {
+    out.knowledge = 'unknown';
+  }
+  for (const w of p.operands) {
+    deleteTarget(inv, out, w, recursive);
+  }
+};
+
+const rmdir: Handler = (inv, out) => {
+  known(out);
+  for (const w of parseArgs(inv.argv.slice(1)).operands) {
+    deleteTarget(inv, out, w, false);
+  }
+};
+
+const shred: Handler = (inv, out) => {
+  known(out);
+  const p = parseArgs(inv.argv.slice(1), ['n', 's', 'iterations', 'size', 'random-source']);
+  for (const w of p.operands) {
+    deleteTarget(inv, out, w, false, 'irrecoverably overwrites');
+    const abs = resolveWord(inv, w);
+    if (abs && locate(abs, inv.env.workspace, inv.env.home).startsWith('workspace')) {
+      add(out, finding('file-destruction', 'destructive', 'fs.shred', `irrecoverably overwrites ${display(abs, inv)} (shred defeats snapshots of the working tree)`));
+    }
+  }
+};
+
+export function copyLike(inv: Invocation, out: Outcome, moves: boolean): void {
+  known(out);
+  const p = parseArgs(inv.argv.slice(1), ['t', 'target-directory', 'S', 'suffix', 'backup']);
+  const target = value(p, 't', 'target-directory');
+  const ops = [...p.operands];
+  const dest = target !== undefined ? lit(target) : ops.pop();
+  if (moves) {
+    for (const s of ops) {
+      const abs = resolveWord(inv, s);
+      const loc = abs === undefined ? undefined : locate(abs, inv.env.workspace, inv.env.home);
+      const destAbs = dest ? resolveWord(inv, dest) : undefined;
+      const destLoc = destAbs === undefined ? undefined : locate(destAbs, inv.env.workspace, inv.env.home);
+      const within = (l: string | undefined) => l === 'workspace' || l === 'workspace-regenerable';
+      if (abs !== undefined && ((within(loc) && within(destLoc)) || (loc === 'temp' && destLoc !== undefined && destLoc !== 'null-device'))) {
+        inv.env.effects.push({ path: abs, op: 'delete', via: inv.text });
+      } else {
+        deleteTarget(inv, out, s, true, 'moves away');
+      }
+    }
+  }
+  if (dest) {
+    const abs = resolveWord(inv, dest);
+    if (moves && abs && locate(abs, inv.env.workspace, inv.env.home) === 'null-device') {
+      for (const s of ops) {
+        deleteTarget(inv, out, s, true);
+      }
+      add(out, finding('file-destruction', 'destructive', 'fs.move-to-null', 'moves files to /dev/null, which deletes them'));
+      return;
+    }
+    writeTarget(inv, out, dest);
+    if (!has(p, 'n', 'no-clobber') && ops.length === 1 && abs) {
+      // also the file itself inside a destination folder
+      const base = ops[0].literal ? path.basename(ops[0].value) : undefined;
+      if (base && dest.value.endsWith('/')) {
+        writeTarget(inv, out, lit(path.join(dest.value, base)));
+      }
+    }
+  }
+}
+
+const chmodLike =
+  (kind: 'chmod' | 'chown' | 'chgrp'): Handler =>
+  (inv, out) => {
+    known(out);
+    const p = parseArgs(inv.argv.slice(1), ['reference']);
+    const recursive = has(p, 'R', 'recursive');
+    const ops = [...p.operands];
+    const spec = value(p, 'reference') === undefined ? ops.shift() : undefined;
+    for (const w of ops) {
+      const abs = resolveWord(inv, w);
+      if (abs === undefined) {
+        add(out, finding('system', 'caution', `system.${kind}-dynamic`, `changes ${kind === 'chmod' ? 'permissions' : 'ownership'} of ${w.value}, a path only known when the command runs`));
+        continue;
+      }
+      inv.env.effects.push({ path: abs, op: 'write', via: inv.text });
+      const loc = locate(abs, inv.env.workspace, inv.env.home);
+      if (recursive && ['root', 'home', 'home-ancestor', 'system-top', 'workspace-ancestor'].includes(loc)) {
+        add(out, finding('system', 'catastrophic', `system.${kind}-recursive-system`, `recursively changes ${kind === 'chmod' ? 'permissions' : 'ownership'} of ${display(abs, inv)}, which can break the system or your account`));
+      } else if (['root', 'system', 'system-top', 'device', 'home-config'].includes(loc)) {
+        add(out, finding('system', 'destructive', `system.${kind}-system`, `changes ${kind === 'chmod' ? 'permissions' : 'ownership'} of ${abs}, outside the workspace`));
+      } else if (!loc.startsWith('workspace') && loc !== 'temp') {
+        add(out, finding('system', 'caution', `system.${kind}-outside`, `changes ${kind === 'chmod' ? 'permissions' : 'ownership'} of ${abs}, outside the workspace`));
+      }
+    }
+    if (kind === 'chmod' && spec && /777|a\+rwx|o\+w|a\+w|ugo\+rwx/.test(spec.value)) {
+      add(out, finding('system', recursive ? 'destructive' : 'caution', 'system.chmod-world-writable', `makes files writable by every user on the machine (chmod ${spec.value}${recursive ? ' -R' : ''})`));
+    } else if (kind === 'chmod' && spec && /[ug]\+s|^[2467]\d{3}$/.test(spec.value)) {
+      add(out, finding('privilege', 'destructive', 'system.chmod-setuid', `sets the setuid/setgid bit (chmod ${spec.value}), letting a program run with its owner's rights`));
+    } else if (kind !== 'chmod' && recursive) {
+      add(out, finding('system', 'destructive', `system.${kind}-recursive`, `recursively changes the owner of ${ops.map((w) => w.value).join(' ')}`));
+    }
+  };
+
+const tee: Handler = (inv, out) => {
+  known(out);
+  for (const w of parseArgs(inv.argv.slice(1)).operands) {
+    if (w.value !== '-') {
+      writeTarget(inv, out, w);
+    }
+  }
+  out.stdout = inv.stdin;
+};
+
+const sedLike =
+  (prog: 'sed' | 'perl'): Handler =>
+  (inv, out) => {
+    const p = parseArgs(inv.argv.slice(1), prog === 'sed' ? ['e', 'f', 'expression', 'file', 'l', 'line-length'] : ['e', 'E', 'M', 'm', 'I', 'x']);
+    const inPlace = has(p, 'i', 'in-place') || inv.argv.some((w) => /^-[a-zA-Z]*i/.test(w.value) && !w.value.startsWith('--'));
+    if (prog === 'perl') {
+      const code = value(p, 'e', 'E');
+      if (code === undefined) {
+        if (p.operands.length) {
+          runsScript(inv, out, p.operands[0], 'perl');
+        } else {
+          stdinIsCode(inv, out, 'perl');
+        }
+        return;
+      }
+      if (!inPlace) {
+        inlineCode(out, code, 'perl');
+        return;
+      }
+      known(out);
+      if (/\b(system|exec|unlink|rmtree|qx|open)\b|`/.test(code)) {
+        add(out, finding('remote-code', 'caution', 'code.inline', `runs inline perl code that can change files or run programs: ${code.slice(0, 80)}`));
+      }
+      for (const w of p.operands) {
+        writeTarget(inv, out, w);
+      }
+      return;
+    }
+    const ops = [...p.operands];
+    const scripts = p.values.get('e') ?? p.values.get('expression') ?? (p.values.has('f') || p.values.has('file') ? [] : ops.length ? [ops.shift()!.value] : []);
+    const script = scripts.join('\n');
+    readOnly(out);
+    const execs = /(^|[;}\s])e(\s|$)|\/e\b/.test(script) || /(?:^|[;}\s])s(.).*\1.*\1[gipmM\d]*e/.test(script);
+    if (execs || /(^|[;}\s\d/])[wW]\s+\S|\/w\s+\S/.test(script)) {
+      out.knowledge = 'unknown';
+      add(out, finding('file-destruction', 'caution', 'sed.exec-or-write', `the sed script can run commands or write files (${script.slice(0, 60)})`));
+    }
+    if (inPlace) {
+      known(out);
+      for (const w of ops) {
+        writeTarget(inv, out, w);
+      }
+    }
+  };
+
+const truncate: Handler = (inv, out) => {
+  known(out);
+  const p = parseArgs(inv.argv.slice(1), ['s', 'size', 'r', 'reference']);
+  for (const w of p.operands) {
+    writeTarget(inv, out, w);
+  }
+};
+
+const dd: Handler = (inv, out) => {
+  known(out);
+  for (const w of inv.argv.slice(1)) {
+    if (w.value.startsWith('of=')) {
+      const target = { value: w.value.slice(3), literal: w.literal };
+      writeTarget(inv, out, target);
+    }
+  }
+  if (!inv.argv.some((w) => w.value.startsWith('of='))) {
+    readOnly(out);
+  }
+};
+
+const touchLike: Handler = (inv, out) => {
+  known(out);
+  for (const w of parseArgs(inv.argv.slice(1), ['d', 'date', 'r', 'reference', 't', 'm', 'mode', 'Z', 'context']).operands) {
+    writeTarget(inv, out, w, 'create');
+  }
+};
+
+const lnCmd: Handler = (inv, out) => {
+  known(out);
+  const p = parseArgs(inv.argv.slice(1), ['t', 'target-directory', 'S', 'suffix']);
+  const t = value(p, 't', 'target-directory');
+  const dest = t !== undefined ? lit(t) : p.operands.length >= 2 ? p.operands[p.operands.length - 1] : lit(path.basename(p.operands[0]?.value ?? '.'));
+  writeTarget(inv, out, dest, has(p, 'f', 'force') ? 'write' : 'create');
+};
+
+const installCmd: Handler = (inv, out) => {
+  known(out);
+  const p = parseArgs(inv.argv.slice(1), ['m', 'mode', 'o', 'owner', 'g', 'group', 't', 'target-directory', 'S', 'suffix']);
+  const t = value(p, 't', 'target-directory');
+  if (has(p, 'd', 'directory')) {
+    for (const w of p.operands) {
+      writeTarget(inv, out, w, 'create');
+    }
+    return;
+  }
+  const dest = t !== undefined ? lit(t) : p.operands[p.operands.length - 1];
+  if (dest) {
+    writeTarget(inv, out, dest);
+  }
+};
+
+export const archive: Handler = (inv, out) => {
+  known(out);
+  const a = words(inv.argv.slice(1));
+  if (inv.program === 'tar') {
+    const first = a[0] ?? '';
+    const extract = a.some((x) => x === '-x' || x === '--extract' || x === '--get') || (/^-?[a-zA-Z]*x/.test(first) && !first.startsWith('--'));
+    const create = a.some((x) => x === '-c' || x === '--create') || (/^-?[a-zA-Z]*c/.test(first) && !first.startsWith('--'));
+    const di = a.findIndex((x) => x === '-C' || x === '--directory');
+    const dir = di >= 0 ? a[di + 1] : a.find((x) => x.startsWith('--directory='))?.slice(12) ?? '.';
+    if (extract) {
+      writeTarget(inv, out, lit(dir));
+    } else if (create) {
+      const fi = a.findIndex((x) => x === '-f' || x === '--file' || (/^-?[a-zA-Z]*f$/.test(x) && !x.startsWith('--')));
+      if (fi >= 0 && a[fi + 1] && a[fi + 1] !== '-') {
+        writeTarget(inv, out, lit(a[fi + 1]), 'create');
+      }
+    } else {
+      readOnly(out);
+    }
+    if (a.includes('--remove-files')) {
+      add(out, finding('file-destruction', 'caution', 'fs.tar-remove-files', 'deletes the original files after archiving them (--remove-files)'));
+    }
+    return;
+  }
+  if (inv.program === 'unzip') {
+    if (a.includes('-l') || a.includes('-t') || a.includes('-Z')) {
+      readOnly(out);
+      return;
+    }
+    const di = a.indexOf('-d');
+    writeTarget(inv, out, lit(di >= 0 ? a[di + 1] ?? '.' : '.'));
+    return;
+  }
+  if (inv.program === 'zip' || inv.program === '7z') {
+    const ops = a.filter((x) => !x.startsWith('-'));
+    const target = inv.program === '7z' ? ops[1] : ops[0];
+    if (target) {
+      writeTarget(inv, out, lit(target), 'create');
+    }
+    if (a.includes('-m') || a.includes('-sdel')) {
+      add(out, finding('file-destruction', 'caution', 'fs.zip-move', 'deletes the original files after archiving them'));
+    }
+    return;
+  }
+  // gzip, gunzip, bzip2, xz, zstd: replace files in place
+  const p = parseArgs(inv.argv.slice(1), ['S', 'suffix']);
+  if (has(p, 'c', 'stdout', 'l', 'list', 't', 'test', 'k', 'keep')) {
+    out.knowledge = 'harmless';
+    return;
+  }
+  for (const w of p.operands) {
+    writeTarget(inv, out, w);
+  }
+};
+
+const rimraf: Handler = (inv, out) => {
+  known(out);
+  for (const w of parseArgs(inv.argv.slice(1)).operands) {
+    deleteTarget(inv, out, w, true);
+  }
+};
+
+/** What find deletes: the root itself when nothing filters, else some files below it. */
+function findScope(root: Word, filtered: boolean, name?: string): Word {
+  if (!root.literal || !filtered) {
+    return root;
+  }
+  return lit(path.join(root.value, name && !/[[\]]/.test(name) ? name : '(matching files)'));
+}
+
+const find: Handler = (inv, out) => {
+  readOnly(out);
+  const args = inv.argv.slice(1);
+  const roots: Word[] = [];
+  let i = 0;
+  while (i < args.length && !args[i].value.startsWith('-') && args[i].value !== '(' && args[i].value !== '!') {
+    roots.push(args[i++]);
+  }
+  if (!roots.length) {
+    roots.push(lit('.'));
+  }
+  const filtered = args.slice(i).some((w) => /^-(i?name|i?path|i?wholename|i?regex|type|mtime|mmin|atime|amin|ctime|cmin|newer|size|empty|user|group|perm|links|inum|samefile|maxdepth)$/.test(w.value));
+  const nameIdx = args.findIndex((w) => w.value === '-name');
+  const onlyName = nameIdx >= 0 && args[nameIdx + 1]?.literal && !args.some((w) => /^-(o|or|not|path|wholename|regex)$|^!$/.test(w.value)) ? args[nameIdx + 1].value : undefined;
+  for (; i < args.length; i++) {
+    const a = args[i].value;
+    if (['-exec', '-execdir', '-ok', '-okdir'].includes(a)) {
+      const cmd: Word[] = [];
+      let j = i + 1;
+      for (; j < args.length && args[j].value !== ';' && args[j].value !== '+'; j++) {
+        const w = args[j];
+        // {} is each match: judged as the matches' scope when the search is filtered
+        cmd.push(w.value === '{}' && filtered && roots.length === 1 && roots[0].literal ? findScope(roots[0], true, onlyName) : w.value.includes('{}') ? { value: w.value.replace('{}', '$(find match)'), literal: false } : w);
+      }
+      known(out);
+      if (cmd.length) {
+        inv.env.runArgv(cmd, inv.scope, NO_STREAM, inv.text);
+        // deletions through find of everything: judge the roots as the affected tree
+        const prog = path.basename(cmd[0].value);
+        if (['rm', 'shred', 'unlink', 'rmdir'].includes(prog) && !filtered) {
+          for (const r of roots) {
+            deleteTarget(inv, out, r, true, 'deletes everything under');
+          }
+        }
+      }
+      i = j;
+    } else if (a === '-delete') {
+      known(out);
+      for (const r of roots) {
+        deleteTarget(inv, out, findScope(r, filtered, onlyName), !filtered, filtered ? 'deletes files matching a filter under' : 'deletes everything under');
+      }
+    } else if (a === '-fprint' || a === '-fprint0' || a === '-fprintf' || a === '-fls') {
+      known(out);
+      if (args[i + 1]) {
+        writeTarget(inv, out, args[i + 1]);
+      }
+    }
+  }
+};
+
+export const FILES_HANDLERS: Record<string, Handler> = {
+rm,
+  unlink: rmdir,
+  rmdir,
+  shred,
+  srm: shred,
+  rimraf,
+  del: rm,
+  trash: rmdir,
+  'trash-put': rmdir,
+  mv: (inv, out) => copyLike(inv, out, true),
+  cp: (inv, out) => copyLike(inv, out, false),
+  install: installCmd,
+  ln: lnCmd,
+  link: lnCmd,
+  touch: touchLike,
+  mkdir: touchLike,
+  mkfifo: touchLike,
+  mktemp: (_inv, out) => {
+    out.knowledge = 'harmless';
+  },
+  chmod: chmodLike('chmod'),
+  chown: chmodLike('chown'),
+  chgrp: chmodLike('chgrp'),
+  tee,
+  sed: sedLike('sed'),
+  gsed: sedLike('sed'),
+  perl: sedLike('perl'),
+  truncate,
+  dd,
+  find,
+  tar: archive,
+  unzip: archive,
+  zip: archive,
+  '7z': archive,
+  gzip: archive,
+  bzip2: archive,
+  xz: archive,
+  zstd: archive,
+};
