@@ -1,39 +1,17 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { checkCommand } from '../../src/cli/check';
+import { isMutating } from '../../src/gate/gate';
 import { loadShellParser } from '../../src/shell/analyze';
+import { CORPUS_CWD, CORPUS_HOME, loadCorpus } from '../corpus/corpus';
+import type { CorpusCase } from '../corpus/corpus';
 
 const root = path.resolve(__dirname, '..', '..', '..');
-const corpusDir = path.join(root, 'test', 'corpus', 'commands');
 const cli = path.join(root, 'dist', 'cli.js');
-const HOME = '/home/dev';
-const CWD = '/home/dev/project';
-
-interface Case {
-  readonly command: string;
-  readonly expect: 'allow' | 'ask' | 'deny';
-  readonly shell?: 'bash' | 'powershell';
-  readonly cwd?: string;
-  readonly note?: string;
-  readonly file: string;
-  readonly line: number;
-}
-
-function loadCorpus(): Case[] {
-  const cases: Case[] = [];
-  for (const file of fs.readdirSync(corpusDir).filter((f) => f.endsWith('.jsonl')).sort()) {
-    fs.readFileSync(path.join(corpusDir, file), 'utf8')
-      .split('\n')
-      .forEach((text, i) => {
-        if (text.trim()) {
-          cases.push({ ...(JSON.parse(text) as Omit<Case, 'file' | 'line'>), file, line: i + 1 });
-        }
-      });
-  }
-  return cases;
-}
+const HOME = CORPUS_HOME;
+const CWD = CORPUS_CWD;
+type Case = CorpusCase;
 
 const corpus = loadCorpus();
 const byFile = new Map<string, Case[]>();
@@ -65,6 +43,17 @@ describe('shell corpus: expected verdicts under the built-in defaults', () => {
       assert.deepEqual(bad, []);
     });
   }
+
+  it('a snapshot is taken before the allowed lines that say "snapshot": true, and not before those that say false', () => {
+    const marked = corpus.filter((c) => c.snapshot !== undefined);
+    assert.ok(marked.length >= 40, `only ${marked.length} lines say whether a snapshot is needed`);
+    const bad = marked.flatMap((c) => {
+      const r = checkCommand(c.command, { cwd: c.cwd ?? CWD, shell: c.shell, home: HOME });
+      const taken = r.verdict === 'allow' && isMutating({ kind: 'command', paths: [], command: c.command, shell: c.shell, cwd: c.cwd ?? CWD, agent: 'cli' }, r.decision);
+      return taken === c.snapshot ? [] : [`${c.file}:${c.line} snapshot ${c.snapshot ? 'expected' : 'not expected'}: ${c.command}`];
+    });
+    assert.deepEqual(bad, []);
+  });
 
   it('no evasion or dangerous command comes back allow', () => {
     const dangerous = corpus.filter((c) => c.expect !== 'allow');
