@@ -13,7 +13,10 @@ export interface CorpusCase {
   readonly command: string;
   readonly expect: 'allow' | 'ask' | 'deny';
   readonly shell?: 'bash' | 'powershell';
+  /** Absolute, or (with `fixture`) relative to the fixture's workspace. */
   readonly cwd?: string;
+  /** Judged in the real fixture workspace (test/corpus/fixture.ts) instead of /home/dev/project. */
+  readonly fixture?: boolean;
   /** For an allowed line: whether a snapshot must be taken before it (true) or must not (false). */
   readonly snapshot?: boolean;
   readonly note?: string;
@@ -35,4 +38,15 @@ export function loadCorpus(dir: string = CORPUS_DIR): CorpusCase[] {
       });
   }
   return cases;
+}
+
+/** Where a line runs: its cwd and home, in the fixture when it asks for one. */
+export function placeOf(c: CorpusCase, fixture?: { readonly home: string; readonly workspace: string }): { cwd: string; home: string } {
+  if (c.fixture) {
+    if (!fixture) {
+      throw new Error(`${c.file}:${c.line} needs the corpus fixture`);
+    }
+    return { cwd: c.cwd ? path.resolve(fixture.workspace, c.cwd) : fixture.workspace, home: fixture.home };
+  }
+  return { cwd: c.cwd ?? CORPUS_CWD, home: CORPUS_HOME };
 }
