@@ -72,6 +72,12 @@ export interface CommandFinding {
   readonly reason: string;
   /** Stable id of the knowledge-base entry, e.g. 'git.reset-hard'. */
   readonly id: string;
+  /**
+   * Everything it changes is inside the workspace and in the snapshot taken before the command
+   * (tracked, or untracked and small, not ignored): a rollback undoes it, so the policy may let it
+   * run without a question as long as that snapshot is taken.
+   */
+  readonly recoverable?: boolean;
 }
 
 /** One simple command that would run, after unwrapping shells, wrappers and substitutions. */
@@ -98,6 +104,8 @@ export interface SubCommand {
    * analysis always says; when absent (an analysis built by hand), only `harmless` counts as not.
    */
   readonly writes?: boolean;
+  /** Why it is unknown, when the knowledge base can say (an option it does not know, a script it cannot read). */
+  readonly unknownReason?: string;
 }
 
 /** A path a command would change. */
@@ -109,12 +117,24 @@ export interface PathEffect {
   readonly via: string;
 }
 
+/** A path a command would read: its content can reach the agent, so it is judged like the Read tool. */
+export interface ReadEffect {
+  /** Absolute, normalised. */
+  readonly path: string;
+  /** The sub-command text that reads it. */
+  readonly via: string;
+  /** A folder read with everything below it (`grep -r`, `tar -c`); files found there are listed too. */
+  readonly recursive?: boolean;
+}
+
 /** Everything the shell analysis found in a command line. */
 export interface CommandAnalysis {
   readonly commandLine: string;
   readonly shell: 'bash' | 'powershell';
   readonly subcommands: readonly SubCommand[];
   readonly effects: readonly PathEffect[];
+  /** Paths whose content the command reads (absent in analyses built by hand). */
+  readonly reads?: readonly ReadEffect[];
   /** Non-empty when (part of) the line could not be parsed: never allowed without asking. */
   readonly parseErrors: readonly string[];
 }

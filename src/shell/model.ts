@@ -1,10 +1,13 @@
 /** Internal vocabulary of the shell analysis (not exported beyond src/shell). */
-import type { CommandCategory, CommandFinding, Severity, SubCommand, PathEffect } from '../core/types';
+import type { CommandCategory, CommandFinding, PathEffect, ReadEffect, Severity, SubCommand } from '../core/types';
+import type { WorkspaceView } from './workspaceView';
 
 /** One word after quote removal; `literal` is false when it depends on an expansion. */
 export interface Word {
   readonly value: string;
   readonly literal: boolean;
+  /** An unquoted `$(<file)`: the shell splits the content into words. */
+  readonly split?: boolean;
 }
 
 /**
@@ -29,7 +32,10 @@ export interface Env {
   readonly workspace: string;
   readonly subcommands: SubCommand[];
   readonly effects: PathEffect[];
+  readonly reads: ReadEffect[];
   readonly errors: string[];
+  /** The file system and repository at decision time. */
+  readonly view: WorkspaceView;
   /** Every literal value assigned to a variable anywhere in the line. */
   readonly vars: Map<string, Set<string>>;
   /** Functions and aliases defined in the line (their bodies are analysed where defined). */
@@ -58,6 +64,8 @@ export interface Outcome {
   knowledge: 'harmless' | 'known' | 'unknown';
   /** Whether it may change files (absent: it may). Read-only entries say false (see readOnly()). */
   writes?: boolean;
+  /** Set when it is unknown for a reason worth telling (an option Airlock does not know, ...). */
+  unknownReason?: string;
   stdout: Stream;
 }
 

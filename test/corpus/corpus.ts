@@ -40,13 +40,23 @@ export function loadCorpus(dir: string = CORPUS_DIR): CorpusCase[] {
   return cases;
 }
 
-/** Where a line runs: its cwd and home, in the fixture when it asks for one. */
-export function placeOf(c: CorpusCase, fixture?: { readonly home: string; readonly workspace: string }): { cwd: string; home: string } {
-  if (c.fixture) {
-    if (!fixture) {
-      throw new Error(`${c.file}:${c.line} needs the corpus fixture`);
-    }
-    return { cwd: c.cwd ? path.resolve(fixture.workspace, c.cwd) : fixture.workspace, home: fixture.home };
+/** The real folders the lines run in: `plain` for ordinary lines, `fixture` for `"fixture": true`. */
+export interface CorpusPlaces {
+  readonly plain: { readonly home: string; readonly workspace: string };
+  readonly fixture?: { readonly home: string; readonly workspace: string };
+}
+
+/**
+ * Where a line runs and what it says there: the corpus's /home/dev becomes the real home folder of
+ * its workspace (in the cwd and in the command line), a fixture line's relative cwd is taken from
+ * the fixture's workspace.
+ */
+export function placeOf(c: CorpusCase, places: CorpusPlaces): { cwd: string; home: string; command: string } {
+  const ws = c.fixture ? places.fixture : places.plain;
+  if (!ws) {
+    throw new Error(`${c.file}:${c.line} needs the corpus fixture`);
   }
-  return { cwd: c.cwd ?? CORPUS_CWD, home: CORPUS_HOME };
+  const map = (s: string) => s.split(CORPUS_HOME).join(ws.home);
+  const cwd = c.fixture ? (c.cwd ? path.resolve(ws.workspace, c.cwd) : ws.workspace) : map(c.cwd ?? CORPUS_CWD);
+  return { cwd, home: ws.home, command: map(c.command) };
 }

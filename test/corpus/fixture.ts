@@ -82,10 +82,27 @@ function writeAll(base: string, files: Record<string, string>): void {
   }
 }
 
+/**
+ * Where the ordinary corpus lines run: the same plain repository the hook runner uses (a README and
+ * a package.json, committed), at `<dir>/home/dev/project`.
+ */
+export function createPlainWorkspace(parent: string): CorpusFixture {
+  fs.mkdirSync(parent, { recursive: true });
+  const dir = fs.realpathSync(fs.mkdtempSync(path.join(parent, 'corpus-plain-')));
+  const home = path.join(dir, 'home', 'dev');
+  const workspace = path.join(home, 'project');
+  writeAll(workspace, { 'README.md': '# project\n', 'package.json': '{ "name": "project" }\n' });
+  const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=corpus', '-c', 'user.email=corpus@example.com', '-c', 'init.defaultBranch=main', ...args], { cwd: workspace, stdio: 'pipe' });
+  git('init', '-q');
+  git('add', '-A');
+  git('commit', '-q', '-m', 'init');
+  return { home, workspace, dispose: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
 /** Creates the fixture under `parent` (a fresh folder is made there). */
 export function createCorpusFixture(parent: string): CorpusFixture {
   fs.mkdirSync(parent, { recursive: true });
-  const dir = fs.mkdtempSync(path.join(parent, 'corpus-fixture-'));
+  const dir = fs.realpathSync(fs.mkdtempSync(path.join(parent, 'corpus-fixture-')));
   const home = path.join(dir, 'home', 'dev');
   const workspace = path.join(home, 'project');
   writeAll(home, HOME_FILES);

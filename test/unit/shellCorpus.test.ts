@@ -7,7 +7,7 @@ import { isMutating } from '../../src/gate/gate';
 import { loadShellParser } from '../../src/shell/analyze';
 import { loadCorpus, placeOf } from '../corpus/corpus';
 import type { CorpusCase } from '../corpus/corpus';
-import { createCorpusFixture } from '../corpus/fixture';
+import { createCorpusFixture, createPlainWorkspace } from '../corpus/fixture';
 import type { CorpusFixture } from '../corpus/fixture';
 
 const root = path.resolve(__dirname, '..', '..', '..');
@@ -29,12 +29,14 @@ function mismatches(cases: Case[], verdictOf: (c: Case) => string): string[] {
 
 describe('shell corpus: expected verdicts under the built-in defaults', () => {
   let fixture: CorpusFixture;
+  let plain: CorpusFixture;
+  const places = () => ({ plain, fixture });
   const results = new Map<Case, CheckResult>();
   const check = (c: Case): CheckResult => {
     let r = results.get(c);
     if (!r) {
-      const { cwd, home } = placeOf(c, fixture);
-      r = checkCommand(c.command, { cwd, shell: c.shell, home });
+      const { cwd, home, command } = placeOf(c, places());
+      r = checkCommand(command, { cwd, shell: c.shell, home });
       results.set(c, r);
     }
     return r;
@@ -43,8 +45,12 @@ describe('shell corpus: expected verdicts under the built-in defaults', () => {
   before(async () => {
     await loadShellParser();
     fixture = createCorpusFixture(path.join(root, 'out', 'corpus'));
+    plain = createPlainWorkspace(path.join(root, 'out', 'corpus'));
   });
-  after(() => fixture?.dispose());
+  after(() => {
+    fixture?.dispose();
+    plain?.dispose();
+  });
 
   it('is large and covers evasions, harmless mentions of dangerous words and the file system', () => {
     assert.ok(corpus.length >= 2000, `only ${corpus.length} cases`);
@@ -67,7 +73,7 @@ describe('shell corpus: expected verdicts under the built-in defaults', () => {
     assert.ok(marked.length >= 60, `only ${marked.length} lines say whether a snapshot is needed`);
     const bad = marked.flatMap((c) => {
       const r = check(c);
-      const taken = r.verdict === 'allow' && isMutating({ kind: 'command', paths: [], command: c.command, shell: c.shell, cwd: placeOf(c, fixture).cwd, agent: 'cli' }, r.decision);
+      const taken = r.verdict === 'allow' && isMutating({ kind: 'command', paths: [], command: c.command, shell: c.shell, cwd: placeOf(c, places()).cwd, agent: 'cli' }, r.decision);
       return taken === c.snapshot ? [] : [`${c.file}:${c.line} snapshot ${c.snapshot ? 'expected' : 'not expected'}: ${c.command}`];
     });
     assert.deepEqual(bad, []);
@@ -91,16 +97,16 @@ describe('shell corpus: expected verdicts under the built-in defaults', () => {
   it('the built dist/cli.js `check --jsonl` gives the same verdicts for the whole corpus in one process', () => {
     // One process has one home: the fixture's lines are run in a second one.
     const run = (cases: Case[], home: string) => {
-      const text = cases.map((c) => JSON.stringify({ command: c.command, cwd: placeOf(c, fixture).cwd, shell: c.shell })).join('\n') + '\n';
+      const text = cases.map((c) => JSON.stringify({ command: placeOf(c, places()).command, cwd: placeOf(c, places()).cwd, shell: c.shell })).join('\n') + '\n';
       const r = spawnSync(process.execPath, [cli, 'check', '--jsonl'], { input: text, encoding: 'utf8', env: { ...process.env, HOME: home }, maxBuffer: 64 * 1024 * 1024 });
       assert.equal(r.status, 0, r.stderr);
       const out = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { verdict: string; reasons: string[] });
       assert.equal(out.length, cases.length);
       return new Map(cases.map((c, i) => [c, out[i]]));
     };
-    const plain = corpus.filter((c) => !c.fixture);
+    const ordinary = corpus.filter((c) => !c.fixture);
     const inFixture = corpus.filter((c) => c.fixture);
-    const out = new Map([...run(plain, placeOf(plain[0]).home), ...run(inFixture, fixture.home)]);
+    const out = new Map([...run(ordinary, plain.home), ...run(inFixture, fixture.home)]);
     assert.deepEqual(
       mismatches(corpus, (c) => out.get(c)!.verdict),
       [],

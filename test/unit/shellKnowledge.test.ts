@@ -4,27 +4,30 @@ import type { ProposedAction } from '../../src/core/types';
 import { decide, isMutating } from '../../src/gate/gate';
 import { loadShellParser } from '../../src/shell/analyze';
 import { DOMAIN_TABLES, hasHandler } from '../../src/shell/knowledge';
-import { READ_ONLY_NAMES, ROUTINE_NAMES } from '../../src/shell/knowledge/harmless';
+import { specOf, specPrograms } from '../../src/shell/knowledge/specs';
+import { BASIC_SPECS } from '../../src/shell/knowledge/specsBasic';
+import { DEV_SPECS } from '../../src/shell/knowledge/specsDev';
+import { FILE_SPECS } from '../../src/shell/knowledge/specsFiles';
+import { PACKAGE_SPECS } from '../../src/shell/knowledge/specsPackages';
 
 const HOME = '/home/dev';
 const CWD = '/home/dev/project';
 
 describe('shell knowledge base: one entry per program', () => {
-  it('names every program known by name alone once, in one list', () => {
-    const all = [...READ_ONLY_NAMES, ...ROUTINE_NAMES];
-    const twice = all.filter((n, i) => all.indexOf(n) !== i);
-    assert.deepEqual(twice, []);
-  });
-
-  it('has no name-only entry that a handler shadows', () => {
+  it('declares every program once, in one spec table, and every spec compiles', () => {
+    const names = [BASIC_SPECS, FILE_SPECS, DEV_SPECS, PACKAGE_SPECS].flatMap((t) => Object.keys(t));
     assert.deepEqual(
-      [...READ_ONLY_NAMES, ...ROUTINE_NAMES].filter((n) => hasHandler(n)),
+      names.filter((n, i) => names.indexOf(n) !== i),
       [],
     );
+    for (const n of specPrograms()) {
+      assert.ok(specOf(n), n);
+    }
+    assert.ok(names.length > 250, `only ${names.length} programs have a spec`);
   });
 
   it('has no placeholder entries, only names a shell could run', () => {
-    const bad = [...READ_ONLY_NAMES, ...ROUTINE_NAMES].filter((n) => /noop|placeholder|todo/i.test(n) || !/^([\w.+-]+|\[|\[\[|:)$/.test(n));
+    const bad = [...specPrograms(), ...Object.values(DOMAIN_TABLES).flatMap((t) => Object.keys(t))].filter((n) => /noop|placeholder|todo/i.test(n) || !/^([\w.+-]+|\[|\[\[|:|\.)$/.test(n));
     assert.deepEqual(bad, []);
   });
 
@@ -42,6 +45,7 @@ describe('shell knowledge base: one entry per program', () => {
     }
     assert.deepEqual(clashes, []);
     assert.ok(seen.size > 250, `only ${seen.size} programs in the domain tables`);
+    assert.ok(hasHandler('git'));
   });
 });
 

@@ -1,11 +1,15 @@
 /** Programs that run code: shells, eval, source, interpreters and their inline code, awk, scripts. */
 import * as path from 'node:path';
 import { parseArgs } from '../args';
+import { parseWithSpec } from '../capabilities';
 import { finding, lit, UNKNOWN_STREAM } from '../model';
 import type { Invocation, Outcome, Stream, Word } from '../model';
 import { locate } from '../paths';
-import { add, display, DOWNLOADED, innerText, known, readOnly, resolveWord } from './common';
+import { add, display, DOWNLOADED, innerText, known, readOnly, readTarget, resolveWord } from './common';
 import type { Handler } from './common';
+import { agentMayHaveWritten, codeReads, judgeFileByContent } from './scripts';
+import { applyOptionRoles, specOf, unknownOptions } from './specs';
+import { isSecretPath } from './secrets';
 
 export const SHELLS = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', 'mksh', 'ash', 'fish', 'busybox-sh']);
 
@@ -42,6 +46,12 @@ const RISKY_CODE = new RegExp(
     String.raw`\$\(|` + '`',
   ].join('|'),
 );
+
+/** Inline code given on the command line (-c, -e): judged by what it can do, and the files it opens are reads. */
+function inlineArg(inv: Invocation, out: Outcome, code: string, lang: string): void {
+  inlineCode(out, code, lang);
+  codeReads(inv, out, code, `${lang} code`);
+}
 
 export function inlineCode(out: Outcome, code: string, lang: string): void {
   if (RISKY_CODE.test(code)) {
@@ -104,8 +114,11 @@ export function runsScript(inv: Invocation, out: Outcome, w: Word, lang: string)
     add(out, finding('remote-code', 'caution', 'remote.run-after-download', `runs ${display(abs, inv)} after this command line downloaded files, so it may be running downloaded code`));
     return;
   }
-  if (loc.startsWith('workspace') && loc !== 'workspace-git') {
+  if ((loc.startsWith('workspace') && loc !== 'workspace-git') || (loc === 'temp' && inv.env.view.exists(abs))) {
     known(out);
+    if (inv.env.view.exists(abs) && agentMayHaveWritten(inv, abs)) {
+      judgeFileByContent(inv, out, abs, SHELLS.has(lang) ? 'sh' : lang, inlineCode);
+    }
     if (/deploy|publish|release|destroy|drop|wipe|nuke|teardown|purge/i.test(path.basename(abs))) {
       add(out, finding('publishing', 'caution', 'script.deploy-like', `runs ${display(abs, inv)}, whose name suggests it deploys, publishes or destroys something`));
     }
@@ -197,8 +210,11 @@ const source: Handler = (inv, out) => {
     return;
   }
   const abs = resolveWord(inv, w);
+  if (abs && isSecretPath(abs)) {
+    readTarget(inv, out, w, inv.program === '.' ? '.' : 'source');
+  }
   if (abs && locate(abs, inv.env.workspace, inv.env.home) === 'home-config' && !inv.env.written.has(abs)) {
-    out.knowledge = 'harmless';
+    out.knowledge = out.findings.length ? 'known' : 'harmless';
     return;
   }
   runsScript(inv, out, w, 'sh');
@@ -207,6 +223,12 @@ const source: Handler = (inv, out) => {
 const interpreter: Handler = (inv, out) => {
   const spec = INTERPRETERS[inv.program] ?? INTERPRETERS[inv.program.replace(/[\d.]+$/, '')] ?? { code: [] };
   known(out);
+  const caps = specOf(inv.program);
+  if (caps) {
+    const given = parseWithSpec(caps, inv.argv.slice(1));
+    applyOptionRoles(inv, out, given);
+    unknownOptions(inv, out, caps, given);
+  }
   const args = inv.argv.slice(1);
   for (let i = 0; i < args.length; i++) {
     const a = args[i].value;
@@ -217,7 +239,7 @@ const interpreter: Handler = (inv, out) => {
         out.knowledge = 'unknown';
         return;
       }
-      inlineCode(out, code.literal ? code.value : '$' + code.value, inv.program);
+      inlineArg(inv, out, code.literal ? code.value : '$' + code.value, inv.program);
       return;
     }
     if (spec.mod && a === '-' + spec.mod) {
@@ -320,7 +342,25 @@ const awk: Handler = (inv, out) => {
   }
 };
 
+/** open, xdg-open: a URL opens in the browser; a file opens in its program, which may run it. */
+const opener: Handler = (inv, out) => {
+  readOnly(out);
+  for (const w of inv.argv.slice(1)) {
+    if (w.value.startsWith('-')) {
+      continue;
+    }
+    if (!w.literal) {
+      out.unknownReason = `${inv.program} opens ${w.value}, only known when the line runs`;
+    } else if (!/^(https?|mailto|vscode|file):/i.test(w.value) && /\.(sh|command|tool|app|desktop|exe|bat|cmd|ps1|jar|scpt|applescript|pkg|dmg|deb|rpm|appimage|run|bin)$/i.test(w.value)) {
+      out.unknownReason = `${inv.program} ${w.value} opens a program or script, which then runs`;
+    }
+  }
+};
+
 export const CODE_HANDLERS: Record<string, Handler> = {
+  open: opener,
+  'xdg-open': opener,
+  wslview: opener,
 awk,
   gawk: awk,
   mawk: awk,

@@ -5,7 +5,7 @@ import { finding, lit, NO_STREAM } from '../model';
 import type { Invocation, Outcome, Word } from '../model';
 import { locate } from '../paths';
 import { inlineCode, runsScript, stdinIsCode } from './code';
-import { add, deleteTarget, display, known, readOnly, resolveWord, words, writeTarget } from './common';
+import { add, deleteTarget, display, known, readOnly, readTarget, resolveWord, writeTarget } from './common';
 import type { Handler } from './common';
 
 const rm: Handler = (inv, out) => {
@@ -68,16 +68,55 @@ export function copyLike(inv: Invocation, out: Outcome, moves: boolean): void {
       add(out, finding('file-destruction', 'destructive', 'fs.move-to-null', 'moves files to /dev/null, which deletes them'));
       return;
     }
-    writeTarget(inv, out, dest);
-    if (!has(p, 'n', 'no-clobber') && ops.length === 1 && abs) {
-      // also the file itself inside a destination folder
-      const base = ops[0].literal ? path.basename(ops[0].value) : undefined;
-      if (base && dest.value.endsWith('/')) {
-        writeTarget(inv, out, lit(path.join(dest.value, base)));
+    const how = moves ? 'mv' : 'cp';
+    writeTarget(inv, out, dest, 'write', how);
+    const recursive = has(p, 'r', 'R', 'recursive', 'a', 'archive');
+    if (!moves) {
+      for (const s of ops) {
+        readTarget(inv, out, s, how, recursive);
       }
+    }
+    if (abs && (dest.value.endsWith('/') || inv.env.view.isDir(abs) || target !== undefined)) {
+      copiesInto(inv, out, ops, abs, recursive || moves, how);
     }
   }
 }
+
+/**
+ * Copying into a folder writes each source there under its own name; a folder copied whole
+ * (`src/.` or `dir/` contents) writes names only the file system can tell: listed now when the
+ * destination is the workspace root or holds Airlock's or an agent's configuration, else unknown.
+ */
+export function copiesInto(inv: Invocation, out: Outcome, sources: readonly Word[], destAbs: string, recursive: boolean, how: string): void {
+  const sensitive = destAbs === inv.env.workspace || GUARDED.some((g) => inv.env.view.exists(path.join(destAbs, g)));
+  for (const s of sources) {
+    const src = resolveWord(inv, s);
+    const contentsOnly = /\/\.?$/.test(s.value) && s.value !== '/';
+    if (src === undefined) {
+      if (sensitive) {
+        out.unknownReason ??= `${how} copies ${s.value}, only known when the line runs, into ${display(destAbs, inv)}`;
+      }
+      continue;
+    }
+    if (!contentsOnly) {
+      writeTarget(inv, out, lit(path.join(destAbs, path.basename(src))), 'write', how);
+    }
+    if (!recursive || !sensitive || (!contentsOnly && !inv.env.view.isDir(src))) {
+      continue;
+    }
+    const names = inv.env.view.list(src);
+    if (!names) {
+      out.unknownReason ??= `${how} copies the contents of ${display(src, inv)} into ${display(destAbs, inv)}, and Airlock cannot list them`;
+      continue;
+    }
+    for (const n of names) {
+      writeTarget(inv, out, lit(path.join(contentsOnly ? destAbs : path.join(destAbs, path.basename(src)), n.name)), 'write', how);
+    }
+  }
+}
+
+/** Names whose presence makes a folder one where unknown files could land on Airlock's own. */
+const GUARDED = ['.airlock', '.claude', '.git', '.github', '.cursor', '.gemini', '.codex', '.vscode', '.windsurf', '.clinerules'];
 
 const chmodLike =
   (kind: 'chmod' | 'chown' | 'chgrp'): Handler =>
@@ -219,60 +258,6 @@ const installCmd: Handler = (inv, out) => {
   }
 };
 
-export const archive: Handler = (inv, out) => {
-  known(out);
-  const a = words(inv.argv.slice(1));
-  if (inv.program === 'tar') {
-    const first = a[0] ?? '';
-    const extract = a.some((x) => x === '-x' || x === '--extract' || x === '--get') || (/^-?[a-zA-Z]*x/.test(first) && !first.startsWith('--'));
-    const create = a.some((x) => x === '-c' || x === '--create') || (/^-?[a-zA-Z]*c/.test(first) && !first.startsWith('--'));
-    const di = a.findIndex((x) => x === '-C' || x === '--directory');
-    const dir = di >= 0 ? a[di + 1] : a.find((x) => x.startsWith('--directory='))?.slice(12) ?? '.';
-    if (extract) {
-      writeTarget(inv, out, lit(dir));
-    } else if (create) {
-      const fi = a.findIndex((x) => x === '-f' || x === '--file' || (/^-?[a-zA-Z]*f$/.test(x) && !x.startsWith('--')));
-      if (fi >= 0 && a[fi + 1] && a[fi + 1] !== '-') {
-        writeTarget(inv, out, lit(a[fi + 1]), 'create');
-      }
-    } else {
-      readOnly(out);
-    }
-    if (a.includes('--remove-files')) {
-      add(out, finding('file-destruction', 'caution', 'fs.tar-remove-files', 'deletes the original files after archiving them (--remove-files)'));
-    }
-    return;
-  }
-  if (inv.program === 'unzip') {
-    if (a.includes('-l') || a.includes('-t') || a.includes('-Z')) {
-      readOnly(out);
-      return;
-    }
-    const di = a.indexOf('-d');
-    writeTarget(inv, out, lit(di >= 0 ? a[di + 1] ?? '.' : '.'));
-    return;
-  }
-  if (inv.program === 'zip' || inv.program === '7z') {
-    const ops = a.filter((x) => !x.startsWith('-'));
-    const target = inv.program === '7z' ? ops[1] : ops[0];
-    if (target) {
-      writeTarget(inv, out, lit(target), 'create');
-    }
-    if (a.includes('-m') || a.includes('-sdel')) {
-      add(out, finding('file-destruction', 'caution', 'fs.zip-move', 'deletes the original files after archiving them'));
-    }
-    return;
-  }
-  // gzip, gunzip, bzip2, xz, zstd: replace files in place
-  const p = parseArgs(inv.argv.slice(1), ['S', 'suffix']);
-  if (has(p, 'c', 'stdout', 'l', 'list', 't', 'test', 'k', 'keep')) {
-    out.knowledge = 'harmless';
-    return;
-  }
-  for (const w of p.operands) {
-    writeTarget(inv, out, w);
-  }
-};
 
 const rimraf: Handler = (inv, out) => {
   known(out);
@@ -370,12 +355,4 @@ rm,
   truncate,
   dd,
   find,
-  tar: archive,
-  unzip: archive,
-  zip: archive,
-  '7z': archive,
-  gzip: archive,
-  bzip2: archive,
-  xz: archive,
-  zstd: archive,
 };

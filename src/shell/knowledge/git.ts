@@ -2,7 +2,8 @@
 import { has, parseArgs, value } from '../args';
 import { finding, lit, NO_STREAM } from '../model';
 import type { Invocation } from '../model';
-import { add, deleteTarget, resolveWord, words, writeTarget } from './common';
+import { add, deleteTarget, recoverableIf, resolveWord, words, writeTarget } from './common';
+import { checkGitOptions, currentBranch, gitHooks, gitReads, isTagName, snapshotRefs } from './gitChecks';
 import type { Handler } from './common';
 import { copyLike } from './files';
 
@@ -22,7 +23,7 @@ const git: Handler = (inv, out) => {
       i++;
     } else if (a === '-c') {
       const kv = args[i + 1]?.value ?? '';
-      if (/^(alias\.|core\.(pager|sshcommand|editor|hookspath|fsmonitor|gitproxy)|credential\.|diff\.\w+\.textconv|filter\.|uploadpack|protocol\.)/i.test(kv) || kv.includes('!')) {
+      if (/^(alias\.|core\.(pager|sshcommand|editor|hookspath|fsmonitor|gitproxy|askpass|attributesfile|excludesfile)|credential\.|diff\.(external|\w+\.(textconv|command))|merge\.\w+\.driver|filter\.|uploadpack|receivepack|protocol\.|include\.|includeif\.|sequence\.editor|gpg\.(\w+\.)?program|ssh\.variant|http\.\w*proxy|remote\.\w+\.(uploadpack|receivepack|proxy|vcs)|url\.)/i.test(kv) || kv.includes('!')) {
         add(out, finding('remote-code', 'caution', 'git.config-exec', `sets git configuration that runs a program (${kv.slice(0, 60)})`));
       }
       i++;
@@ -40,6 +41,11 @@ const git: Handler = (inv, out) => {
   const sinv: Invocation = { ...inv, scope };
   const p = parseArgs(rest, ['m', 'message', 'C', 'c', 'F', 'file', 'b', 'B', 'o', 'origin', 'u', 'upstream', 'S', 'source', 'format', 'pretty', 'n', 'depth', 'branch', 'j', 'jobs', 'template', 'reference', 'since', 'until', 'author', 'grep', 'date', 'e', 'A', 'L', 'x', 'exec', 'strategy', 's', 'X', 'strategy-option', 'onto', 'repo', 'push-option', 'receive-pack', 'exclude', 'config', 'separate-git-dir', 'filter', 'sort', 'contains', 'points-at', 'merged', 'no-merged', 'set-upstream-to', 'track', 'pathspec-from-file', 'conflict', 'orphan', 'expire', 'expire-unreachable', 'prune']);
   const f = (sev: 'catastrophic' | 'destructive' | 'caution', id: string, reason: string, cat: 'git-history' | 'publishing' = 'git-history') => add(out, finding(cat, sev, id, reason));
+  /** A change to tracked files only: the snapshot before it has them all, in a git repository. */
+  const tracked = (sev: 'destructive' | 'caution', id: string, reason: string) => {
+    const repo = sinv.env.view.uncovered(sinv.env.workspace) !== undefined;
+    add(out, repo ? { ...finding('git-history', sev, id, `${reason} (the snapshot taken before it can restore them)`), recoverable: true } : finding('git-history', sev, id, reason));
+  };
   out.knowledge = 'known';
   const KNOWN_SUBS = /^(status|log|diff|show|blame|annotate|grep|ls-files|ls-tree|ls-remote|rev-parse|rev-list|describe|shortlog|cat-file|for-each-ref|show-ref|show-branch|merge-base|count-objects|fsck|help|version|whatchanged|reflog|cherry|range-diff|name-rev|var|check-ignore|check-attr|diff-tree|diff-files|diff-index|verify-commit|verify-tag|format-patch|request-pull|bugreport|instaweb|difftool|citool|gui|gitk|--version|--help|fetch|add|commit|init|clone|pull|merge|cherry-pick|revert|am|apply|mv|bisect|notes|archive|bundle|submodule|lfs|worktree|sparse-checkout|maintenance|range-diff|switch|mergetool|stage|sh-ref|rerere|shortlog|blame|show-index|hash-object|mktree|commit-tree|write-tree|read-tree|symbolic-ref|pack-refs|repack|prune-packed|count|credential-cache|remote|config|stash|tag|branch|checkout|restore|reset|clean|push|rebase|gc|prune|filter-branch|filter-repo|update-ref|rm|replace|fast-import|)$/;
   if (!KNOWN_SUBS.test(sub) && sub !== '') {
@@ -47,6 +53,10 @@ const git: Handler = (inv, out) => {
     return;
   }
   const dryRun = has(p, 'n', 'dry-run') && !['commit', 'log', 'show'].includes(sub);
+  const given = checkGitOptions(sinv, out, args.slice(0, i), sub, rest);
+  gitReads(sinv, out, sub, given);
+  gitHooks(sinv, out, sub, given);
+  snapshotRefs(out, sub, rest);
   // commands that git runs for you
   if (sub === 'submodule' && restv.includes('foreach')) {
     const k = restv.indexOf('foreach');
@@ -63,11 +73,6 @@ const git: Handler = (inv, out) => {
     out.knowledge = 'harmless';
     inv.env.runArgv(rest.slice(1), scope, NO_STREAM, inv.text);
     return;
-  }
-  for (const x of [...(p.values.get('x') ?? []), ...(p.values.get('exec') ?? [])]) {
-    if (sub === 'rebase') {
-      inv.env.runScript(x, scope, 'bash');
-    }
   }
   switch (sub) {
     case '':
@@ -139,11 +144,8 @@ const git: Handler = (inv, out) => {
       if (sub === 'pull' && has(p, 'force', 'f')) {
         f('caution', 'git.pull-force', 'pulls with --force, which can overwrite local branches');
       }
-      if (sub === 'format-patch' || sub === 'archive' || sub === 'bundle') {
-        const o = value(p, 'o', 'output');
-        if (o) {
-          writeTarget(sinv, out, lit(o));
-        }
+      if (sub === 'bundle' && p.operands[0]?.value === 'create' && p.operands[1]) {
+        writeTarget(sinv, out, p.operands[1], 'create', 'git bundle create');
       }
       break;
     case 'clone': {
@@ -168,6 +170,9 @@ const git: Handler = (inv, out) => {
         f('caution', 'git.worktree-remove', 'removes a git worktree');
       } else {
         out.knowledge = 'harmless';
+        if (p.operands[0]?.value === 'add' && p.operands[1]) {
+          writeTarget(sinv, out, p.operands[1], 'create', 'git worktree add');
+        }
       }
       break;
     case 'mv':
@@ -199,7 +204,7 @@ const git: Handler = (inv, out) => {
       const writes = keyIdx >= 0 && p.operands.length > keyIdx + 1 && !has(p, 'get', 'get-all', 'get-regexp', 'l', 'list');
       out.knowledge = 'harmless';
       const val = words(p.operands.slice(keyIdx + 1)).join(' ');
-      const runsProgram = /^(core\.(sshcommand|hookspath|fsmonitor|gitproxy|askpass)|credential\.|diff\..+\.textconv|filter\.|gpg\.program)/i.test(key) || (/^alias\./i.test(key) && val.startsWith('!')) || (/^(core\.(pager|editor)|sequence\.editor|alias\.)/i.test(key) && /[;|&$`()!<>]/.test(val));
+      const runsProgram = /^(core\.(sshcommand|hookspath|fsmonitor|gitproxy|askpass|attributesfile)|credential\.|diff\.(external|.+\.(textconv|command))|merge\..+\.driver|filter\.|gpg\.(\w+\.)?program|include\.path|includeif\.|remote\..+\.(uploadpack|receivepack|vcs)|protocol\.|ssh\.variant)/i.test(key) || (/^alias\./i.test(key) && val.startsWith('!')) || (/^(core\.(pager|editor)|sequence\.editor|alias\.)/i.test(key) && /[;|&$`()!<>]/.test(val));
       if (writes && runsProgram) {
         f('caution', 'git.config-exec', `sets git configuration that makes git run a program (${key}), a way to run code later`);
         out.knowledge = 'known';
@@ -244,12 +249,12 @@ const git: Handler = (inv, out) => {
       const force = has(p, 'f', 'force');
       const paths = dd >= 0 ? rest.slice(dd + 1) : p.operands.filter((w) => !w.literal || w.value === '.' || w.value === '*' || w.value.startsWith('./') || w.value.endsWith('/') || /\.[a-z]{1,5}$/i.test(w.value));
       if (paths.length) {
-        f(paths.some((w) => w.value === '.' || w.value === '*' || w.value === ':/' || !w.literal) ? 'destructive' : 'caution', 'git.checkout-paths', `overwrites ${paths.map((w) => w.value).join(' ')} with the committed version, discarding uncommitted changes there`);
+        tracked(paths.some((w) => w.value === '.' || w.value === '*' || w.value === ':/' || !w.literal) ? 'destructive' : 'caution', 'git.checkout-paths', `git checkout overwrites ${paths.map((w) => w.value).join(' ')} with the committed version, discarding uncommitted changes there`);
         for (const w of paths) {
           writeTarget(sinv, out, w);
         }
       } else if (force) {
-        f('destructive', 'git.checkout-force', 'switches branches with --force, discarding uncommitted changes');
+        tracked('destructive', 'git.checkout-force', 'git checkout -f switches branches discarding uncommitted changes');
       } else {
         out.knowledge = 'harmless';
       }
@@ -257,7 +262,7 @@ const git: Handler = (inv, out) => {
     }
     case 'switch':
       if (has(p, 'f', 'force', 'discard-changes')) {
-        f('destructive', 'git.switch-discard', 'switches branches discarding uncommitted changes');
+        tracked('destructive', 'git.switch-discard', 'git switch switches branches discarding uncommitted changes');
       } else if (restv.includes('-C')) {
         f('caution', 'git.branch-force', 'resets an existing branch while switching to it');
       } else {
@@ -272,15 +277,17 @@ const git: Handler = (inv, out) => {
         break;
       }
       const paths = p.operands;
-      f(paths.some((w) => w.value === '.' || w.value === '*' || w.value === ':/' || !w.literal) || paths.length === 0 ? 'destructive' : 'caution', 'git.restore', `restores ${paths.map((w) => w.value).join(' ') || 'files'} from git, discarding uncommitted changes there`);
+      tracked(paths.some((w) => w.value === '.' || w.value === '*' || w.value === ':/' || !w.literal) || paths.length === 0 ? 'destructive' : 'caution', 'git.restore', `git restore restores ${paths.map((w) => w.value).join(' ') || 'files'} from git, discarding uncommitted changes there`);
       for (const w of paths) {
         writeTarget(sinv, out, w);
       }
       break;
     }
     case 'reset':
-      if (has(p, 'hard')) {
-        f('destructive', 'git.reset-hard', 'git reset --hard discards every uncommitted change in the working tree and index');
+      if (has(p, 'hard') && p.operands.every((w) => w.value === 'HEAD' || w.value === '@')) {
+        tracked('destructive', 'git.reset-hard', 'git reset --hard discards every uncommitted change in the working tree and index');
+      } else if (has(p, 'hard')) {
+        f('destructive', 'git.reset-hard', `git reset --hard ${p.operands.map((w) => w.value).join(' ')} moves the branch and discards every uncommitted change: commits after it leave the branch`);
       } else if (has(p, 'merge', 'keep')) {
         f('caution', 'git.reset-keep', 'moves the branch and updates files in the working tree');
       } else {
@@ -291,7 +298,17 @@ const git: Handler = (inv, out) => {
       if (dryRun) {
         out.knowledge = 'harmless';
       } else if (has(p, 'f', 'force') || restv.some((a) => /^-[a-zA-Z]*f/.test(a))) {
-        f('destructive', 'git.clean', `deletes untracked files${has(p, 'x') || restv.some((a) => /^-[a-zA-Z]*[xX]/.test(a)) ? ' and ignored files (like .env)' : ''}${has(p, 'd') || restv.some((a) => /^-[a-zA-Z]*d/.test(a)) ? ' and folders' : ''}: git cannot bring them back`);
+        const ignored = has(p, 'x', 'X') || restv.some((a) => /^-[a-zA-Z]*[xX]/.test(a));
+        const what = `git clean deletes untracked files${ignored ? ' and ignored files (like .env)' : ''}${has(p, 'd') || restv.some((a) => /^-[a-zA-Z]*d/.test(a)) ? ' and folders' : ''}`;
+        const untracked = ignored || !sinv.scope.cwdKnown ? undefined : sinv.env.view.untracked(sinv.scope.cwd);
+        if (untracked === undefined) {
+          f('destructive', 'git.clean', `${what}: git cannot bring them back`);
+        } else {
+          for (const u of untracked) {
+            sinv.env.effects.push({ path: u, op: 'delete', via: inv.text });
+          }
+          recoverableIf(sinv, out, sinv.scope.cwd, finding('git-history', 'destructive', 'git.clean', what));
+        }
       } else {
         out.knowledge = 'harmless';
       }
@@ -317,7 +334,13 @@ const git: Handler = (inv, out) => {
         f('caution', 'git.push-force-with-lease', 'force-pushes with --force-with-lease: rewrites the remote branch (only if nobody else pushed)');
       }
       if (!out.findings.length) {
-        f('caution', 'git.push', `publishes commits to the remote ${p.operands.map((w) => w.value).join(' ')}`.trim(), 'publishing');
+        const remote = p.operands[0]?.value ?? 'its remote';
+        if (has(p, 'tags', 'follow-tags') || refs.some((r) => isTagName(sinv, r))) {
+          f('caution', 'git.push-tags', `git push publishes tags to ${remote} (${refs.join(' ') || 'all tags'}), which often starts a release`, 'publishing');
+        } else {
+          const branches = has(p, 'all', 'branches') ? 'every branch' : refs.length ? refs.map((r) => r.split(':').pop()).join(', ') : `the current branch${currentBranch(sinv) ? ` (${currentBranch(sinv)})` : ''}`;
+          f('caution', 'git.push', `git push publishes ${branches} to ${remote}`, 'publishing');
+        }
       }
       break;
     }

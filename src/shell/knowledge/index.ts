@@ -6,17 +6,20 @@
  */
 import { UNKNOWN_STREAM } from '../model';
 import type { Invocation, Outcome } from '../model';
+import { ARCHIVE_HANDLERS } from './archives';
 import { CODE_HANDLERS, runsScript } from './code';
 import { readOnly } from './common';
 import type { Handler } from './common';
 import { DATABASES_HANDLERS } from './databases';
+import { EDIT_HANDLERS } from './edits';
 import { FILES_HANDLERS } from './files';
 import { GIT_HANDLERS } from './git';
-import { HARMLESS, ROUTINE } from './harmless';
 import { INFRASTRUCTURE_HANDLERS } from './infrastructure';
 import { NETWORK_HANDLERS } from './network';
 import { PACKAGES_HANDLERS } from './packages';
-import { readsSecrets } from './secrets';
+import { SEARCH_HANDLERS } from './search';
+import { applyOptionRoles, bySpec, operandRoles, specOf, unknownOptions, workScope } from './specs';
+import { parseWithSpec } from '../capabilities';
 import { mkfs, SYSTEM_HANDLERS } from './system';
 import { WRAPPERS_HANDLERS } from './wrappers';
 
@@ -24,13 +27,16 @@ export { writeTarget } from './common';
 
 /** Every domain's table; a program may appear in one of them only (unit-tested). */
 export const DOMAIN_TABLES: Readonly<Record<string, Readonly<Record<string, Handler>>>> = {
+  archives: ARCHIVE_HANDLERS,
   code: CODE_HANDLERS,
   databases: DATABASES_HANDLERS,
+  edits: EDIT_HANDLERS,
   files: FILES_HANDLERS,
   git: GIT_HANDLERS,
   infrastructure: INFRASTRUCTURE_HANDLERS,
   network: NETWORK_HANDLERS,
   packages: PACKAGES_HANDLERS,
+  search: SEARCH_HANDLERS,
   system: SYSTEM_HANDLERS,
   wrappers: WRAPPERS_HANDLERS,
 };
@@ -63,16 +69,25 @@ const FILE_TOOLS = new Set(['rm', 'rmdir', 'unlink', 'shred', 'srm', 'wipe', 'ri
 export function classify(inv: Invocation): Outcome {
   const out: Outcome = { findings: [], knowledge: 'unknown', stdout: UNKNOWN_STREAM };
   const h = Object.prototype.hasOwnProperty.call(HANDLERS, inv.program) ? HANDLERS[inv.program] : undefined;
-  if (h && !RUNS_OTHERS.has(inv.program) && helpOnly(inv)) {
+  const spec = specOf(inv.program);
+  if ((h || spec) && !RUNS_OTHERS.has(inv.program) && helpOnly(inv)) {
     // `git push --help`, `terraform destroy --help`: prints help and does nothing else
     readOnly(out);
     return out;
   }
   if (h) {
     h(inv, out);
-  } else if (HARMLESS.has(inv.program)) {
-    out.knowledge = 'harmless';
-    out.writes = ROUTINE.has(inv.program);
+    if (spec && !OWN_OPTIONS.has(inv.program)) {
+      // what the handler leaves to the spec: option roles, reads of operands, unknown options
+      const parse = parseWithSpec(spec, inv.argv.slice(1));
+      applyOptionRoles(inv, out, parse);
+      if (spec.args === 'read' || spec.args === 'pattern') {
+        operandRoles(inv, out, spec.args, parse.operands, workScope(inv, parse), inv.program);
+      }
+      unknownOptions(inv, out, spec, parse);
+    }
+  } else if (spec) {
+    bySpec(inv, out, spec);
   } else if (inv.env.functions.has(inv.program)) {
     out.knowledge = 'known';
   } else if (/^mkfs(\.|$)|^mke2fs$|^mkswap$|^newfs/.test(inv.program)) {
@@ -80,7 +95,12 @@ export function classify(inv: Invocation): Outcome {
   } else if (inv.argv[0].literal && /[\\/]/.test(inv.argv[0].value)) {
     runsScript(inv, out, inv.argv[0], /\.(py|js|mjs|cjs|ts|rb|pl|php)$/.test(inv.argv[0].value) ? 'script' : 'sh');
   }
-  readsSecrets(inv, out);
+  if (out.unknownReason) {
+    out.knowledge = 'unknown';
+    out.writes = true;
+  }
   return out;
 }
 
+/** Handlers that check their program's options against its spec themselves (sub-commands, grammars). */
+const OWN_OPTIONS = new Set(['git', 'find', 'xargs', 'tar', 'python', 'python2', 'python3', 'py', 'pypy', 'pypy3', 'node', 'nodejs', 'perl', 'ruby', 'php', 'lua', 'make', 'cmake', 'npm', 'pnpm', 'yarn', 'npx', 'pnpx', 'bunx', 'docker', 'dos2unix', 'unix2dos', 'sed', 'gsed', 'awk', 'gawk', 'mawk', 'nawk', 'grep', 'egrep', 'fgrep', 'rg', 'fd', 'zip', 'unzip', 'exiftool', 'uniq', 'xxd', 'split', 'csplit', 'hostname']);

@@ -3,9 +3,10 @@ import * as path from 'node:path';
 import { has, parseArgs, value } from '../args';
 import { finding, lit, UNKNOWN_STREAM } from '../model';
 import { resolvePath } from '../paths';
-import { add, deleteTarget, DOWNLOADED, known, readOnly, resolveWord, words, writeTarget } from './common';
+import { add, deleteTarget, DOWNLOADED, known, readOnly, readTarget, resolveWord, words, writeTarget } from './common';
 import type { Handler } from './common';
-import { archive } from './files';
+import { compressor } from './archives';
+import { copiesInto } from './files';
 
 const curl: Handler = (inv, out) => {
   known(out);
@@ -96,6 +97,11 @@ const scp: Handler = (inv, out) => {
     readOnly(out);
     return;
   }
+  for (const w of ops) {
+    if (!isRemote(w.value)) {
+      readTarget(inv, out, w, inv.program, true);
+    }
+  }
   if (isRemote(dest.value)) {
     add(out, finding('exfiltration', 'caution', 'exfil.copy-to-remote', `copies ${ops.map((w) => w.value).join(' ')} to the remote host ${dest.value.split(':')[0]}`));
     if (has(p, 'delete', 'delete-after', 'delete-before', 'delete-during', 'delete-excluded', 'del')) {
@@ -103,6 +109,10 @@ const scp: Handler = (inv, out) => {
     }
   } else {
     writeTarget(inv, out, dest);
+    const destAbs = resolveWord(inv, dest);
+    if (destAbs && (dest.value.endsWith('/') || inv.env.view.isDir(destAbs))) {
+      copiesInto(inv, out, ops.filter((w) => !isRemote(w.value)), destAbs, true, inv.program);
+    }
     if (has(p, 'delete', 'delete-after', 'delete-before', 'delete-during', 'delete-excluded', 'del')) {
       deleteTarget(inv, out, dest.literal ? lit(dest.value.replace(/\/?$/, '/*')) : dest, true, 'deletes files not in the source from');
     }
@@ -191,7 +201,6 @@ rsync: scp,
   base64,
   gbase64: base64,
   base32: base64,
-  xxd: decoder,
   openssl: (inv, out) => {
     decoder(inv, out);
     const a = words(inv.argv.slice(1));
@@ -201,7 +210,7 @@ rsync: scp,
     }
   },
   uudecode: decoder,
-  gunzip: (inv, out) => (inv.argv.length === 1 || inv.argv.some((w) => w.value === '-c') ? decoder(inv, out) : archive(inv, out)),
+  gunzip: (inv, out) => (inv.argv.length === 1 || inv.argv.some((w) => w.value === '-c') ? decoder(inv, out) : compressor(inv, out)),
   zcat: decoder,
   rev: passThrough,
   cat: passThrough,

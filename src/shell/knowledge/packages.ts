@@ -1,7 +1,7 @@
 /** Package managers, build tools and publishing (npm, cargo, pip, make, gh, registries). */
 import { finding, lit } from '../model';
 import type { Invocation, Outcome } from '../model';
-import { add, innerText, known, skipOptions, subcommandRules, words } from './common';
+import { add, innerText, known, readTarget, skipOptions, subcommandRules, words } from './common';
 import type { Handler } from './common';
 
 function pkgManager(inv: Invocation, out: Outcome): void {
@@ -108,7 +108,7 @@ const nuget = subcommandRules([[/^(push|delete)\b/i, 'destructive', 'publish.nug
 
 const pod = subcommandRules([[/^trunk (push|delete|deprecate)\b/, 'destructive', 'publish.cocoapods', 'publishes or removes a pod on CocoaPods trunk', 'publishing']], 'harmless');
 
-const gh = subcommandRules(
+const ghRules = subcommandRules(
   [
     [/^release (create|upload|edit)\b/, 'destructive', 'publish.gh-release', 'creates or changes a public GitHub release', 'publishing'],
     [/^release delete\b/, 'destructive', 'publish.gh-release-delete', 'deletes a GitHub release', 'publishing'],
@@ -124,6 +124,20 @@ const gh = subcommandRules(
   ],
   'unknown',
 );
+
+/** gh: by sub-command; files it uploads (gist create, release upload) are read. */
+const gh: Handler = (inv, out) => {
+  ghRules(inv, out);
+  const [a, b] = [inv.argv[1]?.value, inv.argv[2]?.value];
+  if ((a === 'gist' && (b === 'create' || b === 'new' || b === 'edit')) || (a === 'release' && (b === 'upload' || b === 'create'))) {
+    const ops = inv.argv.slice(3).filter((w, k, all) => !w.value.startsWith('-') && !/^-(d|desc|description|f|filename|t|title|n|notes|F|notes-file|target|repo|R)$/.test(all[k - 1]?.value ?? ''));
+    for (const w of a === 'release' ? ops.slice(1) : ops) {
+      if (w.value !== '-') {
+        readTarget(inv, out, w, `gh ${a} ${b}`);
+      }
+    }
+  }
+};
 
 const pip: Handler = (inv, out) => {
   out.knowledge = 'harmless';
