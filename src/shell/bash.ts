@@ -304,7 +304,13 @@ export class BashWalker {
         if (!sub && !standalone && w.literal) {
           runArgv(this.env, [lit('cat'), w], { ...scope }, NO_STREAM, `< ${w.value}`);
         }
-        stdin = w.literal && this.env.written.has(resolvePath(w.value, scope.cwd, this.env.home)) ? (this.env.written.get(resolvePath(w.value, scope.cwd, this.env.home)) !== undefined ? { kind: 'literal', text: this.env.written.get(resolvePath(w.value, scope.cwd, this.env.home)) } : { kind: 'download' }) : UNKNOWN_STREAM;
+        const file = w.literal && (scope.cwdKnown || w.value.startsWith('/')) ? resolvePath(w.value, scope.cwd, this.env.home) : undefined;
+        if (file !== undefined && this.env.written.has(file)) {
+          const text = this.env.written.get(file);
+          stdin = text !== undefined ? { kind: 'literal', text, file } : { kind: 'download', file };
+        } else {
+          stdin = file !== undefined ? { kind: 'unknown', file } : UNKNOWN_STREAM;
+        }
         if (!w.literal && /\$\((curl|wget)|proc/.test(w.value)) {
           stdin = w.value.includes('curl') || w.value.includes('wget') ? { kind: 'download' } : UNKNOWN_STREAM;
         }

@@ -103,6 +103,10 @@ export function wordOf(env: Env, n: Node, scope: Scope, allowVars = true): Word 
       if (text !== undefined) {
         return { value: text.replace(/\n+$/, ''), literal: true, split: true };
       }
+      const known = knownSubstitution(env, n.text, scope);
+      if (known !== undefined) {
+        return lit(known);
+      }
       return { value: n.text.startsWith('`') ? `$(${n.text.slice(1, -1)})` : n.text, literal: false };
     }
     case 'process_substitution':
@@ -173,4 +177,16 @@ function patternOf(n: Node): string | undefined {
     default:
       return undefined;
   }
+}
+
+/** Substitutions whose value is known when the line is decided: `$(pwd)`, the repository's top folder. */
+function knownSubstitution(env: Env, text: string, scope: Scope): string | undefined {
+  const inner = text.replace(/^\$\(|^`|\)$|`$/g, '').trim();
+  if (inner === 'pwd' && scope.cwdKnown) {
+    return scope.cwd;
+  }
+  if (/^git rev-parse --show-toplevel$/.test(inner) && scope.cwdKnown && (scope.cwd === env.workspace || scope.cwd.startsWith(`${env.workspace}/`)) && env.view.exists(`${env.workspace}/.git`)) {
+    return env.workspace;
+  }
+  return undefined;
 }

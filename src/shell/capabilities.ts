@@ -75,7 +75,7 @@ export function compileSpec(src: SpecSource): ProgramSpec {
       numeric = true;
       continue;
     }
-    const m = /^([^=:]+?)(=\?|=!|=)?(?::([rwcdxplCsW]))?$/.exec(entry);
+    const m = /^([^=]+?)(=\?|=!|=)?(?::([rwcdxplCsW]))?$/.exec(entry);
     if (!m) {
       throw new Error(`airlock: bad option spec ${JSON.stringify(entry)}`);
     }
@@ -83,7 +83,9 @@ export function compileSpec(src: SpecSource): ProgramSpec {
     const role = m[3] as OptionRole | undefined;
     for (const name of m[1].split('|')) {
       const o: OptionSpec = { name: name.replace(/\*$/, ''), value, ...(role ? { role } : {}), ...(m[2] === '=!' ? { stop: true } : {}) };
-      if (name.endsWith('*')) {
+      if (name.endsWith('*') && name.length === 2 && !src.dash) {
+        short.set(name[0], { ...o, value: 'optional' });
+      } else if (name.endsWith('*')) {
         prefixes.push(o);
       } else if (name.length === 1 && !src.dash) {
         short.set(name, o);

@@ -17,6 +17,8 @@ export interface Word {
 export interface Stream {
   readonly kind: 'none' | 'literal' | 'download' | 'decoded' | 'unknown';
   readonly text?: string;
+  /** The file it comes from (`< file`), when known. */
+  readonly file?: string;
 }
 
 export const NO_STREAM: Stream = { kind: 'none' };

@@ -7,6 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as zlib from 'node:zlib';
 
 export interface CorpusFixture {
   readonly home: string;
@@ -112,6 +113,88 @@ export function createCorpusFixture(parent: string): CorpusFixture {
   git('add', '-A');
   git('commit', '-q', '-m', 'the project as it was before the agent');
   writeAll(workspace, CHANGED);
+  fs.mkdirSync(path.join(workspace, 'archives'));
+  fs.writeFileSync(path.join(workspace, 'archives', 'evil.tar'), tarOf({ '.airlock/policy.json': '{"mode": "audit"}\n' }));
+  fs.writeFileSync(path.join(workspace, 'archives', 'ok.tgz'), zlib.gzipSync(tarOf({ 'docs/new.md': '# new\n' })));
+  fs.writeFileSync(path.join(workspace, 'archives', 'evil.zip'), zipOf({ '.claude/settings.json': '{}\n' }));
+  fs.writeFileSync(path.join(workspace, 'archives', 'ok.zip'), zipOf({ 'docs/other.md': '# other\n' }));
   fs.chmodSync(path.join(workspace, '.git/hooks/pre-commit'), 0o755);
   return { home, workspace, dispose: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A ustar archive of the given files. */
+export function tarOf(files: Record<string, string>): Buffer {
+  const blocks: Buffer[] = [];
+  for (const [name, text] of Object.entries(files)) {
+    const data = Buffer.from(text);
+    const h = Buffer.alloc(512);
+    h.write(name, 0, 100);
+    h.write('0000644\0', 100);
+    h.write('0000000\0', 108);
+    h.write('0000000\0', 116);
+    h.write(data.length.toString(8).padStart(11, '0') + '\0', 124);
+    h.write('00000000000\0', 136);
+    h.write('        ', 148);
+    h.write('0', 156);
+    h.write('ustar\0', 257);
+    h.write('00', 263);
+    let sum = 0;
+    for (const b of h) {
+      sum += b;
+    }
+    h.write(sum.toString(8).padStart(6, '0') + '\0 ', 148);
+    blocks.push(h, data, Buffer.alloc((512 - (data.length % 512)) % 512));
+  }
+  blocks.push(Buffer.alloc(1024));
+  return Buffer.concat(blocks);
+}
+
+function crc32(b: Buffer): number {
+  let c = ~0;
+  for (const x of b) {
+    c ^= x;
+    for (let k = 0; k < 8; k++) {
+      c = (c >>> 1) ^ (0xedb88320 & -(c & 1));
+    }
+  }
+  return ~c >>> 0;
+}
+
+/** A zip archive (stored, no compression) of the given files. */
+export function zipOf(files: Record<string, string>): Buffer {
+  const locals: Buffer[] = [];
+  const central: Buffer[] = [];
+  let offset = 0;
+  for (const [name, text] of Object.entries(files)) {
+    const data = Buffer.from(text);
+    const n = Buffer.from(name);
+    const crc = crc32(data);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(data.length, 18);
+    local.writeUInt32LE(data.length, 22);
+    local.writeUInt16LE(n.length, 26);
+    const cen = Buffer.alloc(46);
+    cen.writeUInt32LE(0x02014b50, 0);
+    cen.writeUInt16LE(20, 4);
+    cen.writeUInt16LE(20, 6);
+    cen.writeUInt32LE(crc, 16);
+    cen.writeUInt32LE(data.length, 20);
+    cen.writeUInt32LE(data.length, 24);
+    cen.writeUInt16LE(n.length, 28);
+    cen.writeUInt32LE(offset, 42);
+    locals.push(local, n, data);
+    central.push(cen, n);
+    offset += 30 + n.length + data.length;
+  }
+  const dir = Buffer.concat(central);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(Object.keys(files).length, 8);
+  end.writeUInt16LE(Object.keys(files).length, 10);
+  end.writeUInt32LE(dir.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, dir, end]);
 }

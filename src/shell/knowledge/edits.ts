@@ -7,7 +7,8 @@ import { parseWithSpec } from '../capabilities';
 import type { SpecParse } from '../capabilities';
 import { finding } from '../model';
 import type { Invocation, Outcome } from '../model';
-import { add, known, readOnly, readTarget, writeTarget } from './common';
+import { patchTargets } from '../patchFiles';
+import { add, deleteTarget, known, readOnly, readTarget, resolveWord, writeTarget } from './common';
 import type { Handler } from './common';
 import { applyOptionRoles, specOf, unknownOptions } from './specs';
 
@@ -103,7 +104,50 @@ const hostname: Handler = (inv, out) => {
   }
 };
 
+/** patch: the files named in the patch (read now) are written, in -d dir or here. */
+const patch: Handler = (inv, out) => {
+  known(out);
+  const p = parsed(inv, out);
+  if (has(p, 'dry-run', 'v', 'version', 'help')) {
+    readOnly(out);
+    return;
+  }
+  const input = p.options.find((o) => o.spec.name === 'i' || o.spec.name === 'input')?.value ?? p.operands[1];
+  const file = input ? resolveWord(inv, input) : inv.stdin.file;
+  const strip = p.options.find((o) => o.spec.name === 'p' || o.spec.name === 'strip')?.value?.value;
+  const dir = p.options.find((o) => o.spec.name === 'd' || o.spec.name === 'directory')?.value;
+  const at: Invocation = dir ? { ...inv, scope: ((d) => (d ? { cwd: d, cwdKnown: true } : { cwd: inv.scope.cwd, cwdKnown: false }))(resolveWord(inv, dir)) } : inv;
+  if (p.operands[0] && !input) {
+    writeTarget(at, out, p.operands[0], 'write', 'patch');
+  }
+  appliesPatch(at, out, file, strip === undefined ? undefined : Number(strip), 'patch');
+};
+
+/** The writes of applying the patch in `file` (nothing when it does not exist; unknown when unreadable). */
+export function appliesPatch(inv: Invocation, out: Outcome, file: string | undefined, strip: number | undefined, how: string): void {
+  if (file === undefined) {
+    out.unknownReason ??= `${how} applies a patch from its input, whose files Airlock cannot see`;
+    return;
+  }
+  if (!inv.env.view.exists(file) && !inv.env.written.has(file)) {
+    return;
+  }
+  const text = inv.env.written.get(file) ?? inv.env.view.read(file);
+  if (text === undefined) {
+    out.unknownReason ??= `${how} applies ${file}, which Airlock cannot read`;
+    return;
+  }
+  const t = patchTargets(text, strip);
+  for (const w of t.writes) {
+    writeTarget(inv, out, { value: w, literal: true }, 'write', how);
+  }
+  for (const d of t.deletes) {
+    deleteTarget(inv, out, { value: d, literal: true }, false, 'deletes', how);
+  }
+}
+
 export const EDIT_HANDLERS: Record<string, Handler> = {
+  patch,
   dos2unix,
   unix2dos: dos2unix,
   uniq: secondOperandWritten,

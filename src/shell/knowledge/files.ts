@@ -1,12 +1,13 @@
 /** Programs that change files: delete, copy, move, permissions, in-place edits, archives, find. */
+import { globToRegExp } from '../expand';
 import * as path from 'node:path';
 import { has, parseArgs, value } from '../args';
 import { finding, lit, NO_STREAM } from '../model';
 import type { Invocation, Outcome, Word } from '../model';
 import { locate } from '../paths';
-import { inlineCode, runsScript, stdinIsCode } from './code';
 import { add, deleteTarget, display, known, readOnly, readTarget, resolveWord, writeTarget } from './common';
 import type { Handler } from './common';
+import { specOf } from './specs';
 
 const rm: Handler = (inv, out) => {
   known(out);
@@ -161,50 +162,6 @@ const tee: Handler = (inv, out) => {
   out.stdout = inv.stdin;
 };
 
-const sedLike =
-  (prog: 'sed' | 'perl'): Handler =>
-  (inv, out) => {
-    const p = parseArgs(inv.argv.slice(1), prog === 'sed' ? ['e', 'f', 'expression', 'file', 'l', 'line-length'] : ['e', 'E', 'M', 'm', 'I', 'x']);
-    const inPlace = has(p, 'i', 'in-place') || inv.argv.some((w) => /^-[a-zA-Z]*i/.test(w.value) && !w.value.startsWith('--'));
-    if (prog === 'perl') {
-      const code = value(p, 'e', 'E');
-      if (code === undefined) {
-        if (p.operands.length) {
-          runsScript(inv, out, p.operands[0], 'perl');
-        } else {
-          stdinIsCode(inv, out, 'perl');
-        }
-        return;
-      }
-      if (!inPlace) {
-        inlineCode(out, code, 'perl');
-        return;
-      }
-      known(out);
-      if (/\b(system|exec|unlink|rmtree|qx|open)\b|`/.test(code)) {
-        add(out, finding('remote-code', 'caution', 'code.inline', `runs inline perl code that can change files or run programs: ${code.slice(0, 80)}`));
-      }
-      for (const w of p.operands) {
-        writeTarget(inv, out, w);
-      }
-      return;
-    }
-    const ops = [...p.operands];
-    const scripts = p.values.get('e') ?? p.values.get('expression') ?? (p.values.has('f') || p.values.has('file') ? [] : ops.length ? [ops.shift()!.value] : []);
-    const script = scripts.join('\n');
-    readOnly(out);
-    const execs = /(^|[;}\s])e(\s|$)|\/e\b/.test(script) || /(?:^|[;}\s])s(.).*\1.*\1[gipmM\d]*e/.test(script);
-    if (execs || /(^|[;}\s\d/])[wW]\s+\S|\/w\s+\S/.test(script)) {
-      out.knowledge = 'unknown';
-      add(out, finding('file-destruction', 'caution', 'sed.exec-or-write', `the sed script can run commands or write files (${script.slice(0, 60)})`));
-    }
-    if (inPlace) {
-      known(out);
-      for (const w of ops) {
-        writeTarget(inv, out, w);
-      }
-    }
-  };
 
 const truncate: Handler = (inv, out) => {
   known(out);
@@ -286,6 +243,11 @@ const find: Handler = (inv, out) => {
     roots.push(lit('.'));
   }
   const filtered = args.slice(i).some((w) => /^-(i?name|i?path|i?wholename|i?regex|type|mtime|mmin|atime|amin|ctime|cmin|newer|size|empty|user|group|perm|links|inum|samefile|maxdepth)$/.test(w.value));
+  const unknown = findUnknownPredicates(args.slice(i));
+  if (unknown.length) {
+    out.unknownReason = `find ${unknown.join(' ')}: ${unknown.length > 1 ? 'expressions' : 'an expression'} Airlock does not know, and find can delete files and run programs`;
+  }
+  const matches = findMatches(inv, roots, args.slice(i));
   const nameIdx = args.findIndex((w) => w.value === '-name');
   const onlyName = nameIdx >= 0 && args[nameIdx + 1]?.literal && !args.some((w) => /^-(o|or|not|path|wholename|regex)$|^!$/.test(w.value)) ? args[nameIdx + 1].value : undefined;
   for (; i < args.length; i++) {
@@ -299,7 +261,15 @@ const find: Handler = (inv, out) => {
         cmd.push(w.value === '{}' && filtered && roots.length === 1 && roots[0].literal ? findScope(roots[0], true, onlyName) : w.value.includes('{}') ? { value: w.value.replace('{}', '$(find match)'), literal: false } : w);
       }
       known(out);
-      if (cmd.length) {
+      if (cmd.length && matches) {
+        // each file the search finds now, as {}
+        for (const m of matches.slice(0, 16)) {
+          inv.env.runArgv(cmd.map((w, k) => (args[i + 1 + k]?.value.includes('{}') ? lit(args[i + 1 + k].value.split('{}').join(m)) : w)), inv.scope, NO_STREAM, inv.text);
+        }
+        if (matches.length > 16) {
+          inv.env.runArgv(cmd, inv.scope, NO_STREAM, inv.text);
+        }
+      } else if (cmd.length) {
         inv.env.runArgv(cmd, inv.scope, NO_STREAM, inv.text);
         // deletions through find of everything: judge the roots as the affected tree
         const prog = path.basename(cmd[0].value);
@@ -310,6 +280,11 @@ const find: Handler = (inv, out) => {
         }
       }
       i = j;
+    } else if (a === '-delete' && matches) {
+      known(out);
+      for (const m of matches) {
+        deleteTarget(inv, out, lit(m), inv.env.view.isDir(m), 'deletes', 'find -delete');
+      }
     } else if (a === '-delete') {
       known(out);
       for (const r of roots) {
@@ -349,10 +324,103 @@ rm,
   chown: chmodLike('chown'),
   chgrp: chmodLike('chgrp'),
   tee,
-  sed: sedLike('sed'),
-  gsed: sedLike('sed'),
-  perl: sedLike('perl'),
   truncate,
   dd,
   find,
 };
+
+/** find's tests and actions that Airlock does not know (expressions inside -exec ... ; are the command's). */
+function findUnknownPredicates(expr: readonly Word[]): string[] {
+  const spec = specOf('find')!;
+  const out: string[] = [];
+  for (let k = 0; k < expr.length; k++) {
+    const a = expr[k].value;
+    if (['-exec', '-execdir', '-ok', '-okdir'].includes(a)) {
+      while (k < expr.length && expr[k].value !== ';' && expr[k].value !== '+') {
+        k++;
+      }
+      continue;
+    }
+    const o = a.startsWith('-') && a.length > 1 && expr[k].literal ? spec.long.get(a.slice(1)) : undefined;
+    if (a.startsWith('-') && a.length > 1 && !o && !/^-\d/.test(a)) {
+      out.push(a);
+    }
+    if (o?.value) {
+      k++;
+    }
+  }
+  return out;
+}
+
+/** Most entries find looks at when Airlock works out what it would match now. */
+const MAX_FIND_ENTRIES = 5000;
+
+/**
+ * What a simple search (-name, -iname, -path, -type, -maxdepth, -mindepth) matches now, walking the
+ * file system like find does; undefined when the expression is not simple or the tree too large.
+ */
+function findMatches(inv: Invocation, roots: readonly Word[], expr: readonly Word[]): string[] | undefined {
+  const tests: ((p: string, name: string, dir: boolean, depth: number) => boolean)[] = [];
+  let maxDepth = Infinity;
+  let minDepth = 0;
+  for (let k = 0; k < expr.length; k++) {
+    const a = expr[k].value;
+    const v = expr[k + 1];
+    if (['-exec', '-execdir', '-ok', '-okdir'].includes(a)) {
+      while (k < expr.length && expr[k].value !== ';' && expr[k].value !== '+') {
+        k++;
+      }
+    } else if (['-delete', '-print', '-print0', '-ls', '-prune', '-quit', '-depth', '-xdev', '-mount', '-follow', '-noleaf'].includes(a)) {
+      continue;
+    } else if (v?.literal && ['-name', '-iname', '-path', '-ipath', '-wholename', '-iwholename'].includes(a)) {
+      const re = new RegExp(globToRegExp(v.value).source.replace(/\[\^\/\]\*/g, a.includes('path') || a.includes('wholename') ? '.*' : '[^/]*'), a.startsWith('-i') ? 'i' : '');
+      tests.push(a.includes('name') && !a.includes('whole') ? (_p, name) => re.test(name) : (p) => re.test(p));
+      k++;
+    } else if (v?.literal && a === '-type' && /^[fd]$/.test(v.value)) {
+      tests.push((_p, _n, dir) => dir === (v.value === 'd'));
+      k++;
+    } else if (v?.literal && (a === '-maxdepth' || a === '-mindepth') && /^\d+$/.test(v.value)) {
+      if (a === '-maxdepth') {
+        maxDepth = Number(v.value);
+      } else {
+        minDepth = Number(v.value);
+      }
+      k++;
+    } else {
+      return undefined;
+    }
+  }
+  if (!tests.length) {
+    return undefined;
+  }
+  const found: string[] = [];
+  let seen = 0;
+  for (const r of roots) {
+    const root = resolveWord(inv, r);
+    const where = root === undefined ? undefined : locate(root, inv.env.workspace, inv.env.home);
+    if (root === undefined || !where || !(where === 'workspace' || where === 'workspace-root' || where === 'workspace-regenerable' || where === 'temp')) {
+      return undefined; // a search of the home folder or the system: too large to walk, judged by its roots
+    }
+    const stack: [string, string, number][] = [[root, r.value.replace(/\/+$/, '') || r.value, 0]];
+    while (stack.length) {
+      const [dir, shown, depth] = stack.pop()!;
+      if (depth >= maxDepth) {
+        continue;
+      }
+      for (const e of inv.env.view.list(dir) ?? []) {
+        if (++seen > MAX_FIND_ENTRIES) {
+          return undefined;
+        }
+        const abs = path.join(dir, e.name);
+        const rel = `${shown}/${e.name}`;
+        if (depth + 1 >= minDepth && tests.every((t) => t(rel, e.name, e.dir, depth + 1))) {
+          found.push(abs);
+        }
+        if (e.dir) {
+          stack.push([abs, rel, depth + 1]);
+        }
+      }
+    }
+  }
+  return found.sort();
+}

@@ -3,7 +3,7 @@ import { has, parseArgs, value } from '../args';
 import { finding, lit, NO_STREAM } from '../model';
 import type { Invocation } from '../model';
 import { add, deleteTarget, recoverableIf, resolveWord, words, writeTarget } from './common';
-import { checkGitOptions, currentBranch, gitHooks, gitReads, isTagName, snapshotRefs } from './gitChecks';
+import { checkGitOptions, currentBranch, gitApply, gitHooks, gitReads, isTagName, snapshotRefs } from './gitChecks';
 import type { Handler } from './common';
 import { copyLike } from './files';
 
@@ -56,6 +56,7 @@ const git: Handler = (inv, out) => {
   const given = checkGitOptions(sinv, out, args.slice(0, i), sub, rest);
   gitReads(sinv, out, sub, given);
   gitHooks(sinv, out, sub, given);
+  gitApply(sinv, out, sub, given);
   snapshotRefs(out, sub, rest);
   // commands that git runs for you
   if (sub === 'submodule' && restv.includes('foreach')) {

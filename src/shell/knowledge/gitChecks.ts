@@ -10,7 +10,8 @@ import type { SpecParse } from '../capabilities';
 import { finding, lit } from '../model';
 import type { Invocation, Outcome, Word } from '../model';
 import { inlineCode, SHELLS } from './code';
-import { add, display, readTarget } from './common';
+import { add, display, readTarget, resolveWord } from './common';
+import { appliesPatch } from './edits';
 import { applyOptionRoles, compiledSpec, unknownOptions } from './specs';
 import { GIT_GLOBAL, GIT_SUBCOMMANDS } from './specsGit';
 
@@ -87,6 +88,18 @@ export function gitReads(inv: Invocation, out: Outcome, sub: string, p: SpecPars
     for (const w of p.operands.slice(-1)) {
       readTarget(inv, out, w, 'git blame');
     }
+  }
+}
+
+/** `git apply x.patch`: the files the patch names are written (not with --check, --stat, --cached). */
+export function gitApply(inv: Invocation, out: Outcome, sub: string, p: SpecParse | undefined): void {
+  if (sub !== 'apply' || !p || p.options.some((o) => ['check', 'stat', 'numstat', 'summary', 'cached'].includes(o.spec.name))) {
+    return;
+  }
+  const strip = Number(p.options.find((o) => o.spec.name === 'p')?.value?.value ?? 1);
+  const files = p.operands.length ? p.operands.map((w) => resolveWord(inv, w)) : [inv.stdin.file];
+  for (const f of files) {
+    appliesPatch(inv, out, f, strip, 'git apply');
   }
 }
 

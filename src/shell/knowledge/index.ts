@@ -7,7 +7,8 @@
 import { UNKNOWN_STREAM } from '../model';
 import type { Invocation, Outcome } from '../model';
 import { ARCHIVE_HANDLERS } from './archives';
-import { CODE_HANDLERS, runsScript } from './code';
+import { CODE_HANDLERS, inlineCode, runsScript } from './code';
+import { configsRun, hasConfigs } from './scripts';
 import { readOnly } from './common';
 import type { Handler } from './common';
 import { DATABASES_HANDLERS } from './databases';
@@ -17,7 +18,9 @@ import { GIT_HANDLERS } from './git';
 import { INFRASTRUCTURE_HANDLERS } from './infrastructure';
 import { NETWORK_HANDLERS } from './network';
 import { PACKAGES_HANDLERS } from './packages';
+import { RUNNER_HANDLERS } from './runners';
 import { SEARCH_HANDLERS } from './search';
+import { SED_HANDLERS } from './sed';
 import { applyOptionRoles, bySpec, operandRoles, specOf, unknownOptions, workScope } from './specs';
 import { parseWithSpec } from '../capabilities';
 import { mkfs, SYSTEM_HANDLERS } from './system';
@@ -36,7 +39,9 @@ export const DOMAIN_TABLES: Readonly<Record<string, Readonly<Record<string, Hand
   infrastructure: INFRASTRUCTURE_HANDLERS,
   network: NETWORK_HANDLERS,
   packages: PACKAGES_HANDLERS,
+  runners: RUNNER_HANDLERS,
   search: SEARCH_HANDLERS,
+  sed: SED_HANDLERS,
   system: SYSTEM_HANDLERS,
   wrappers: WRAPPERS_HANDLERS,
 };
@@ -95,6 +100,9 @@ export function classify(inv: Invocation): Outcome {
   } else if (inv.argv[0].literal && /[\\/]/.test(inv.argv[0].value)) {
     runsScript(inv, out, inv.argv[0], /\.(py|js|mjs|cjs|ts|rb|pl|php)$/.test(inv.argv[0].value) ? 'script' : 'sh');
   }
+  if (hasConfigs(inv.program) && inv.scope.cwdKnown) {
+    configsRun(inv, out, inv.program, inv.scope.cwd, inlineCode);
+  }
   if (out.unknownReason) {
     out.knowledge = 'unknown';
     out.writes = true;
@@ -103,4 +111,4 @@ export function classify(inv: Invocation): Outcome {
 }
 
 /** Handlers that check their program's options against its spec themselves (sub-commands, grammars). */
-const OWN_OPTIONS = new Set(['git', 'find', 'xargs', 'tar', 'python', 'python2', 'python3', 'py', 'pypy', 'pypy3', 'node', 'nodejs', 'perl', 'ruby', 'php', 'lua', 'make', 'cmake', 'npm', 'pnpm', 'yarn', 'npx', 'pnpx', 'bunx', 'docker', 'dos2unix', 'unix2dos', 'sed', 'gsed', 'awk', 'gawk', 'mawk', 'nawk', 'grep', 'egrep', 'fgrep', 'rg', 'fd', 'zip', 'unzip', 'exiftool', 'uniq', 'xxd', 'split', 'csplit', 'hostname']);
+const OWN_OPTIONS = new Set(['git', 'find', 'xargs', 'tar', 'python', 'python2', 'python3', 'py', 'pypy', 'pypy3', 'node', 'nodejs', 'perl', 'ruby', 'php', 'lua', 'make', 'cmake', 'npm', 'pnpm', 'yarn', 'npx', 'pnpx', 'bunx', 'docker', 'dos2unix', 'unix2dos', 'sed', 'gsed', 'awk', 'gawk', 'mawk', 'nawk', 'grep', 'egrep', 'fgrep', 'rg', 'fd', 'zip', 'unzip', 'exiftool', 'uniq', 'xxd', 'split', 'csplit', 'hostname', 'hyperfine', 'concurrently', 'npm-run-all', 'run-s', 'run-p', 'nodemon', 'dc', 'gmake']);

@@ -1,9 +1,11 @@
 /** Containers, infrastructure as code, Kubernetes, cloud CLIs and hosting platforms. */
+import { parseWithSpec } from '../capabilities';
 import * as path from 'node:path';
 import { finding } from '../model';
 import { SHELLS } from './code';
 import { add, innerText, known, skipOptions, subcommandRules } from './common';
 import type { Handler } from './common';
+import { specOf, unknownOptions } from './specs';
 
 /** `docker exec CONTAINER CMD...`: what runs is CMD (judged as if here: stricter, never looser). */
 const dockerExec: Handler = (inv, out) => {
@@ -14,6 +16,14 @@ const dockerExec: Handler = (inv, out) => {
     while (i < args.length && args[i].value.startsWith('-')) {
       i += ['-f', '--file', '-p', '--project-name', '--env-file', '--profile'].includes(args[i].value) ? 2 : 1;
     }
+  }
+  const spec = specOf('docker');
+  if (spec && ['run', 'create', 'exec'].includes(args[i]?.value ?? '')) {
+    // options end at the image (or container): what follows is the command run inside it
+    const given = parseWithSpec(spec, args.slice(i + 1), true);
+    unknownOptions(inv, out, spec, given, `docker ${args[i].value}`);
+  } else if (spec) {
+    unknownOptions(inv, out, spec, parseWithSpec(spec, args.slice(i + 1)), `docker ${args[i]?.value ?? ''}`.trim());
   }
   if (args[i]?.value !== 'exec') {
     dockerRules(inv, out);

@@ -1,21 +1,22 @@
 /** Package managers, build tools and publishing (npm, cargo, pip, make, gh, registries). */
+import { parseWithSpec } from '../capabilities';
 import { finding, lit } from '../model';
 import type { Invocation, Outcome } from '../model';
 import { add, innerText, known, readTarget, skipOptions, subcommandRules, words } from './common';
 import type { Handler } from './common';
+import { inlineCode } from './code';
+import { applyOptionRoles, specOf, unknownOptions, workScope } from './specs';
+import { packageScripts } from './scripts';
 
 function pkgManager(inv: Invocation, out: Outcome): void {
-  const args = inv.argv.slice(1);
   const prog = inv.program;
-  let i = 0;
-  while (i < args.length && args[i].value.startsWith('-')) {
-    if (['--prefix', '-C', '--dir', '--cwd', '--filter', '-F', '--workspace', '-w'].includes(args[i].value)) {
-      i++;
-    }
-    i++;
-  }
-  let sub = args[i]?.value ?? '';
-  let rest = args.slice(i + 1);
+  const spec = specOf(prog)!;
+  const given = parseWithSpec(spec, inv.argv.slice(1));
+  unknownOptions(inv, out, spec, given);
+  applyOptionRoles(inv, out, { ...given, options: given.options.filter((o) => o.spec.role !== 'C') });
+  const dir = workScope(inv, given);
+  let sub = given.operands[0]?.value ?? '';
+  let rest = given.operands.slice(1);
   if ((prog === 'yarn' && sub === 'npm') || (prog === 'pnpm' && sub === 'npm')) {
     sub = rest[0]?.value ?? '';
     rest = rest.slice(1);
@@ -26,7 +27,7 @@ function pkgManager(inv: Invocation, out: Outcome): void {
   }
   const restv = words(rest);
   out.knowledge = 'harmless';
-  if (sub === 'publish' && !restv.includes('--dry-run')) {
+  if (sub === 'publish' && !restv.includes('--dry-run') && !given.options.some((o) => o.spec.name === 'dry-run')) {
     known(out);
     add(out, finding('publishing', 'destructive', 'publish.npm', `publishes the package to the ${prog === 'npm' || prog === 'pnpm' || prog === 'yarn' ? 'npm' : prog} registry for everyone (a version can never be republished)`));
   } else if (sub === 'unpublish') {
@@ -46,8 +47,14 @@ function pkgManager(inv: Invocation, out: Outcome): void {
     } else {
       out.knowledge = 'unknown';
     }
-  } else if (['run', 'run-script', 'rs'].includes(sub) || (prog !== 'npm' && !KNOWN_PM_SUBS.has(sub) && sub !== '')) {
-    const script = ['run', 'run-script', 'rs'].includes(sub) ? restv.find((a) => !a.startsWith('-')) ?? '' : sub;
+  } else if (['run', 'run-script', 'rs', 'test', 't', 'tst', 'start', 'stop', 'restart'].includes(sub) || (prog !== 'npm' && !KNOWN_PM_SUBS.has(sub) && sub !== '')) {
+    const script = ['run', 'run-script', 'rs'].includes(sub) ? restv.find((a) => !a.startsWith('-')) ?? '' : sub === 't' || sub === 'tst' ? 'test' : sub;
+    out.writes = true;
+    if (dir.cwdKnown) {
+      packageScripts({ ...inv, scope: dir }, out, dir.cwd, [`pre${script}`, script, `post${script}`], inlineCode);
+    } else {
+      out.unknownReason = `${prog} runs the "${script}" script of a package in a folder only known when the line runs`;
+    }
     if (/deploy|publish|release|destroy|drop|wipe|nuke|teardown|purge|prod/i.test(script)) {
       known(out);
       add(out, finding('publishing', 'caution', 'script.deploy-like', `runs the project's "${script}" script, whose name suggests it deploys, publishes or destroys something`));
@@ -57,6 +64,9 @@ function pkgManager(inv: Invocation, out: Outcome): void {
     if (/registry|script-shell|ignore-scripts|node-options|git$|proxy|cafile|strict-ssl|_auth/.test(restv[1] ?? '')) {
       add(out, finding('remote-code', 'caution', 'npm.config-supply-chain', `changes where packages come from or how their scripts run (${prog} config ${restv.slice(0, 2).join(' ')})`));
     }
+  } else if (['install', 'i', 'ci', 'add', 'in', 'isntall', ''].includes(sub) && dir.cwdKnown && !given.options.some((o) => o.spec.name === 'ignore-scripts')) {
+    out.writes = true;
+    packageScripts({ ...inv, scope: dir }, out, dir.cwd, ['preinstall', 'install', 'postinstall', 'prepare'], inlineCode);
   } else if (sub === 'cache' && restv[0] === 'clean') {
     known(out);
   } else if (sub === 'version' && restv.length) {
@@ -167,6 +177,12 @@ const brewLike: Handler = (inv, out) => {
 const npx: Handler = (inv, out) => {
   out.knowledge = 'harmless';
   const args = inv.argv.slice(1);
+  const spec = specOf(inv.program);
+  if (spec) {
+    const given = parseWithSpec(spec, args);
+    unknownOptions(inv, out, spec, given);
+    applyOptionRoles(inv, out, { ...given, options: given.options.filter((o) => o.spec.role !== 'x') });
+  }
   const call = args.findIndex((w) => w.value === '-c' || w.value === '--call' || w.value.startsWith('--call='));
   if (call >= 0) {
     const code = args[call].value.startsWith('--call=') ? { value: args[call].value.slice(7), literal: args[call].literal } : args[call + 1];
@@ -188,7 +204,8 @@ const npx: Handler = (inv, out) => {
   }
 };
 
-const make: Handler = (inv, out) => {
+/** just, task: run named recipes of the project's own task file. */
+const taskRunner: Handler = (inv, out) => {
   out.knowledge = 'harmless';
   const file = inv.argv.findIndex((w) => w.value === '-f' || w.value === '--file' || w.value === '--makefile');
   if (file >= 0) {
@@ -283,9 +300,7 @@ bundle: runWrapper(['exec']),
   choco: brewLike,
   winget: brewLike,
   scoop: brewLike,
-  make,
-  gmake: make,
-  just: make,
-  task: make,
+  just: taskRunner,
+  task: taskRunner,
   go: goCmd,
 };

@@ -122,3 +122,46 @@ export function configsRun(inv: Invocation, out: Outcome, program: string, dir: 
     }
   }
 }
+
+/** Programs a script line starts, by its words (for the configuration files they load). */
+function toolsIn(line: string): string[] {
+  return [...new Set(line.split(/[\s;&|()]+/).map((w) => w.replace(/^.*\//, '')).filter(hasConfigs))];
+}
+
+/**
+ * Runs package.json scripts (`npm test`, `npm run build` with its pre/post scripts) of the package
+ * in `dir`. A package.json the agent may have written is read and its scripts analysed like
+ * command lines; the project's own unchanged scripts stay quiet, except that the configuration
+ * files their tools load are still judged.
+ */
+export function packageScripts(inv: Invocation, out: Outcome, dir: string, names: readonly string[], judgeCode: CodeJudge): void {
+  const file = path.join(dir, 'package.json');
+  const text = inv.env.view.read(file);
+  if (text === undefined) {
+    if (inv.env.view.exists(file)) {
+      out.unknownReason ??= `runs scripts of ${display(file, inv)}, which Airlock cannot read`;
+    }
+    return;
+  }
+  let scripts: Record<string, unknown>;
+  try {
+    scripts = (JSON.parse(text) as { scripts?: Record<string, unknown> }).scripts ?? {};
+  } catch {
+    out.unknownReason ??= `runs scripts of ${display(file, inv)}, which is not valid JSON`;
+    return;
+  }
+  const changed = agentMayHaveWritten(inv, file);
+  for (const name of names) {
+    const line = scripts[name];
+    if (typeof line !== 'string') {
+      continue;
+    }
+    if (changed) {
+      inv.env.runScript(line, { cwd: dir, cwdKnown: true }, 'bash');
+    } else {
+      for (const tool of toolsIn(line)) {
+        configsRun(inv, out, tool, dir, judgeCode);
+      }
+    }
+  }
+}

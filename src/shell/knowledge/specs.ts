@@ -146,7 +146,7 @@ export function applyOptionRoles(inv: Invocation, out: Outcome, parse: SpecParse
 
 /** An option that makes the program load code (a module, plugin, agent, config written in code). */
 function loadsCode(inv: Invocation, out: Outcome, w: Word, how: string): void {
-  if (/^[\w@.-]+$/.test(w.value) && !/\.(js|cjs|mjs|ts|py|so|dylib|dll|jar|rb|pl|lua)$/.test(w.value)) {
+  if (/^(@[\w.-]+\/)?[\w.:-]+$/.test(w.value) && !/\.(js|cjs|mjs|ts|py|so|dylib|dll|jar|rb|pl|lua)$/.test(w.value)) {
     return; // a package or module name (`--plugin prettier-plugin-x`): installed code, like any import
   }
   const abs = resolveWord(inv, w);

@@ -96,7 +96,7 @@ export const BASIC_SPECS: Readonly<Record<string, SpecSource>> = {
   numfmt: NONE,
   uuidgen: NONE,
   bc: { can: 'r', args: 'read' },
-  dc: { can: 'x', args: 'read', opts: 'e=:x expression=:x f=:r file=:r h help V version' },
+  dc: { can: 'x', args: 'read', opts: 'e= expression= f=:r file=:r h help V version' },
   cal: NONE,
   date: { can: 's', args: 'free', opts: 'd= date= f=:r file=:r I=? iso-8601=? R rfc-email rfc-3339= r=:r reference=:r u utc universal debug resolution help version s=:s set=:s' },
   // the machine, read only

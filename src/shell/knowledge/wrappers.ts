@@ -1,6 +1,6 @@
 /** Programs that run another program: sudo, su, env, timeout, nohup, xargs, parallel, watch, trap. */
 import { parseArgs, value } from '../args';
-import { finding, lit, NO_STREAM } from '../model';
+import { finding, lit, NO_STREAM, UNKNOWN_STREAM } from '../model';
 import type { Word } from '../model';
 import { stdinIsCode } from './code';
 import { add, innerText, known, readOnly, resolveWord, skipOptions } from './common';
@@ -126,6 +126,13 @@ const xargs: Handler = (inv, out) => {
   const i = skipOptions(args, ['I', 'i', 'L', 'l', 'n', 'P', 'd', 'E', 'e', 's', 'a', 'arg-file', 'delimiter', 'max-args', 'max-procs', 'max-lines', 'replace', 'eof', 'max-chars', 'process-slot-var']);
   const rest = args.slice(i);
   const cmd = rest.length ? rest : [lit('echo')];
+  const argFile = args.findIndex((w) => w.value === '-a' || w.value === '--arg-file');
+  if (argFile >= 0 && args[argFile + 1]) {
+    // -a file: the arguments come from that file, read now
+    const abs = resolveWord(inv, args[argFile + 1]);
+    const text = abs === undefined ? undefined : inv.env.view.read(abs);
+    inv = { ...inv, stdin: text === undefined ? UNKNOWN_STREAM : { kind: 'literal', text } };
+  }
   const fromStdin: Word[] = inv.stdin.kind === 'literal' ? (inv.stdin.text ?? '').split(/\s+/).filter(Boolean).map(lit) : [{ value: '$(xargs input)', literal: false }];
   const replace = args.findIndex((w) => w.value.startsWith('-I') || /^-i/.test(w.value) || w.value.startsWith('--replace'));
   if (replace >= 0) {
