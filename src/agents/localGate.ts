@@ -17,6 +17,8 @@ export interface LocalGateOptions {
   readonly audit?: false | ((entry: Parameters<NonNullable<GateDeps['audit']>>[0]) => void);
   /** false: take no snapshots (tests of decisions alone). */
   readonly snapshots?: false;
+  /** Why no window could be reached (where Airlock looked): told to the agent with how to approve. */
+  readonly unreachable?: string;
 }
 
 export class LocalGate implements Gate {
@@ -39,7 +41,7 @@ export class LocalGate implements Gate {
     };
     const deps: GateDeps = {
       evaluate: (a) => this.policy.evaluate(a, folderOf(a)),
-      howToApprove: HOW_TO_APPROVE,
+      howToApprove: this.opts.unreachable ? `${this.opts.unreachable}. ${HOW_TO_APPROVE}` : HOW_TO_APPROVE,
       folderOf,
       snapshot: async (folder, label, action) => {
         const settings = this.policy.policyOf(folder).policy.settings.snapshots;
