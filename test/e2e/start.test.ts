@@ -1,8 +1,10 @@
 import * as assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { runtimeDir } from '../../src/bridge/registry';
 import { projectRoot } from './harness';
 import { claudeWrites } from './hookCli';
 import { openBrowser, screenshot, waitForAirlock } from './ui';
@@ -63,8 +65,8 @@ describe('npm start (Airlock in a real VS Code on the demo workspace)', function
 
       // What it printed: where the window registered (where every terminal of this user looks), how
       // to give an outside terminal's hook this working copy's Airlock, and how to stop.
-      const registered = /registered in (\S+?)\);/.exec(out)?.[1];
-      assert.ok(registered, out);
+      const registered = /registers in (\S+?)\);/.exec(out)?.[1];
+      assert.equal(registered, runtimeDir(plainTerminalEnv()), out);
       assert.ok(out.includes(`export AIRLOCK_CLI=${path.join(projectRoot, 'dist', 'cli.js')}`), out);
       assert.match(out, /Ctrl-C here stops VS Code/);
 
@@ -113,5 +115,81 @@ describe('npm start (Airlock in a real VS Code on the demo workspace)', function
       });
     assert.deepEqual(leftovers, [], 'no VS Code process is left after Ctrl-C');
     fs.rmSync(tmp, { recursive: true, force: true });
+  });
+});
+
+/** A copy of what `git clone` gives for the set-up step: manifests, lockfile and scripts, no node_modules. */
+function freshCopy(tmp: string): string {
+  const dir = path.join(tmp, 'clone');
+  for (const f of ['package.json', 'package-lock.json', '.npmrc', 'scripts', 'demo']) {
+    fs.cpSync(path.join(projectRoot, f), path.join(dir, f), { recursive: true });
+  }
+  return dir;
+}
+
+/** Runs `npm <script>` in dir (npm runs the pre-script, as for a user). */
+function npmRun(dir: string, script: string, env: NodeJS.ProcessEnv) {
+  const cli = process.env.npm_execpath?.endsWith('.js') ? process.env.npm_execpath : fs.realpathSync(spawnSync('sh', ['-c', 'command -v npm'], { encoding: 'utf8' }).stdout.trim());
+  return spawnSync(process.execPath, [cli, 'run', script], { cwd: dir, env, encoding: 'utf8', timeout: 180_000 });
+}
+
+describe('npm start / npm test on a fresh clone (scripts/setup.mjs)', function () {
+  this.timeout(240_000);
+  let tmp: string;
+  beforeEach(() => {
+    tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'airlock-setup-')));
+  });
+  afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  it('without the system packages, stops at once with the one line to run, before installing anything', () => {
+    const dir = freshCopy(tmp);
+    // A machine without git, chromium, the sandbox's tools and the build tools: only node, npm and sh on PATH.
+    const bin = path.join(tmp, 'bin');
+    fs.mkdirSync(bin);
+    fs.symlinkSync(process.execPath, path.join(bin, 'node'));
+    fs.symlinkSync('/bin/sh', path.join(bin, 'sh'));
+    // AIRLOCK_NO_APT=1 stands for a user who is not root (the tests run as root in CI).
+    const env = { ...process.env, PATH: bin, AIRLOCK_NO_APT: '1', AIRLOCK_VSCODE_CACHE: path.join(tmp, 'no-vscode-yet') };
+    for (const [script, wanted] of [
+      ['test', 'git bubblewrap socat ripgrep chromium g++ make python3 pkg-config libkrb5-dev'],
+      ['start', 'git bubblewrap socat ripgrep g++ make python3 pkg-config libkrb5-dev'],
+    ]) {
+      const r = npmRun(dir, script, env);
+      assert.notEqual(r.status, 0, r.stderr);
+      const lines = r.stderr.split('\n').filter((l) => l.includes('apt-get install'));
+      assert.equal(lines.length, 1, r.stderr);
+      assert.ok(lines[0].endsWith(`apt-get install -y ${wanted}`), lines[0]);
+      assert.match(r.stderr, new RegExp(`npm ${script} needs: git \\(`));
+      assert.ok(!fs.existsSync(path.join(dir, 'node_modules')), 'nothing was installed before the check');
+      assert.ok(!fs.existsSync(path.join(dir, 'dist')), 'nothing was built');
+    }
+  });
+
+  it('installs node_modules with npm ci when it is missing (saying so in one line), and leaves a matching one alone', async () => {
+    const dir = freshCopy(tmp);
+    const first = spawnSync(process.execPath, [path.join(dir, 'scripts', 'setup.mjs'), 'test'], { cwd: dir, encoding: 'utf8', timeout: 180_000 });
+    assert.equal(first.status, 0, first.stderr);
+    const said = first.stderr.split('\n').filter((l) => l.startsWith('[setup]'));
+    assert.deepEqual(said, ['[setup] node_modules is missing: installing node_modules from package-lock.json (npm ci)']);
+    assert.ok(fs.existsSync(path.join(dir, 'node_modules', 'esbuild', 'package.json')));
+    const again = spawnSync(process.execPath, [path.join(dir, 'scripts', 'setup.mjs'), 'test'], { cwd: dir, encoding: 'utf8' });
+    assert.deepEqual([again.status, again.stderr], [0, '']);
+
+    // Whatever drifts from the lockfile is named (and would be reinstalled).
+    const { nodeModulesProblem } = (await import(pathToFileURL(path.join(dir, 'scripts', 'lib', 'nodeModules.mjs')).href)) as { nodeModulesProblem(root: string): string | undefined };
+    const hidden = path.join(dir, 'node_modules', '.package-lock.json');
+    const lock = JSON.parse(fs.readFileSync(hidden, 'utf8')) as { packages: Record<string, { version: string }> };
+    const wanted = lock.packages['node_modules/minimatch'].version;
+    lock.packages['node_modules/minimatch'].version = '0.0.1';
+    fs.writeFileSync(hidden, JSON.stringify(lock));
+    assert.equal(nodeModulesProblem(dir), `minimatch is 0.0.1, package-lock.json wants ${wanted}`);
+    lock.packages['node_modules/minimatch'].version = wanted;
+    lock.packages['node_modules/left-pad'] = { version: '1.3.0' };
+    fs.writeFileSync(hidden, JSON.stringify(lock));
+    assert.equal(nodeModulesProblem(dir), 'left-pad is installed but not in package-lock.json');
+    delete lock.packages['node_modules/left-pad'];
+    fs.writeFileSync(hidden, JSON.stringify(lock));
+    fs.rmSync(path.join(dir, 'node_modules', 'ajv'), { recursive: true });
+    assert.equal(nodeModulesProblem(dir), 'ajv was removed from node_modules');
   });
 });
