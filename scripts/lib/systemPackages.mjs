@@ -138,7 +138,14 @@ export function ensureSystemPackages(command, opts) {
   const pkgs = packageNames(missing, 'apt');
   log(`npm ${command} needs ${list}; installing with apt-get (as root): ${pkgs.join(' ')}`);
   const aptEnv = { ...env, DEBIAN_FRONTEND: 'noninteractive' };
-  const aptRun = (/** @type {string[]} */ args) => spawnSync(apt, ['-o', 'DPkg::Lock::Timeout=300', ...args], { env: aptEnv, stdio: ['ignore', 'ignore', 'inherit'] }).status === 0;
+  // apt's chatter (debconf notes, progress) is shown only when it fails.
+  const aptRun = (/** @type {string[]} */ args) => {
+    const r = spawnSync(apt, ['-o', 'DPkg::Lock::Timeout=300', ...args], { env: aptEnv, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    if (r.status !== 0) {
+      log(`apt-get ${args[0]} failed:\n${r.stdout ?? ''}${r.stderr ?? ''}`.trimEnd());
+    }
+    return r.status === 0;
+  };
   // A fresh machine has no package lists yet; a stale list can name versions no longer served.
   aptRun(['update', '-qq']);
   const ok = aptRun(['install', '-y', '-qq', '--no-install-recommends', ...pkgs]);
