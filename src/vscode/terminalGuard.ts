@@ -4,7 +4,7 @@ import { appendAudit } from '../audit/log';
 import type { AuditEntry } from '../audit/log';
 import type { ChangeAttribution } from '../gate/changeAttribution';
 import { deletedPaths, looksLikeAgent, risksOf } from '../gate/terminalRisks';
-import type { CommandAnalyzer } from '../policy/naiveAnalysis';
+import type { CommandAnalyzer } from '../policy/evaluator';
 import type { RollbackResult } from '../snapshot/rollback';
 import { rollbackToSnapshot } from '../snapshot/rollback';
 import type { GateService } from './gateService';

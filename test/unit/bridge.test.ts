@@ -8,7 +8,7 @@ import type { ProposedAction } from '../../src/core/types';
 import { BridgeUnavailable, endpointsFor, ping, requestDecision } from '../../src/bridge/client';
 import { findRegistrations, listRegistrations, newSocketPath, newToken, register, runtimeDir } from '../../src/bridge/registry';
 import { BridgeServer } from '../../src/bridge/server';
-import { DISABLED_ERROR } from '../../src/bridge/protocol';
+import { BridgeError } from '../../src/bridge/protocol';
 import type { DecideHandler } from '../../src/bridge/server';
 
 const allow = { verdict: 'allow', wouldBe: 'allow', mode: 'enforce', reasons: [], rules: [] } as const;
@@ -154,7 +154,7 @@ describe('bridge: a window with Airlock turned off', () => {
     const env = { AIRLOCK_RUNTIME_DIR: path.join(tmp, 'run') };
     const token = newToken();
     const socketPath = newSocketPath(env);
-    const server = await BridgeServer.listen({ socketPath, token, folders: () => [tmp], version: 't', onDecide: async () => { throw new Error(DISABLED_ERROR); } });
+    const server = await BridgeServer.listen({ socketPath, token, folders: () => [tmp], version: 't', onDecide: async () => { throw new BridgeError('disabled', 'Airlock is turned off in this window'); } });
     register({ pid: process.pid, socket: socketPath, token, folders: [tmp], version: 't', createdAt: new Date().toISOString() }, env);
     await assert.rejects(requestDecision([{ kind: 'edit', paths: [path.join(tmp, 'a')], cwd: tmp, agent: 'claude' }], { cwd: tmp, deadlineMs: 2000, env }), BridgeUnavailable);
     await server.close();
