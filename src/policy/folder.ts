@@ -16,7 +16,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { findWorkspaceRoot, isBroadRoot } from './load';
+import { isBroadRoot, searchFolder } from './load';
 
 function realpathOrSelf(p: string): string {
   try {
@@ -44,7 +44,7 @@ export function policyFolder(cwd: string, known: readonly string[]): string {
   const from = path.resolve(cwd);
   const usable = known.map((k) => path.resolve(k)).filter((k) => !isBroadRoot(k));
   if (usable.length === 0) {
-    return findWorkspaceRoot(from);
+    return searchFolder(from);
   }
   let realCwd: string | undefined;
   let best: { folder: string; depth: number } | undefined;

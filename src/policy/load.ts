@@ -203,7 +203,7 @@ export function isBroadRoot(dir: string, home: string = os.homedir()): boolean {
  * must not make ~/.bashrc an ordinary source file): for them this returns a folder inside `start`
  * that holds nothing, so every real path is outside the workspace and asked.
  */
-export function findWorkspaceRoot(start: string): string {
+export function searchFolder(start: string): string {
   const from = path.resolve(start);
   let gitRoot: string | undefined;
   for (let dir = from; ; dir = path.dirname(dir)) {
