@@ -142,7 +142,7 @@ export class TerminalGuard implements vscode.Disposable {
     }
     const folder = wf.uri.fsPath;
     const cwd = cwdUri?.fsPath ?? folder;
-    const analysis = await this.analyze(line, { cwd, shell: /pwsh|powershell/i.test(e.terminal.name) ? 'powershell' : 'bash' });
+    const analysis = await this.analyze(line, { cwd, folder, shell: /pwsh|powershell/i.test(e.terminal.name) ? 'powershell' : 'bash' });
     const risks = risksOf(analysis, folder);
     const agent = isAgentTerminal(e.terminal);
     if (risks.length === 0) {
