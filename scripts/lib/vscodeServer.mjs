@@ -291,6 +291,12 @@ export async function startVSCode(opts = {}) {
         await new Promise((r) => setTimeout(r, 100));
       }
       killGroup(child.pid, 'SIGKILL');
+      // SIGKILL is not instant for a process in the middle of disk I/O on a busy machine: give the
+      // group a moment to be gone before saying it is stopped.
+      const killDeadline = Date.now() + 3000;
+      while (groupAlive(child.pid) && Date.now() < killDeadline) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
     }
     serverLog.end();
     if (!keepRoot) {

@@ -103,17 +103,20 @@ describe('npm start (Airlock in a real VS Code on the demo workspace)', function
     }
     assert.equal(child.exitCode, 0, out);
     assert.match(out, /stopping VS Code/);
-    const leftovers = fs
-      .readdirSync('/proc')
-      .filter((p) => /^\d+$/.test(p))
-      .filter((p) => {
-        try {
-          return fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(path.join(tmp, 'state'));
-        } catch {
-          return false;
-        }
-      });
-    assert.deepEqual(leftovers, [], 'no VS Code process is left after Ctrl-C');
+    // Every process of that VS Code, with what it is (state, group, command line) if one is left.
+    const leftovers = () =>
+      fs
+        .readdirSync('/proc')
+        .filter((p) => /^\d+$/.test(p))
+        .flatMap((p) => {
+          try {
+            const cmd = fs.readFileSync(`/proc/${p}/cmdline`, 'utf8');
+            return cmd.includes(path.join(tmp, 'state')) ? [`${p} ${fs.readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1]?.split(' ').slice(0, 4).join(' ')} ${cmd.replace(/\0/g, ' ')}`] : [];
+          } catch {
+            return [];
+          }
+        });
+    assert.deepEqual(leftovers(), [], 'no VS Code process is left after Ctrl-C');
     fs.rmSync(tmp, { recursive: true, force: true });
   });
 });
