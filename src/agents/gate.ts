@@ -9,6 +9,12 @@ export interface GateContext {
   /** The agent's own tool name, when the payload had one. */
   readonly tool?: string;
   readonly session?: string;
+  /**
+   * Whether this agent can put an 'ask' in front of its own user in this run (an interactive
+   * terminal session, not a headless `-p` run). Then a gate that cannot reach a human in VS Code
+   * answers 'ask' instead of a deny; the agent's renderer shows it to its user.
+   */
+  readonly canAsk: boolean;
   /** Aborted when the hook's watchdog fires: stop waiting (for a human, a lock, ...) and return. */
   readonly signal: AbortSignal;
   /** Milliseconds left before the watchdog answers deny (pass it on as the approval deadline). */

@@ -20,6 +20,8 @@ export interface HookOptions {
   readonly stdinTimeoutMs?: number;
   /** Defaults to the adapter's watchdog (shorter than the agent's hook timeout). */
   readonly watchdogMs?: number;
+  /** Where the adapter learns whether its agent can ask its own user in this run (default: process.env). */
+  readonly env?: NodeJS.ProcessEnv;
   /** Called once with what was decided (for logs); errors in it are ignored. */
   readonly onDecision?: (info: HookRecord) => void;
 }
@@ -109,6 +111,15 @@ function answer(reason: string): GateAnswer {
   return { decision: denyDecision(reason) };
 }
 
+/** Whether the agent can show an 'ask' to its own user in this run; false unless its adapter says so. */
+function canAskNow(adapter: AgentAdapter, payload: unknown, env: NodeJS.ProcessEnv): boolean {
+  try {
+    return adapter.canAskInThisRun?.(payload, env) === true;
+  } catch {
+    return false;
+  }
+}
+
 function safeRender(adapter: AgentAdapter, d: Decision): HookOutput {
   try {
     return adapter.render(d);
@@ -136,8 +147,10 @@ export async function runHook(adapter: AgentAdapter, stdin: Readable, gate: () =
     if (!read.ok) {
       return answer(read.reason);
     }
+    let payload: unknown;
     try {
-      actions = adapter.parse(decodePayload(read.data));
+      payload = decodePayload(read.data);
+      actions = adapter.parse(payload);
     } catch (err) {
       if (err instanceof PayloadError) {
         return answer(`invalid ${adapter.displayName} hook payload: ${err.message}`);
@@ -150,6 +163,7 @@ export async function runHook(adapter: AgentAdapter, stdin: Readable, gate: () =
       cwd: first?.cwd ?? process.cwd(),
       ...(first?.tool !== undefined ? { tool: first.tool } : {}),
       ...(first?.session !== undefined ? { session: first.session } : {}),
+      canAsk: canAskNow(adapter, payload, opts.env ?? process.env),
       signal: controller.signal,
       // A little before the watchdog, so that a gate's own timeout answer still gets through.
       deadlineMs: Math.max(0, watchdogMs - (Date.now() - started) - 1000),

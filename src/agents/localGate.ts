@@ -39,6 +39,7 @@ export class LocalGate implements Gate {
     };
     const deps: GateDeps = {
       evaluate: (a) => this.policy.evaluate(a, folderOf(a)),
+      agentCanAsk: ctx.canAsk,
       howToApprove: HOW_TO_APPROVE,
       folderOf,
       snapshot: async (folder, label, action) => {

@@ -17,8 +17,13 @@ export type Approver = (action: ProposedAction, decision: Decision, signal?: Abo
 export interface GateDeps {
   /** Policy (and shell analysis for commands) for one action. */
   evaluate(action: ProposedAction): Promise<Decision> | Decision;
-  /** The human; absent when no VS Code window is reachable: then ask becomes deny. */
+  /** The human in VS Code; absent when no window is reachable (see agentCanAsk). */
   approver?: Approver;
+  /**
+   * Without an approver: true when the agent can ask its own user (an ask is answered 'ask', with a
+   * snapshot first in case the user approves); false or absent: an ask becomes a deny.
+   */
+  agentCanAsk?: boolean;
   /** What an agent is told when an ask cannot reach a human. */
   howToApprove?: string;
   /** Takes a snapshot of the folder before an allowed change; returns its id. */
@@ -103,6 +108,9 @@ async function decideOne(action: ProposedAction, deps: GateDeps, signal?: AbortS
     return { action, decision: { ...decision, verdict: 'allow', reasons: [...decision.reasons, 'allowed for this session by the developer'] }, decidedBy: 'session-rule' };
   }
   if (!deps.approver) {
+    if (deps.agentCanAsk) {
+      return { action, decision, decidedBy: 'policy' };
+    }
     const how = deps.howToApprove ?? 'Open this folder in VS Code with Agent Airlock to approve it there.';
     return {
       action,
@@ -165,7 +173,10 @@ export async function decide(actions: readonly ProposedAction[], deps: GateDeps,
 
   let snapshotId: string | undefined;
   let snapshotError: string | undefined;
-  if (verdict === 'allow' && deps.snapshot) {
+  // An ask handed to the agent's own user may be approved there without Airlock hearing of it again,
+  // so the snapshot comes first then too.
+  const mayGoAhead = verdict === 'allow' || (verdict === 'ask' && !deps.approver && deps.agentCanAsk === true);
+  if (mayGoAhead && deps.snapshot) {
     const folders = new Map<string, ProposedAction>();
     for (const r of results) {
       if (isMutating(r.action, r.decision)) {
