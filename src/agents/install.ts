@@ -37,6 +37,8 @@ export interface InstallResult {
 
 export interface AgentPresence {
   readonly agent: AgentId;
+  /** The agent's name (from the agent registry). */
+  readonly name: string;
   /** The agent's hook configuration file, workspace-relative. */
   readonly configFile: string;
   /** Some sign of the agent in the workspace (its config folder or file). */
@@ -298,6 +300,6 @@ export function detectAgents(dir: string): AgentPresence[] {
   return AGENT_IDS.map((agent) => {
     const { file, signs } = ADAPTERS[agent].install;
     const found = fs.existsSync(path.join(ws, file)) || signs.some((s) => fs.existsSync(path.join(ws, s)));
-    return { agent, configFile: file, found, installed: agentInstalled(ws, agent) };
+    return { agent, name: ADAPTERS[agent].displayName, configFile: file, found, installed: agentInstalled(ws, agent) };
   });
 }

@@ -222,6 +222,15 @@ describe('agents: names come from the agent registry only', () => {
     assert.deepEqual(offenders, []);
   });
 
+  it('docs/agent-hooks.md lists every agent of the registry with its name and hook file, and no other', () => {
+    const doc = fs.readFileSync(path.join(root, 'docs', 'agent-hooks.md'), 'utf8');
+    const rows = doc.split('\n').filter((l) => /^\| `[a-z-]+` \(/.test(l));
+    assert.deepEqual(
+      rows.map((l) => l.split(' | ').slice(0, 2).join(' | ')),
+      AGENT_IDS.map((id) => `| \`${id}\` (${ADAPTERS[id].displayName}) | \`${ADAPTERS[id].install.file}\``),
+    );
+  });
+
   it('every agent has one display name, and no two agents share one', () => {
     const names = AGENT_IDS.map((id) => ADAPTERS[id].displayName);
     assert.equal(new Set(names).size, names.length);
