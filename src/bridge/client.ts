@@ -5,11 +5,11 @@
  */
 import * as crypto from 'node:crypto';
 import * as net from 'node:net';
-import type { ProposedAction } from '../core/types';
-import type { BridgeRequest, BridgeResponse, DecideResponse, PongResponse } from './protocol';
-import { DISABLED_ERROR, PROTOCOL_VERSION } from './protocol';
+import type { GateResult, ProposedAction } from '../core/types';
+import type { BridgeRequest, BridgeResponse, PongResponse } from './protocol';
+import { gateResultOf, PROTOCOL_VERSION } from './protocol';
 import type { Registration } from './registry';
-import { findRegistrations } from './registry';
+import { findRegistrations, windowsDir } from './registry';
 
 export class BridgeUnavailable extends Error {}
 
@@ -70,24 +70,29 @@ function exchange(ep: Endpoint, req: BridgeRequest, connectMs: number, totalMs: 
 }
 
 /**
- * Asks the first reachable window to decide. Throws BridgeUnavailable when none answers (the caller
- * decides alone), or another Error when a window was reached but failed (the caller denies).
+ * Asks the first reachable window to decide. Throws BridgeUnavailable when none answers or every one
+ * that answered is turned off or holds another token (the caller decides alone), or another Error
+ * when a window was reached but failed (the caller denies).
  */
 export async function requestDecision(
   actions: readonly ProposedAction[],
-  opts: { cwd: string; deadlineMs: number; env?: NodeJS.ProcessEnv; connectMs?: number },
-): Promise<DecideResponse> {
+  opts: { cwd: string; deadlineMs: number; env?: NodeJS.ProcessEnv; connectMs?: number; installedFor?: string },
+): Promise<GateResult> {
   const eps = endpointsFor(opts.cwd, opts.env);
   if (eps.length === 0) {
-    throw new BridgeUnavailable('no VS Code window with Agent Airlock has this folder open');
+    // Say where: a window started with another XDG_RUNTIME_DIR, TMPDIR or AIRLOCK_RUNTIME_DIR registers elsewhere.
+    throw new BridgeUnavailable(
+      `Airlock looked for one in ${windowsDir(opts.env)} and found none with ${opts.cwd} open. If it is open, that window registered elsewhere: start the agent with AIRLOCK_RUNTIME_DIR set to the folder that window uses`,
+    );
   }
   let last: Error = new BridgeUnavailable('unreachable');
   for (const ep of eps) {
     const id = crypto.randomUUID();
     try {
-      const res = await exchange(ep, { v: PROTOCOL_VERSION, type: 'decide', id, token: ep.token, actions, deadlineMs: opts.deadlineMs }, opts.connectMs ?? 1000, opts.deadlineMs);
+      const req: BridgeRequest = { v: PROTOCOL_VERSION, type: 'decide', id, token: ep.token, actions, deadlineMs: opts.deadlineMs, ...(opts.installedFor ? { installedFor: opts.installedFor } : {}) };
+      const res = await exchange(ep, req, opts.connectMs ?? 1000, opts.deadlineMs);
       if (!res.ok) {
-        if (res.error === 'bad token' || res.error.includes(DISABLED_ERROR)) {
+        if (res.code === 'disabled' || res.code === 'bad-token') {
           last = new BridgeUnavailable(res.error);
           continue;
         }
@@ -96,7 +101,7 @@ export async function requestDecision(
       if (!('decision' in res)) {
         throw new Error('VS Code answered without a decision');
       }
-      return res;
+      return gateResultOf(res);
     } catch (err) {
       if (err instanceof BridgeUnavailable) {
         last = err;
@@ -105,7 +110,7 @@ export async function requestDecision(
       throw err;
     }
   }
-  throw last;
+  throw new BridgeUnavailable(`Airlock found ${eps.length === 1 ? 'a window' : `${eps.length} windows`} for ${opts.cwd} but none answered (${last.message})`);
 }
 
 /** Checks that a window answers (used by `airlock status`). */

@@ -76,7 +76,7 @@ describe('quiet programs that write still get a snapshot first', () => {
     const snaps: string[] = [];
     const deps = {
       evaluate: (a: ProposedAction) => checkCommand(a.command ?? '', { cwd: a.cwd, home: HOME }).decision,
-      folderOf: () => CWD,
+      folder: () => CWD,
       snapshot: async (_folder: string, label: string) => {
         snaps.push(label);
         return `snap${snaps.length}`;
