@@ -12,7 +12,7 @@ const SECRET_NAME =
   /^(\.env(\.[\w.-]+)?|[\w.-]+\.env|[\w.-]*\.(pem|key|p12|pfx|jks|keystore|kdbx|asc|gpg)|id_(rsa|dsa|ecdsa|ed25519)[\w.-]*|\.npmrc|\.yarnrc\.yml|\.pypirc|\.netrc|_netrc|\.git-credentials|\.dockercfg|credentials\.json|service-account[\w.-]*\.json|secrets\.(json|ya?ml|toml|env)|[\w.-]+\.(tfvars|tfstate)|\.bash_history|\.zsh_history|environ)$/;
 
 const SECRET_PATH =
-  /[\\/]\.ssh([\\/]|$)|[\\/]\.aws[\\/](credentials|config)$|[\\/]\.docker[\\/]config\.json$|[\\/]\.kube[\\/]config$|[\\/]\.config[\\/](gcloud|gh)([\\/]|$)|[\\/]\.gnupg([\\/]|$)|[\\/]\.azure([\\/]|$)|^\/etc\/(shadow|gshadow|sudoers)|^\/etc\/ssl\/private|^\/proc\/[^/]+\/(environ|mem)$|^\/root([\\/]|$)/;
+  /[\\/]\.ssh([\\/]|$)|[\\/]\.aws[\\/](credentials|config)$|[\\/]\.docker[\\/]config\.json$|[\\/]\.kube[\\/]config$|[\\/]\.config[\\/](gcloud|gh)([\\/]|$)|[\\/]\.gnupg([\\/]|$)|[\\/]\.azure([\\/]|$)|^\/etc\/(shadow|gshadow|sudoers)|^\/etc\/ssl\/private|^\/proc\/[^/]+\/(environ|mem)$/;
 
 /** Whether a path's name or place says it may hold secrets (the built-in policy's secret patterns). */
 export function isSecretPath(abs: string): boolean {
