@@ -161,6 +161,11 @@ export interface Decision {
   readonly rules: readonly MatchedRule[];
   /** For commands: the analysis behind the decision. */
   readonly analysis?: CommandAnalysis;
+  /**
+   * Allowed only because the snapshot taken before it can undo it (everything it changes is in the
+   * workspace and in that snapshot): if the snapshot cannot be taken, it must not run.
+   */
+  readonly needsSnapshot?: boolean;
 }
 
 /** Who made a decision (the audit log's vocabulary). */

@@ -49,15 +49,41 @@ function severityDefault(f: CommandFinding): RuleRef {
   };
 }
 
+/** What the evaluation knows about where the command runs. */
+export interface EvaluationContext {
+  /**
+   * The agent runs under `airlock run`, where the operating system confines its writes to the
+   * workspace: a program Airlock does not know can then run with a snapshot before it instead of
+   * a question (effects outside the workspace are still judged by their rules).
+   */
+  readonly confined?: boolean;
+}
+
+/** Allowed without a question, on the condition that the snapshot before it is taken. */
+const WITH_SNAPSHOT: Outcome = { ...QUIET_ALLOW, needsSnapshot: true };
+
 function decideFinding(policy: Policy, f: CommandFinding, agent: string, context: string): Outcome {
   const pick = (set: CompiledRuleSet): RuleRef[] => {
     const ref = set.categories[f.category];
     return ref ? [ref.ownReason ? ref : { ...ref, reason: `${f.reason} (${ref.reason})` }] : [];
   };
-  return layered(policy, agent, pick, () => outcome(severityDefault(f).verdict, [severityDefault(f)], context), context);
+  const fallback = (): Outcome => {
+    if (f.recoverable && policy.settings.snapshots.enabled) {
+      // everything it changes is in the workspace and in the snapshot taken before it
+      return WITH_SNAPSHOT;
+    }
+    if (f.id === 'git.push') {
+      const ref: RuleRef = { source: 'built-in', rule: 'defaults.gitPush', verdict: 'allow', reason: f.reason, ownReason: true };
+      return layered(policy, agent, (set) => (set.gitPush ? [{ ...set.gitPush, reason: `${f.reason} (${set.gitPush.reason})` }] : []), () => outcome('allow', [ref], context), context);
+    }
+    const d = severityDefault(f);
+    const o = outcome(d.verdict, [d], context);
+    return f.severity === 'catastrophic' ? { ...o, floor: true } : o;
+  };
+  return layered(policy, agent, pick, fallback, context);
 }
 
-function decideSubCommand(policy: Policy, sub: SubCommand, agent: string): Outcome {
+function decideSubCommand(policy: Policy, sub: SubCommand, agent: string, ctx: EvaluationContext): Outcome {
   const context = `\`${sub.text}\``;
   const byKnowledge = (): Outcome => {
     if (sub.findings.length > 0) {
@@ -66,8 +92,13 @@ function decideSubCommand(policy: Policy, sub: SubCommand, agent: string): Outco
     if (sub.knowledge !== 'unknown') {
       return QUIET_ALLOW;
     }
-    const fallback: RuleRef = { source: 'built-in', rule: 'defaults.unknownCommand', verdict: 'ask', reason: 'Airlock does not know what this command does.', ownReason: false };
-    return layered(policy, agent, (set) => (set.unknownCommand ? [set.unknownCommand] : []), () => outcome('ask', [fallback], context), context);
+    const why = sub.unknownReason ? `${sub.unknownReason}.` : 'Airlock does not know what this command does.';
+    const fallback: RuleRef = { source: 'built-in', rule: 'defaults.unknownCommand', verdict: 'ask', reason: why, ownReason: false };
+    const decided = layered(policy, agent, (set) => (set.unknownCommand ? [{ ...set.unknownCommand, reason: sub.unknownReason ? `${why} ${set.unknownCommand.reason}` : set.unknownCommand.reason }] : []), () => outcome('ask', [fallback], context), context);
+    if (ctx.confined && decided.verdict === 'ask' && decided.rules.every((r) => r.source === 'built-in') && policy.settings.snapshots.enabled) {
+      return WITH_SNAPSHOT;
+    }
+    return decided;
   };
   const pick = (set: CompiledRuleSet): RuleRef[] => set.commands.filter((r) => commandRuleMatches(r, sub)).map((r) => r.ref);
   let result = layered(policy, agent, pick, byKnowledge, context);
@@ -75,20 +106,24 @@ function decideSubCommand(policy: Policy, sub: SubCommand, agent: string): Outco
   if (catastrophic && result.verdict === 'allow') {
     // Catastrophic findings are never relaxed below ask (documented in the README's policy file reference).
     const ref: RuleRef = { ...severityDefault(catastrophic), verdict: 'ask', reason: `${catastrophic.reason} (Airlock always asks before this.)` };
-    result = outcome('ask', [ref], context);
+    result = { ...outcome('ask', [ref], context), floor: true };
   }
   return result;
 }
 
-export function decideCommand(policy: Policy, action: ProposedAction, analysis: CommandAnalysis | undefined, facts: PathFacts | undefined): Outcome {
+export function decideCommand(policy: Policy, action: ProposedAction, analysis: CommandAnalysis | undefined, facts: PathFacts | undefined, ctx: EvaluationContext = {}): Outcome {
   const agent = action.agent.toLowerCase();
   if (!analysis) {
     const ref: RuleRef = { source: 'built-in', rule: 'no analysis', verdict: 'ask', reason: 'Airlock could not analyse this command.', ownReason: false };
     return outcome('ask', [ref], action.command ? `\`${action.command}\`` : 'command');
   }
-  const parts = analysis.subcommands.map((s) => decideSubCommand(policy, s, agent));
+  const parts = analysis.subcommands.map((s) => decideSubCommand(policy, s, agent, ctx));
   for (const e of analysis.effects) {
     parts.push(decidePath(policy, e.path, action.cwd, e.op, agent, facts));
+  }
+  // reads: the same rule as the Read tool for the same file, whatever program reads it
+  for (const r of analysis.reads ?? []) {
+    parts.push(decidePath(policy, r.path, action.cwd, 'read', agent, facts, r.recursive));
   }
   if (analysis.parseErrors.length > 0) {
     const ref: RuleRef = {

@@ -6,14 +6,14 @@
 import { Minimatch } from 'minimatch';
 import type { CommandCategory, MatchedRule, PathOp, Verdict } from '../core/types';
 import { COMMAND_CATEGORIES, VERDICT_RANK } from '../core/types';
-import { BUILTIN_POLICY, FLOOR_PATTERNS, tempDirRules } from './builtin';
+import { BUILTIN_POLICY, isFloorPattern, stateDirRules, tempDirRules } from './builtin';
 import type { JsonPath, SourcePosition } from './parse';
 import { describePath, isRegexPattern } from './parse';
 import type { OpVerdicts, PolicyFile, PolicyRuleSet, PolicySettings } from './policyFile';
 
 export const PATH_OPS: readonly PathOp[] = ['read', 'write', 'create', 'delete'];
 
-export type LayerName = 'built-in' | 'team' | 'personal' | 'settings';
+export type LayerName = 'built-in' | 'team' | 'nested' | 'personal' | 'settings';
 
 /** A rule as evaluation uses it: a MatchedRule plus what evaluation needs to know about it. */
 export interface RuleRef extends MatchedRule {
@@ -55,6 +55,7 @@ export interface CompiledRuleSet {
   readonly commands: readonly CompiledCommandRule[];
   readonly categories: { readonly [c in CommandCategory]?: RuleRef };
   readonly unknownCommand?: RuleRef;
+  readonly gitPush?: RuleRef;
   readonly outsideWorkspace: { readonly [op in PathOp]?: RuleRef };
 }
 
@@ -107,8 +108,12 @@ export interface BuildPolicyOptions {
   readonly settings?: PolicyFile;
   /** True while a policy file is invalid: the given (last valid) files may then only tighten. */
   readonly degraded?: boolean;
-  /** Temporary directories (absolute) where reading, writing and creating files is allowed. */
+  /** Temporary directories (absolute): scratch space where reading, writing, creating and deleting is allowed. */
   readonly tempDirs?: readonly string[];
+  /** Airlock's state folder, when it is not the default ~/.local/state/agent-airlock. */
+  readonly stateDir?: string;
+  /** Policy files of folders above the workspace folder or below it on the way to the agent's cwd: they only tighten. */
+  readonly nested?: readonly LayerInput[];
 }
 
 export function defaultCaseInsensitive(): boolean {
@@ -177,7 +182,7 @@ function compileRuleSet(set: PolicyRuleSet, ctx: CompileContext, base: JsonPath,
   for (const [rawPattern, value] of Object.entries(set.paths ?? {})) {
     const ops: { [op in PathOp]?: RuleRef } = {};
     const reason = typeof value === 'string' ? undefined : value.reason;
-    const floor = isBuiltin && FLOOR_PATTERNS.has(rawPattern) ? 'ask' : undefined;
+    const floor = isBuiltin && isFloorPattern(rawPattern, ctx.stateDir) ? 'ask' : undefined;
     for (const op of PATH_OPS) {
       const v = typeof value === 'string' ? value : value[op];
       if (v) {
@@ -237,7 +242,8 @@ function compileRuleSet(set: PolicyRuleSet, ctx: CompileContext, base: JsonPath,
       }
     }
   }
-  return { paths, commands, categories, ...(unknownCommand ? { unknownCommand } : {}), outsideWorkspace };
+  const gitPush = d?.gitPush ? ref([...base, 'defaults', 'gitPush'], d.gitPush, undefined, `The policy ${verdictWords(d.gitPush)} pushing branches with git push.`) : undefined;
+  return { paths, commands, categories, ...(unknownCommand ? { unknownCommand } : {}), ...(gitPush ? { gitPush } : {}), outsideWorkspace };
 }
 
 function unknownReason(v: Verdict): string {
@@ -251,6 +257,8 @@ interface CompileContext {
   readonly locate?: (path: JsonPath) => SourcePosition | undefined;
   readonly nocase: boolean;
   readonly home?: string;
+  /** Airlock's state folder when it is not the default one (its rule is a floor too). */
+  readonly stateDir?: string;
 }
 
 function compilePathPattern(raw: string, ctx: CompileContext): Omit<CompiledPathRule, 'ops'> | undefined {
@@ -299,8 +307,8 @@ function compilePathPattern(raw: string, ctx: CompileContext): Omit<CompiledPath
   };
 }
 
-export function compileLayer(name: LayerName, input: LayerInput, opts: { nocase: boolean; home?: string; canRelax: boolean }): CompiledLayer {
-  const ctx: CompileContext = { source: input.source, nocase: opts.nocase, ...(input.locate ? { locate: input.locate } : {}), ...(opts.home ? { home: opts.home } : {}) };
+export function compileLayer(name: LayerName, input: LayerInput, opts: { nocase: boolean; home?: string; canRelax: boolean; stateDir?: string }): CompiledLayer {
+  const ctx: CompileContext = { source: input.source, nocase: opts.nocase, ...(input.locate ? { locate: input.locate } : {}), ...(opts.home ? { home: opts.home } : {}), ...(opts.stateDir ? { stateDir: opts.stateDir } : {}) };
   const isBuiltin = name === 'built-in';
   const own = compileRuleSet(input.file, ctx, [], isBuiltin);
   const agents = new Map<string, CompiledRuleSet>();
@@ -312,12 +320,13 @@ export function compileLayer(name: LayerName, input: LayerInput, opts: { nocase:
 
 let builtinCache: { key: string; layer: CompiledLayer } | undefined;
 
-function builtinLayer(nocase: boolean, home: string | undefined, tempDirs: readonly string[]): CompiledLayer {
+function builtinLayer(nocase: boolean, home: string | undefined, tempDirs: readonly string[], stateDir?: string): CompiledLayer {
   const temps = [...new Set(tempDirs.map((d) => normalizePath(d, '/')))].filter((d) => d !== '/');
-  const key = JSON.stringify([nocase, home ?? '', temps]);
+  const state = stateDir ? normalizePath(stateDir, '/') : undefined;
+  const key = JSON.stringify([nocase, home ?? '', temps, state ?? '']);
   if (builtinCache?.key !== key) {
-    const file: PolicyFile = temps.length ? { ...BUILTIN_POLICY, paths: { ...BUILTIN_POLICY.paths, ...tempDirRules(temps) } } : BUILTIN_POLICY;
-    builtinCache = { key, layer: compileLayer('built-in', { source: 'built-in', file }, { nocase, home, canRelax: true }) };
+    const file: PolicyFile = { ...BUILTIN_POLICY, paths: { ...BUILTIN_POLICY.paths, ...tempDirRules(temps), ...stateDirRules(state) } };
+    builtinCache = { key, layer: compileLayer('built-in', { source: 'built-in', file }, { nocase, home, canRelax: true, ...(state ? { stateDir: state } : {}) }) };
   }
   return builtinCache.layer;
 }
@@ -328,9 +337,16 @@ export function buildPolicy(opts: BuildPolicyOptions): Policy {
   const folder = normalizePath(opts.folder, '/');
   const realFolder = opts.realFolder ? normalizePath(opts.realFolder, '/') : undefined;
   const degraded = opts.degraded ?? false;
-  const layers: CompiledLayer[] = [builtinLayer(nocase, opts.home, opts.tempDirs ?? [])];
+  const layers: CompiledLayer[] = [builtinLayer(nocase, opts.home, opts.tempDirs ?? [], opts.stateDir)];
   if (opts.team) {
     layers.push(compileLayer('team', opts.team, { nocase, home: opts.home, canRelax: !degraded }));
+  }
+  for (const n of opts.nested ?? []) {
+    // policy files of folders above this one, or of the folder the agent works in below it: their
+    // rules only tighten (an agent can write one), their settings are not used
+    const { paths, commands, categories, defaults, agents } = n.file;
+    const rulesOnly: PolicyFile = { ...(paths ? { paths } : {}), ...(commands ? { commands } : {}), ...(categories ? { categories } : {}), ...(defaults ? { defaults } : {}), ...(agents ? { agents } : {}) };
+    layers.push(compileLayer('nested', { ...n, file: rulesOnly }, { nocase, home: opts.home, canRelax: false }));
   }
   if (opts.personal) {
     layers.push(compileLayer('personal', opts.personal, { nocase, home: opts.home, canRelax: false }));

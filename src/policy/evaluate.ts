@@ -5,6 +5,7 @@
 import type { CommandAnalysis, Decision, MatchedRule, PathOp, ProposedAction } from '../core/types';
 import type { Policy, RuleRef } from './compile';
 import { decideCommand } from './commandRules';
+import type { EvaluationContext } from './commandRules';
 import { combine, outcome } from './layers';
 import type { Outcome } from './layers';
 import { decidePath } from './pathRules';
@@ -12,6 +13,7 @@ import type { PathFacts } from './pathRules';
 
 export type { PathFact, PathFacts } from './pathRules';
 export { commandRuleMatches } from './commandRules';
+export type { EvaluationContext } from './commandRules';
 
 // ---------------------------------------------------------------------------------------------
 
@@ -52,10 +54,10 @@ export function evaluatePath(policy: Policy, path: string, op: PathOp, options: 
  * one a command is asked). `facts` (from inspectPaths) resolves symlinks and turns a create of an
  * existing file into a write.
  */
-export function evaluate(policy: Policy, action: ProposedAction, analysis?: CommandAnalysis, facts?: PathFacts): Decision {
+export function evaluate(policy: Policy, action: ProposedAction, analysis?: CommandAnalysis, facts?: PathFacts, context: EvaluationContext = {}): Decision {
   let o: Outcome;
   if (action.kind === 'command') {
-    o = decideCommand(policy, action, analysis, facts);
+    o = decideCommand(policy, action, analysis, facts, context);
   } else {
     const ops = pathOps(action);
     if (ops.length === 0 || (action.kind === 'rename' && ops.length < 2)) {
@@ -77,13 +79,17 @@ function toDecision(policy: Policy, o: Outcome, analysis?: CommandAnalysis): Dec
     verdict,
     reason,
   }));
+  // Audit mode lets things run and records what enforce mode would do, except the built-in floor
+  // (catastrophic commands, Airlock's own files): that holds in every mode.
+  const audited = policy.mode === 'audit' && !o.floor;
   return {
-    verdict: policy.mode === 'audit' ? 'allow' : o.verdict,
+    verdict: audited ? 'allow' : o.verdict,
     wouldBe: o.verdict,
     mode: policy.mode,
     reasons: o.reasons,
     rules,
     ...(analysis ? { analysis } : {}),
+    ...(o.verdict === 'allow' && o.needsSnapshot ? { needsSnapshot: true } : {}),
   };
 }
 

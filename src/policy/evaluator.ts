@@ -8,7 +8,7 @@
 import type { CommandAnalysis, Decision, PathOp, ProposedAction } from '../core/types';
 import { strictest } from '../core/types';
 import type { Policy } from './compile';
-import type { PathFact, PathFacts } from './evaluate';
+import type { EvaluationContext, PathFact, PathFacts } from './evaluate';
 import { evaluate, evaluatePath } from './evaluate';
 import { inspectPaths } from './load';
 
@@ -25,6 +25,8 @@ export interface EvaluatorOptions {
   readonly analyze?: CommandAnalyzer;
   /** Default: looked up on disk every time (inspectPaths). */
   readonly facts?: FactsLookup;
+  /** Where the agent runs (under `airlock run` its writes are confined to the workspace). */
+  readonly context?: EvaluationContext;
 }
 
 /**
@@ -84,8 +86,8 @@ export class ActionEvaluator {
       return this.unknownTool(policy, action);
     }
     const a = action.kind === 'command' ? analysis : undefined;
-    const facts = this.facts([...action.paths, ...(a?.effects.map((e) => e.path) ?? [])], action.cwd);
-    return evaluate(policy, action, a, facts);
+    const facts = this.facts([...action.paths, ...(a?.effects.map((e) => e.path) ?? []), ...(a?.reads?.map((r) => r.path) ?? [])], action.cwd);
+    return evaluate(policy, action, a, facts, this.opts.context);
   }
 
   /** The decision for one path operation in `folder` (the guards, `policy explain --path`). */

@@ -12,6 +12,10 @@ export interface Outcome {
   readonly rules: readonly RuleRef[];
   /** Plain-language reasons for this verdict (for ask and deny). */
   readonly reasons: readonly string[];
+  /** Allowed only with the snapshot taken before it (a change the snapshot can undo). */
+  readonly needsSnapshot?: boolean;
+  /** Decided by a built-in floor (Airlock's own files, catastrophic commands): audit mode keeps it. */
+  readonly floor?: boolean;
 }
 
 export const QUIET_ALLOW: Outcome = { verdict: 'allow', rules: [], reasons: [] };
@@ -27,7 +31,13 @@ export function combine(outcomes: readonly Outcome[]): Outcome {
   }
   const v = strictest(...outcomes.map((o) => o.verdict));
   const top = outcomes.filter((o) => o.verdict === v);
-  return { verdict: v, rules: unique(top.flatMap((o) => o.rules)), reasons: unique(top.flatMap((o) => o.reasons)) };
+  return {
+    verdict: v,
+    rules: unique(top.flatMap((o) => o.rules)),
+    reasons: unique(top.flatMap((o) => o.reasons)),
+    ...(outcomes.some((o) => o.needsSnapshot) ? { needsSnapshot: true } : {}),
+    ...(top.some((o) => o.floor) ? { floor: true } : {}),
+  };
 }
 
 export function unique<T>(xs: readonly T[]): T[] {
@@ -76,6 +86,6 @@ export function layered(policy: Policy, agent: string, pick: (set: CompiledRuleS
   if (f?.floor && rankOf(f.floor) > rankOf(result.verdict)) {
     result = outcome(f.floor, [{ ...f, verdict: f.floor, reason: `${f.reason} (Airlock never allows this without asking.)` }], context);
   }
-  return result;
+  return f?.floor && result.verdict !== 'allow' ? { ...result, floor: true } : result;
 }
 

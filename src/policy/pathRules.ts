@@ -65,19 +65,23 @@ export function nameMatches(rule: CompiledPathRule, loc: PathLocation): boolean 
 }
 
 /** Whether an anchored rule can match `folded` (the target), something above it, or (for a delete) something inside it. */
-export function mayMatch(rule: CompiledPathRule, folded: string, op: PathOp): boolean {
-  return folded.startsWith(rule.prefix) || (op === 'delete' && rule.prefix.startsWith(`${folded}/`));
+/**
+ * `contents`: the operation reaches everything inside the path too (deleting a folder, reading a
+ * folder with everything below it).
+ */
+export function mayMatch(rule: CompiledPathRule, folded: string, contents: boolean): boolean {
+  return folded.startsWith(rule.prefix) || (contents && rule.prefix.startsWith(`${folded}/`));
 }
 
 /** A name standing for "something inside this folder". */
 const CONTENTS_PROBE = 'airlock-contents-probe';
 
-export function matchesAnchored(rule: CompiledPathRule, target: string, op: PathOp): boolean {
+export function matchesAnchored(rule: CompiledPathRule, target: string, contents: boolean): boolean {
   if (rule.matcher.match(target)) {
     return true;
   }
-  if (op === 'delete' && rule.matcher.match(`${target}/${CONTENTS_PROBE}`)) {
-    // Deleting a folder deletes what a `folder/**` rule protects.
+  if (contents && rule.matcher.match(`${target}/${CONTENTS_PROBE}`)) {
+    // Deleting (or reading everything in) a folder reaches what a `folder/**` rule protects.
     return true;
   }
   if (rule.coversContents) {
@@ -94,26 +98,31 @@ export function matchesAnchored(rule: CompiledPathRule, target: string, op: Path
   return false;
 }
 
-export function pathRuleMatches(rule: CompiledPathRule, loc: PathLocation, op: PathOp, scope: 'inside' | 'outside-abs' | 'outside-float'): boolean {
+export function pathRuleMatches(rule: CompiledPathRule, loc: PathLocation, op: PathOp, contents: boolean, scope: 'inside' | 'outside-abs' | 'outside-float'): boolean {
   switch (rule.kind) {
     case 'name':
       return scope !== 'outside-abs' && nameMatches(rule, loc);
     case 'relative':
       if (scope === 'inside') {
-        return loc.rel !== undefined && loc.rel !== '' && mayMatch(rule, loc.foldedRel ?? '', op) && matchesAnchored(rule, loc.rel, op);
+        if (loc.rel === '') {
+          // reading the whole folder: an anchored rule names something inside it (not a **/ one:
+          // those are judged on the files the read is found to reach); deleting it is asked below
+          return contents && op === 'read' && !rule.floating;
+        }
+        return loc.rel !== undefined && mayMatch(rule, loc.foldedRel ?? '', contents) && matchesAnchored(rule, loc.rel, contents);
       }
-      return scope === 'outside-float' && rule.floating && matchesAnchored(rule, loc.abs.replace(/^([A-Za-z]:)?\//, ''), op);
+      return scope === 'outside-float' && rule.floating && matchesAnchored(rule, loc.abs.replace(/^([A-Za-z]:)?\//, ''), contents);
     case 'absolute':
-      return scope !== 'outside-float' && mayMatch(rule, loc.foldedAbs, op) && matchesAnchored(rule, loc.abs, op);
+      return scope !== 'outside-float' && mayMatch(rule, loc.foldedAbs, contents) && matchesAnchored(rule, loc.abs, contents);
   }
 }
 
-export function pickPaths(loc: PathLocation, op: PathOp, scope: 'inside' | 'outside-abs' | 'outside-float') {
+export function pickPaths(loc: PathLocation, op: PathOp, scope: 'inside' | 'outside-abs' | 'outside-float', contents = op === 'delete') {
   return (set: CompiledRuleSet): RuleRef[] => {
     const out: RuleRef[] = [];
     for (const rule of set.paths) {
       const ref = rule.ops[op];
-      if (ref && pathRuleMatches(rule, loc, op, scope)) {
+      if (ref && pathRuleMatches(rule, loc, op, contents, scope)) {
         out.push(ref);
       }
     }
@@ -132,12 +141,13 @@ export const OUTSIDE_FALLBACK: RuleRef = {
 };
 
 /** One path operation through the layers (no symlink resolution: see evaluatePath). */
-export function decidePathOnce(policy: Policy, abs: string, op: PathOp, agent: string): Outcome {
+export function decidePathOnce(policy: Policy, abs: string, op: PathOp, agent: string, recursive = false): Outcome {
+  const contents = op === 'delete' || recursive;
   const loc = locate(policy, abs);
   const shown = loc.rel !== undefined ? loc.rel || '.' : abs;
   const context = `${OP_LABEL[op]} ${shown}`;
   if (loc.rel !== undefined) {
-    const decided = layered(policy, agent, pickPaths(loc, op, 'inside'), () => QUIET_ALLOW, context);
+    const decided = layered(policy, agent, pickPaths(loc, op, 'inside', contents), () => QUIET_ALLOW, context);
     if (loc.rel === '' && op === 'delete' && decided.verdict === 'allow') {
       const ref: RuleRef = { source: 'built-in', rule: 'workspace folder', verdict: 'ask', reason: 'This is the whole workspace folder.', ownReason: false };
       return outcome('ask', [ref], context);
@@ -145,20 +155,20 @@ export function decidePathOnce(policy: Policy, abs: string, op: PathOp, agent: s
     return decided;
   }
   const outsideDefault = () => layered(policy, agent, (set) => (set.outsideWorkspace[op] ? [set.outsideWorkspace[op]!] : []), () => outcome('ask', [OUTSIDE_FALLBACK], context), context);
-  const byAbsolute = layered(policy, agent, pickPaths(loc, op, 'outside-abs'), outsideDefault, context);
+  const byAbsolute = layered(policy, agent, pickPaths(loc, op, 'outside-abs', contents), outsideDefault, context);
   // Name patterns (*.pem, .env*) and **/ patterns still tighten outside the workspace; they never relax it.
-  const byName = layered(policy, agent, pickPaths(loc, op, 'outside-float'), () => QUIET_ALLOW, context);
+  const byName = layered(policy, agent, pickPaths(loc, op, 'outside-float', contents), () => QUIET_ALLOW, context);
   return combine([byAbsolute, byName]);
 }
 
-export function decidePath(policy: Policy, path: string, cwd: string, op: PathOp, agent: string, facts?: PathFacts): Outcome {
+export function decidePath(policy: Policy, path: string, cwd: string, op: PathOp, agent: string, facts?: PathFacts, recursive = false): Outcome {
   const abs = normalizePath(path, cwd);
   const fact = facts?.get(abs);
   const effectiveOp: PathOp = op === 'create' && fact?.exists ? 'write' : op;
-  const parts = [decidePathOnce(policy, abs, effectiveOp, agent)];
+  const parts = [decidePathOnce(policy, abs, effectiveOp, agent, recursive)];
   if (fact?.real && fact.real !== abs) {
     // An edit through a link is an edit of its target.
-    parts.push(decidePathOnce(policy, normalizePath(fact.real, '/'), effectiveOp, agent));
+    parts.push(decidePathOnce(policy, normalizePath(fact.real, '/'), effectiveOp, agent, recursive));
   }
   return combine(parts);
 }

@@ -14,6 +14,10 @@ export function wordOf(env: Env, n: Node, scope: Scope, allowVars = true): Word 
       let t = n.text.replace(/\\\n/g, '').replace(/\\(.)/g, '$1');
       if (t === '~' || t.startsWith('~/')) {
         t = env.home + t.slice(1);
+      } else if ((t === '~+' || t.startsWith('~+/')) && scope.cwdKnown && !n.text.startsWith('\\')) {
+        t = scope.cwd + t.slice(2); // ~+ is $PWD
+      } else if (/^~[^/]/.test(t) && !n.text.startsWith('\\')) {
+        return { value: t, literal: false }; // ~user, ~-: a home or folder only known when the line runs
       }
       return lit(t);
     }

@@ -33,6 +33,8 @@ export interface SpecSource {
   readonly dash?: boolean;
   /** Options end at the first operand (the rest belongs to a script or a command it runs). */
   readonly posix?: boolean;
+  /** Writes nothing (no snapshot needed) unless an option that writes is given (`tree -o`, `date -s`). */
+  readonly quiet?: boolean;
 }
 
 export interface OptionSpec {
@@ -54,6 +56,7 @@ export interface ProgramSpec {
   readonly args: OperandRole;
   readonly dash: boolean;
   readonly posix: boolean;
+  readonly quiet: boolean;
   readonly numeric: boolean;
   readonly long: ReadonlyMap<string, OptionSpec>;
   readonly short: ReadonlyMap<string, OptionSpec>;
@@ -105,6 +108,7 @@ export function compileSpec(src: SpecSource): ProgramSpec {
     args: src.args ?? 'free',
     dash: src.dash ?? false,
     posix: src.posix ?? false,
+    quiet: src.quiet ?? false,
     numeric,
     long,
     short,

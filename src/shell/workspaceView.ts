@@ -97,7 +97,7 @@ export function createWorkspaceView(workspace: string): WorkspaceView {
       }
       const code = rec.slice(0, 2);
       const rel = rec.slice(3);
-      const abs = path.join(workspace, rel) + (rel.endsWith('/') ? '/' : '');
+      const abs = path.join(workspace, rel.replace(/\/$/, '')) + (rel.endsWith('/') ? '/' : '');
       entries.push({ kind: code === '!!' ? 'ignored' : code === '??' ? 'untracked' : 'changed', path: abs });
     }
     repo = { top: workspace, entries };

@@ -101,7 +101,18 @@ const tar: Handler = (inv, out) => {
 const zip: Handler = (inv, out) => {
   known(out);
   const spec = specOf('zip')!;
-  const p = parseWithSpec(spec, inv.argv.slice(1));
+  const args = [...inv.argv.slice(1)];
+  // -TT cmd (--unzip-command): the command zip runs to test the archive
+  const tt = args.findIndex((w) => w.value === '-TT' || w.value === '--unzip-command');
+  if (tt >= 0) {
+    const cmd = args[tt + 1];
+    args.splice(tt, 2);
+    add(out, finding('remote-code', 'caution', 'zip.test-command', `zip -TT runs \`${cmd?.value ?? ''}\` to test the archive`));
+    if (cmd?.literal) {
+      inv.env.runScript(cmd.value, inv.scope, 'bash');
+    }
+  }
+  const p = parseWithSpec(spec, args);
   applyOptionRoles(inv, out, p, 'zip');
   unknownOptions(inv, out, spec, p, 'zip');
   const [archive, ...files] = p.operands;

@@ -1,11 +1,10 @@
 /** Programs that run code: shells, eval, source, interpreters and their inline code, awk, scripts. */
 import * as path from 'node:path';
-import { parseArgs } from '../args';
 import { parseWithSpec } from '../capabilities';
 import { finding, lit, UNKNOWN_STREAM } from '../model';
 import type { Invocation, Outcome, Stream, Word } from '../model';
 import { locate } from '../paths';
-import { add, display, DOWNLOADED, innerText, known, readOnly, readTarget, resolveWord } from './common';
+import { add, display, DOWNLOADED, innerText, known, readOnly, readTarget, resolveWord, writeTarget } from './common';
 import type { Handler } from './common';
 import { agentMayHaveWritten, codeReads, judgeFileByContent } from './scripts';
 import { applyOptionRoles, specOf, unknownOptions } from './specs';
@@ -35,7 +34,7 @@ const INTERPRETERS: Record<string, { code: string[]; mod?: string }> = {
 /** What makes inline interpreter code able to touch files, processes or the network. */
 const RISKY_CODE = new RegExp(
   [
-    String.raw`\b(exec\w*|eval|system|spawn\w*|popen|subprocess|shutil|rmtree|unlink\w*|remove\w*|rmdir\w*|rmSync|rm_rf|rm_r|writeFile\w*|appendFile\w*|child_process|socket|urllib\w*|requests|fetch|process\.binding|Function|globalThis|getattr|setattr|compile|ctypes|Deno|Bun|syscall|chmod\w*|chown\w*|kill|truncate\w*|rename\w*|curl|wget|FileUtils|Kernel|IO|File|Dir|Open3|Net|pty|pickle|marshal|importlib|__import__|__builtins__|__subclasses__|send|connect|listen|urlopen|environ|putenv|dlopen)\b`,
+    String.raw`\b(qx|exec\w*|eval|system|spawn\w*|popen|subprocess|shutil|rmtree|unlink\w*|remove\w*|rmdir\w*|rmSync|rm_rf|rm_r|writeFile\w*|appendFile\w*|child_process|socket|urllib\w*|requests|fetch|process\.binding|Function|globalThis|getattr|setattr|compile|ctypes|Deno|Bun|syscall|chmod\w*|chown\w*|kill|truncate\w*|rename\w*|curl|wget|FileUtils|Kernel|IO|File|Dir|Open3|Net|pty|pickle|marshal|importlib|__import__|__builtins__|__subclasses__|send|connect|listen|urlopen|environ|putenv|dlopen)\b`,
     String.raw`\bimport\s+(os|subprocess|shutil|socket|urllib|requests|http|ctypes|pty|asyncio|multiprocessing|ftplib|smtplib|telnetlib|paramiko|pickle|marshal|importlib|pathlib|tempfile|glob|webbrowser|builtins)\b`,
     String.raw`\bfrom\s+(os|subprocess|shutil|socket|urllib|http|ctypes|pty|pathlib|importlib|builtins)\b`,
     String.raw`\bos\.\w+`,
@@ -330,15 +329,36 @@ const SCRIPT_TOOLS = new Set(['manage.py', 'artisan', 'rails', 'rake']);
 
 const awk: Handler = (inv, out) => {
   readOnly(out);
-  const p = parseArgs(inv.argv.slice(1), ['F', 'v', 'f', 'field-separator', 'assign', 'file']);
-  if (p.values.has('f') || p.values.has('file')) {
-    out.knowledge = 'unknown';
-    return;
+  const spec = specOf(inv.program)!;
+  const p = parseWithSpec(spec, inv.argv.slice(1));
+  applyOptionRoles(inv, out, p);
+  unknownOptions(inv, out, spec, p);
+  const fromFile = p.options.some((o) => ['f', 'file', 'E', 'exec', 'i', 'include'].includes(o.spec.name));
+  const prog = fromFile ? undefined : p.operands[0];
+  if (prog && !prog.literal) {
+    out.unknownReason = `${inv.program} runs a program only known when the line runs`;
+  } else if (prog) {
+    const code = prog.value;
+    for (const m of code.matchAll(/\bsystem\s*\(\s*"((?:[^"\\]|\\.)*)"\s*\)|"((?:[^"\\]|\\.)*)"\s*\|\s*getline|\|\s*"((?:[^"\\]|\\.)*)"/g)) {
+      const cmd = m[1] ?? m[2] ?? m[3] ?? '';
+      add(out, finding('remote-code', 'caution', 'awk.exec', `the ${inv.program} program runs \`${cmd.slice(0, 60)}\``));
+      inv.env.runScript(cmd, inv.scope, 'bash');
+    }
+    if (/\bsystem\s*\((?!\s*"[^"]*"\s*\))|\bprintf?\b[^;}]*\|\s*[^"\s|]|[^"\s]\s*\|\s*getline/.test(code.replace(/"(?:[^"\\]|\\.)*"/g, '""'))) {
+      add(out, finding('remote-code', 'caution', 'awk.exec', `the ${inv.program} program runs commands built while it runs (${code.slice(0, 60)})`));
+    }
+    for (const m of code.matchAll(/\bprintf?\b[^;}]*?>>?\s*"((?:[^"\\]|\\.)+)"/g)) {
+      out.writes = true;
+      writeTarget(inv, out, lit(m[1]), 'write', `${inv.program} print >`);
+    }
+    if (/\bprintf?\b[^;}]*>>?\s*[^"\s=]/.test(code.replace(/"(?:[^"\\]|\\.)*"/g, '""').replace(/[<>!=]=/g, ''))) {
+      out.unknownReason = `the ${inv.program} program writes to a file whose name it computes`;
+    }
   }
-  const prog = p.operands[0]?.value ?? '';
-  if (/\bsystem\s*\(|\|\s*(getline|")|"\s*\||>\s*"|>>\s*"|print[^;}]*>/.test(prog)) {
-    out.knowledge = 'unknown';
-    add(out, finding('file-destruction', 'caution', 'awk.exec-or-write', `the awk program runs commands or writes files (${prog.slice(0, 60)})`));
+  for (const w of fromFile ? p.operands : p.operands.slice(1)) {
+    if (!/^\w+=/.test(w.value)) {
+      readTarget(inv, out, w, inv.program);
+    }
   }
 };
 

@@ -5,7 +5,7 @@ import { finding } from '../model';
 import type { Invocation, Outcome, Word } from '../model';
 import { matchGlob } from '../expand';
 import { hasGlob, isInside, locate, resolvePath } from '../paths';
-import { isSecretPath, readTree, secretRead } from './secrets';
+import { isSecretPath, readTree } from './secrets';
 
 export type Handler = (inv: Invocation, out: Outcome) => void;
 
@@ -36,7 +36,8 @@ export function known(out: Outcome): void {
 }
 
 export function resolveWord(inv: Invocation, w: Word): string | undefined {
-  if (!w.literal || (!inv.scope.cwdKnown && !isAbsoluteLike(w.value))) {
+  if (!w.literal || (!inv.scope.cwdKnown && !isAbsoluteLike(w.value)) || /^[A-Za-z][\w-]+:(?![\\/]{2})|^Registry::/i.test(w.value)) {
+    // not literal, relative to an unknown folder, or a PowerShell provider path (HKLM:\, Env:, Cert:)
     return undefined;
   }
   return resolvePath(w.value, inv.scope.cwd, inv.env.home);
@@ -139,7 +140,6 @@ export function readTarget(inv: Invocation, out: Outcome, w: Word, how = who(inv
       readTree(inv, out, p, how);
     } else {
       inv.env.reads.push({ path: p, via: inv.text });
-      secretRead(inv, out, p, how);
     }
   }
 }
@@ -152,7 +152,8 @@ export function deleteTarget(inv: Invocation, out: Outcome, w: Word, recursive: 
     return;
   }
   deleteOne(inv, out, abs, recursive, verb, how);
-  if (hasGlob(abs)) {
+  const where = locate(abs, inv.env.workspace, inv.env.home);
+  if (hasGlob(abs) && (where.startsWith('workspace') || where === 'temp')) {
     // what the pattern matches now is deleted too: judged one by one (`rm -rf .g*` reaches .git)
     for (const m of matchGlob(inv.env.view, abs)) {
       deleteOne(inv, out, m, recursive, verb, how);
@@ -165,7 +166,8 @@ function deleteOne(inv: Invocation, out: Outcome, abs: string, recursive: boolea
   if (loc === 'null-device') {
     return;
   }
-  inv.env.effects.push({ path: abs, op: 'delete', via: inv.text });
+  // files matching a filter below a folder: the effect reaches that folder's contents
+  inv.env.effects.push({ path: abs.replace(/[\\/]\(matching files\)$/, ''), op: 'delete', via: inv.text });
   const what = display(abs, inv);
   const r = recursive ? ' and everything in it' : '';
   const f = (category: CommandFinding['category'], severity: CommandFinding['severity'], id: string, reason: string) => add(out, finding(category, severity, id, `${how} ${reason}`));

@@ -1,8 +1,8 @@
 /** Database clients and tools: SQL, Redis and Mongo commands, migrations, restores. */
 import { finding } from '../model';
-import type { Word } from '../model';
+import type { Invocation, Outcome, Word } from '../model';
 import { mongoFindings, redisFindings, sqlFindings } from '../sql';
-import { add, known, subcommandRules, words } from './common';
+import { add, known, readTarget, subcommandRules, words, writeTarget } from './common';
 import type { Handler } from './common';
 
 const dbClient =
@@ -64,12 +64,36 @@ const dbClient =
         add(out, finding('database', 'caution', 'db.dynamic', `runs database commands that are only known when the command runs (${inv.program})`));
         continue;
       }
+      if (kind === 'sqlite') {
+        sqliteDotCommands(inv, out, s);
+      }
       out.findings.push(...(kind === 'redis' ? redisFindings(s.trim().split(/\s+/)) : kind === 'mongo' ? mongoFindings(s) : sqlFindings(s)));
     }
     if (!out.findings.length) {
       out.knowledge = 'harmless';
     }
   };
+
+/** sqlite3's dot-commands: .shell/.system run commands, .output/.once/.backup write files, .load loads code. */
+function sqliteDotCommands(inv: Invocation, out: Outcome, text: string): void {
+  for (const line of text.split('\n')) {
+    const m = /^\s*\.(\w+)\s*(.*)$/.exec(line);
+    if (!m) {
+      continue;
+    }
+    const [cmd, arg] = [m[1].toLowerCase(), m[2].trim().replace(/^(['"])(.*)\1$/, '$2')];
+    if (cmd === 'shell' || cmd === 'system') {
+      add(out, finding('remote-code', 'caution', 'sqlite.shell', `sqlite3 .${cmd} runs \`${arg.slice(0, 60)}\``));
+      inv.env.runScript(arg, inv.scope, 'bash');
+    } else if (['output', 'once', 'backup', 'save', 'excel'].includes(cmd) && arg && !/^(stdout|-[ex]|--\w+)$/.test(arg)) {
+      writeTarget(inv, out, { value: arg.split(/\s+/).pop()!, literal: true }, 'write', `sqlite3 .${cmd}`);
+    } else if (cmd === 'load') {
+      add(out, finding('remote-code', 'caution', 'code.load', `sqlite3 .load loads native code from ${arg}`));
+    } else if ((cmd === 'read' || cmd === 'import' || cmd === 'restore') && arg) {
+      readTarget(inv, out, { value: arg.split(/\s+/)[cmd === 'restore' ? arg.split(/\s+/).length - 1 : 0], literal: true }, `sqlite3 .${cmd}`);
+    }
+  }
+}
 
 const dbTool = subcommandRules(
   [

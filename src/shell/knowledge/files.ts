@@ -260,7 +260,7 @@ const find: Handler = (inv, out) => {
         // {} is each match: judged as the matches' scope when the search is filtered
         cmd.push(w.value === '{}' && filtered && roots.length === 1 && roots[0].literal ? findScope(roots[0], true, onlyName) : w.value.includes('{}') ? { value: w.value.replace('{}', '$(find match)'), literal: false } : w);
       }
-      known(out);
+      out.knowledge = 'known'; // the command it runs is judged (and snapshotted) on its own
       if (cmd.length && matches) {
         // each file the search finds now, as {}
         for (const m of matches.slice(0, 16)) {
@@ -400,6 +400,9 @@ function findMatches(inv: Invocation, roots: readonly Word[], expr: readonly Wor
     const where = root === undefined ? undefined : locate(root, inv.env.workspace, inv.env.home);
     if (root === undefined || !where || !(where === 'workspace' || where === 'workspace-root' || where === 'workspace-regenerable' || where === 'temp')) {
       return undefined; // a search of the home folder or the system: too large to walk, judged by its roots
+    }
+    if (!inv.env.view.isDir(root)) {
+      return undefined; // nothing to search (find fails) or not known here
     }
     const stack: [string, string, number][] = [[root, r.value.replace(/\/+$/, '') || r.value, 0]];
     while (stack.length) {

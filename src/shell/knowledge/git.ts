@@ -43,7 +43,8 @@ const git: Handler = (inv, out) => {
   const f = (sev: 'catastrophic' | 'destructive' | 'caution', id: string, reason: string, cat: 'git-history' | 'publishing' = 'git-history') => add(out, finding(cat, sev, id, reason));
   /** A change to tracked files only: the snapshot before it has them all, in a git repository. */
   const tracked = (sev: 'destructive' | 'caution', id: string, reason: string) => {
-    const repo = sinv.env.view.uncovered(sinv.env.workspace) !== undefined;
+    const here = sinv.scope.cwdKnown && (sinv.scope.cwd === sinv.env.workspace || sinv.scope.cwd.startsWith(`${sinv.env.workspace}/`));
+    const repo = here && sinv.env.view.uncovered(sinv.env.workspace) !== undefined;
     add(out, repo ? { ...finding('git-history', sev, id, `${reason} (the snapshot taken before it can restore them)`), recoverable: true } : finding('git-history', sev, id, reason));
   };
   out.knowledge = 'known';

@@ -61,7 +61,7 @@ export function codeReads(inv: Invocation, out: Outcome, code: string, how: stri
     return;
   }
   const seen = new Set<string>();
-  for (const m of code.matchAll(/(['"`])((?:~|\.{0,2}\/|[\w-])[\w./~-]*\.?[\w-]*)\1/g)) {
+  for (const m of code.matchAll(/(['"`])((?:~|\.{0,2}\/|\.?[\w-])[\w./~-]*)\1/g)) {
     const name = m[2];
     if (seen.has(name) || !/[./]/.test(name) || /^\d|^\.+$|^https?:/.test(name)) {
       continue;

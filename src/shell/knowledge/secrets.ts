@@ -20,13 +20,6 @@ export function isSecretPath(abs: string): boolean {
   return SECRET_NAME.test(path.basename(p)) || SECRET_PATH.test(p);
 }
 
-/** A finding when a command reads a file that may hold secrets. */
-export function secretRead(inv: Invocation, out: Outcome, abs: string, how: string): void {
-  if (isSecretPath(abs)) {
-    add(out, finding('exfiltration', 'caution', 'secrets.read', `${how} reads ${display(abs, inv)}, which may hold secrets (keys, tokens, passwords) that would end up in the agent's context`));
-  }
-}
-
 /** Folders a recursive read does not walk: rebuildable output and git's own store. */
 const SKIP_DIRS = new Set(['.git', 'node_modules', '.venv', 'venv', '__pycache__', '.pytest_cache', '.mypy_cache', '.ruff_cache', '.tox', '.cache', '.next', '.nuxt', '.turbo', 'target', 'dist', 'build', 'out', 'coverage']);
 /** Most entries a recursive read looks at before it gives up (and asks). */
@@ -77,6 +70,5 @@ export function readTree(inv: Invocation, out: Outcome, dir: string, how: string
   }
   for (const p of found.sort()) {
     inv.env.reads.push({ path: p, via: inv.text });
-    secretRead(inv, out, p, how);
   }
 }

@@ -173,10 +173,11 @@ function loadsCode(inv: Invocation, out: Outcome, w: Word, how: string): void {
 export function bySpec(inv: Invocation, out: Outcome, spec: ProgramSpec): void {
   const parse = parseWithSpec(spec, inv.argv.slice(1));
   out.knowledge = 'harmless';
-  out.writes = spec.writes || spec.deletes || spec.execs || spec.system;
+  out.writes = spec.quiet ? parse.options.some((o) => o.spec.role && o.spec.role !== 'r' && o.spec.role !== 'C') : spec.writes || spec.deletes || spec.execs || spec.system;
   applyOptionRoles(inv, out, parse);
   const writesOperands = parse.options.some((o) => o.spec.role === 'W');
-  operandRoles(inv, out, writesOperands ? 'write' : spec.args, parse.operands, workScope(inv, parse), inv.program);
+  const operands = writesOperands && spec.args === 'pattern' ? parse.operands.slice(1) : parse.operands;
+  operandRoles(inv, out, writesOperands ? 'write' : spec.args, operands, workScope(inv, parse), inv.program);
   unknownOptions(inv, out, spec, parse);
 }
 
