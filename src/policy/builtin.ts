@@ -177,7 +177,7 @@ export function stateDirRules(dir: string | undefined): NonNullable<PolicyFile['
 /** System files anyone on the machine may read: reading them is quiet (a few below are not). */
 export const SYSTEM_READ_PATTERNS = ['/etc/**', '/usr/**', '/opt/**', '/bin/**', '/sbin/**', '/lib/**', '/lib32/**', '/lib64/**', '/proc/**', '/sys/**', '/var/log/**', '/nix/**', '/snap/**', '/Library/**', '/System/**', '/Applications/**'] as const;
 /** System files that hold secrets: reading them is asked like reading .env. */
-export const SYSTEM_SECRET_PATTERNS = ['/etc/shadow*', '/etc/gshadow*', '/etc/sudoers*', '/etc/ssl/private/**', '/etc/ssh/ssh_host_*', '/proc/*/environ', '/proc/*/mem', '/root/**'] as const;
+export const SYSTEM_SECRET_PATTERNS = ['/etc/shadow*', '/etc/gshadow*', '/etc/sudoers*', '/etc/ssl/private/**', '/etc/ssh/ssh_host_*', '/proc/*/environ', '/proc/*/mem'] as const;
 
 /** The built-in layer, written like any policy file. */
 export const BUILTIN_POLICY: PolicyFile = {

@@ -52,7 +52,7 @@ describe('agents: native ask with VS Code closed (airlock hook, built)', () => {
     assert.equal(r.status, 0, r.stderr);
     const out = JSON.parse(r.stdout) as { hookSpecificOutput: { permissionDecision: string; permissionDecisionReason: string } };
     assert.equal(out.hookSpecificOutput.permissionDecision, 'ask');
-    assert.match(out.hookSpecificOutput.permissionDecisionReason, /^Agent Airlock needs your approval: .*deletes src/);
+    assert.match(out.hookSpecificOutput.permissionDecisionReason, /^Agent Airlock needs your approval: .*moves the branch/);
     const audit = readAudit(repo, { AIRLOCK_HOME: state }).entries;
     assert.deepEqual(audit.map((e) => [e.verdict, e.command, e.via]), [['ask', 'git reset --hard HEAD~1', 'cli']]);
     assert.ok(audit[0].snapshotId, 'a snapshot before an ask the person may approve');
