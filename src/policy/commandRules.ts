@@ -86,8 +86,9 @@ function decideFinding(policy: Policy, f: CommandFinding, agent: string, context
 function decideSubCommand(policy: Policy, sub: SubCommand, agent: string, ctx: EvaluationContext): Outcome {
   const context = `\`${sub.text}\``;
   const byKnowledge = (): Outcome => {
-    if (sub.findings.length > 0) {
-      return combine(sub.findings.map((f) => decideFinding(policy, f, agent, context)));
+    const found = sub.findings.map((f) => decideFinding(policy, f, agent, context));
+    if (sub.findings.length > 0 && !(sub.knowledge === 'unknown' && sub.unknownReason)) {
+      return combine(found);
     }
     if (sub.knowledge !== 'unknown') {
       return QUIET_ALLOW;
@@ -96,9 +97,10 @@ function decideSubCommand(policy: Policy, sub: SubCommand, agent: string, ctx: E
     const fallback: RuleRef = { source: 'built-in', rule: 'defaults.unknownCommand', verdict: 'ask', reason: why, ownReason: false };
     const decided = layered(policy, agent, (set) => (set.unknownCommand ? [{ ...set.unknownCommand, reason: sub.unknownReason ? `${why} ${set.unknownCommand.reason}` : set.unknownCommand.reason }] : []), () => outcome('ask', [fallback], context), context);
     if (ctx.confined && decided.verdict === 'ask' && decided.rules.every((r) => r.source === 'built-in') && policy.settings.snapshots.enabled) {
-      return WITH_SNAPSHOT;
+      return combine([...found, WITH_SNAPSHOT]);
     }
-    return decided;
+    // an option Airlock does not know counts whatever else is known about the command
+    return combine([...found, decided]);
   };
   const pick = (set: CompiledRuleSet): RuleRef[] => set.commands.filter((r) => commandRuleMatches(r, sub)).map((r) => r.ref);
   let result = layered(policy, agent, pick, byKnowledge, context);

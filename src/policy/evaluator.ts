@@ -11,6 +11,7 @@ import type { Policy } from './compile';
 import type { EvaluationContext, PathFact, PathFacts } from './evaluate';
 import { evaluate, evaluatePath } from './evaluate';
 import { inspectPaths } from './load';
+import { expandReadPaths } from './readExpansion';
 
 /** Turns a command line into what would run (src/shell in production). */
 export type CommandAnalyzer = (line: string, opts: { readonly cwd: string; readonly shell?: 'bash' | 'powershell'; readonly folder?: string }) => CommandAnalysis | Promise<CommandAnalysis>;
@@ -84,6 +85,15 @@ export class ActionEvaluator {
     const policy = this.opts.policyOf(folder);
     if (action.unknownTool) {
       return this.unknownTool(policy, action);
+    }
+    if (action.kind === 'read' && action.paths.some((p) => /[*?[{]/.test(p))) {
+      // a search: the files its pattern reaches now, each judged like a Read of it
+      const expanded = expandReadPaths(policy, action.paths, action.cwd);
+      if (!expanded) {
+        const reason = `The ${action.tool ?? 'read'} reaches more files than Airlock can check for protected ones (${action.paths.join(', ')}).`;
+        return { verdict: policy.mode === 'audit' ? 'allow' : 'ask', wouldBe: 'ask', mode: policy.mode, reasons: [reason], rules: [{ source: 'built-in', rule: 'read search', verdict: 'ask', reason }] };
+      }
+      action = { ...action, paths: expanded.length ? expanded : [action.cwd] };
     }
     const a = action.kind === 'command' ? analysis : undefined;
     const facts = this.facts([...action.paths, ...(a?.effects.map((e) => e.path) ?? []), ...(a?.reads?.map((r) => r.path) ?? [])], action.cwd);

@@ -324,7 +324,10 @@ export class BashWalker {
       }
       const fake = { argv: [lit('>'), w], program: '>', scope, env: this.env, stdin: NO_STREAM, text };
       const o = { findings: [] as SubCommand['findings'][number][], knowledge: 'harmless' as const, stdout: UNKNOWN_STREAM };
-      writeRedirect(fake, o, w);
+      // braces in a redirection expand too (more than one word makes bash refuse: judged as each)
+      for (const target of expandedWords(this.env, dest, scope)) {
+        writeRedirect(fake, o, target);
+      }
       if (sub) {
         (sub.findings as SubCommand['findings'][number][]).push(...o.findings);
       }

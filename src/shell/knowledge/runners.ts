@@ -248,6 +248,8 @@ const nodemon: Handler = (inv, out) => {
 /** dc -e '... !cmd': `!` runs the rest of the line as a shell command. */
 const dc: Handler = (inv, out) => {
   readOnly(out);
+  const spec = specOf('dc')!;
+  unknownOptions(inv, out, spec, parseWithSpec(spec, inv.argv.slice(1)));
   const texts = inv.argv.slice(1).filter((w, i, all) => ['-e', '--expression'].includes(all[i - 1]?.value ?? '') || w.value.startsWith('--expression='));
   for (const t of texts) {
     const m = /!(.*)$/m.exec(t.value.replace(/^--expression=/, ''));

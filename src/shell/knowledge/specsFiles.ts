@@ -78,6 +78,7 @@ export const FILE_SPECS: Readonly<Record<string, SpecSource>> = {
   },
   xargs: {
     can: 'x',
+    posix: true,
     opts: '0 null a=:r arg-file=:r d= delimiter= E= e=? eof=? I= i=? replace=? L= l=? max-lines=? n= max-args= o open-tty p interactive P= max-procs= process-slot-var= r no-run-if-empty s= max-chars= show-limits t verbose x exit help version',
   },
   tar: {

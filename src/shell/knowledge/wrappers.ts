@@ -1,10 +1,12 @@
 /** Programs that run another program: sudo, su, env, timeout, nohup, xargs, parallel, watch, trap. */
+import { parseWithSpec } from '../capabilities';
 import { parseArgs, value } from '../args';
 import { finding, lit, NO_STREAM, UNKNOWN_STREAM } from '../model';
 import type { Word } from '../model';
 import { stdinIsCode } from './code';
 import { add, innerText, known, readOnly, resolveWord, skipOptions } from './common';
 import type { Handler } from './common';
+import { specOf, unknownOptions } from './specs';
 
 const sudo: Handler = (inv, out) => {
   known(out);
@@ -123,6 +125,8 @@ const commandBuiltin: Handler = (inv, out) => {
 const xargs: Handler = (inv, out) => {
   readOnly(out);
   const args = inv.argv.slice(1);
+  const spec = specOf('xargs')!;
+  unknownOptions(inv, out, spec, parseWithSpec(spec, args));
   const i = skipOptions(args, ['I', 'i', 'L', 'l', 'n', 'P', 'd', 'E', 'e', 's', 'a', 'arg-file', 'delimiter', 'max-args', 'max-procs', 'max-lines', 'replace', 'eof', 'max-chars', 'process-slot-var']);
   const rest = args.slice(i);
   const cmd = rest.length ? rest : [lit('echo')];

@@ -1,0 +1,85 @@
+/**
+ * Read tools that choose files by a pattern (a Grep tool's `glob`/`include`, a search through a
+ * folder): the files they would read now, so each is judged like a Read of it. Only the files a
+ * read rule could care about are kept (the rest are allowed anyway); a search too large to walk
+ * is reported so the caller can ask.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Minimatch } from 'minimatch';
+import type { PathOp } from '../core/types';
+import type { Policy } from './compile';
+
+/** Folders a search does not walk (rebuildable output, git's store). */
+const SKIP = new Set(['.git', 'node_modules', '.venv', 'venv', '__pycache__', 'dist', 'build', 'out', 'target', 'coverage', '.next', '.cache']);
+/** Most entries walked for one pattern. */
+export const MAX_READ_WALK = 5000;
+
+function hasGlob(p: string): boolean {
+  return /[*?[{]/.test(p);
+}
+
+/** Whether any rule of the policy could ask or deny reading a file with this name or path. */
+function mayBeProtected(policy: Policy, abs: string, op: PathOp): boolean {
+  const base = path.basename(abs);
+  const folded = policy.caseInsensitive ? base.toLowerCase() : base;
+  for (const layer of policy.layers) {
+    for (const set of [layer, ...layer.agents.values()]) {
+      for (const rule of set.paths) {
+        const ref = rule.ops[op];
+        if (!ref || ref.verdict === 'allow') {
+          continue;
+        }
+        if (rule.kind === 'name' ? rule.literal === folded || rule.matcher.match(base) : rule.matcher.match(rule.kind === 'absolute' ? abs : rule.floating ? abs.replace(/^\//, '') : path.relative(policy.folder, abs))) {
+          return true;
+        }
+      }
+    }
+  }
+  return false;
+}
+
+/**
+ * The paths a read action reaches: plain paths as they are; a path with a glob (`dir/**` for a
+ * search of a folder, or `dir/**` followed by a Grep tool's glob) becomes the existing files it matches
+ * that a read rule could care about. undefined when a pattern matches too much to walk.
+ */
+export function expandReadPaths(policy: Policy, paths: readonly string[], cwd: string): string[] | undefined {
+  const out: string[] = [];
+  for (const p of paths) {
+    const abs = path.resolve(cwd, p);
+    if (!hasGlob(abs)) {
+      out.push(abs);
+      continue;
+    }
+    const parts = abs.split('/');
+    const firstGlob = parts.findIndex((s) => hasGlob(s));
+    const root = parts.slice(0, firstGlob).join('/') || '/';
+    const mm = new Minimatch(abs, { dot: true, nocase: policy.caseInsensitive });
+    let seen = 0;
+    const stack = [root];
+    while (stack.length) {
+      const dir = stack.pop()!;
+      let entries: fs.Dirent[];
+      try {
+        entries = fs.readdirSync(dir, { withFileTypes: true });
+      } catch {
+        continue;
+      }
+      for (const e of entries) {
+        if (++seen > MAX_READ_WALK) {
+          return undefined;
+        }
+        const full = path.join(dir, e.name);
+        if (e.isDirectory()) {
+          if (!SKIP.has(e.name)) {
+            stack.push(full);
+          }
+        } else if (mm.match(full) && mayBeProtected(policy, full, 'read')) {
+          out.push(full);
+        }
+      }
+    }
+  }
+  return out;
+}
