@@ -26,16 +26,25 @@ export function outcome(verdict: Verdict, rules: readonly RuleRef[], context?: s
 
 /** The strictest outcome; on a tie, the rules and reasons of every outcome with that verdict. */
 export function combine(outcomes: readonly Outcome[]): Outcome {
-  if (outcomes.length === 0) {
-    return QUIET_ALLOW;
+  if (outcomes.length <= 1) {
+    return outcomes[0] ?? QUIET_ALLOW;
   }
-  const v = strictest(...outcomes.map((o) => o.verdict));
+  let v: Verdict = 'allow';
+  let needsSnapshot = false;
+  for (const o of outcomes) {
+    v = strictest(v, o.verdict);
+    needsSnapshot ||= o.needsSnapshot === true;
+  }
   const top = outcomes.filter((o) => o.verdict === v);
+  const quiet = top.every((o) => o.rules.length === 0 && o.reasons.length === 0 && !o.floor);
+  if (quiet && v === 'allow') {
+    return needsSnapshot ? { ...QUIET_ALLOW, needsSnapshot } : QUIET_ALLOW;
+  }
   return {
     verdict: v,
     rules: unique(top.flatMap((o) => o.rules)),
     reasons: unique(top.flatMap((o) => o.reasons)),
-    ...(outcomes.some((o) => o.needsSnapshot) ? { needsSnapshot: true } : {}),
+    ...(needsSnapshot ? { needsSnapshot: true } : {}),
     ...(top.some((o) => o.floor) ? { floor: true } : {}),
   };
 }

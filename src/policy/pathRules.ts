@@ -117,13 +117,29 @@ export function pathRuleMatches(rule: CompiledPathRule, loc: PathLocation, op: P
   }
 }
 
+/** The rules of a rule set that decide an operation (most rules decide only some). */
+const byOp = new WeakMap<CompiledRuleSet, Map<PathOp, readonly CompiledPathRule[]>>();
+
+function rulesFor(set: CompiledRuleSet, op: PathOp): readonly CompiledPathRule[] {
+  let m = byOp.get(set);
+  if (!m) {
+    m = new Map();
+    byOp.set(set, m);
+  }
+  let rules = m.get(op);
+  if (!rules) {
+    rules = set.paths.filter((r) => r.ops[op]);
+    m.set(op, rules);
+  }
+  return rules;
+}
+
 export function pickPaths(loc: PathLocation, op: PathOp, scope: 'inside' | 'outside-abs' | 'outside-float', contents = op === 'delete') {
   return (set: CompiledRuleSet): RuleRef[] => {
     const out: RuleRef[] = [];
-    for (const rule of set.paths) {
-      const ref = rule.ops[op];
-      if (ref && pathRuleMatches(rule, loc, op, contents, scope)) {
-        out.push(ref);
+    for (const rule of rulesFor(set, op)) {
+      if (pathRuleMatches(rule, loc, op, contents, scope)) {
+        out.push(rule.ops[op]!);
       }
     }
     return out;

@@ -5,14 +5,14 @@
  * Airlock's own snapshot refs, and whether the snapshot before it covers what it discards.
  */
 import * as path from 'node:path';
-import { parseWithSpec } from '../capabilities';
-import type { SpecParse } from '../capabilities';
+import { compileSpec, parseWithSpec } from '../capabilities';
+import type { ProgramSpec, SpecParse } from '../capabilities';
 import { finding, lit } from '../model';
 import type { Invocation, Outcome, Word } from '../model';
 import { inlineCode, SHELLS } from './code';
 import { add, display, readTarget, resolveWord } from './common';
 import { appliesPatch } from './edits';
-import { applyOptionRoles, compiledSpec, unknownOptions } from './specs';
+import { applyOptionRoles, unknownOptions } from './specs';
 import { GIT_GLOBAL, GIT_SUBCOMMANDS } from './specsGit';
 
 /** The hooks each sub-command runs, and the option that skips them. */
@@ -35,14 +35,22 @@ const REMOTE_PROGRAM = new Set(['upload-pack', 'receive-pack', 'exec', 'u']);
 const SHOW_PROGRAM = new Set(['O', 'open-files-in-pager']);
 
 /** Checks git's global options and the sub-command's against their specs; applies their roles. */
+const globalSpec = compileSpec(GIT_GLOBAL);
+const subSpecs = new Map<string, ProgramSpec>();
+
 export function checkGitOptions(inv: Invocation, out: Outcome, global: readonly Word[], sub: string, rest: readonly Word[]): SpecParse | undefined {
-  const g = parseWithSpec(compiledSpec(GIT_GLOBAL), global);
-  unknownOptions(inv, out, compiledSpec(GIT_GLOBAL), g, 'git');
-  const opts = GIT_SUBCOMMANDS[sub];
+  if (global.length) {
+    unknownOptions(inv, out, globalSpec, parseWithSpec(globalSpec, global), 'git');
+  }
+  const opts = Object.prototype.hasOwnProperty.call(GIT_SUBCOMMANDS, sub) ? GIT_SUBCOMMANDS[sub] : undefined;
   if (opts === undefined) {
     return undefined;
   }
-  const spec = compiledSpec({ can: 'rwx', opts });
+  let spec = subSpecs.get(sub);
+  if (!spec) {
+    spec = compileSpec({ can: 'rwx', opts });
+    subSpecs.set(sub, spec);
+  }
   const p = parseWithSpec(spec, rest);
   applyOptionRoles(inv, out, p, `git ${sub}`);
   unknownOptions(inv, out, spec, p, `git ${sub}`);

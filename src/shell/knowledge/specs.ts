@@ -48,17 +48,6 @@ export function specOf(program: string): ProgramSpec | undefined {
   return c ?? undefined;
 }
 
-/** Compiles a spec written inline (git's sub-commands, cached by its text). */
-export function compiledSpec(src: SpecSource): ProgramSpec {
-  const key = `\u0000${src.can}\u0000${src.opts ?? ''}\u0000${src.args ?? ''}\u0000${src.dash ?? ''}\u0000${src.posix ?? ''}`;
-  let c = compiled.get(key);
-  if (!c) {
-    c = compileSpec(src);
-    compiled.set(key, c);
-  }
-  return c;
-}
-
 function can(spec: ProgramSpec): string {
   const what = [spec.writes && 'write files', spec.deletes && 'delete files', spec.execs && 'run code or other programs', spec.system && 'change the system'].filter(Boolean);
   return what.join(', ') || 'read files';
