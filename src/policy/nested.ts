@@ -10,12 +10,11 @@ import type { LayerInput } from './compile';
 import { parsePolicyText } from './parse';
 import type { PolicyProblem } from './parse';
 import type { PathRuleValue, PolicyFile, PolicyRuleSet } from './policyFile';
+import { walkEntries } from './walk';
 
 const FILES = [path.join('.airlock', 'policy.json'), path.join('.airlock', 'policy.local.json')];
-/** Folders not searched for nested policy files. */
-const SKIP = new Set(['.git', 'node_modules', 'dist', 'build', 'out', 'target', '.venv', 'venv', '__pycache__', '.next', '.cache', 'coverage', 'vendor']);
-/** Most folders looked into below the workspace folder. */
-const MAX_DIRS = 2000;
+/** Most entries looked at below the workspace folder. */
+const MAX_ENTRIES = 20000;
 
 /** A pattern of a policy file in `dir`, made to mean the same from the workspace folder `folder`. */
 export function rebase(pattern: string, dir: string, folder: string): string {
@@ -78,30 +77,19 @@ export function nestedPolicies(folder: string): { layers: LayerInput[]; problems
       break;
     }
   }
-  const stack = [folder];
-  let looked = 0;
-  while (stack.length && looked < MAX_DIRS) {
-    const dir = stack.pop()!;
-    looked++;
-    let entries: fs.Dirent[];
-    try {
-      entries = fs.readdirSync(dir, { withFileTypes: true });
-    } catch {
-      continue;
-    }
-    for (const e of entries) {
-      if (!e.isDirectory() || SKIP.has(e.name)) {
-        continue;
+  // below: a bounded search (a folder too large to search is searched as far as the bound allows)
+  const found: string[] = [];
+  walkEntries(folder, MAX_ENTRIES, (dir, name) => {
+    if (name === '.airlock') {
+      if (dir !== folder) {
+        found.push(dir);
       }
-      const sub = path.join(dir, e.name);
-      if (e.name === '.airlock') {
-        if (dir !== folder) {
-          layers.push(...load(dir, folder, problems));
-        }
-        continue;
-      }
-      stack.push(sub);
+      return false;
     }
+    return true;
+  });
+  for (const dir of found) {
+    layers.push(...load(dir, folder, problems));
   }
   return { layers, problems };
 }

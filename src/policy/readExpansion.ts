@@ -4,14 +4,12 @@
  * read rule could care about are kept (the rest are allowed anyway); a search too large to walk
  * is reported so the caller can ask.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Minimatch } from 'minimatch';
 import type { PathOp } from '../core/types';
 import type { Policy } from './compile';
+import { walkEntries } from './walk';
 
-/** Folders a search does not walk (rebuildable output, git's store). */
-const SKIP = new Set(['.git', 'node_modules', '.venv', 'venv', '__pycache__', 'dist', 'build', 'out', 'target', 'coverage', '.next', '.cache']);
 /** Most entries walked for one pattern. */
 export const MAX_READ_WALK = 5000;
 
@@ -56,28 +54,14 @@ export function expandReadPaths(policy: Policy, paths: readonly string[], cwd: s
     const firstGlob = parts.findIndex((s) => hasGlob(s));
     const root = parts.slice(0, firstGlob).join('/') || '/';
     const mm = new Minimatch(abs, { dot: true, nocase: policy.caseInsensitive });
-    let seen = 0;
-    const stack = [root];
-    while (stack.length) {
-      const dir = stack.pop()!;
-      let entries: fs.Dirent[];
-      try {
-        entries = fs.readdirSync(dir, { withFileTypes: true });
-      } catch {
-        continue;
-      }
-      for (const e of entries) {
-        if (++seen > MAX_READ_WALK) {
-          return undefined;
-        }
-        const full = path.join(dir, e.name);
-        if (e.isDirectory()) {
-          if (!SKIP.has(e.name)) {
-            stack.push(full);
-          }
-        } else if (mm.match(full) && mayBeProtected(policy, full, 'read')) {
-          out.push(full);
-        }
+    const entries = walkEntries(root, MAX_READ_WALK);
+    if (!entries) {
+      return undefined;
+    }
+    for (const { dir, entry } of entries) {
+      const full = path.join(dir, entry.name);
+      if (!entry.isDirectory() && mm.match(full) && mayBeProtected(policy, full, 'read')) {
+        out.push(full);
       }
     }
   }
