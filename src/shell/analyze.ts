@@ -9,13 +9,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { CommandAnalysis } from '../core/types';
 import { BashWalker } from './bash';
+import { collectVars } from './bashScan';
 import { NO_STREAM } from './model';
 import type { Env } from './model';
-import { loadedParser, loadGrammar, withTree } from './parser';
+import { loadedParser, loadGrammar, parseErrors, withTree } from './parser';
 import type { ShellGrammar } from './parser';
 import { isWindowsPath, resolvePath } from './paths';
 import { analyzePowerShell } from './powershell';
-import { runArgv } from './run';
+import { programName, runArgv } from './run';
 import { createWorkspaceView } from './workspaceView';
 import type { WorkspaceView } from './workspaceView';
 
@@ -121,9 +122,9 @@ function makeEnv(home: string, workspace: string, view: WorkspaceView): Env {
           } else {
             const w = new BashWalker(env);
             if (/=|\(\s*\)|\bfunction\b/.test(text)) {
-              w.collectVars(tree.rootNode);
+              collectVars(env, tree.rootNode);
             }
-            w.errors(tree.rootNode);
+            parseErrors(env, tree.rootNode);
             w.walk(tree.rootNode, scope, stdin ?? NO_STREAM);
           }
         });
@@ -139,4 +140,3 @@ function makeEnv(home: string, workspace: string, view: WorkspaceView): Env {
 }
 
 export { programName, runArgv };
-import { programName } from './run';

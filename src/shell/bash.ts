@@ -15,62 +15,6 @@ const REDIRECT_WRITE = new Set(['>', '>>', '&>', '&>>', '>|', '<>', '>&']);
 export class BashWalker {
   constructor(private readonly env: Env) {}
 
-  /** Every literal value a variable is assigned anywhere in the line (order-independent). */
-  collectVars(root: Node): void {
-    const stack: Node[] = [root];
-    while (stack.length) {
-      const n = stack.pop()!;
-      if (n.type === 'variable_assignment') {
-        const name = n.childForFieldName('name')?.text;
-        const v = n.childForFieldName('value');
-        if (name) {
-          const w = v ? wordOf(this.env, v, { cwd: '/', cwdKnown: false }, false) : lit('');
-          const set = this.env.vars.get(name) ?? new Set<string>();
-          if (w.literal) {
-            set.add(w.value);
-          }
-          this.env.vars.set(name, set);
-        }
-      } else if (n.type === 'function_definition') {
-        const name = n.childForFieldName('name')?.text;
-        if (name) {
-          this.env.functions.add(name);
-        }
-      }
-      for (let i = n.namedChildCount - 1; i >= 0; i--) {
-        const c = n.namedChild(i);
-        if (c) {
-          stack.push(c);
-        }
-      }
-    }
-  }
-
-  errors(root: Node): void {
-    if (!root.hasError) {
-      return;
-    }
-    const stack: Node[] = [root];
-    while (stack.length && this.env.errors.length < 5) {
-      const n = stack.pop()!;
-      if (n.isError || n.isMissing) {
-        this.env.errors.push(`cannot parse ${n.isMissing ? `(missing ${n.type})` : JSON.stringify(n.text.slice(0, 40))} at line ${n.startPosition.row + 1}, column ${n.startPosition.column + 1}`);
-        continue;
-      }
-      if (n.hasError) {
-        for (let i = n.childCount - 1; i >= 0; i--) {
-          const c = n.child(i);
-          if (c) {
-            stack.push(c);
-          }
-        }
-      }
-    }
-    if (!this.env.errors.length) {
-      this.env.errors.push('cannot parse the command line');
-    }
-  }
-
   /** Walks a node; returns what it writes to stdout (for pipelines). */
   walk(n: Node, scope: Scope, stdin: Stream): Stream {
     switch (n.type) {

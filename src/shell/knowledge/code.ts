@@ -1,10 +1,10 @@
-/** Programs that run code: shells, eval, source, interpreters and their inline code, awk, scripts. */
+/** Programs that run code: shells, eval, source, interpreters and their inline code, scripts. */
 import * as path from 'node:path';
 import { parseWithSpec } from '../capabilities';
 import { finding, lit, UNKNOWN_STREAM } from '../model';
 import type { Invocation, Outcome, Stream, Word } from '../model';
 import { locate } from '../paths';
-import { add, display, DOWNLOADED, innerText, known, readOnly, readTarget, resolveWord, writeTarget } from './common';
+import { add, display, DOWNLOADED, innerText, known, readOnly, readTarget, resolveWord } from './common';
 import type { Handler } from './common';
 import { agentMayHaveWritten, codeReads, judgeFileByContent } from './scripts';
 import { applyOptionRoles, specOf, unknownOptions } from './specs';
@@ -327,41 +327,6 @@ const interpreter: Handler = (inv, out) => {
 /** Project scripts run through an interpreter that the knowledge base knows by name. */
 const SCRIPT_TOOLS = new Set(['manage.py', 'artisan', 'rails', 'rake']);
 
-const awk: Handler = (inv, out) => {
-  readOnly(out);
-  const spec = specOf(inv.program)!;
-  const p = parseWithSpec(spec, inv.argv.slice(1));
-  applyOptionRoles(inv, out, p);
-  unknownOptions(inv, out, spec, p);
-  const fromFile = p.options.some((o) => ['f', 'file', 'E', 'exec', 'i', 'include'].includes(o.spec.name));
-  const prog = fromFile ? undefined : p.operands[0];
-  if (prog && !prog.literal) {
-    out.unknownReason = `${inv.program} runs a program only known when the line runs`;
-  } else if (prog) {
-    const code = prog.value;
-    for (const m of code.matchAll(/\bsystem\s*\(\s*"((?:[^"\\]|\\.)*)"\s*\)|"((?:[^"\\]|\\.)*)"\s*\|\s*getline|\|\s*"((?:[^"\\]|\\.)*)"/g)) {
-      const cmd = m[1] ?? m[2] ?? m[3] ?? '';
-      add(out, finding('remote-code', 'caution', 'awk.exec', `the ${inv.program} program runs \`${cmd.slice(0, 60)}\``));
-      inv.env.runScript(cmd, inv.scope, 'bash');
-    }
-    if (/\bsystem\s*\((?!\s*"[^"]*"\s*\))|\bprintf?\b[^;}]*\|\s*[^"\s|]|[^"\s]\s*\|\s*getline/.test(code.replace(/"(?:[^"\\]|\\.)*"/g, '""'))) {
-      add(out, finding('remote-code', 'caution', 'awk.exec', `the ${inv.program} program runs commands built while it runs (${code.slice(0, 60)})`));
-    }
-    for (const m of code.matchAll(/\bprintf?\b[^;}]*?>>?\s*"((?:[^"\\]|\\.)+)"/g)) {
-      out.writes = true;
-      writeTarget(inv, out, lit(m[1]), 'write', `${inv.program} print >`);
-    }
-    if (/\bprintf?\b[^;}]*>>?\s*[^"\s=]/.test(code.replace(/"(?:[^"\\]|\\.)*"/g, '""').replace(/[<>!=]=/g, ''))) {
-      out.unknownReason = `the ${inv.program} program writes to a file whose name it computes`;
-    }
-  }
-  for (const w of fromFile ? p.operands : p.operands.slice(1)) {
-    if (!/^\w+=/.test(w.value)) {
-      readTarget(inv, out, w, inv.program);
-    }
-  }
-};
-
 /** open, xdg-open: a URL opens in the browser; a file opens in its program, which may run it. */
 const opener: Handler = (inv, out) => {
   readOnly(out);
@@ -381,10 +346,6 @@ export const CODE_HANDLERS: Record<string, Handler> = {
   open: opener,
   'xdg-open': opener,
   wslview: opener,
-awk,
-  gawk: awk,
-  mawk: awk,
-  nawk: awk,
   sh: shell,
   bash: shell,
   zsh: shell,

@@ -14,6 +14,7 @@ import type { Handler } from './common';
 import { DATABASES_HANDLERS } from './databases';
 import { EDIT_HANDLERS } from './edits';
 import { FILES_HANDLERS } from './files';
+import { FIND_HANDLERS } from './find';
 import { GIT_HANDLERS } from './git';
 import { INFRASTRUCTURE_HANDLERS } from './infrastructure';
 import { NETWORK_HANDLERS } from './network';
@@ -35,6 +36,7 @@ export const DOMAIN_TABLES: Readonly<Record<string, Readonly<Record<string, Hand
   databases: DATABASES_HANDLERS,
   edits: EDIT_HANDLERS,
   files: FILES_HANDLERS,
+  find: FIND_HANDLERS,
   git: GIT_HANDLERS,
   infrastructure: INFRASTRUCTURE_HANDLERS,
   network: NETWORK_HANDLERS,

@@ -1,6 +1,7 @@
 /**
- * sed and perl -p/-i: what their scripts do besides editing text. sed's `e` runs a command (or
- * the pattern space), `w`/`s///w` write files, `r` reads one; -i edits the files in place.
+ * sed, awk and perl -p/-i: what their scripts do besides editing text. sed's `e` runs a command (or
+ * the pattern space), `w`/`s///w` write files, `r` reads one; -i edits the files in place. awk's
+ * system(), pipes and getline run commands; print > "file" writes one.
  */
 import { parseWithSpec } from '../capabilities';
 import { finding, lit } from '../model';
@@ -152,4 +153,39 @@ const perl: Handler = (inv, out) => {
   }
 };
 
-export const SED_HANDLERS: Record<string, Handler> = { sed, gsed: sed, perl };
+const awk: Handler = (inv, out) => {
+  readOnly(out);
+  const spec = specOf(inv.program)!;
+  const p = parseWithSpec(spec, inv.argv.slice(1));
+  applyOptionRoles(inv, out, p);
+  unknownOptions(inv, out, spec, p);
+  const fromFile = p.options.some((o) => ['f', 'file', 'E', 'exec', 'i', 'include'].includes(o.spec.name));
+  const prog = fromFile ? undefined : p.operands[0];
+  if (prog && !prog.literal) {
+    out.unknownReason = `${inv.program} runs a program only known when the line runs`;
+  } else if (prog) {
+    const code = prog.value;
+    for (const m of code.matchAll(/\bsystem\s*\(\s*"((?:[^"\\]|\\.)*)"\s*\)|"((?:[^"\\]|\\.)*)"\s*\|\s*getline|\|\s*"((?:[^"\\]|\\.)*)"/g)) {
+      const cmd = m[1] ?? m[2] ?? m[3] ?? '';
+      add(out, finding('remote-code', 'caution', 'awk.exec', `the ${inv.program} program runs \`${cmd.slice(0, 60)}\``));
+      inv.env.runScript(cmd, inv.scope, 'bash');
+    }
+    if (/\bsystem\s*\((?!\s*"[^"]*"\s*\))|\bprintf?\b[^;}]*\|\s*[^"\s|]|[^"\s]\s*\|\s*getline/.test(code.replace(/"(?:[^"\\]|\\.)*"/g, '""'))) {
+      add(out, finding('remote-code', 'caution', 'awk.exec', `the ${inv.program} program runs commands built while it runs (${code.slice(0, 60)})`));
+    }
+    for (const m of code.matchAll(/\bprintf?\b[^;}]*?>>?\s*"((?:[^"\\]|\\.)+)"/g)) {
+      out.writes = true;
+      writeTarget(inv, out, lit(m[1]), 'write', `${inv.program} print >`);
+    }
+    if (/\bprintf?\b[^;}]*>>?\s*[^"\s=]/.test(code.replace(/"(?:[^"\\]|\\.)*"/g, '""').replace(/[<>!=]=/g, ''))) {
+      out.unknownReason = `the ${inv.program} program writes to a file whose name it computes`;
+    }
+  }
+  for (const w of fromFile ? p.operands : p.operands.slice(1)) {
+    if (!/^\w+=/.test(w.value)) {
+      readTarget(inv, out, w, inv.program);
+    }
+  }
+};
+
+export const SED_HANDLERS: Record<string, Handler> = { sed, gsed: sed, perl, awk, gawk: awk, mawk: awk, nawk: awk };
