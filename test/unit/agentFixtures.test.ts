@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import type { AgentId } from '../../src/agents/adapter';
 import { AGENT_IDS, isAgentId, PayloadError } from '../../src/agents/adapter';
 import { ADAPTERS } from '../../src/agents/adapters';
+import { configFile } from '../../src/agents/installSpec';
 import type { Decision, ProposedAction } from '../../src/core/types';
 import { HOOK_FORMATS } from '../e2e/agents/standInHook';
 import { APP_CONTENT, ENV_CONTENT, UTIL_CONTENT } from '../e2e/agents/sandbox';
@@ -227,7 +228,7 @@ describe('agents: names come from the agent registry only', () => {
     const rows = doc.split('\n').filter((l) => /^\| `[a-z-]+` \(/.test(l));
     assert.deepEqual(
       rows.map((l) => l.split(' | ').slice(0, 2).join(' | ')),
-      AGENT_IDS.map((id) => `| \`${id}\` (${ADAPTERS[id].displayName}) | \`${ADAPTERS[id].install.file}\``),
+      AGENT_IDS.map((id) => `| \`${id}\` (${ADAPTERS[id].displayName}) | \`${configFile(ADAPTERS[id].install)}\``),
     );
   });
 
