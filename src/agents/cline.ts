@@ -9,6 +9,8 @@
  * aborts the whole run on `cancel`, so a CLI deny replaces the tool's input with a marker the
  * plugin turns into a clean refusal (the run goes on); Cline for VS Code gets `cancel`.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { Decision, GateResult, ProposedAction } from '../core/types';
 import type { AgentAdapter, HookOutput } from './adapter';
 import { denyText, PayloadError } from './adapter';
@@ -79,9 +81,9 @@ const UNCLASSIFIED = {
 };
 
 /**
- * Tools whose input schema rejects the deny marker (required arguments, no others allowed),
- * verified with the real CLI: a denied call of one of them fails even if the plugin is not loaded.
- * A denied call of any other tool also cancels the run (Cline's only other way to stop it).
+ * Tools that fail on the deny marker as their input (a schema error; spawn_agent: its own error on
+ * the missing task), verified with the real CLI: a denied call of one of them does nothing even if
+ * Airlock's plugin is not loaded.
  */
 const REJECTS_MARKER: ReadonlySet<string> = new Set(['run_commands', 'editor', 'read_files', 'apply_patch', 'search_codebase', 'fetch_web_content', 'ask_question', 'spawn_agent', 'submit_and_exit']);
 
@@ -211,7 +213,22 @@ function answerCline(result: GateResult, payload: unknown): HookOutput {
     return json({ cancel: false });
   }
   const text = denyText(d);
-  return json({ overrideInput: { [CLINE_DENIED_KEY]: text }, context: text, ...(REJECTS_MARKER.has(tc.name) ? {} : { cancel: true, errorMessage: text }) });
+  // Without Airlock's plugin as written, a tool not known to fail on the marker could run with it:
+  // then the run is cancelled (Cline's only other way to stop a call).
+  const safe = REJECTS_MARKER.has(tc.name) || pluginIntact(payload);
+  return json({ overrideInput: { [CLINE_DENIED_KEY]: text }, context: text, ...(safe ? {} : { cancel: true, errorMessage: text }) });
+}
+
+const PLUGIN_TEXT = clinePluginScript();
+
+/** Whether the workspace has Airlock's Cline plugin exactly as Airlock writes it (so Cline loads it). */
+function pluginIntact(payload: unknown): boolean {
+  try {
+    const root = isRecord(payload) ? firstRoot(payload, 'workspaceRoots') : undefined;
+    return root !== undefined && fs.readFileSync(path.join(root, CLINE_PLUGIN_FILE), 'utf8') === PLUGIN_TEXT;
+  } catch {
+    return false;
+  }
 }
 
 export const cline: AgentAdapter = {
@@ -227,7 +244,7 @@ export const cline: AgentAdapter = {
     kind: 'files',
     files: [
       { file: CLINE_HOOK_FILE, text: clineHookScript(), executable: true },
-      { file: CLINE_PLUGIN_FILE, text: clinePluginScript(), executable: false },
+      { file: CLINE_PLUGIN_FILE, text: PLUGIN_TEXT, executable: false },
     ],
     signs: ['.clinerules', '.clineignore', '.cline'],
     notes: [

@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { AgentDriver, AgentRunResult } from './drivers';
+import type { AgentDriver, AgentRunResult, RunOptions } from './drivers';
 import type { ProvisionedAgent } from './provision';
 import type { Sandbox } from './sandbox';
 import type { ModelServer, ToolResult, Turn } from './scriptedServer';
@@ -48,6 +48,73 @@ export async function runAgent(
   } finally {
     await server.close();
   }
+}
+
+export interface ScriptedRun {
+  readonly script: readonly Turn[];
+  /** The model server (default the driver's, with `script`). */
+  readonly startServer?: (script: readonly Turn[]) => Promise<ModelServer>;
+  readonly env?: Record<string, string>;
+  /** After the driver's HOME files, before the run (extra config such as an MCP server). */
+  readonly prepare?: (server: ModelServer) => void;
+  /** The run itself (default the driver's). */
+  readonly run?: (o: RunOptions) => Promise<AgentRunResult>;
+}
+
+/** Runs the agent against a scripted server, with more control than runAgent. */
+export async function runScripted(driver: AgentDriver, agent: ProvisionedAgent, sb: Sandbox, r: ScriptedRun): Promise<Outcome> {
+  const server = await (r.startServer ?? driver.startServer)(r.script);
+  try {
+    driver.prepareHome(sb.home, sb.repo, server);
+    r.prepare?.(server);
+    const opts: RunOptions = { binary: agent.binary, repo: sb.repo, home: sb.home, server, prompt: PROMPT, env: r.env };
+    const result = await (r.run ?? ((o: RunOptions) => driver.run(o)))(opts);
+    timings.push(`${driver.agent}: one run ${result.ms} ms (${server.requests.length} model requests)`);
+    return { result, server, toolResults: server.toolResults() };
+  } finally {
+    await server.close();
+  }
+}
+
+/**
+ * A stand-in for Airlock's CLI (AIRLOCK_CLI) that saves every payload it is given into `dir` and
+ * then runs the real CLI on it: real decisions, and the payloads a real agent sent to Airlock.
+ */
+export function writeRecordingCli(dir: string): { readonly cli: string; payloads(): unknown[] } {
+  fs.mkdirSync(path.join(dir, 'payloads'), { recursive: true });
+  const file = path.join(dir, 'recording-cli.js');
+  fs.writeFileSync(
+    file,
+    `const fs = require("node:fs");
+const { spawnSync } = require("node:child_process");
+const input = fs.readFileSync(0);
+const dir = ${JSON.stringify(path.join(dir, 'payloads'))};
+fs.writeFileSync(dir + "/" + String(Date.now()).padStart(15, "0") + "-" + process.pid + ".json", input);
+const r = spawnSync(process.execPath, [${JSON.stringify(cli)}, ...process.argv.slice(2)], { input, stdio: ["pipe", "inherit", "inherit"] });
+process.exit(r.status === null ? 3 : r.status);
+`,
+  );
+  return {
+    cli: file,
+    payloads: () =>
+      fs
+        .readdirSync(path.join(dir, 'payloads'))
+        .sort()
+        .map((f) => JSON.parse(fs.readFileSync(path.join(dir, 'payloads', f), 'utf8')) as unknown),
+  };
+}
+
+/** Adds tools to the agent's tools.json fixture (only when AIRLOCK_WRITE_FIXTURES=1): one list over all its runs. */
+export function saveToolsFixture(agent: string, version: string, tools: readonly string[]): void {
+  const file = path.join(fixturesDir, agent, 'tools.json');
+  let before: string[] = [];
+  try {
+    const old = JSON.parse(fs.readFileSync(file, 'utf8')) as { version?: string; tools?: string[] };
+    before = old.version === version ? (old.tools ?? []) : [];
+  } catch {
+    /* a first recording */
+  }
+  saveFixture(agent, 'tools', { agent, version, tools: [...new Set([...before, ...tools])].sort() });
 }
 
 export function describeRun(o: Outcome): string {
