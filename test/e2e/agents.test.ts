@@ -12,11 +12,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DRIVERS } from './agents/drivers';
 import { describeGuarded } from './agents/guarded';
+import { describeRealAgent } from './agents/realAgent';
 import type { ProvisionedAgent } from './agents/provision';
-import { provisionAllOnce } from './agents/provision';
 import { describeRun, PROMPT, read, runAgent, saveFixture, timings } from './agents/runs';
 import type { Sandbox } from './agents/sandbox';
-import { makeSandbox } from './agents/sandbox';
 import type { Turn } from './agents/scriptedServer';
 import type { StandInAnswer } from './agents/standInHook';
 import { HOOK_FORMATS, makeStandInHook } from './agents/standInHook';
@@ -34,40 +33,11 @@ for (const driver of process.platform === 'win32' ? [] : DRIVERS) {
   // The stand-in hooks and Airlock's hook launcher are sh scripts: these tests run on Linux and macOS.
   const formats = HOOK_FORMATS[driver.agent];
 
-  describe(`real ${driver.agent} CLI`, function () {
-    this.timeout(180_000);
+  describeRealAgent(driver.agent, (ctx) => {
     let agent: ProvisionedAgent | undefined;
-    let installError = '';
     let sb: Sandbox;
-
-    before(async function () {
-      this.timeout(15 * 60_000);
-      try {
-        agent = await provisionAllOnce(driver.agent);
-        timings.push(`${driver.agent}: provisioned ${agent.pkg}@${agent.version} in ${agent.ms} ms${agent.installed ? ' (installed now)' : ' (cached)'}`);
-      } catch (err) {
-        installError = err instanceof Error ? err.message : String(err);
-      }
-    });
-
-    beforeEach(function () {
-      if (!agent) {
-        const why = `SKIPPED: the ${driver.agent} CLI could not be installed from npm: ${installError.split('\n')[0]}`;
-        process.stdout.write(`      ${why}\n`);
-        if (this.currentTest) {
-          this.currentTest.title += ` [${why}]`;
-        }
-        this.skip();
-      }
-      sb = makeSandbox(driver.agent);
-    });
-
-    afterEach(function () {
-      if (this.currentTest?.state === 'failed' && process.env.AIRLOCK_KEEP_E2E === '1') {
-        process.stdout.write(`      kept ${sb.root}\n`);
-        return;
-      }
-      sb?.cleanup();
+    beforeEach(() => {
+      ({ agent, sb } = ctx());
     });
 
     describe('its hook protocol (stand-in hook scripts)', () => {
@@ -196,7 +166,7 @@ for (const driver of process.platform === 'win32' ? [] : DRIVERS) {
       });
     }
 
-    describeGuarded(driver, () => ({ agent: agent!, sb }));
+    describeGuarded(driver, ctx);
   });
 }
 
