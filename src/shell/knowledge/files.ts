@@ -115,7 +115,7 @@ export function copiesInto(inv: Invocation, out: Outcome, sources: readonly Word
 }
 
 /** Names whose presence makes a folder one where unknown files could land on Airlock's own. */
-const GUARDED = ['.airlock', '.claude', '.git', '.github', '.cursor', '.gemini', '.codex', '.vscode', '.windsurf', '.clinerules'];
+const GUARDED = ['.airlock', '.claude', '.git', '.github', '.cursor', '.gemini', '.codex', '.vscode', '.windsurf', '.clinerules', '.cline', '.opencode'];
 
 const chmodLike =
   (kind: 'chmod' | 'chown' | 'chgrp'): Handler =>
