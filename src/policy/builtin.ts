@@ -140,9 +140,14 @@ export const DEVICE_PATHS = ['/dev/null', '/dev/stdout', '/dev/stderr', '/dev/st
  * Airlock's own runtime folders are still asked or denied. A symlink in a temporary directory is
  * checked at its target too, so it cannot be used to reach elsewhere.
  */
-export function tempDirRules(dirs: readonly string[]): NonNullable<PolicyFile['paths']> {
+export function tempDirRules(dirs: readonly string[], home?: string): NonNullable<PolicyFile['paths']> {
   return Object.fromEntries(
-    dirs.map((d) => [`${d.replace(/[\\/]+$/, '')}/**`, { read: 'allow', write: 'allow', create: 'allow', delete: 'allow', reason: 'This is a temporary directory.' } as const]),
+    dirs.map((d) => {
+      const dir = d.replace(/[\\/]+$/, '');
+      // a temp dir that holds the home folder (a sandbox's) is no scratch space for deletes
+      const holdsHome = home !== undefined && (home + '/').toLowerCase().startsWith((dir + '/').toLowerCase());
+      return [`${dir}/**`, { read: 'allow', write: 'allow', create: 'allow', ...(holdsHome ? {} : { delete: 'allow' }), reason: 'This is a temporary directory.' } as const];
+    }),
   );
 }
 

@@ -326,7 +326,7 @@ function builtinLayer(nocase: boolean, home: string | undefined, tempDirs: reado
   const state = stateDir ? normalizePath(stateDir, '/') : undefined;
   const key = JSON.stringify([nocase, home ?? '', temps, state ?? '']);
   if (builtinCache?.key !== key) {
-    const file: PolicyFile = { ...BUILTIN_POLICY, paths: { ...BUILTIN_POLICY.paths, ...tempDirRules(temps), ...stateDirRules(state) } };
+    const file: PolicyFile = { ...BUILTIN_POLICY, paths: { ...BUILTIN_POLICY.paths, ...tempDirRules(temps, home === undefined ? undefined : normalizePath(home, '/')), ...stateDirRules(state) } };
     builtinCache = { key, layer: compileLayer('built-in', { source: 'built-in', file }, { nocase, home, canRelax: true, ...(state ? { stateDir: state } : {}) }) };
   }
   return builtinCache.layer;

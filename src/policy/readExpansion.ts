@@ -2,8 +2,11 @@
  * Read tools that choose files by a pattern (a Grep tool's `glob`/`include`, a search through a
  * folder): the files they would read now, so each is judged like a Read of it. Only the files a
  * read rule could care about are kept (the rest are allowed anyway); a search too large to walk
- * is reported so the caller can ask.
+ * is reported so the caller can ask. A search with no file filter (`dir/**` + `*`) skips the files
+ * git ignores, as the agents' ripgrep-based search tools do; a filter the agent names (`.env*`)
+ * overrides that, as ripgrep's globs do, so every file it matches is judged.
  */
+import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { Minimatch } from 'minimatch';
 import type { PathOp } from '../core/types';
@@ -58,12 +61,27 @@ export function expandReadPaths(policy: Policy, paths: readonly string[], cwd: s
     if (!entries) {
       return undefined;
     }
+    const found: string[] = [];
     for (const { dir, entry } of entries) {
       const full = path.join(dir, entry.name);
       if (!entry.isDirectory() && mm.match(full) && mayBeProtected(policy, full, 'read')) {
-        out.push(full);
+        found.push(full);
       }
     }
+    out.push(...(abs.endsWith('/**/*') ? notIgnored(root, found) : found));
   }
   return out;
+}
+
+/** The files git does not ignore (all of them outside a repository or when git fails). */
+function notIgnored(root: string, files: readonly string[]): readonly string[] {
+  if (!files.length) {
+    return files;
+  }
+  const r = spawnSync('git', ['-C', root, 'check-ignore', '-z', '--stdin'], { input: files.join('\0') + '\0', encoding: 'utf8', timeout: 5000 });
+  if (r.status !== 0 || typeof r.stdout !== 'string') {
+    return files;
+  }
+  const ignored = new Set(r.stdout.split('\0').filter(Boolean).map((f) => path.resolve(root, f)));
+  return files.filter((f) => !ignored.has(f));
 }

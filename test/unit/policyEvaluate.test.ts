@@ -539,6 +539,12 @@ describe('policy evaluation: devices and temporary directories', () => {
     assert.equal(v(evaluate(policy(), action('create', ['/tmp/a.txt']))), 'ask', 'without tempDirs /tmp is just outside');
   });
 
+  it('a home folder inside a temporary directory (a sandbox\'s) is not scratch space for deletes', () => {
+    const q = policy(undefined, undefined, { tempDirs: ['/tmp'], home: '/tmp/sandbox/home' });
+    assert.equal(v(evaluate(q, action('delete', ['/tmp/sandbox/home/notes/todo.txt']))), 'ask');
+    assert.equal(v(evaluate(q, action('create', ['/tmp/scratch/out.txt']))), 'allow', 'writing scratch files stays allowed');
+  });
+
   it('a link in a temporary directory is checked at its target', () => {
     const facts = new Map([['/tmp/innocent', { real: '/home/dev/.bashrc', exists: true }]]);
     assert.equal(v(evaluate(p, action('edit', ['/tmp/innocent']), undefined, facts)), 'ask');

@@ -1,5 +1,7 @@
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { checkCommand } from '../../src/cli/check';
@@ -134,6 +136,18 @@ describe('judging commands by what programs can do (issue 14)', function () {
       }
     });
 
+    it('a home folder inside a temporary folder (a sandbox\'s) is still the home folder: deleting there is asked', () => {
+      const home = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'airlock-home-')));
+      try {
+        fs.mkdirSync(path.join(home, 'notes'));
+        assert.equal(checkCommand('rm -rf ~/notes', { cwd: fx.workspace, home }).verdict, 'ask');
+        // (the temporary folder that holds it is then no scratch space for deletes either: asked)
+        assert.equal(checkCommand(`rm -rf ${path.dirname(home)}/airlock-scratch-x`, { cwd: fx.workspace, home }).verdict, 'ask');
+      } finally {
+        fs.rmSync(home, { recursive: true, force: true });
+      }
+    });
+
     it('plain git push follows defaults.gitPush; a protected branch is a command rule', () => {
       const p = (file: string) => {
         fs.writeFileSync(path.join(fx.workspace, '.airlock', 'policy.local.json'), file);
@@ -201,9 +215,28 @@ describe('judging commands by what programs can do (issue 14)', function () {
     const search = (glob: string): ProposedAction => ({ kind: 'read', paths: [path.join(fx.workspace, '**', glob)], cwd: fx.workspace, agent: 'claude', tool: 'Grep' });
 
     it("a search tool's glob picks the files it reads, judged like reading each", () => {
-      assert.equal(evaluator().decide(search('*'), fx.workspace).verdict, 'ask', 'a search of everything reads .env');
+      assert.equal(evaluator().decide(search('*'), fx.workspace).verdict, 'ask', 'a search of everything reads keys/deploy.pem');
       assert.equal(evaluator().decide(search('*.ts'), fx.workspace).verdict, 'allow');
       assert.equal(evaluator().decide(search('.env*'), fx.workspace).verdict, 'ask');
+    });
+
+    it('a search with no filter skips what git ignores (as ripgrep does); a filter the agent names does not', () => {
+      const repo = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'airlock-search-')));
+      try {
+        fs.mkdirSync(path.join(repo, 'src'));
+        fs.writeFileSync(path.join(repo, 'src', 'app.js'), 'export const greeting = 1;\n');
+        fs.writeFileSync(path.join(repo, '.env'), 'API_KEY=secret\n');
+        fs.writeFileSync(path.join(repo, '.gitignore'), '.env\n');
+        execFileSync('git', ['init', '-q'], { cwd: repo });
+        const ev = new ActionEvaluator({ policyOf: (f) => loadPolicy(f, { home: fx.home }).policy });
+        const grep = (glob: string): ProposedAction => ({ kind: 'read', paths: [path.join(repo, '**', glob)], cwd: repo, agent: 'opencode', tool: 'grep' });
+        assert.equal(ev.decide(grep('*'), repo).verdict, 'allow', 'the ignored .env is not searched');
+        assert.equal(ev.decide(grep('.env*'), repo).verdict, 'ask', 'a glob naming it searches it anyway');
+        fs.writeFileSync(path.join(repo, '.gitignore'), '');
+        assert.equal(ev.decide(grep('*'), repo).verdict, 'ask', 'not ignored: searched');
+      } finally {
+        fs.rmSync(repo, { recursive: true, force: true });
+      }
     });
 
     it('reading .env.example is one rule for the Read tool and for cat', () => {
