@@ -3,7 +3,8 @@ import * as vscode from 'vscode';
 import { agentLabel } from './timeline';
 import type { ProposedAction } from '../core/types';
 import type { Answer, ApprovalQueue, PendingRequest } from '../gate/approvalQueue';
-import { Commands, ContextKeys, PROPOSED_SCHEME } from './ids';
+import type { CommandGroup } from './commandCenter';
+import { Commands, ContextKeys, Schemes, ViewCommands, ViewItems, Views } from './ids';
 
 /** Plain words for the human: who asks, for what, and why the policy wants a human. */
 export function requestTitle(req: PendingRequest): string {
@@ -83,7 +84,7 @@ class ProposedContentProvider implements vscode.TextDocumentContentProvider {
 
 function diffUris(req: PendingRequest): { left: vscode.Uri; right: vscode.Uri } {
   const name = path.basename(req.action.paths[0] ?? 'file');
-  const base = vscode.Uri.from({ scheme: PROPOSED_SCHEME, path: `/${req.id}/${name}` });
+  const base = vscode.Uri.from({ scheme: Schemes.proposed, path: `/${req.id}/${name}` });
   return { left: base.with({ query: 'side=current' }), right: base.with({ query: 'side=proposed' }) };
 }
 
@@ -91,7 +92,7 @@ function requestIdOf(arg: unknown): string | undefined {
   if (typeof arg === 'string') {
     return arg;
   }
-  if (arg instanceof vscode.Uri && arg.scheme === PROPOSED_SCHEME) {
+  if (arg instanceof vscode.Uri && arg.scheme === Schemes.proposed) {
     return arg.path.split('/')[1];
   }
   if (arg && typeof arg === 'object' && 'id' in arg && typeof (arg as { id: unknown }).id === 'string') {
@@ -118,36 +119,47 @@ export class ApprovalUi implements vscode.Disposable {
     this.pendingView = new PendingViewProvider(queue);
     this.disposables.push(
       this.pendingView,
-      vscode.workspace.registerTextDocumentContentProvider(PROPOSED_SCHEME, new ProposedContentProvider(queue)),
-      vscode.window.registerTreeDataProvider('airlock.pending', this.pendingView),
-      vscode.commands.registerCommand(Commands.approve, (arg?: unknown) => this.answer(arg, { kind: 'approve' })),
-      vscode.commands.registerCommand(Commands.allowForSession, (arg?: unknown) => this.answer(arg, { kind: 'approve-session' })),
-      vscode.commands.registerCommand(Commands.deny, (arg?: unknown, reason?: unknown) => this.answer(arg, { kind: 'deny', message: typeof reason === 'string' ? reason : undefined })),
-      vscode.commands.registerCommand(Commands.denyWithReason, async (arg?: unknown) => {
-        const id = this.resolveId(arg);
-        if (!id) {
-          return false;
-        }
-        const message = await vscode.window.showInputBox({
-          title: vscode.l10n.t('Deny: tell the agent why (optional)'),
-          prompt: requestTitle(this.queue.get(id)!),
-          placeHolder: vscode.l10n.t('e.g. use npm run clean instead'),
-        });
-        if (message === undefined) {
-          return false;
-        }
-        return this.answer(id, { kind: 'deny', message: message || undefined });
-      }),
-      vscode.commands.registerCommand(Commands.reviewRequest, (arg?: unknown) => {
-        const id = this.resolveId(arg);
-        const req = id ? this.queue.get(id) : undefined;
-        if (req) {
-          void this.present(req, true);
-        }
-      }),
+      vscode.workspace.registerTextDocumentContentProvider(Schemes.proposed, new ProposedContentProvider(queue)),
+      vscode.window.registerTreeDataProvider(Views.pending, this.pendingView),
       this.queue.onDidChange(() => this.onQueueChange()),
     );
     void vscode.commands.executeCommand('setContext', ContextKeys.pendingCount, 0);
+  }
+
+  /** Approve, allow for the session, deny (with or without a reason), review: for the command center. */
+  commands(): CommandGroup<'approve' | 'allowForSession' | 'deny' | 'denyWithReason' | 'reviewRequest'> {
+    return {
+      component: 'Approvals',
+      handlers: {
+        approve: (arg?: unknown) => this.answer(arg, { kind: 'approve' }),
+        allowForSession: (arg?: unknown) => this.answer(arg, { kind: 'approve-session' }),
+        deny: (arg?: unknown, reason?: unknown) => this.answer(arg, { kind: 'deny', message: typeof reason === 'string' ? reason : undefined }),
+        denyWithReason: (arg?: unknown) => this.denyWithReason(arg),
+        reviewRequest: (arg?: unknown) => {
+          const id = this.resolveId(arg);
+          const req = id ? this.queue.get(id) : undefined;
+          if (req) {
+            void this.present(req, true);
+          }
+        },
+      },
+    };
+  }
+
+  private async denyWithReason(arg: unknown): Promise<boolean> {
+    const id = this.resolveId(arg);
+    if (!id) {
+      return false;
+    }
+    const message = await vscode.window.showInputBox({
+      title: vscode.l10n.t('Deny: tell the agent why (optional)'),
+      prompt: requestTitle(this.queue.get(id)!),
+      placeHolder: vscode.l10n.t('e.g. use npm run clean instead'),
+    });
+    if (message === undefined) {
+      return false;
+    }
+    return this.answer(id, { kind: 'deny', message: message || undefined });
   }
 
   private onQueueChange(): void {
@@ -174,7 +186,7 @@ export class ApprovalUi implements vscode.Disposable {
     const id = requestIdOf(arg) ?? requestIdOf(vscode.window.activeTextEditor?.document.uri) ?? only;
     if (!id && this.queue.size > 1) {
       void vscode.window.showInformationMessage(vscode.l10n.t('Several requests are waiting: answer one from the Pending Approvals view or its diff.'));
-      void vscode.commands.executeCommand('airlock.pending.focus');
+      void vscode.commands.executeCommand(ViewCommands.focus(Views.pending));
     }
     return id && this.queue.get(id) ? id : undefined;
   }
@@ -234,7 +246,7 @@ export class ApprovalUi implements vscode.Disposable {
       } else if (pick === allowSession) {
         this.answer(req.id, { kind: 'approve-session' });
       } else if (pick === deny) {
-        await vscode.commands.executeCommand(Commands.denyWithReason, req.id);
+        await this.denyWithReason(req.id);
       }
       // Cancel / Escape leaves it pending: not an approval.
     } finally {
@@ -250,7 +262,7 @@ export class ApprovalUi implements vscode.Disposable {
     for (const group of vscode.window.tabGroups.all) {
       for (const tab of group.tabs) {
         const input = tab.input;
-        if (input instanceof vscode.TabInputTextDiff && input.modified.scheme === PROPOSED_SCHEME && input.modified.path.split('/')[1] === id) {
+        if (input instanceof vscode.TabInputTextDiff && input.modified.scheme === Schemes.proposed && input.modified.path.split('/')[1] === id) {
           await vscode.window.tabGroups.close(tab).then(undefined, () => undefined);
         }
       }
@@ -312,7 +324,7 @@ export class PendingViewProvider implements vscode.TreeDataProvider<PendingReque
     item.description = requestWhy(req);
     item.tooltip = new vscode.MarkdownString(`**${requestTitle(req)}**\n\n${requestWhy(req)}`);
     item.iconPath = new vscode.ThemeIcon(req.action.kind === 'command' ? 'terminal' : 'diff', new vscode.ThemeColor('list.warningForeground'));
-    item.contextValue = req.action.session ? 'airlock.pending.session' : 'airlock.pending';
+    item.contextValue = req.action.session ? ViewItems.pendingWithSession : ViewItems.pending;
     item.command = { command: Commands.reviewRequest, title: vscode.l10n.t('Review'), arguments: [req.id] };
     return item;
   }

@@ -4,13 +4,13 @@ import * as vscode from 'vscode';
 import type { ChangeAttribution } from '../gate/changeAttribution';
 import type { OwnedByWorkspace, OwnedKeys, SettingsPlan, SharedPlan } from '../policy/copilotSettings';
 import { copilotApprovalEntries, EDITS_KEY, planSettings, planSharedSetting } from '../policy/copilotSettings';
-import type { AirlockConfig } from './config';
-import { SETTINGS_PREVIEW_SCHEME } from './ids';
+import type { AirlockConfig, ConfigWatcher } from './config';
+import { Commands, Schemes, StateKeys } from './ids';
 import type { PolicyService } from './policyService';
 
-const OWNED_STATE_KEY = 'airlock.copilot.ownedKeys';
-/** globalState: the keys of the user-level edits setting each workspace owns. */
-const OWNED_EDITS_KEY = 'airlock.copilot.ownedEditKeys';
+const OWNED_STATE_KEY = StateKeys.copilotOwnedKeys;
+const OWNED_EDITS_KEY = StateKeys.copilotOwnedEditKeys;
+const SETTINGS_PREVIEW_SCHEME = Schemes.settingsPreview;
 /** Policy changes are merged for this long before a sync (a save fires several events). */
 const DEBOUNCE_MS = 25;
 
@@ -52,9 +52,14 @@ export class CopilotSettingsSync implements vscode.Disposable {
     private readonly globalState: vscode.Memento,
     private readonly attribution: ChangeAttribution,
     private readonly log: vscode.LogOutputChannel,
-    private readonly mode: () => AirlockConfig['copilotSync'],
+    private readonly config: ConfigWatcher,
   ) {
     this.disposables.push(
+      config.onDidChange((e) => {
+        if (e.config.copilotSync !== e.previous.copilotSync) {
+          this.resyncAll();
+        }
+      }),
       this.previewChanged,
       this.synced,
       vscode.workspace.registerTextDocumentContentProvider(SETTINGS_PREVIEW_SCHEME, {
@@ -79,7 +84,7 @@ export class CopilotSettingsSync implements vscode.Disposable {
       key,
       setTimeout(() => {
         this.timers.delete(key);
-        void this.serial(() => this.syncFolder(folder, this.mode()));
+        void this.serial(() => this.syncFolder(folder, this.config.current.copilotSync));
       }, DEBOUNCE_MS),
     );
     clearTimeout(this.timers.get('user'));
@@ -87,7 +92,7 @@ export class CopilotSettingsSync implements vscode.Disposable {
       'user',
       setTimeout(() => {
         this.timers.delete('user');
-        void this.serialUser(() => this.syncUser(this.mode()));
+        void this.serialUser(() => this.syncUser(this.config.current.copilotSync));
       }, DEBOUNCE_MS),
     );
   }
@@ -152,11 +157,11 @@ export class CopilotSettingsSync implements vscode.Disposable {
     const always = vscode.l10n.t('Always Keep in Step');
     void vscode.window.showInformationMessage(message, review, apply, always).then(async (pick) => {
       if (pick === review) {
-        await vscode.commands.executeCommand('airlock.syncCopilotSettings');
+        await vscode.commands.executeCommand(Commands.syncCopilotSettings);
       } else if (pick === apply || pick === always) {
         if (pick === always) {
           // Changing the mode to auto syncs everything (see extension.ts).
-          await vscode.workspace.getConfiguration('airlock').update('copilot.syncApprovalSettings', 'auto', vscode.ConfigurationTarget.Global);
+          await this.config.update('copilotSync', 'auto');
         } else {
           await this.applyAll();
         }

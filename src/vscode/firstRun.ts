@@ -1,7 +1,10 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { AgentId } from '../agents/adapter';
+import { AirlockError } from './commandCenter';
+import type { CommandGroup } from './commandCenter';
 import type { GateService } from './gateService';
-import { Commands } from './ids';
+import { installHooksCommand } from './installHooksCommand';
 
 /** The commented starter policy `Airlock: Create Policy` writes (JSONC, like every policy file). */
 export const STARTER_POLICY = `{
@@ -48,8 +51,7 @@ async function pickFolder(): Promise<vscode.WorkspaceFolder | undefined> {
 export async function createPolicy(): Promise<vscode.Uri | undefined> {
   const folder = await pickFolder();
   if (!folder) {
-    void vscode.window.showWarningMessage(vscode.l10n.t('Open a folder first: the policy lives in its .airlock directory.'));
-    return undefined;
+    throw new AirlockError(vscode.l10n.t('Open a folder first: the policy lives in its .airlock directory.'), 'warning');
   }
   const uri = vscode.Uri.joinPath(folder.uri, '.airlock', 'policy.json');
   let exists = false;
@@ -74,8 +76,7 @@ export async function createPolicy(): Promise<vscode.Uri | undefined> {
 export async function tryApproval(gate: GateService): Promise<string | undefined> {
   const folder = vscode.workspace.workspaceFolders?.[0];
   if (!folder) {
-    void vscode.window.showWarningMessage(vscode.l10n.t('Open a folder first to try an approval.'));
-    return undefined;
+    throw new AirlockError(vscode.l10n.t('Open a folder first to try an approval.'), 'warning');
   }
   const file = path.join(folder.uri.fsPath, '.env.airlock-demo');
   void vscode.window.showInformationMessage(vscode.l10n.t('A demo agent asks to change {0}. Review the diff, then click Approve or Deny… in its title bar.', path.basename(file)));
@@ -105,9 +106,15 @@ export async function tryApproval(gate: GateService): Promise<string | undefined
   return verdict;
 }
 
-export function registerFirstRunCommands(gate: GateService): vscode.Disposable[] {
-  return [
-    vscode.commands.registerCommand(Commands.createPolicy, () => createPolicy()),
-    vscode.commands.registerCommand(Commands.tryApproval, () => tryApproval(gate)),
-  ];
+/** The walkthrough's commands: create a policy, install the agents' hooks, try an approval; and Show Log. */
+export function firstRunCommands(gate: GateService, log: vscode.LogOutputChannel): CommandGroup<'createPolicy' | 'installHooks' | 'tryApproval' | 'showLog'> {
+  return {
+    component: 'FirstRun',
+    handlers: {
+      createPolicy: () => createPolicy(),
+      installHooks: (agents?: AgentId[]) => installHooksCommand(log, agents),
+      tryApproval: () => tryApproval(gate),
+      showLog: () => log.show(true),
+    },
+  };
 }

@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import type { ProposedAction } from '../core/types';
 import type { GateResult } from '../gate/gate';
 import { actionTitle } from './approvals';
-import { Views } from './ids';
+import type { GateService } from './gateService';
+import { ViewCommands, Views } from './ids';
 
 interface Item {
   readonly kind: 'policy' | 'timeout' | 'problem';
@@ -19,14 +20,18 @@ export class DenialNotifier implements vscode.Disposable {
   private batch: Item[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
   private lastShown = 0;
+  private readonly sub: vscode.Disposable;
 
   constructor(
+    gate: GateService,
     private readonly log: vscode.LogOutputChannel,
     private readonly gatherMs = 600,
     private readonly quietMs = 8_000,
-  ) {}
+  ) {
+    this.sub = gate.onDidDecide((e) => this.onDecide(e));
+  }
 
-  /** Feed every gate decision here (GateService.onDidDecide). */
+  /** Called with every gate decision (GateService.onDidDecide). */
   onDecide(e: { actions: readonly ProposedAction[]; result: GateResult }): void {
     const first = e.actions[0];
     const what = first ? actionTitle(first) : vscode.l10n.t('An agent action');
@@ -77,7 +82,7 @@ export class DenialNotifier implements vscode.Disposable {
     const buttons = problems ? [show, logButton] : [show];
     void vscode.window.showWarningMessage(message, ...buttons).then((pick) => {
       if (pick === show) {
-        void vscode.commands.executeCommand(`${Views.timeline}.focus`);
+        void vscode.commands.executeCommand(ViewCommands.focus(Views.timeline));
       } else if (pick === logButton) {
         this.log.show(true);
       }
@@ -86,5 +91,6 @@ export class DenialNotifier implements vscode.Disposable {
 
   dispose(): void {
     clearTimeout(this.timer);
+    this.sub.dispose();
   }
 }

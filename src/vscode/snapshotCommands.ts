@@ -5,9 +5,10 @@ import { readSnapshotFile } from '../snapshot/read';
 import type { RollbackResult } from '../snapshot/rollback';
 import type { ChangeAttribution } from '../gate/changeAttribution';
 import { diffSinceSnapshot, previewRollback, rollbackToSnapshot } from '../snapshot/rollback';
+import { Schemes } from './ids';
 import type { TimelineNode, TimelineProvider } from './timeline';
 
-export const SNAPSHOT_SCHEME = 'airlock-snapshot';
+export const SNAPSHOT_SCHEME = Schemes.snapshot;
 
 /** Read-only documents of files as a snapshot holds them: airlock-snapshot:/<id>/<path>?<folder>. */
 class SnapshotContentProvider implements vscode.TextDocumentContentProvider {

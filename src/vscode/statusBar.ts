@@ -1,16 +1,25 @@
 import * as vscode from 'vscode';
-import type { AirlockConfig } from './config';
-import { Views } from './ids';
+import type { ApprovalQueue } from '../gate/approvalQueue';
+import type { AirlockConfig, ConfigWatcher } from './config';
+import { StatusBarItems, ViewCommands } from './ids';
 
 /** The shield in the status bar with the number of pending approvals; a click opens the Airlock view. */
 export class AirlockStatusBar implements vscode.Disposable {
   private readonly item: vscode.StatusBarItem;
+  private readonly disposables: vscode.Disposable[] = [];
   private pending = 0;
+  private config: AirlockConfig;
 
-  constructor(private config: AirlockConfig) {
-    this.item = vscode.window.createStatusBarItem('airlock.status', vscode.StatusBarAlignment.Left, 100);
+  constructor(config: ConfigWatcher, queue: ApprovalQueue) {
+    this.config = config.current;
+    this.item = vscode.window.createStatusBarItem(StatusBarItems.shield, vscode.StatusBarAlignment.Left, 100);
     this.item.name = vscode.l10n.t('Agent Airlock');
-    this.item.command = `workbench.view.extension.${Views.container}`;
+    this.item.command = ViewCommands.openContainer;
+    this.disposables.push(
+      this.item,
+      config.onDidChange((e) => this.update(e.config)),
+      queue.onDidChange(() => this.setPending(queue.size)),
+    );
     this.render();
     this.item.show();
   }
@@ -41,6 +50,6 @@ export class AirlockStatusBar implements vscode.Disposable {
   }
 
   dispose(): void {
-    this.item.dispose();
+    this.disposables.forEach((d) => d.dispose());
   }
 }

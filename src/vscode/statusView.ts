@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import type { AirlockConfig } from './config';
+import type { AirlockConfig, ConfigWatcher } from './config';
+import { Views } from './ids';
 
 /** A row of the Status view. */
 export interface StatusItem {
@@ -13,8 +14,17 @@ export interface StatusItem {
 export class StatusViewProvider implements vscode.TreeDataProvider<StatusItem>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this.changed.event;
+  private readonly disposables: vscode.Disposable[] = [this.changed];
+  private config: AirlockConfig;
 
-  constructor(private config: AirlockConfig) {}
+  constructor(config: ConfigWatcher) {
+    this.config = config.current;
+    this.disposables.push(
+      vscode.window.registerTreeDataProvider(Views.status, this),
+      config.onDidChange((e) => this.update(e.config)),
+      vscode.workspace.onDidChangeWorkspaceFolders(() => this.changed.fire()),
+    );
+  }
 
   update(config: AirlockConfig): void {
     this.config = config;
@@ -46,6 +56,6 @@ export class StatusViewProvider implements vscode.TreeDataProvider<StatusItem>, 
   }
 
   dispose(): void {
-    this.changed.dispose();
+    this.disposables.forEach((d) => d.dispose());
   }
 }

@@ -1,8 +1,11 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { AuditFilter } from '../audit/filter';
+import { isDeveloperAction, isFiltered, matchesFilter, outcome } from '../audit/filter';
 import type { AuditEntry } from '../audit/log';
 import { readAudit } from '../audit/log';
-import type { Verdict } from '../core/types';
+import type { GateService } from './gateService';
+import { ContextKeys, ViewItems, Views } from './ids';
 
 /** A node of the Timeline: a session of one agent, or one action in it. */
 export type TimelineNode =
@@ -21,10 +24,7 @@ export type TimelineNode =
       readonly undid?: string;
     };
 
-export interface TimelineFilter {
-  readonly agent?: string;
-  readonly verdict?: Verdict | 'approved' | 'audited';
-}
+export type TimelineFilter = AuditFilter;
 
 const AGENT_NAMES: Record<string, string> = {
   claude: 'Claude Code',
@@ -43,33 +43,11 @@ export function agentLabel(agent: string): string {
   return AGENT_NAMES[agent] ?? agent;
 }
 
-/** How an entry was decided, in one word the UI shows. */
-export function outcome(e: AuditEntry): 'allowed' | 'approved' | 'denied' | 'audited' | 'timed out' {
-  if (e.mode === 'audit' && e.wouldBe !== 'allow') {
-    return 'audited';
-  }
-  if (e.verdict === 'deny') {
-    return e.decidedBy === 'timeout' ? 'timed out' : 'denied';
-  }
-  return e.decidedBy === 'human' || e.decidedBy === 'session-rule' ? 'approved' : 'allowed';
-}
-
-function matches(e: AuditEntry, f: TimelineFilter): boolean {
-  if (f.agent && e.agent !== f.agent) {
-    return false;
-  }
-  if (!f.verdict) {
-    return true;
-  }
-  const o = outcome(e);
-  return f.verdict === 'approved' || f.verdict === 'audited' ? o === f.verdict : e.verdict === f.verdict;
-}
-
 /** Agent sessions (newest first) and their actions (newest first), from the audit log. */
 export function buildSessions(folder: string, entries: readonly AuditEntry[], filter: TimelineFilter = {}): TimelineNode[] {
   const sessions = new Map<string, AuditEntry[]>();
   for (const e of entries) {
-    if (!matches(e, filter) || e.kind === 'rollback' || e.kind === 'revert' || e.kind === 'keep') {
+    if (isDeveloperAction(e) || !matchesFilter(e, filter)) {
       continue;
     }
     const key = `${e.agent}\u0000${e.session ?? ''}`;
@@ -89,6 +67,13 @@ export class TimelineProvider implements vscode.TreeDataProvider<TimelineNode>, 
   readonly onDidChangeTreeData = this.changed.event;
   private filter: TimelineFilter = {};
   private readonly rollbacks: TimelineNode[] = [];
+  private readonly view: vscode.TreeView<TimelineNode>;
+  private readonly disposables: vscode.Disposable[] = [this.changed];
+
+  constructor(gate: GateService) {
+    this.view = vscode.window.createTreeView(Views.timeline, { treeDataProvider: this });
+    this.disposables.push(this.view, gate.onDidDecide(() => this.refresh()));
+  }
 
   refresh(): void {
     this.changed.fire();
@@ -96,7 +81,7 @@ export class TimelineProvider implements vscode.TreeDataProvider<TimelineNode>, 
 
   setFilter(filter: TimelineFilter): void {
     this.filter = filter;
-    void vscode.commands.executeCommand('setContext', 'airlock.timelineFiltered', Boolean(filter.agent || filter.verdict));
+    void vscode.commands.executeCommand('setContext', ContextKeys.timelineFiltered, isFiltered(filter));
     this.refresh();
   }
 
@@ -146,7 +131,7 @@ export class TimelineProvider implements vscode.TreeDataProvider<TimelineNode>, 
       const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
       item.description = vscode.l10n.t('{0} files · {1} · {2}', node.files, new Date(node.time).toLocaleTimeString(), node.targetId);
       item.iconPath = new vscode.ThemeIcon('history');
-      item.contextValue = 'airlock.rollback';
+      item.contextValue = ViewItems.rollback;
       item.tooltip = vscode.l10n.t('Undo rollback restores the files as they were just before it (snapshot {0}).', node.safetyId);
       return item;
     }
@@ -163,7 +148,7 @@ export class TimelineProvider implements vscode.TreeDataProvider<TimelineNode>, 
         .filter(Boolean)
         .join(' · ');
       item.iconPath = new vscode.ThemeIcon('hubot');
-      item.contextValue = 'airlock.session';
+      item.contextValue = ViewItems.session;
       return item;
     }
     const e = node.entry;
@@ -177,17 +162,21 @@ export class TimelineProvider implements vscode.TreeDataProvider<TimelineNode>, 
       approved: ['verified', 'testing.iconPassed'],
       denied: ['error', 'testing.iconFailed'],
       'timed out': ['watch', 'testing.iconFailed'],
+      asked: ['question', 'list.warningForeground'],
       audited: ['eye', 'list.warningForeground'],
+      'rolled back': ['history', 'foreground'],
+      reverted: ['discard', 'foreground'],
+      kept: ['check', 'foreground'],
     };
     item.iconPath = new vscode.ThemeIcon(icon[o][0], new vscode.ThemeColor(icon[o][1]));
     item.tooltip = new vscode.MarkdownString(
       [`**${agentLabel(e.agent)}${e.tool ? ` (${e.tool})` : ''}**: ${e.kind} — ${o}`, '', '```', what, '```', '', ...e.reasons.map((r) => `- ${r}`), e.message ? `\n> ${e.message}` : '', e.snapshotId ? `\nSnapshot before it: \`${e.snapshotId}\`` : ''].join('\n'),
     );
-    item.contextValue = e.snapshotId ? 'airlock.action.snapshot' : 'airlock.action';
+    item.contextValue = e.snapshotId ? ViewItems.actionWithSnapshot : ViewItems.action;
     return item;
   }
 
   dispose(): void {
-    this.changed.dispose();
+    this.disposables.forEach((d) => d.dispose());
   }
 }
