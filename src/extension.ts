@@ -11,6 +11,7 @@ import { firstRunCommands } from './vscode/firstRun';
 import { GateService } from './vscode/gateService';
 import { guardCommands } from './vscode/guardCommands';
 import { GuardSnapshots } from './vscode/guardSnapshots';
+import { GuardState } from './vscode/guardState';
 import { DenialNotifier } from './vscode/notifications';
 import { PolicyService } from './vscode/policyService';
 import { ProtectedPathWatcher } from './vscode/protectedWatcher';
@@ -52,7 +53,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Airloc
       take: async (folder, label, action) => (await takeSnapshot(folder, { label, agent: action.agent, tool: action.tool }, snapshotOptionsFromPolicy(policy.policy(folder).settings.snapshots))).id,
     }, log),
   );
-  const approvals = own(new ApprovalUi(gate.queue, log));
+  const approvals = own(new ApprovalUi(gate.queue, log, context.extensionUri));
   const attribution = new ChangeAttribution();
   const timeline = own(new TimelineProvider(gate));
   const snapshots = own(new SnapshotCommands(timeline, log, attribution));
@@ -60,14 +61,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<Airloc
   const copilot = own(new CopilotSettingsSync(policy, context.workspaceState, context.globalState, attribution, log, config));
   const watcher = own(new ProtectedPathWatcher(policy, gate, attribution, guardSnapshots, log, () => config.current.enabled && config.current.watchProtectedPaths));
   const terminal = own(new TerminalGuard(gate, analyzeCommandAsync, attribution, guardSnapshots, log, config));
-  own(new StatusViewProvider(config));
-  own(new AirlockStatusBar(config, gate.queue));
+  const state = own(new GuardState(policy, config));
+  own(new StatusViewProvider(state));
+  own(new AirlockStatusBar(state, gate.queue));
   own(new DenialNotifier(gate, log));
   const commands = own(new CommandCenter(log))
     .register(approvals.commands())
     .register(timelineCommands(timeline, snapshots))
     .register(guardCommands(copilot, watcher, terminal))
-    .register(firstRunCommands(gate, log));
+    .register(firstRunCommands(gate, attribution, log));
   const bridge = await BridgeHost.serve(context, gate, config, log);
   if (bridge) {
     own(bridge);

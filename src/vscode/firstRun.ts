@@ -3,6 +3,9 @@ import * as vscode from 'vscode';
 import type { AgentId } from '../agents/adapter';
 import { AirlockError } from './commandCenter';
 import type { CommandGroup } from './commandCenter';
+import { LAUNCHER } from '../agents/install';
+import type { ChangeAttribution } from '../gate/changeAttribution';
+import { fileContents } from '../util/fileHash';
 import type { GateService } from './gateService';
 import { installHooksCommand } from './installHooksCommand';
 
@@ -48,7 +51,7 @@ async function pickFolder(): Promise<vscode.WorkspaceFolder | undefined> {
 }
 
 /** Writes a starter `.airlock/policy.json` (never over an existing one) and opens it. */
-export async function createPolicy(): Promise<vscode.Uri | undefined> {
+export async function createPolicy(attribution: ChangeAttribution): Promise<vscode.Uri | undefined> {
   const folder = await pickFolder();
   if (!folder) {
     throw new AirlockError(vscode.l10n.t('Open a folder first: the policy lives in its .airlock directory.'), 'warning');
@@ -59,7 +62,10 @@ export async function createPolicy(): Promise<vscode.Uri | undefined> {
     await vscode.workspace.fs.stat(uri);
     exists = true;
   } catch {
+    // Airlock's own write: the protected-file watcher must not warn about it.
+    attribution.note('airlock', [path.dirname(uri.fsPath), uri.fsPath]);
     await vscode.workspace.fs.writeFile(uri, Buffer.from(STARTER_POLICY, 'utf8'));
+    attribution.noteContent('airlock', await fileContents([uri.fsPath]));
   }
   await vscode.window.showTextDocument(uri, { preview: false });
   if (exists) {
@@ -106,13 +112,28 @@ export async function tryApproval(gate: GateService): Promise<string | undefined
   return verdict;
 }
 
+/**
+ * Install Agent Hooks, with the files it writes (each agent's configuration, the launcher in
+ * .airlock/bin, and their temporary files) noted as Airlock's own, so the protected-file watcher
+ * does not warn about them.
+ */
+async function installHooks(log: vscode.LogOutputChannel, attribution: ChangeAttribution, agents?: AgentId[]): Promise<string[]> {
+  const folders = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
+  const own = (files: readonly string[]) => folders.flatMap((f) => [path.join(f, '.airlock', 'bin'), ...files.map((file) => path.resolve(f, file))]);
+  // The install writes synchronously once the agents are picked; the watcher's events come after this note.
+  const files = await installHooksCommand(log, agents);
+  attribution.note('airlock', own(files));
+  attribution.noteContent('airlock', await fileContents(own([...files, LAUNCHER])));
+  return files;
+}
+
 /** The walkthrough's commands: create a policy, install the agents' hooks, try an approval; and Show Log. */
-export function firstRunCommands(gate: GateService, log: vscode.LogOutputChannel): CommandGroup<'createPolicy' | 'installHooks' | 'tryApproval' | 'showLog'> {
+export function firstRunCommands(gate: GateService, attribution: ChangeAttribution, log: vscode.LogOutputChannel): CommandGroup<'createPolicy' | 'installHooks' | 'tryApproval' | 'showLog'> {
   return {
     component: 'FirstRun',
     handlers: {
-      createPolicy: () => createPolicy(),
-      installHooks: (agents?: AgentId[]) => installHooksCommand(log, agents),
+      createPolicy: () => createPolicy(attribution),
+      installHooks: (agents?: AgentId[]) => installHooks(log, attribution, agents),
       tryApproval: () => tryApproval(gate),
       showLog: () => log.show(true),
     },

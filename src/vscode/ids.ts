@@ -55,11 +55,14 @@ export const ViewItems = {
   action: 'airlock.action',
   actionWithSnapshot: 'airlock.action.snapshot',
   rollback: 'airlock.rollback',
+  rollbackUndone: 'airlock.rollback.undone',
 } as const;
 
 export const ContextKeys = {
   pendingCount: 'airlock.pendingCount',
   timelineFiltered: 'airlock.timelineFiltered',
+  /** A request appeared a moment ago: Approve is disabled until the developer has had a look. */
+  arming: 'airlock.arming',
   /** Some agent's hook is installed in a workspace folder (the Timeline's empty state stops offering it). */
   hooksInstalled: 'airlock.hooksInstalled',
 } as const;

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { ProposedAction } from '../core/types';
 import type { GateResult } from '../gate/gate';
-import { actionTitle } from './approvals';
+import { actionTitle, plain } from './approvalText';
 import type { GateService } from './gateService';
 import { ViewCommands, Views } from './ids';
 
@@ -45,7 +45,7 @@ export class DenialNotifier implements vscode.Disposable {
     if (r.decidedBy === 'timeout') {
       this.push({ kind: 'timeout', text: vscode.l10n.t('{0}: nobody answered in time, so Airlock denied it.', what) });
     } else {
-      this.push({ kind: 'policy', text: vscode.l10n.t('{0}: denied. {1}', what, r.decision.reasons.join(' ')) });
+      this.push({ kind: 'policy', text: vscode.l10n.t('{0}: denied. {1}', what, plain([...new Set(r.decision.reasons)].join(' '))) });
     }
   }
 

@@ -8,6 +8,7 @@ import type { CommandAnalyzer } from '../policy/naiveAnalysis';
 import type { RollbackResult } from '../snapshot/rollback';
 import { rollbackToSnapshot } from '../snapshot/rollback';
 import type { ConfigWatcher } from './config';
+import { restoreAsAirlock } from './airlockWrites';
 import type { GateService } from './gateService';
 import type { GuardSnapshots } from './guardSnapshots';
 import { Commands } from './ids';
@@ -187,11 +188,7 @@ export class TerminalGuard implements vscode.Disposable {
     this.alerts.delete(id);
     const snapshotId = alert.snapshotId;
     const files = alert.deletes.length ? alert.deletes : undefined;
-    const result = await this.attribution.during(
-      alert.folder,
-      () => rollbackToSnapshot(alert.folder, snapshotId, { ...this.snapshots.options(alert.folder), files, agent: 'developer' }),
-      (r) => [...r.changed, ...r.created, ...r.deleted],
-    );
+    const result = await restoreAsAirlock(this.attribution, alert.folder, () => rollbackToSnapshot(alert.folder, snapshotId, { ...this.snapshots.options(alert.folder), files, agent: 'developer' }));
     const n = result.changed.length + result.created.length + result.deleted.length;
     this.auditSink({
       time: new Date().toISOString(),

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { AuditFilter } from '../audit/filter';
+import type { AuditFilter, OutcomeFilter } from '../audit/filter';
 import { isDeveloperAction, isFiltered, matchesFilter, outcome } from '../audit/filter';
 import type { AuditEntry } from '../audit/log';
 import { readAudit } from '../audit/log';
@@ -22,7 +22,11 @@ export type TimelineNode =
       readonly time: string;
       /** Set when this entry undid an earlier rollback. */
       readonly undid?: string;
+      /** Set when this rollback was undone (its row stays, without Undo). */
+      readonly undone?: boolean;
     };
+
+type RollbackNode = Extract<TimelineNode, { type: 'rollback' }>;
 
 export type TimelineFilter = AuditFilter;
 
@@ -58,6 +62,17 @@ export function buildSessions(folder: string, entries: readonly AuditEntry[], fi
     .sort((a, b) => b.entries[0].time.localeCompare(a.entries[0].time));
 }
 
+/** The words of each outcome filter, as the quick pick and the view's description show them. */
+export function filterLabel(f: AuditFilter): string {
+  const outcomes: Record<OutcomeFilter, string> = {
+    denied: vscode.l10n.t('Denied'),
+    approved: vscode.l10n.t('Approved by you'),
+    asked: vscode.l10n.t('Asked'),
+    audited: vscode.l10n.t('Audited (would have been stopped)'),
+  };
+  return [f.outcome ? outcomes[f.outcome] : undefined, f.agent ? agentLabel(f.agent) : undefined].filter(Boolean).join(' · ');
+}
+
 /**
  * The Timeline view: each agent session with its actions (allowed, approved, denied, audited) and
  * the snapshot taken before each; actions offer roll back, show changes and restore a file.
@@ -81,6 +96,7 @@ export class TimelineProvider implements vscode.TreeDataProvider<TimelineNode>, 
 
   setFilter(filter: TimelineFilter): void {
     this.filter = filter;
+    this.view.description = isFiltered(filter) ? vscode.l10n.t('Showing: {0}', filterLabel(filter)) : undefined;
     void vscode.commands.executeCommand('setContext', ContextKeys.timelineFiltered, isFiltered(filter));
     this.refresh();
   }
@@ -90,13 +106,13 @@ export class TimelineProvider implements vscode.TreeDataProvider<TimelineNode>, 
   }
 
   /** Records a rollback so the view can offer "Undo rollback" at its top. */
-  addRollback(folder: string, targetId: string, safetyId: string, files: number, what?: string | Extract<TimelineNode, { type: 'rollback' }>): void {
+  addRollback(folder: string, targetId: string, safetyId: string, files: number, what?: string | RollbackNode): void {
     const time = new Date().toISOString();
     if (what && typeof what !== 'string') {
-      // Undoing a rollback: the undone entry goes, the undo itself can be undone in turn.
+      // Undoing a rollback: its row stays, marked undone; the undo itself can be undone in turn.
       const i = this.rollbacks.indexOf(what);
       if (i >= 0) {
-        this.rollbacks.splice(i, 1);
+        this.rollbacks[i] = { ...what, undone: true };
       }
       this.rollbacks.unshift({ type: 'rollback', folder, targetId, targetLabel: what.targetLabel ?? what.targetId, safetyId, files, time, undid: what.targetId });
     } else {
@@ -105,13 +121,15 @@ export class TimelineProvider implements vscode.TreeDataProvider<TimelineNode>, 
     this.refresh();
   }
 
-  get lastRollback(): Extract<TimelineNode, { type: 'rollback' }> | undefined {
-    return this.rollbacks[0] as Extract<TimelineNode, { type: 'rollback' }> | undefined;
+  /** The newest rollback that was not undone. */
+  get lastRollback(): RollbackNode | undefined {
+    return this.rollbacks.find((r): r is RollbackNode => r.type === 'rollback' && !r.undone);
   }
 
   getChildren(node?: TimelineNode): TimelineNode[] {
     if (!node) {
-      const out: TimelineNode[] = [...this.rollbacks.slice(0, 3)];
+      // The developer's rollbacks head the list, unless a filter picks agent actions.
+      const out: TimelineNode[] = isFiltered(this.filter) ? [] : [...this.rollbacks.slice(0, 4)];
       for (const f of vscode.workspace.workspaceFolders ?? []) {
         out.push(...buildSessions(f.uri.fsPath, readAudit(f.uri.fsPath).entries, this.filter));
       }
@@ -129,24 +147,25 @@ export class TimelineProvider implements vscode.TreeDataProvider<TimelineNode>, 
         ? vscode.l10n.t('Undid the rollback to before {0}', node.targetLabel ?? node.undid)
         : vscode.l10n.t('Rolled back to before {0}', node.targetLabel ?? node.targetId);
       const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
-      item.description = vscode.l10n.t('{0} files · {1} · {2}', node.files, new Date(node.time).toLocaleTimeString(), node.targetId);
-      item.iconPath = new vscode.ThemeIcon('history');
-      item.contextValue = ViewItems.rollback;
-      item.tooltip = vscode.l10n.t('Undo rollback restores the files as they were just before it (snapshot {0}).', node.safetyId);
+      const files = node.files === 1 ? vscode.l10n.t('1 file') : vscode.l10n.t('{0} files', node.files);
+      item.description = [files, new Date(node.time).toLocaleTimeString(), node.undone ? vscode.l10n.t('undone') : undefined].filter(Boolean).join(' · ');
+      item.iconPath = new vscode.ThemeIcon(node.undone ? 'circle-slash' : 'history');
+      item.contextValue = node.undone ? ViewItems.rollbackUndone : ViewItems.rollback;
+      item.tooltip = node.undone
+        ? vscode.l10n.t('This rollback was undone.')
+        : vscode.l10n.t('Undo Rollback restores the files as they were just before it (snapshot {0}).', node.safetyId);
       return item;
     }
     if (node.type === 'session') {
       const item = new vscode.TreeItem(agentLabel(node.agent), vscode.TreeItemCollapsibleState.Expanded);
       item.id = `session:${node.folder}:${node.key}`;
       const denied = node.entries.filter((e) => e.verdict === 'deny').length;
-      item.description = [
-        node.session ? `${vscode.l10n.t('session')} ${node.session.slice(0, 8)}` : undefined,
-        vscode.l10n.t('{0} actions', node.entries.length),
-        denied ? vscode.l10n.t('{0} denied', denied) : undefined,
-        new Date(node.entries[0].time).toLocaleTimeString(),
-      ]
+      const n = node.entries.length;
+      const started = new Date(node.entries[n - 1].time).toLocaleTimeString();
+      item.description = [n === 1 ? vscode.l10n.t('1 action') : vscode.l10n.t('{0} actions', n), denied ? vscode.l10n.t('{0} denied', denied) : undefined, vscode.l10n.t('since {0}', started)]
         .filter(Boolean)
         .join(' · ');
+      item.tooltip = node.session ? vscode.l10n.t('{0} session {1}, started {2}', agentLabel(node.agent), node.session, new Date(node.entries[n - 1].time).toLocaleString()) : agentLabel(node.agent);
       item.iconPath = new vscode.ThemeIcon('hubot');
       item.contextValue = ViewItems.session;
       return item;
@@ -169,8 +188,21 @@ export class TimelineProvider implements vscode.TreeDataProvider<TimelineNode>, 
       kept: ['check', 'foreground'],
     };
     item.iconPath = new vscode.ThemeIcon(icon[o][0], new vscode.ThemeColor(icon[o][1]));
+    // Each reason once; the developer's own words only when no reason quotes them already.
+    const reasons = [...new Set(e.reasons)];
+    const message = e.message && !reasons.some((r) => r.includes(e.message!)) ? e.message : undefined;
     item.tooltip = new vscode.MarkdownString(
-      [`**${agentLabel(e.agent)}${e.tool ? ` (${e.tool})` : ''}**: ${e.kind} — ${o}`, '', '```', what, '```', '', ...e.reasons.map((r) => `- ${r}`), e.message ? `\n> ${e.message}` : '', e.snapshotId ? `\nSnapshot before it: \`${e.snapshotId}\`` : ''].join('\n'),
+      [
+        `**${agentLabel(e.agent)}${e.tool ? ` (${e.tool})` : ''}**: ${e.kind} — ${o}`,
+        '',
+        '```',
+        what,
+        '```',
+        '',
+        ...reasons.map((r) => `- ${r}`),
+        message ? `\n> ${message}` : '',
+        e.snapshotId ? `\n${vscode.l10n.t('Snapshot before it: {0}', `\`${e.snapshotId}\``)}` : '',
+      ].join('\n'),
     );
     item.contextValue = e.snapshotId ? ViewItems.actionWithSnapshot : ViewItems.action;
     return item;

@@ -1,7 +1,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { AuditFilter, OutcomeFilter } from '../audit/filter';
+import type { AuditFilter } from '../audit/filter';
 import { matchesFilter } from '../audit/filter';
 import type { AuditEntry } from '../audit/log';
 import { auditToCsv, readAudit } from '../audit/log';
@@ -9,20 +9,9 @@ import { takeSnapshot } from '../snapshot/snapshot';
 import type { CommandGroup } from './commandCenter';
 import type { SnapshotCommands } from './snapshotCommands';
 import type { TimelineProvider } from './timeline';
-import { agentLabel } from './timeline';
+import { agentLabel, filterLabel } from './timeline';
 
 type TimelineCommandNames = 'rollback' | 'undoRollback' | 'showChanges' | 'restoreFile' | 'refreshTimeline' | 'filterTimeline' | 'clearTimelineFilter' | 'exportAudit' | 'takeSnapshot';
-
-/** The words of each outcome filter, as the quick pick and the view's description show them. */
-export function filterLabel(f: AuditFilter): string {
-  const outcomes: Record<OutcomeFilter, string> = {
-    denied: vscode.l10n.t('Denied'),
-    approved: vscode.l10n.t('Approved by you'),
-    asked: vscode.l10n.t('Asked'),
-    audited: vscode.l10n.t('Audited (would have been stopped)'),
-  };
-  return [f.outcome ? outcomes[f.outcome] : undefined, f.agent ? agentLabel(f.agent) : undefined].filter(Boolean).join(' · ');
-}
 
 /** Every folder's audit entries the filter keeps, oldest first. */
 export function filteredEntries(filter: AuditFilter): AuditEntry[] {

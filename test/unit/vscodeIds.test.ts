@@ -19,13 +19,14 @@ function linkedCommands(text: string): string[] {
 }
 
 /** The `airlock.*` names in a when clause, by what they are compared as. */
-function whenNames(when: string): { keys: string[]; viewItems: string[]; views: string[]; schemes: string[] } {
+function whenNames(when: string): { keys: string[]; viewItems: string[]; views: string[]; schemes: string[]; webviews: string[] } {
   const viewItems = [...when.matchAll(/viewItem\s*==\s*([\w.-]+)/g)].map((m) => m[1]);
   const views = [...when.matchAll(/\bview\s*==\s*([\w.-]+)/g)].map((m) => m[1]);
   const schemes = [...when.matchAll(/resourceScheme\s*==\s*([\w.-]+)/g)].map((m) => m[1]);
-  const compared = new Set([...viewItems, ...views]);
+  const webviews = [...when.matchAll(/activeWebviewPanelId\s*==\s*'([\w.-]+)'/g)].map((m) => m[1]);
+  const compared = new Set([...viewItems, ...views, ...webviews]);
   const keys = [...when.matchAll(/(?<![\w.])(airlock\.[\w.]+)/g)].map((m) => m[1]).filter((k) => !compared.has(k));
-  return { keys, viewItems, views, schemes };
+  return { keys, viewItems, views, schemes, webviews };
 }
 
 describe('VS Code ids: package.json and the source use only the ids declared in src/vscode/ids.ts', () => {
@@ -75,6 +76,7 @@ describe('VS Code ids: package.json and the source use only the ids declared in 
       items.forEach((i) => i.when && whens.push(i.when));
     }
     (contributes.keybindings as { when?: string }[]).forEach((k) => k.when && whens.push(k.when));
+    (contributes.commands as { enablement?: string }[]).forEach((c) => c.enablement && whens.push(c.enablement));
     (contributes.views[Views.container] as { when?: string }[]).forEach((v) => v.when && whens.push(v.when));
     (contributes.viewsWelcome as { when?: string }[]).forEach((v) => v.when && whens.push(v.when));
     const bad: string[] = [];
@@ -83,6 +85,7 @@ describe('VS Code ids: package.json and the source use only the ids declared in 
       n.viewItems.filter((i) => !Object.values<string>(ViewItems).includes(i)).forEach((i) => bad.push(`viewItem ${i} in "${when}"`));
       n.views.filter((v) => !(viewIds as readonly string[]).includes(v)).forEach((v) => bad.push(`view ${v} in "${when}"`));
       n.schemes.filter((s) => !Object.values<string>(Schemes).includes(s)).forEach((s) => bad.push(`scheme ${s} in "${when}"`));
+      n.webviews.filter((w) => !Object.values<string>(WebviewTypes).includes(w)).forEach((w) => bad.push(`webview ${w} in "${when}"`));
       n.keys.filter((k) => !Object.values<string>(ContextKeys).includes(k)).forEach((k) => bad.push(`context key ${k} in "${when}"`));
     }
     assert.deepEqual(bad, []);
@@ -113,7 +116,7 @@ describe('VS Code ids: package.json and the source use only the ids declared in 
       // Comments may name ids; code may not. ('airlock' alone is also an agent and a change cause.)
       const text = fs.readFileSync(file, 'utf8').replace(/\/\*[^]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
       for (const m of text.matchAll(/(['"`])((?:airlock[.-]|workbench\.view\.extension)[\w.-]*)\1/g)) {
-        if (ids.has(m[2]) || /^airlock\./.test(m[2])) {
+        if (ids.has(m[2]) || (/^airlock\./.test(m[2]) && !/\.(svg|png|json|js|css|md|log)$/.test(m[2]))) {
           found.push(`${path.relative(root, file)}: ${m[0]}`);
         }
       }
