@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { ChangeAttribution } from './gate/changeAttribution';
-import { analyzeCommandAsync } from './shell/analyze';
+import { shellAnalyzer } from './gate/shellAnalyzer';
 import { snapshotOptionsFromPolicy, takeSnapshot } from './snapshot/snapshot';
 import { ApprovalUi } from './vscode/approvals';
 import { BridgeHost } from './vscode/bridgeHost';
@@ -47,9 +47,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<Airloc
   const log = own(vscode.window.createOutputChannel('Airlock', { log: true }));
   log.info(`Agent Airlock ${context.extension.packageJSON.version} activating in VS Code ${vscode.version}`);
   const config = own(new ConfigWatcher(log));
-  const policy = own(new PolicyService(log));
+  const analyze = shellAnalyzer();
+  const policy = own(new PolicyService(log, analyze));
   const gate = own(
-    new GateService(policy, analyzeCommandAsync, {
+    new GateService(policy, {
       take: async (folder, label, action) => (await takeSnapshot(folder, { label, agent: action.agent, tool: action.tool }, snapshotOptionsFromPolicy(policy.policy(folder).settings.snapshots))).id,
     }, log),
   );
@@ -60,7 +61,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Airloc
   const guardSnapshots = new GuardSnapshots(policy);
   const copilot = own(new CopilotSettingsSync(policy, context.workspaceState, context.globalState, attribution, log, config));
   const watcher = own(new ProtectedPathWatcher(policy, gate, attribution, guardSnapshots, log, () => config.current.enabled && config.current.watchProtectedPaths));
-  const terminal = own(new TerminalGuard(gate, analyzeCommandAsync, attribution, guardSnapshots, log, config));
+  const terminal = own(new TerminalGuard(gate, analyze, attribution, guardSnapshots, log, config));
   const state = own(new GuardState(policy, config));
   own(new StatusViewProvider(state));
   own(new AirlockStatusBar(state, gate.queue));

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { Answer, ApprovalQueue, PendingRequest } from '../gate/approvalQueue';
+import type { ApprovalQueue, HumanAnswer, PendingRequest } from '../gate/approvalQueue';
 import { ApprovalDiffs, hasDiff, requestIdOfUri } from './approvalDiff';
 import type { PanelAnswer } from './approvalPanel';
 import { ApprovalPanel, ARM_MS } from './approvalPanel';
@@ -198,7 +198,7 @@ export class ApprovalUi implements vscode.Disposable {
     return (panel?.tooSoon() ?? false) || (at !== undefined && Date.now() - at < ARM_MS);
   }
 
-  private answer(arg: unknown, answer: Omit<Answer, 'by'>, origin: Origin): boolean {
+  private answer(arg: unknown, answer: Omit<HumanAnswer, 'by'>, origin: Origin): boolean {
     const id = this.resolveId(arg);
     if (!id) {
       if (this.queue.size === 0) {

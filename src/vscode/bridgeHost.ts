@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { newSocketPath, newToken, register, unregister } from '../bridge/registry';
-import { DISABLED_ERROR } from '../bridge/protocol';
+import { BridgeError } from '../bridge/protocol';
 import type { DecideHandler } from '../bridge/server';
 import { BridgeServer } from '../bridge/server';
 import type { ConfigWatcher } from './config';
@@ -60,10 +60,9 @@ export class BridgeHost implements vscode.Disposable {
         context,
         async (req, signal) => {
           if (!config.current.enabled) {
-            throw new Error(DISABLED_ERROR);
+            throw new BridgeError('disabled', 'Airlock is turned off in this window (airlock.enabled)');
           }
-          const r = await gate.decide(req.actions, signal);
-          return { decision: r.decision, decidedBy: r.decidedBy, snapshotId: r.snapshotId, message: r.message };
+          return gate.decide(req.actions, signal, req.installedFor);
         },
         (m) => log.error(`[Bridge] ${m}`),
       );

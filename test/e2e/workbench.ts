@@ -3,9 +3,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { FrameLocator, Locator, Page } from 'playwright-core';
 import { requestDecision } from '../../src/bridge/client';
-import type { DecideResponse } from '../../src/bridge/protocol';
 import { findRegistrations } from '../../src/bridge/registry';
-import type { ProposedAction } from '../../src/core/types';
+import type { GateResult, ProposedAction } from '../../src/core/types';
 import type { RunningServer } from './harness';
 import { demoLib, projectRoot, serverLib } from './harness';
 import { openBrowser, waitForAirlock } from './ui';
@@ -69,7 +68,7 @@ export class Workbench {
   }
 
   /** What an agent's hook does: ask the window (over the real bridge) and wait for the answer. */
-  hook(a: Partial<ProposedAction>, deadlineMs = 60_000): Promise<DecideResponse> {
+  hook(a: Partial<ProposedAction>, deadlineMs = 60_000): Promise<GateResult> {
     return requestDecision([this.action(a)], { cwd: this.folder, deadlineMs, env: { ...process.env, ...this.env } });
   }
 
