@@ -47,7 +47,7 @@ async function pickFolder(): Promise<vscode.WorkspaceFolder | undefined> {
   if (folders.length <= 1) {
     return folders[0];
   }
-  return vscode.window.showWorkspaceFolderPick({ placeHolder: vscode.l10n.t('Which folder?') });
+  return vscode.window.showWorkspaceFolderPick({ placeHolder: vscode.l10n.t('Which folder?'), ignoreFocusOut: true });
 }
 
 /** Writes a starter `.airlock/policy.json` (never over an existing one) and opens it. */

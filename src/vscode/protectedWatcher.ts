@@ -56,6 +56,7 @@ export class ProtectedPathWatcher implements vscode.Disposable {
   private readonly watchers = new Map<string, { glob: string; disposables: vscode.Disposable[] }>();
   private readonly pending = new Map<string, { timer: ReturnType<typeof setTimeout>; op: ProtectedChangeAlert['op']; at: number; cause: string | undefined; created: boolean }>();
   private readonly alerts = new Map<string, ProtectedChangeAlert>();
+  private readonly snapshotting = new Map<string, { again?: string }>();
   private readonly alerted = new vscode.EventEmitter<ProtectedChangeAlert>();
   /** Fires when a warning is raised (tests and the timeline listen). */
   readonly onDidAlert = this.alerted.event;
@@ -202,6 +203,7 @@ export class ProtectedPathWatcher implements vscode.Disposable {
         this.pending.delete(key);
         if (burstCause) {
           this.log.debug(`[watch] ${uri.fsPath} changed (${merged}); explained by ${burstCause}`);
+          this.snapshotGoodState(folder.uri.fsPath, 'after an approved change to a protected file');
           return;
         }
         if (first.created && merged === 'delete') {
@@ -313,7 +315,33 @@ export class ProtectedPathWatcher implements vscode.Disposable {
     }
     this.alerts.delete(id);
     this.audit(alert, 'keep', dismissed ? `kept the change to ${alert.rel} (the warning was closed without an answer)` : `kept the change to ${alert.rel}`);
+    this.snapshotGoodState(alert.folder, `after keeping the change to ${alert.rel}`);
     return true;
+  }
+
+  /**
+   * A snapshot of a state the developer accepted (an approved or own change to a protected file, a
+   * kept change), so that a later Revert goes back to it rather than to an older version. One at a
+   * time per folder; an unchanged folder makes no new snapshot.
+   */
+  private snapshotGoodState(folder: string, label: string): void {
+    const running = this.snapshotting.get(folder);
+    if (running) {
+      running.again = label; // one more when this one is done: the state may have moved on
+      return;
+    }
+    const state: { again?: string } = {};
+    this.snapshotting.set(folder, state);
+    void this.snapshots
+      .take(folder, label, { tool: 'watch' })
+      .then((id) => this.log.debug(`[watch] snapshot ${id ?? '(snapshots off)'} ${label}`))
+      .catch((err: unknown) => this.log.warn(`[watch] no snapshot ${label}: ${err instanceof Error ? err.message : String(err)}`))
+      .finally(() => {
+        this.snapshotting.delete(folder);
+        if (state.again) {
+          this.snapshotGoodState(folder, state.again);
+        }
+      });
   }
 
   private audit(alert: ProtectedChangeAlert, kind: 'revert' | 'keep', reason: string, snapshotId?: string): void {

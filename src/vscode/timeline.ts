@@ -105,6 +105,11 @@ export class TimelineProvider implements vscode.TreeDataProvider<TimelineNode>, 
     return this.filter;
   }
 
+  /** What the view's title shows beside its name (the active filter). */
+  get description(): string | undefined {
+    return this.view.description;
+  }
+
   /** Records a rollback so the view can offer "Undo rollback" at its top. */
   addRollback(folder: string, targetId: string, safetyId: string, files: number, what?: string | RollbackNode): void {
     const time = new Date().toISOString();

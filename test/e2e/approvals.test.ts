@@ -117,6 +117,7 @@ describe('approving and rolling back in a real VS Code (Playwright)', function (
     await editorAction('Deny').click();
     const input = wb.page.locator('.quick-input-widget input');
     await input.waitFor();
+    assert.doesNotMatch((await input.getAttribute('placeholder')) ?? '', /npm run clean/, 'no suggestion that fits another request');
     await input.fill('Keep secrets out of the repository; use the vault.');
     await screenshot(wb.page, 'deny-with-reason.png');
     await wb.page.keyboard.press('Enter');
@@ -159,7 +160,7 @@ describe('approving and rolling back in a real VS Code (Playwright)', function (
     assert.doesNotMatch(text, /`/, 'no literal backticks');
     assert.deepEqual(await wb.panel().locator('button').allInnerTexts(), ['Allow once', 'Allow for this session', 'Deny…']);
     await wb.panel().locator('button[data-answer="approve"]:not([disabled])').waitFor();
-    await screenshot(wb.page, 'command-dialog.png');
+    await screenshot(wb.page, 'approval-panel.png');
     await deny.click();
     // Deny… asks for an optional reason: an empty Enter denies without one.
     const input = wb.page.locator('.quick-input-widget input');
@@ -219,6 +220,8 @@ describe('approving and rolling back in a real VS Code (Playwright)', function (
     await until('the agent’s changes back', () => fs.existsSync(coupon) && fs.readFileSync(cart, 'utf8') === `${original}// discount\n`);
     assert.equal(fs.readFileSync(coupon, 'utf8'), 'export const coupon = 10;\n');
     await timelineRow('Undid the rollback to before src/cart.js').first().waitFor();
+    await wb.page.locator('.notification-toast', { hasText: 'Undid the rollback' }).first().waitFor();
+    await timelineRow(/Rolled back to before src\/cart\.js.*undone/).first().waitFor();
     const log = readAudit(folder, env).entries.filter((e) => e.kind === 'rollback');
     assert.equal(log.length >= 2, true, 'the rollback and its undo are in the audit log');
   });
@@ -226,11 +229,9 @@ describe('approving and rolling back in a real VS Code (Playwright)', function (
   it('denies when nobody answers within the policy’s timeout, closes the diff and says so', async () => {
     const policyFile = path.join(folder, '.airlock', 'policy.json');
     const original = fs.readFileSync(policyFile, 'utf8');
-    const loadsBefore = wb.policyLoads();
-    fs.writeFileSync(policyFile, original.replace('"timeoutSeconds": 120', '"timeoutSeconds": 5'));
     try {
       // The policy reloads when the file changes; a request sent before that would wait 120 s.
-      await until('the policy to reload', () => wb.policyLoads() > loadsBefore);
+      await wb.writePolicy(original.replace('"timeoutSeconds": 120', '"timeoutSeconds": 5'));
       await runCommand('Notifications: Clear All Notifications');
       const started = Date.now();
       const answer = hook({ paths: [path.join(folder, '.env')], content: 'TIMEOUT=1\n' });
@@ -247,7 +248,7 @@ describe('approving and rolling back in a real VS Code (Playwright)', function (
       await screenshot(wb.page, 'timeout-denied.png');
       assert.equal(readAudit(folder, env).entries.at(-1)!.decidedBy, 'timeout');
     } finally {
-      fs.writeFileSync(policyFile, original);
+      await wb.writePolicy(original);
     }
   });
 
@@ -268,7 +269,6 @@ describe('approving and rolling back in a real VS Code (Playwright)', function (
       await runCommand('Welcome: Open Walkthrough...', true);
       await wb.page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Get Started with Agent Airlock' }).first().click();
       await walkthrough.locator('.getting-started-step', { hasText: 'Try an approval' }).first().click();
-      await screenshot(wb.page, 'walkthrough.png');
       await walkthrough.getByRole('button', { name: 'Try an Approval', exact: true }).first().click();
       await editorAction('Approve').waitFor();
       assert.match((await wb.page.locator('.editor-group-container.active .tab.active').getAttribute('aria-label')) ?? '', /The Airlock demo wants to change \.env\.airlock-demo/);
@@ -280,7 +280,7 @@ describe('approving and rolling back in a real VS Code (Playwright)', function (
       assert.equal(last.verdict, 'allow');
       assert.equal(fs.existsSync(path.join(folder, '.env.airlock-demo')), false, 'the demo writes nothing');
     } finally {
-      fs.writeFileSync(policyFile, original);
+      await wb.writePolicy(original);
     }
   });
 

@@ -152,6 +152,20 @@ export class Workbench {
     return (this.airlockLog().match(/\[Policy\] demo: /g) ?? []).length;
   }
 
+  /**
+   * Writes the policy file and waits until the window has loaded it (a load logged after the write:
+   * the log file is written with a delay, so counting lines could count an earlier load).
+   */
+  async writePolicy(text: string): Promise<void> {
+    const file = path.join(this.folder, '.airlock', 'policy.json');
+    const at = Date.now();
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, text);
+    await until('the policy to reload', () =>
+      [...this.airlockLog().matchAll(/^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d\.\d{3}) \[\w+\] \[Policy\] demo: /gm)].some((m) => new Date(`${m[1]}T${m[2]}`).getTime() >= at - 5),
+    );
+  }
+
   /** Hovers a tree row until its inline action shows (the tree may re-render under the mouse), then clicks it. */
   async clickInline(row: Locator, label: string): Promise<void> {
     await row.waitFor();

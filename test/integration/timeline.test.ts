@@ -89,3 +89,66 @@ describe('Timeline filters and Export Audit Log', () => {
     assert.equal((await exported(undefined)).length, 8);
   });
 });
+
+describe('Timeline words', () => {
+  let api: AirlockApi;
+  let root: string;
+  const agent = `words-${Date.now().toString(36)}`;
+  const session = 'a1b2c3d4-e5f6-47a8-9b0c-1d2e3f4a5b6c';
+
+  before(async () => {
+    api = await vscode.extensions.getExtension<AirlockApi>(EXTENSION_ID)!.activate();
+    root = vscode.workspace.workspaceFolders![0].uri.fsPath;
+    appendAudit({
+      time: new Date().toISOString(),
+      folder: root,
+      agent,
+      tool: 'Bash',
+      session,
+      kind: 'command',
+      command: 'rm -rf src',
+      verdict: 'deny',
+      wouldBe: 'ask',
+      mode: 'enforce',
+      decidedBy: 'human',
+      reasons: ['`rm -rf src`: deletes src', 'The developer denied it: use git clean on build/ only'],
+      message: 'use git clean on build/ only',
+      via: 'vscode',
+    });
+  });
+  after(() => vscode.commands.executeCommand(Commands.clearTimelineFilter));
+
+  async function sessionNode(): Promise<Extract<TimelineNode, { type: 'session' }>> {
+    await vscode.commands.executeCommand(Commands.filterTimeline, { agent });
+    return (await api.timeline.getChildren()).find((n): n is Extract<TimelineNode, { type: 'session' }> => n.type === 'session')!;
+  }
+
+  it('says "1 action", gives the whole session id in the hover, and shows the active filter in the title', async () => {
+    const node = await sessionNode();
+    const item = api.timeline.getTreeItem(node);
+    assert.match(String(item.description), /^1 action · 1 denied · since /);
+    assert.match(String(item.tooltip), new RegExp(session));
+    assert.match(api.timeline.description ?? '', new RegExp(`Showing: ${agent}`));
+    await vscode.commands.executeCommand(Commands.clearTimelineFilter);
+    assert.equal(api.timeline.description, undefined);
+  });
+
+  it("a denied row's hover says the developer's reason once", async () => {
+    const node = await sessionNode();
+    const [action] = await api.timeline.getChildren(node);
+    const hover = (api.timeline.getTreeItem(action).tooltip as vscode.MarkdownString).value;
+    assert.equal(hover.split('use git clean on build/ only').length - 1, 1, hover);
+  });
+
+  it('a rollback stays listed (marked undone) after Undo; an outcome filter lists no rollbacks', async () => {
+    api.timeline.addRollback(root, 'aaaaaaaaaaaa', 'bbbbbbbbbbbb', 1, 'src/cart.js');
+    const first = api.timeline.lastRollback!;
+    api.timeline.addRollback(root, 'bbbbbbbbbbbb', 'cccccccccccc', 1, first);
+    const rows = (await api.timeline.getChildren()).filter((n) => n.type === 'rollback');
+    const labels = rows.map((n) => String(api.timeline.getTreeItem(n).label));
+    assert.deepEqual(labels.slice(0, 2), ['Undid the rollback to before src/cart.js', 'Rolled back to before src/cart.js']);
+    assert.match(String(api.timeline.getTreeItem(rows[1]).description), /undone/);
+    await vscode.commands.executeCommand(Commands.filterTimeline, { outcome: 'denied' });
+    assert.equal((await api.timeline.getChildren()).filter((n) => n.type === 'rollback').length, 0);
+  });
+});
