@@ -141,6 +141,7 @@ describe('Timeline words', () => {
   });
 
   it('a rollback stays listed (marked undone) after Undo; an outcome filter lists no rollbacks', async () => {
+    await vscode.commands.executeCommand(Commands.clearTimelineFilter);
     api.timeline.addRollback(root, 'aaaaaaaaaaaa', 'bbbbbbbbbbbb', 1, 'src/cart.js');
     const first = api.timeline.lastRollback!;
     api.timeline.addRollback(root, 'bbbbbbbbbbbb', 'cccccccccccc', 1, first);
