@@ -1,6 +1,5 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { ADAPTERS } from '../agents/adapters';
 import { detectAgents } from '../agents/install';
 import type { PolicyProblem } from '../policy/parse';
 import type { ConfigWatcher } from './config';
@@ -85,7 +84,7 @@ export class GuardState implements vscode.Disposable {
         folder,
         problems: (loaded?.problems ?? []).filter((p) => p.severity === 'error'),
         hasPolicy: loaded?.files.some((f) => f.exists && /policy\.json$/.test(f.path)) ?? false,
-        guardedAgents: presence.filter((p) => p.installed).map((p) => ADAPTERS[p.agent].displayName),
+        guardedAgents: presence.filter((p) => p.installed).map((p) => p.name),
       };
     });
     void vscode.commands.executeCommand('setContext', ContextKeys.hooksInstalled, this.folders.some((f) => f.guardedAgents.length > 0));

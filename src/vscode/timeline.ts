@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { agentDisplayName } from '../agents/adapters';
 import type { AuditFilter, OutcomeFilter } from '../audit/filter';
 import { isDeveloperAction, isFiltered, matchesFilter, outcome } from '../audit/filter';
 import type { AuditEntry } from '../audit/log';
@@ -30,21 +31,14 @@ type RollbackNode = Extract<TimelineNode, { type: 'rollback' }>;
 
 export type TimelineFilter = AuditFilter;
 
-const AGENT_NAMES: Record<string, string> = {
-  claude: 'Claude Code',
-  copilot: 'Copilot',
-  'copilot-cli': 'Copilot CLI',
-  cursor: 'Cursor',
-  gemini: 'Gemini CLI',
-  codex: 'Codex',
-  windsurf: 'Windsurf',
-  cline: 'Cline',
+/** Sources of actions that are not agents; agents are named by the agent registry. */
+const OTHER_SOURCES: Record<string, string> = {
   cli: 'Command line',
   'airlock-demo': 'The Airlock demo',
 };
 
 export function agentLabel(agent: string): string {
-  return AGENT_NAMES[agent] ?? agent;
+  return OTHER_SOURCES[agent] ?? agentDisplayName(agent);
 }
 
 /** Agent sessions (newest first) and their actions (newest first), from the audit log. */
