@@ -70,7 +70,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Airloc
     .register(approvals.commands())
     .register(timelineCommands(timeline, snapshots))
     .register(guardCommands(copilot, watcher, terminal))
-    .register(firstRunCommands(gate, attribution, log));
+    .register(firstRunCommands(gate, attribution, state, log));
   const bridge = await BridgeHost.serve(context, gate, config, log);
   if (bridge) {
     own(bridge);

@@ -49,6 +49,8 @@ export class ApprovalDiffs implements vscode.Disposable {
   private readonly closing = new Set<string>();
   private readonly banner = vscode.window.createTextEditorDecorationType({
     isWholeLine: true,
+    // The countdown in front of the first line (always in view), why at its end (the rule in the hover).
+    before: { color: new vscode.ThemeColor('editorWarning.foreground'), margin: '0 1.5em 0 0', fontStyle: 'italic' },
     after: { color: new vscode.ThemeColor('editorWarning.foreground'), margin: '0 0 0 2em', fontStyle: 'italic' },
   });
   private timer: ReturnType<typeof setInterval> | undefined;
@@ -120,9 +122,17 @@ export class ApprovalDiffs implements vscode.Disposable {
         editor.setDecorations(this.banner, []);
         continue;
       }
-      const text = vscode.l10n.t('⏱ Denied automatically in {0} unless you approve. Airlock asks: {1}', countdown(req.deadline - now), requestWhy(req));
-      const hover = new vscode.MarkdownString(askingRules(req).map((r) => `\`${r.rule}\` — ${ruleSource(r)}: ${r.reason}`).join('\n\n'));
-      editor.setDecorations(this.banner, [{ range: new vscode.Range(0, 0, 0, 0), hoverMessage: hover, renderOptions: { after: { contentText: text } } }]);
+      const left = countdown(req.deadline - now);
+      const hover = new vscode.MarkdownString(
+        [vscode.l10n.t('Denied automatically in {0} unless you approve.', left), vscode.l10n.t('Airlock asks: {0}', requestWhy(req)), ...askingRules(req).map((r) => `\`${r.rule}\` — ${ruleSource(r)}`)].join('\n\n'),
+      );
+      editor.setDecorations(this.banner, [
+        {
+          range: new vscode.Range(0, 0, 0, 0),
+          hoverMessage: hover,
+          renderOptions: { before: { contentText: vscode.l10n.t('⏱ denied in {0} unless you approve', left) }, after: { contentText: vscode.l10n.t('Airlock asks: {0}', requestWhy(req)) } },
+        },
+      ]);
     }
   }
 

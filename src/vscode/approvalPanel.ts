@@ -65,7 +65,8 @@ export function approvalHtml(req: PendingRequest, opts: { cspSource: string; non
     // A built-in rule's name is jargon: its source is enough, the name is in the hover.
     const rule = (r: (typeof rules)[number]) =>
       r.source === 'built-in' ? `<span title="${escape(r.rule)}">${escape(ruleSource(r))}</span>` : `<span title="${escape(r.reason)}"><code>${escape(r.rule)}</code> · ${escape(ruleSource(r))}</span>`;
-    facts.push([rules.length > 1 ? t('Rules') : t('Rule'), [...new Set(rules.map(rule))].join('<br>')]);
+    const shown = [...new Map(rules.map((r) => [r.source === 'built-in' ? 'built-in' : `${r.rule}@${r.source}`, rule(r)])).values()];
+    facts.push([shown.length > 1 ? t('Rules') : t('Rule'), shown.join('<br>')]);
   }
   const remaining = Math.max(0, req.deadline - opts.now);
   const button = (answer: PanelAnswer, label: string, cls: string, title: string) =>

@@ -7,6 +7,7 @@ import { LAUNCHER } from '../agents/install';
 import type { ChangeAttribution } from '../gate/changeAttribution';
 import { fileContents } from '../util/fileHash';
 import type { GateService } from './gateService';
+import type { GuardState } from './guardState';
 import { installHooksCommand } from './installHooksCommand';
 
 /** The commented starter policy `Airlock: Create Policy` writes (JSONC, like every policy file). */
@@ -117,23 +118,29 @@ export async function tryApproval(gate: GateService): Promise<string | undefined
  * .airlock/bin, and their temporary files) noted as Airlock's own, so the protected-file watcher
  * does not warn about them.
  */
-async function installHooks(log: vscode.LogOutputChannel, attribution: ChangeAttribution, agents?: AgentId[]): Promise<string[]> {
+async function installHooks(log: vscode.LogOutputChannel, attribution: ChangeAttribution, state: GuardState, agents?: AgentId[]): Promise<string[]> {
   const folders = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
   const own = (files: readonly string[]) => folders.flatMap((f) => [path.join(f, '.airlock', 'bin'), ...files.map((file) => path.resolve(f, file))]);
   // The install writes synchronously once the agents are picked; the watcher's events come after this note.
   const files = await installHooksCommand(log, agents);
   attribution.note('airlock', own(files));
   attribution.noteContent('airlock', await fileContents(own([...files, LAUNCHER])));
+  // The views follow at once (a file created in a new folder may reach no file watcher).
+  state.schedule();
   return files;
 }
 
 /** The walkthrough's commands: create a policy, install the agents' hooks, try an approval; and Show Log. */
-export function firstRunCommands(gate: GateService, attribution: ChangeAttribution, log: vscode.LogOutputChannel): CommandGroup<'createPolicy' | 'installHooks' | 'tryApproval' | 'showLog'> {
+export function firstRunCommands(gate: GateService, attribution: ChangeAttribution, state: GuardState, log: vscode.LogOutputChannel): CommandGroup<'createPolicy' | 'installHooks' | 'tryApproval' | 'showLog'> {
   return {
     component: 'FirstRun',
     handlers: {
-      createPolicy: () => createPolicy(attribution),
-      installHooks: (agents?: AgentId[]) => installHooks(log, attribution, agents),
+      createPolicy: async () => {
+        const uri = await createPolicy(attribution);
+        state.schedule();
+        return uri;
+      },
+      installHooks: (agents?: AgentId[]) => installHooks(log, attribution, state, agents),
       tryApproval: () => tryApproval(gate),
       showLog: () => log.show(true),
     },

@@ -172,7 +172,10 @@ export class TimelineProvider implements vscode.TreeDataProvider<TimelineNode>, 
     const e = node.entry;
     const o = outcome(e);
     const what = e.kind === 'command' ? e.command ?? '' : (e.paths ?? []).map((p) => path.relative(node.folder, p) || p).join(', ');
-    const item = new vscode.TreeItem(`${what.replace(/\s+/g, ' ').slice(0, 90)}`, vscode.TreeItemCollapsibleState.None);
+    // An edit or a command is named by its file or line; a read, create, delete or rename says so.
+    const verbs: Partial<Record<AuditEntry['kind'], string>> = { read: vscode.l10n.t('read'), create: vscode.l10n.t('create'), delete: vscode.l10n.t('delete'), rename: vscode.l10n.t('rename') };
+    const verb = verbs[e.kind];
+    const item = new vscode.TreeItem(`${verb ? `${verb} ` : ''}${what.replace(/\s+/g, ' ').slice(0, 90)}`, vscode.TreeItemCollapsibleState.None);
     item.id = `action:${node.folder}:${e.time}:${e.kind}:${what}`;
     item.description = `${o} · ${new Date(e.time).toLocaleTimeString()}${e.snapshotId ? ` · ${e.snapshotId}` : ''}`;
     const icon: Record<typeof o, [string, string]> = {

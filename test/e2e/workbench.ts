@@ -121,7 +121,7 @@ export class Workbench {
   async diffBanner(): Promise<string> {
     // (A string, evaluated in the page: these tests compile without the DOM's types.)
     const texts = (await this.page.evaluate(`[...document.querySelectorAll('.editor-group-container.active .monaco-diff-editor .modified .view-lines span')]
-      .map((el) => getComputedStyle(el, '::after').content)
+      .flatMap((el) => [getComputedStyle(el, '::before').content, getComputedStyle(el, '::after').content])
       .filter((c) => c && c !== 'none' && c !== 'normal')`)) as string[];
     return texts.join(' ');
   }
