@@ -1,10 +1,9 @@
 import * as assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { readAudit } from '../../src/audit/log';
-import { projectRoot } from './harness';
+import { claudeWrites } from './hookCli';
 import { screenshot } from './ui';
 import { until, Workbench } from './workbench';
 
@@ -78,19 +77,7 @@ describe('approving and rolling back in a real VS Code (Playwright)', function (
   });
 
   it('the real `airlock hook claude`: Approve → the agent proceeds; Deny… → a PreToolUse deny carrying the reason', async () => {
-    const cli = path.join(projectRoot, 'dist', 'cli.js');
-    const runHook = (content: string) =>
-      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-        const child = spawn(process.execPath, [cli, 'hook', 'claude'], { cwd: folder, env: { ...process.env, ...env } });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (d) => (stdout += d));
-        child.stderr.on('data', (d) => (stderr += d));
-        child.on('close', (code) => resolve({ code, stdout, stderr }));
-        child.stdin.end(
-          JSON.stringify({ session_id: 'e2e-cli', transcript_path: '/dev/null', cwd: folder, hook_event_name: 'PreToolUse', tool_name: 'Write', tool_input: { file_path: path.join(folder, '.env'), content } }),
-        );
-      });
+    const runHook = (content: string) => claudeWrites(folder, path.join(folder, '.env'), content, { ...process.env, ...env });
     const approved = runHook('VIA_CLI=1\n');
     const early = await Promise.race([approved, editorAction('Approve').waitFor().then(() => undefined)]);
     assert.equal(early, undefined, `the hook answered without asking the window: ${JSON.stringify(early)}`);
