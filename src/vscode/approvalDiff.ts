@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ApprovalQueue, PendingRequest } from '../gate/approvalQueue';
-import { askingRules, countdown, requestTitle, requestWhy, ruleSource } from './approvalText';
+import { askingRules, countdown, requestColumn, requestTitle, requestWhy, ruleSource } from './approvalText';
 import { Schemes } from './ids';
 
 /** The text of the current and proposed sides of an edit's diff. */
@@ -84,7 +84,7 @@ export class ApprovalDiffs implements vscode.Disposable {
 
   async open(req: PendingRequest): Promise<void> {
     const { left, right } = diffUris(req);
-    await vscode.commands.executeCommand('vscode.diff', left, right, requestTitle(req), { preview: false, preserveFocus: true });
+    await vscode.commands.executeCommand('vscode.diff', left, right, requestTitle(req), { preview: false, preserveFocus: true, viewColumn: requestColumn() });
     this.events.shown(req.id);
     this.render();
     this.timer ??= setInterval(() => this.render(), 1000);
@@ -130,7 +130,7 @@ export class ApprovalDiffs implements vscode.Disposable {
         {
           range: new vscode.Range(0, 0, 0, 0),
           hoverMessage: hover,
-          renderOptions: { before: { contentText: vscode.l10n.t('⏱ denied in {0} unless you approve', left) }, after: { contentText: vscode.l10n.t('Airlock asks: {0}', requestWhy(req)) } },
+          renderOptions: { before: { contentText: vscode.l10n.t('Denied in {0} unless you approve', left) }, after: { contentText: vscode.l10n.t('Airlock asks: {0}', requestWhy(req)) } },
         },
       ]);
     }

@@ -1,7 +1,7 @@
 import * as crypto from 'node:crypto';
 import * as vscode from 'vscode';
 import type { PendingRequest } from '../gate/approvalQueue';
-import { actionTitle, askingRules, otherReasons, relativePaths, riskLabel, ruleSource, subcommandRisk } from './approvalText';
+import { actionTitle, askingRules, otherReasons, relativePaths, requestColumn, riskLabel, ruleSource, subcommandRisk } from './approvalText';
 import { WebviewTypes } from './ids';
 import { agentLabel } from './timeline';
 
@@ -118,7 +118,7 @@ export class ApprovalPanel implements vscode.Disposable {
     this.panel = vscode.window.createWebviewPanel(
       WebviewTypes.approval,
       actionTitle(request.action),
-      { viewColumn: vscode.ViewColumn.Active, preserveFocus: true },
+      { viewColumn: requestColumn(), preserveFocus: true },
       { enableScripts: true, localResourceRoots: [media], retainContextWhenHidden: true },
     );
     this.panel.iconPath = vscode.Uri.joinPath(media, 'airlock.svg');

@@ -112,6 +112,14 @@ export function relativePaths(a: ProposedAction): string {
   return a.paths.map((p) => vscode.workspace.asRelativePath(path.resolve(a.cwd, p), false)).join(', ');
 }
 
+/**
+ * Where a request opens: beside the editor in front of the developer (so what they are typing stays
+ * in view, and keeps going there), or in the editor area when none is open.
+ */
+export function requestColumn(): vscode.ViewColumn {
+  return vscode.window.activeTextEditor ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active;
+}
+
 export function oneLine(s: string, max: number): string {
   const t = s.replace(/\s+/g, ' ').trim();
   return t.length > max ? `${t.slice(0, max - 1)}…` : t;

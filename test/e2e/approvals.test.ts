@@ -59,7 +59,7 @@ describe('approving and rolling back in a real VS Code (Playwright)', function (
     assert.match((await tab.getAttribute('aria-label')) ?? '', /Claude Code wants to change \.env/);
     assert.doesNotMatch((await tab.textContent()) ?? '', /paths\[|built-in/, 'the tab title is short, without rule jargon');
     const banner = await until('the line above the diff', async () => (await wb.diffBanner()) || undefined);
-    assert.match(banner, /denied in (\d+:\d\d|\d+ s) unless you approve/, `the countdown shows in the diff: ${banner}`);
+    assert.match(banner, /Denied in (\d+:\d\d|\d+ s) unless you approve/, `the countdown shows in the diff: ${banner}`);
     assert.match(banner, /secrets/, 'and why the policy asks');
     await wb.page.locator('.editor-group-container.active .monaco-diff-editor .modified', { hasText: 'FEATURE_FLAG=on' }).first().waitFor();
     await wb.page.locator('.statusbar-item', { hasText: 'Airlock 1' }).first().waitFor();

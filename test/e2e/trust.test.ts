@@ -65,6 +65,9 @@ describe('approvals a person can trust at a glance (Playwright)', function () {
     }
     assert.ok(shownAt, 'the request appeared while Enter was being pressed');
     await panelOf('wants to run: rm -rf src');
+    // It opened beside the editor: what was being typed stays in view, in the editor it was typed in.
+    assert.equal(await wb.page.locator('.editor-group-container').count(), 2, 'the request opens beside the editor');
+    assert.equal(await wb.page.locator('.editor-group-container .tab.active', { hasText: 'cart.js' }).count(), 1, 'cart.js is still in view');
     assert.equal(approvalsInLog(), approvedBefore, 'no Enter allowed it');
     assert.ok(fs.existsSync(path.join(folder, 'src', 'cart.js')));
     const order = await buttons();
@@ -110,8 +113,12 @@ describe('approvals a person can trust at a glance (Playwright)', function () {
     await until('the read panel to close', async () => (await wb.page.locator('.tab', { hasText: 'wants to read .env' }).count()) === 0);
     const reset = wb.hook({ kind: 'command', command: 'git reset --hard', tool: 'Bash' });
     await panelOf('wants to run: git reset --hard');
+    const shown = Date.now();
+    const disabledAtFirst = await wb.panelButton('approve').isDisabled();
+    if (Date.now() - shown < 800) {
+      assert.equal(disabledAtFirst, true, 'Allow waits a moment here too');
+    }
     assert.deepEqual(await buttons(), order);
-    assert.equal(await wb.editorAction('Approve').getAttribute('aria-disabled'), 'true', 'Approve in the title bar waits a moment too');
     await wb.panel().locator('button[data-answer="approve"]:not([disabled])').waitFor();
     await wb.panelButton('approve').click();
     const r = await reset;

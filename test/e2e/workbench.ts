@@ -102,6 +102,11 @@ export class Workbench {
     return this.page.locator(`.editor-group-container.active .editor-actions a.action-label[aria-label^="${label}"]`).first();
   }
 
+  /** The title-bar action of any editor group's editor (a request opens beside the editor in front). */
+  anyEditorAction(label: string): Locator {
+    return this.page.locator(`.editor-group-container .editor-actions a.action-label[aria-label^="${label}"]`).first();
+  }
+
   /** The same action once it is enabled (Approve is disabled for a moment after a request appears). */
   armedEditorAction(label: string): Locator {
     return this.page.locator(`.editor-group-container.active .editor-actions a.action-label[aria-label^="${label}"]:not(.disabled)`).first();
