@@ -184,6 +184,8 @@ describe('approving and rolling back in a real VS Code (Playwright)', function (
     fs.writeFileSync(coupon, 'export const coupon = 10;\n');
 
     await wb.openAirlockView();
+    // Both rows shown first: a row inserted while the mouse is on its way moves the one it aims at.
+    await timelineRow('create src/coupon.js').first().waitFor();
     // The cart.js action's row (its snapshot id may equal an earlier one when nothing changed in between).
     const row = timelineRow('src/cart.js').filter({ hasText: r1.snapshotId! }).first();
     await wb.clickInline(row, 'Roll Back to Before This');
