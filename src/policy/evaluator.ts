@@ -11,7 +11,7 @@ import type { Policy } from './compile';
 import type { EvaluationContext, PathFact, PathFacts } from './evaluate';
 import { evaluate, evaluatePath } from './evaluate';
 import { inspectPaths } from './load';
-import { expandReadPaths } from './readExpansion';
+import { deletedContents, expandReadPaths } from './readExpansion';
 
 /** Turns a command line into what would run (src/shell in production). */
 export type CommandAnalyzer = (line: string, opts: { readonly cwd: string; readonly shell?: 'bash' | 'powershell'; readonly folder?: string }) => CommandAnalysis | Promise<CommandAnalysis>;
@@ -95,9 +95,20 @@ export class ActionEvaluator {
       }
       action = { ...action, paths: expanded.length ? expanded : [action.cwd] };
     }
-    const a = action.kind === 'command' ? analysis : undefined;
+    let a = action.kind === 'command' ? analysis : undefined;
+    // deleting a folder deletes what is in it: its protected files are judged one by one
+    const deletes = action.kind === 'delete' ? action.paths : (a?.effects.filter((e) => e.op === 'delete').map((e) => e.path) ?? []);
+    const inside = deletes.length ? deletedContents(policy, deletes, action.cwd) : undefined;
+    if (inside?.paths.length) {
+      if (a) {
+        a = { ...a, effects: [...a.effects, ...inside.paths.map((p) => ({ path: p, op: 'delete' as const, via: a!.commandLine }))] };
+      } else {
+        action = { ...action, paths: [...action.paths, ...inside.paths] };
+      }
+    }
     const facts = this.facts([...action.paths, ...(a?.effects.map((e) => e.path) ?? []), ...(a?.reads?.map((r) => r.path) ?? [])], action.cwd);
-    return evaluate(policy, action, a, facts, this.opts.context);
+    const decision = evaluate(policy, action, a, facts, this.opts.context);
+    return inside?.tooMany.length ? tooManyToCheck(policy, decision, `Deleting ${inside.tooMany.join(', ')} reaches more files than Airlock can check for protected ones.`) : decision;
   }
 
   /** The decision for one path operation in `folder` (the guards, `policy explain --path`). */
@@ -133,4 +144,13 @@ export class ActionEvaluator {
       rules: [...asked.rules, ...byPaths.rules],
     };
   }
+}
+
+/** A decision that would allow is asked instead (and no longer rests on the snapshot alone). */
+function tooManyToCheck(policy: Policy, d: Decision, reason: string): Decision {
+  if (d.wouldBe !== 'allow') {
+    return d;
+  }
+  const { needsSnapshot: _dropped, ...rest } = d;
+  return { ...rest, verdict: policy.mode === 'audit' ? 'allow' : 'ask', wouldBe: 'ask', reasons: [...d.reasons, reason], rules: [...d.rules, { source: 'built-in', rule: 'delete contents', verdict: 'ask', reason }] };
 }

@@ -1,4 +1,6 @@
 /**
+ * What an action reaches beyond the paths it names. Deleting a folder deletes every file in it:
+ * the files there that a name rule (`*.test.js`, `.env`) could protect are judged one by one.
  * Read tools that choose files by a pattern (a Grep tool's `glob`/`include`, a search through a
  * folder): the files they would read now, so each is judged like a Read of it. Only the files a
  * read rule could care about are kept (the rest are allowed anyway); a search too large to walk
@@ -7,11 +9,12 @@
  * overrides that, as ripgrep's globs do, so every file it matches is judged.
  */
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Minimatch } from 'minimatch';
 import type { PathOp } from '../core/types';
 import type { Policy } from './compile';
-import { walkEntries } from './walk';
+import { WALK_SKIP, walkEntries } from './walk';
 
 /** Most entries walked for one pattern. */
 export const MAX_READ_WALK = 5000;
@@ -84,4 +87,40 @@ function notIgnored(root: string, files: readonly string[]): readonly string[] {
   }
   const ignored = new Set(r.stdout.split('\0').filter(Boolean).map((f) => path.resolve(root, f)));
   return files.filter((f) => !ignored.has(f));
+}
+
+/**
+ * The entries inside the folders among `paths` that a delete rule could protect (each judged like
+ * deleting it); `tooMany` when a folder holds more than Airlock walks. Rebuildable output folders
+ * (node_modules, dist, ...) and links are not entered.
+ */
+export function deletedContents(policy: Policy, paths: readonly string[], cwd: string): { paths: string[]; tooMany: string[] } {
+  const out: string[] = [];
+  const tooMany: string[] = [];
+  for (const p of paths) {
+    const abs = path.resolve(cwd, p);
+    if (hasGlob(abs) || WALK_SKIP.has(path.basename(abs)) || !isFolder(abs)) {
+      continue;
+    }
+    const entries = walkEntries(abs, MAX_READ_WALK);
+    if (!entries) {
+      tooMany.push(abs);
+      continue;
+    }
+    for (const { dir, entry } of entries) {
+      const full = path.join(dir, entry.name);
+      if (mayBeProtected(policy, full, 'delete')) {
+        out.push(full);
+      }
+    }
+  }
+  return { paths: out, tooMany };
+}
+
+function isFolder(p: string): boolean {
+  try {
+    return fs.lstatSync(p).isDirectory();
+  } catch {
+    return false;
+  }
 }

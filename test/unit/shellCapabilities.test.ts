@@ -148,6 +148,27 @@ describe('judging commands by what programs can do (issue 14)', function () {
       }
     });
 
+    it('deleting a folder is deleting the files in it: a rule on one of them still asks', () => {
+      const team = path.join(fx.workspace, '.airlock', 'policy.json');
+      const testFile = path.join(fx.workspace, 'src', 'util', 'strings.test.ts');
+      fs.writeFileSync(team, '{ "paths": { "*.test.ts": { "delete": "ask", "reason": "Deleting a test hides a failure." } } }');
+      fs.writeFileSync(testFile, 'export {};\n');
+      try {
+        const pol = loadPolicy(fx.workspace, { home: fx.home }).policy;
+        const ev = new ActionEvaluator({ policyOf: () => pol });
+        const line = 'rm -rf src';
+        const d = ev.decide({ kind: 'command', paths: [], command: line, cwd: fx.workspace, agent: 'x' }, fx.workspace, analyzeCommand(line, { cwd: fx.workspace, home: fx.home }));
+        assert.equal(d.verdict, 'ask');
+        assert.match(d.reasons.join(' '), /strings\.test\.ts: Deleting a test hides a failure/);
+        assert.equal(ev.decide({ kind: 'delete', paths: [path.join(fx.workspace, 'src')], cwd: fx.workspace, agent: 'x' }, fx.workspace).verdict, 'ask', 'the Delete tool too');
+        const docs = 'rm -rf docs';
+        assert.equal(ev.decide({ kind: 'command', paths: [], command: docs, cwd: fx.workspace, agent: 'x' }, fx.workspace, analyzeCommand(docs, { cwd: fx.workspace, home: fx.home })).verdict, 'allow', 'a folder without such files: the snapshot covers it');
+      } finally {
+        fs.writeFileSync(team, '{}\n');
+        fs.rmSync(testFile);
+      }
+    });
+
     it('plain git push follows defaults.gitPush; a protected branch is a command rule', () => {
       const p = (file: string) => {
         fs.writeFileSync(path.join(fx.workspace, '.airlock', 'policy.local.json'), file);
