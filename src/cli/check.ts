@@ -10,6 +10,7 @@ import { ActionEvaluator, cachedFacts } from '../policy/evaluator';
 import { policyFolder } from '../policy/folder';
 import type { LoadedPolicy } from '../policy/load';
 import { policyCache } from '../policy/load';
+import { cachedContents } from '../policy/readExpansion';
 import { analyzeCommand, loadShellParser } from '../shell/analyze';
 import { createWorkspaceView } from '../shell/workspaceView';
 import type { WorkspaceView } from '../shell/workspaceView';
@@ -47,7 +48,7 @@ function checkerFor(home: string | undefined): Checker {
   if (!c) {
     const policies = policyCache(home ? { home } : {});
     // The analysis is made here, synchronously (the parsers are loaded once for the whole batch).
-    c = { policies, evaluator: new ActionEvaluator({ policyOf: (f) => policies(f).policy, facts: cachedFacts() }), folders: new Map(), views: new Map() };
+    c = { policies, evaluator: new ActionEvaluator({ policyOf: (f) => policies(f).policy, facts: cachedFacts(), contents: cachedContents() }), folders: new Map(), views: new Map() };
     checkers.set(home ?? '', c);
   }
   return c;

@@ -12,6 +12,7 @@ import type { EvaluationContext, PathFact, PathFacts } from './evaluate';
 import { evaluate, evaluatePath } from './evaluate';
 import { inspectPaths } from './load';
 import { deletedContents, expandReadPaths } from './readExpansion';
+import type { ContentsLookup } from './readExpansion';
 
 /** Turns a command line into what would run (src/shell in production). */
 export type CommandAnalyzer = (line: string, opts: { readonly cwd: string; readonly shell?: 'bash' | 'powershell'; readonly folder?: string }) => CommandAnalysis | Promise<CommandAnalysis>;
@@ -26,6 +27,8 @@ export interface EvaluatorOptions {
   readonly analyze?: CommandAnalyzer;
   /** Default: looked up on disk every time (inspectPaths). */
   readonly facts?: FactsLookup;
+  /** What is inside the folders a delete reaches; default: walked every time (deletedContents). */
+  readonly contents?: ContentsLookup;
   /** Where the agent runs (under `airlock run` its writes are confined to the workspace). */
   readonly context?: EvaluationContext;
 }
@@ -98,7 +101,7 @@ export class ActionEvaluator {
     let a = action.kind === 'command' ? analysis : undefined;
     // deleting a folder deletes what is in it: its protected files are judged one by one
     const deletes = action.kind === 'delete' ? action.paths : (a?.effects.filter((e) => e.op === 'delete').map((e) => e.path) ?? []);
-    const inside = deletes.length ? deletedContents(policy, deletes, action.cwd) : undefined;
+    const inside = deletes.length ? (this.opts.contents ?? deletedContents)(policy, deletes, action.cwd) : undefined;
     if (inside?.paths.length) {
       if (a) {
         a = { ...a, effects: [...a.effects, ...inside.paths.map((p) => ({ path: p, op: 'delete' as const, via: a!.commandLine }))] };

@@ -89,32 +89,72 @@ function notIgnored(root: string, files: readonly string[]): readonly string[] {
   return files.filter((f) => !ignored.has(f));
 }
 
+/** The protected entries inside the folders a delete reaches (see deletedContents). */
+export type ContentsLookup = (policy: Policy, paths: readonly string[], cwd: string) => { paths: string[]; tooMany: string[] };
+
 /**
  * The entries inside the folders among `paths` that a delete rule could protect (each judged like
  * deleting it); `tooMany` when a folder holds more than Airlock walks. Rebuildable output folders
- * (node_modules, dist, ...) and links are not entered.
+ * (node_modules, dist, ...), the file-system root and links are not entered.
  */
 export function deletedContents(policy: Policy, paths: readonly string[], cwd: string): { paths: string[]; tooMany: string[] } {
+  return collectContents(paths, cwd, (abs) => folderContents(policy, abs));
+}
+
+/** The same, each folder walked once per policy: for a batch (`check --jsonl`), one moment in time. */
+export function cachedContents(): ContentsLookup {
+  const cache = new WeakMap<Policy, Map<string, string[] | undefined>>();
+  return (policy, paths, cwd) => {
+    let perPolicy = cache.get(policy);
+    if (!perPolicy) {
+      perPolicy = new Map();
+      cache.set(policy, perPolicy);
+    }
+    const m = perPolicy;
+    return collectContents(paths, cwd, (abs) => {
+      if (!m.has(abs)) {
+        m.set(abs, folderContents(policy, abs));
+      }
+      return m.get(abs);
+    });
+  };
+}
+
+function collectContents(paths: readonly string[], cwd: string, inside: (abs: string) => string[] | undefined): { paths: string[]; tooMany: string[] } {
   const out: string[] = [];
   const tooMany: string[] = [];
   for (const p of paths) {
     const abs = path.resolve(cwd, p);
-    if (hasGlob(abs) || WALK_SKIP.has(path.basename(abs)) || !isFolder(abs)) {
+    if (hasGlob(abs) || WALK_SKIP.has(path.basename(abs)) || path.dirname(abs) === abs) {
       continue;
     }
-    const entries = walkEntries(abs, MAX_READ_WALK);
-    if (!entries) {
+    const found = inside(abs);
+    if (found) {
+      out.push(...found);
+    } else {
       tooMany.push(abs);
-      continue;
-    }
-    for (const { dir, entry } of entries) {
-      const full = path.join(dir, entry.name);
-      if (mayBeProtected(policy, full, 'delete')) {
-        out.push(full);
-      }
     }
   }
   return { paths: out, tooMany };
+}
+
+/** [] for a file or a missing path; undefined when the folder is too large to walk. */
+function folderContents(policy: Policy, abs: string): string[] | undefined {
+  if (!isFolder(abs)) {
+    return [];
+  }
+  const entries = walkEntries(abs, MAX_READ_WALK);
+  if (!entries) {
+    return undefined;
+  }
+  const out: string[] = [];
+  for (const { dir, entry } of entries) {
+    const full = path.join(dir, entry.name);
+    if (mayBeProtected(policy, full, 'delete')) {
+      out.push(full);
+    }
+  }
+  return out;
 }
 
 function isFolder(p: string): boolean {
