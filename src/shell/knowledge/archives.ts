@@ -144,10 +144,22 @@ const unzip: Handler = (inv, out) => {
   unpacks(inv, out, archive, valueOf(p, 'd') ?? lit('.'), 'unzip');
 };
 
+/** 7z <command> [switches] <archive> [files]: a/u pack the files (reads), x/e unpack (writes). */
 const sevenZip: Handler = (inv, out) => {
   known(out);
   const ops = inv.argv.slice(1).filter((w) => !w.value.startsWith('-'));
-  if (ops[1]) {
+  const cmd = ops[0]?.value ?? '';
+  if (['l', 't', 'h', 'i', 'b'].includes(cmd)) {
+    readOnly(out);
+    return;
+  }
+  if (['a', 'u'].includes(cmd)) {
+    writeTarget(inv, out, ops[1] ?? lit('.'), 'create', `7z ${cmd}`);
+    packs(inv, out, ops.length > 2 ? ops.slice(2) : [lit('.')], `7z ${cmd}`);
+  } else if (['x', 'e'].includes(cmd) && ops[1]) {
+    const o = inv.argv.find((w) => w.value.startsWith('-o'));
+    unpacks(inv, out, ops[1], o ? { ...o, value: o.value.slice(2) || '.' } : lit('.'), `7z ${cmd}`);
+  } else if (ops[1]) {
     writeTarget(inv, out, ops[1], 'create', '7z');
   }
   if (inv.argv.some((w) => w.value === '-sdel')) {

@@ -7,6 +7,9 @@ import { checkGitOptions, currentBranch, gitApply, gitHooks, gitReads, isTagName
 import type { Handler } from './common';
 import { copyLike } from './files';
 
+/** An editor or pager git may run (a command line, run by the shell): a known program with plain options. */
+const PLAIN_EDITOR = /^(vim?|nvim|gvim|nano|pico|micro|emacs(client)?|ed|mg|kak|hx|helix|code|code-insiders|codium|cursor|windsurf|subl|mate|atom|zed|gedit|kate|notepad(\+\+)?|open|less|more|most|cat|bat|delta|diff-so-fancy|diff-highlight|ydiff)( +(-{1,2}[\w-]+(=[\w.-]+)?|\+\w*))*$/;
+
 /** Sub-commands that change nothing in the working tree, the index or the refs. */
 const READ_ONLY_SUBS = new Set(['', 'status', 'log', 'diff', 'show', 'blame', 'annotate', 'grep', 'ls-files', 'ls-tree', 'ls-remote', 'rev-parse', 'rev-list', 'describe', 'shortlog', 'cat-file', 'for-each-ref', 'show-ref', 'show-branch', 'merge-base', 'count-objects', 'fsck', 'help', 'version', '--version', '--help', 'whatchanged', 'cherry', 'range-diff', 'name-rev', 'var', 'check-ignore', 'check-attr', 'diff-tree', 'diff-files', 'diff-index', 'verify-commit', 'verify-tag', 'show-index']);
 
@@ -206,7 +209,7 @@ const git: Handler = (inv, out) => {
       const writes = keyIdx >= 0 && p.operands.length > keyIdx + 1 && !has(p, 'get', 'get-all', 'get-regexp', 'l', 'list');
       out.knowledge = 'harmless';
       const val = words(p.operands.slice(keyIdx + 1)).join(' ');
-      const runsProgram = /^(core\.(sshcommand|hookspath|fsmonitor|gitproxy|askpass|attributesfile)|credential\.|diff\.(external|.+\.(textconv|command))|merge\..+\.driver|filter\.|gpg\.(\w+\.)?program|include\.path|includeif\.|remote\..+\.(uploadpack|receivepack|vcs)|protocol\.|ssh\.variant)/i.test(key) || (/^alias\./i.test(key) && val.startsWith('!')) || (/^(core\.(pager|editor)|sequence\.editor|alias\.)/i.test(key) && /[;|&$`()!<>]/.test(val));
+      const runsProgram = /^(core\.(sshcommand|hookspath|fsmonitor|gitproxy|askpass|attributesfile)|credential\.|diff\.(external|.+\.(textconv|command))|merge\..+\.driver|filter\.|gpg\.(\w+\.)?program|include\.path|includeif\.|remote\..+\.(uploadpack|receivepack|vcs)|protocol\.|ssh\.variant)/i.test(key) || (/^alias\./i.test(key) && val.startsWith('!')) || (/^alias\./i.test(key) && /[;|&$`()!<>]/.test(val)) || (/^(core\.(pager|editor)|sequence\.editor)$/i.test(key) && !PLAIN_EDITOR.test(val));
       if (writes && runsProgram) {
         f('caution', 'git.config-exec', `sets git configuration that makes git run a program (${key}), a way to run code later`);
         out.knowledge = 'known';

@@ -2,6 +2,7 @@
 import * as path from 'node:path';
 import { has, parseArgs, value } from '../args';
 import { finding, lit, UNKNOWN_STREAM } from '../model';
+import type { Invocation, Outcome } from '../model';
 import { resolvePath } from '../paths';
 import { add, deleteTarget, DOWNLOADED, known, readOnly, readTarget, resolveWord, words, writeTarget } from './common';
 import type { Handler } from './common';
@@ -182,6 +183,42 @@ const echo: Handler = (inv, out) => {
   }
 };
 
+/** openssl options whose value is a file it reads, and digest sub-commands whose operands are files read. */
+const OPENSSL_READS = new Set(['-in', '-inkey', '-key', '-kfile', '-CAfile', '-CAkey', '-cert', '-certfile', '-signkey', '-sign', '-prvkey', '-prverify', '-verify', '-config', '-infiles', '-untrusted', '-recip', '-signer', '-peerkey', '-pubin_file', '-keyfile']);
+const OPENSSL_WRITES = new Set(['-out', '-keyout', '-signature_out']);
+const OPENSSL_VALUED = /^-(passin|passout|pass|k|md|sigopt|pkeyopt|hmac|mac|macopt|keyform|inform|outform|certform|days|subj|newkey|name|cipher|iter|salt|S|iv|K|engine|provider|propquery|signature|aes\S*|nameopt|set_serial|extensions|reqexts|extfile|section|rand|writerand|algorithm|pkeyopt|digest)$/;
+const OPENSSL_DIGESTS = /^(dgst|md5|sha\d*|sha3-\d+|shake\d+|sm3|blake2\w*|rmd160|mdc2|base64|enc|pkeyutl|rsautl|cms|smime)$/;
+
+/** openssl: decodes (see decoder), reads key and input files, writes -out/-keyout. */
+function openssl(inv: Invocation, out: Outcome): void {
+  decoder(inv, out);
+  const args = inv.argv.slice(1);
+  const sub = args[0]?.value ?? '';
+  for (let i = 1; i < args.length; i++) {
+    const a = args[i].value;
+    const v = args[i + 1];
+    if (OPENSSL_READS.has(a) && v) {
+      if (!(a === '-in' && (sub === 'x509' || sub === 'crl'))) {
+        // x509 and crl take only certificates from -in: a private key there is not printed
+        readTarget(inv, out, v, `openssl ${sub} ${a}`);
+      }
+      i++;
+    } else if (OPENSSL_WRITES.has(a) && v) {
+      writeTarget(inv, out, v, 'write', `openssl ${sub} ${a}`);
+      i++;
+    } else if (/^-pass(in|out)?$/.test(a) && v) {
+      if (/^file:/.test(v.value)) {
+        readTarget(inv, out, { ...v, value: v.value.slice(5) }, `openssl ${sub} ${a}`);
+      }
+      i++;
+    } else if (OPENSSL_VALUED.test(a)) {
+      i++;
+    } else if (!a.startsWith('-') && OPENSSL_DIGESTS.test(sub)) {
+      readTarget(inv, out, args[i], `openssl ${sub}`);
+    }
+  }
+}
+
 export const NETWORK_HANDLERS: Record<string, Handler> = {
 rsync: scp,
   scp,
@@ -201,14 +238,7 @@ rsync: scp,
   base64,
   gbase64: base64,
   base32: base64,
-  openssl: (inv, out) => {
-    decoder(inv, out);
-    const a = words(inv.argv.slice(1));
-    const o = a.indexOf('-out');
-    if (o >= 0 && a[o + 1]) {
-      writeTarget(inv, out, lit(a[o + 1]));
-    }
-  },
+  openssl,
   uudecode: decoder,
   gunzip: (inv, out) => (inv.argv.length === 1 || inv.argv.some((w) => w.value === '-c') ? decoder(inv, out) : compressor(inv, out)),
   zcat: decoder,

@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import { parseWithSpec } from '../capabilities';
 import { finding, lit, NO_STREAM } from '../model';
-import type { Invocation, Word } from '../model';
+import type { Invocation, Outcome, Word } from '../model';
 import { add, display, known, readOnly, resolveWord } from './common';
 import type { Handler } from './common';
 import { agentMayHaveWritten } from './scripts';
@@ -49,6 +49,60 @@ export function makeRules(text: string): { rules: Map<string, { deps: string[]; 
   return { rules, first };
 }
 
+/** A make text as a shell line: `$$` is `$`, `$(VAR)` a variable, `$(shell x)` a command substitution. */
+function makeToShell(line: string): string {
+  return line.replace(/^[@+-]+/, '').replace(/\$\$/g, '$').replace(/\$([({])shell\s+/g, '$$(').replace(/\$\((\w+)\)/g, '$$$1');
+}
+
+/** The calls of make function `name` in `text` (`$(name args)` or `${name args}`, nested brackets balanced): their args. */
+function makeCalls(text: string, name: string): string[] {
+  const out: string[] = [];
+  const re = new RegExp(`\\$([({])${name}(?=[\\s,)}])`, 'g');
+  for (const m of text.matchAll(re)) {
+    const open = m[1];
+    const close = open === '(' ? ')' : '}';
+    let depth = 1;
+    let i = m.index + m[0].length;
+    const start = i;
+    for (; i < text.length && depth > 0; i++) {
+      if (text[i] === open) {
+        depth++;
+      } else if (text[i] === close) {
+        depth--;
+      }
+    }
+    out.push(text.slice(start, depth ? text.length : i - 1).trim());
+  }
+  return out;
+}
+
+/**
+ * What make does while it reads a makefile text, before any recipe: `$(shell ...)` runs a command
+ * line, `$(file >x,...)` writes a file, `$(guile ...)` and `load` run code, `include` reads more
+ * makefile text, SHELL/.SHELLFLAGS change how every recipe runs. `fromCommandLine`: text given with
+ * --eval (any include there is asked).
+ */
+function makeParseTime(inv: Invocation, out: Outcome, text: string, dir: string, fromCommandLine: boolean): void {
+  const at = { cwd: dir, cwdKnown: inv.scope.cwdKnown };
+  for (const cmd of makeCalls(text, 'shell')) {
+    inv.env.runScript(makeToShell(cmd), at, 'bash');
+  }
+  if (makeCalls(text, 'file').some((a) => /^>/.test(a))) {
+    out.unknownReason ??= "make's file function writes a file Airlock does not follow";
+  }
+  if (makeCalls(text, 'guile').length || /^\s*-?load\s/m.test(text)) {
+    out.unknownReason ??= 'the make text loads or runs code (guile, load) Airlock cannot read';
+  }
+  for (const m of text.matchAll(/^\s*(?:-|s)?include\s+(.+)$/gm)) {
+    if (fromCommandLine || /[$`]|^\/|(^|\s)\.\./.test(m[1])) {
+      out.unknownReason ??= `the make text includes ${m[1].trim()}, which Airlock does not read`;
+    }
+  }
+  if (/^\s*(?:override\s+|export\s+)?(SHELL|\.SHELLFLAGS|MAKEFLAGS|MAKEFILES)\s*[:+?!]?=/m.test(text)) {
+    add(out, finding('remote-code', 'caution', 'make.variable-exec', 'the make text sets SHELL, .SHELLFLAGS or MAKEFLAGS, which changes how make runs its recipes'));
+  }
+}
+
 /** Runs the recipes that building `goals` would run (with their prerequisites), as command lines. */
 function runRecipes(inv: Invocation, text: string, goals: readonly string[], dir: string): void {
   const { rules, first } = makeRules(text);
@@ -64,7 +118,7 @@ function runRecipes(inv: Invocation, text: string, goals: readonly string[], dir
     }
     rule.deps.forEach(visit);
     for (const line of rule.recipe) {
-      inv.env.runScript(line.replace(/^[@+-]+/, '').replace(/\$\$/g, '$').replace(/\$\((\w+)\)/g, '$$$1'), { cwd: dir, cwdKnown: true }, 'bash');
+      inv.env.runScript(makeToShell(line), { cwd: dir, cwdKnown: true }, 'bash');
     }
   };
   (goals.length ? goals : first ? [first] : []).forEach(visit);
@@ -111,6 +165,7 @@ const make: Handler = (inv, out) => {
     out.unknownReason = 'make --eval: text only known when the line runs';
     return;
   }
+  makeParseTime(inv, out, text, dir, true);
   if (found) {
     const loc = locate(found, inv);
     if (loc !== 'workspace' && loc !== 'temp') {
@@ -123,6 +178,7 @@ const make: Handler = (inv, out) => {
         out.unknownReason = `make runs the recipes of ${display(found, inv)}, which the agent changed and Airlock cannot read`;
         return;
       }
+      makeParseTime(inv, out, content ?? '', dir, false);
       text = `${text}\n${content ?? ''}`;
     }
   }

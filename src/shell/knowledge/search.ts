@@ -2,7 +2,8 @@
  * Searching: grep, rg, ag, ack, fd. What they print comes from the files they read, so a search
  * through a folder is a read of every file below it (secrets included, unless the tool skips
  * hidden or ignored files, or the command narrows it with --include/-g); fd and rg can also run
- * a program for each match (-x, --pre).
+ * a program for each match (-x, --pre). Pagers (less, more) read too, and run the commands given
+ * with + at start (`less '+!cmd'`: ! runs a shell command) and key bindings from a lesskey file.
  */
 import { compileSpec, parseWithSpec } from '../capabilities';
 import type { SpecSource } from '../capabilities';
@@ -121,7 +122,27 @@ const fd: Handler = (inv, out) => {
   }
 };
 
+/** less/more: the files are read by the spec; `+cmd` runs at start, `!` there runs a shell command. */
+const pager: Handler = (inv, out) => {
+  readOnly(out);
+  for (const w of inv.argv.slice(1)) {
+    if (!w.value.startsWith('+')) {
+      continue;
+    }
+    if (!w.literal) {
+      out.unknownReason ??= `${inv.program} ${w.value}: a start command only known when the line runs`;
+    } else if (w.value.includes('!')) {
+      out.knowledge = 'known';
+      inv.env.runScript(w.value.slice(w.value.indexOf('!') + 1).replace(/\\n$/, ''), inv.scope, 'bash');
+    } else if (/[|s]/.test(w.value.replace(/^\+{1,2}/, '').replace(/^\/.*/, ''))) {
+      out.unknownReason ??= `${inv.program} ${w.value}: a start command that pipes or saves what it shows`;
+    }
+  }
+};
+
 export const SEARCH_HANDLERS: Record<string, Handler> = {
+  less: pager,
+  more: pager,
   grep,
   egrep: grep,
   fgrep: grep,

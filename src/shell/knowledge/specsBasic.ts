@@ -16,7 +16,7 @@ export const BASIC_SPECS: Readonly<Record<string, SpecSource>> = {
   nl: R('read', 'b= d= f= h= i= l= n= p s= v= w= body-numbering= section-delimiter= footer-numbering= header-numbering= line-increment= join-blank-lines= number-format= no-renumber number-separator= starting-line-number= number-width='),
   head: R('read', '# c= n= q v z bytes= lines= quiet silent verbose zero-terminated'),
   tail: R('read', '# c= n= f F q s= v z bytes= lines= follow=? retry pid= quiet silent sleep-interval= verbose zero-terminated max-unchanged-stats='),
-  less: R('read'),
+  less: { can: 'rx', args: 'read', opts: '# k=:l lesskey-file=:l lesskey-src=:l o=:w log-file=:w O=:w LOG-FILE=:w ? help V version a b= B c C d e E f F g G h= i I j= J K L m M n N p= P= q Q r R s S t= T=:r u U w W x= X y= z= "= ~ incsearch line-numbers mouse no-* quit-* redraw-on-quit save-marks status-col* tabs= use-* wheel-lines= wordwrap header= rscroll= intr=' },
   more: R('read'),
   most: R('read'),
   bat: R('read'),
