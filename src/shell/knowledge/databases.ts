@@ -43,7 +43,8 @@ const dbClient =
         return;
       }
     } else if (kind === 'sqlite' && positional.length > 1) {
-      sqls.push(positional.slice(1).every((w) => w.literal) ? words(positional.slice(1)).join(' ') : '\u0000');
+      // each argument is a command of its own (a dot-command ends at the end of its argument)
+      sqls.push(positional.slice(1).every((w) => w.literal) ? words(positional.slice(1)).join('\n') : '\u0000');
     }
     if (!sqls.length && (inv.stdin.kind === 'literal' || inv.stdin.kind === 'download' || inv.stdin.kind === 'unknown' || inv.stdin.kind === 'decoded')) {
       sqls.push(inv.stdin.kind === 'literal' ? inv.stdin.text ?? '' : '\u0000');
@@ -66,6 +67,8 @@ const dbClient =
       }
       if (kind === 'sqlite') {
         sqliteDotCommands(inv, out, s);
+      } else if (kind === 'sql') {
+        sqlClientCommands(inv, out, s);
       }
       out.findings.push(...(kind === 'redis' ? redisFindings(s.trim().split(/\s+/)) : kind === 'mongo' ? mongoFindings(s) : sqlFindings(s)));
     }
@@ -92,6 +95,41 @@ function sqliteDotCommands(inv: Invocation, out: Outcome, text: string): void {
     } else if ((cmd === 'read' || cmd === 'import' || cmd === 'restore') && arg) {
       readTarget(inv, out, { value: arg.split(/\s+/)[cmd === 'restore' ? arg.split(/\s+/).length - 1 : 0], literal: true }, `sqlite3 .${cmd}`);
     }
+  }
+}
+
+/**
+ * The SQL clients' own commands (psql and mysql): `\\!`/`system` run a shell command, `\\o`/`tee`
+ * write a file, `\\i`/`source` run a script file; `COPY ... PROGRAM` runs a program on the
+ * database server, `INTO OUTFILE`/`\\copy ... to` write files.
+ */
+function sqlClientCommands(inv: Invocation, out: Outcome, text: string): void {
+  for (const raw of text.split(/\n|;(?=\s*\\)/)) {
+    const line = raw.trim();
+    const shell = /^(?:\\!|system\s)\s*(.*)$/i.exec(line);
+    if (shell) {
+      add(out, finding('remote-code', 'caution', 'db.client-shell', `${inv.program} runs the shell command \`${shell[1].slice(0, 60)}\``));
+      inv.env.runScript(shell[1], inv.scope, 'bash');
+      continue;
+    }
+    const file = /^(?:\\(o|out|w|write|g|gx|T)|(tee|pager))\s+(\S+)/i.exec(line);
+    if (file) {
+      if (file[3].startsWith('|') || file[2]?.toLowerCase() === 'pager') {
+        inv.env.runScript(file[3].replace(/^\|/, ''), inv.scope, 'bash');
+      } else {
+        writeTarget(inv, out, { value: file[3].replace(/^(['"])(.*)\1$/, '$2'), literal: true }, 'write', `${inv.program} ${line.split(/\s/)[0]}`);
+      }
+      continue;
+    }
+    if (/^(?:\\(i|ir|include|include_relative|\.)|source)\s/i.test(line)) {
+      out.unknownReason ??= `${inv.program} runs the script file in \`${line.slice(0, 60)}\`, which Airlock does not read`;
+    }
+  }
+  if (/\bprogram\s+'/i.test(text) && /\bcopy\b/i.test(text)) {
+    add(out, finding('remote-code', 'caution', 'db.copy-program', 'COPY ... PROGRAM runs a program on the database server'));
+  }
+  if (/\binto\s+(out|dump)file\b/i.test(text) || /\\copy\b[^\n]*\bto\s+'/i.test(text)) {
+    add(out, finding('database', 'caution', 'db.write-file', 'writes query results to a file'));
   }
 }
 

@@ -9,6 +9,18 @@ import type { Handler } from './common';
 import { compressor } from './archives';
 import { copiesInto } from './files';
 
+/** Options in a curl config file (-K) that would write, upload, read or fetch files: those make it unknown. */
+const CURL_CONFIG_EFFECTS = /^\s*-{0,2}(output|o|upload-file|T|data\S*|d|json|form\S*|F|url|config|K|cookie-jar|c|dump-header|D|trace\S*|stderr|etag-save|hsts|alt-svc|output-dir|create-dirs|netrc-file|key|cert|O|remote-name\S*|next|variable|write-out|w)\b/m;
+
+/** curl -K file: the options it holds are read like the command's own; what Airlock cannot follow is asked. */
+function curlConfig(inv: Invocation, out: Outcome, file: string): void {
+  const abs = file === '-' ? undefined : resolvePath(file, inv.scope.cwd, inv.env.home);
+  const text = abs === undefined ? undefined : inv.env.view.read(abs);
+  if (text === undefined || CURL_CONFIG_EFFECTS.test(text)) {
+    out.unknownReason ??= `${inv.program} -K ${file}: a config file whose options (output, upload, data) Airlock does not follow`;
+  }
+}
+
 const curl: Handler = (inv, out) => {
   known(out);
   const p = parseArgs(inv.argv.slice(1), ['o', 'output', 'd', 'data', 'data-binary', 'data-raw', 'data-ascii', 'data-urlencode', 'F', 'form', 'form-string', 'T', 'upload-file', 'H', 'header', 'X', 'request', 'u', 'user', 'A', 'user-agent', 'e', 'referer', 'b', 'cookie', 'c', 'cookie-jar', 'x', 'proxy', 'm', 'max-time', 'connect-timeout', 'retry', 'w', 'write-out', 'K', 'config', 'cacert', 'cert', 'key', 'E', 'r', 'range', 'Y', 'y', 'z', 'C', 'D', 'dump-header', 'json', 'url', 'resolve', 'interface', 'limit-rate', 'max-filesize', 'oauth2-bearer', 'aws-sigv4', 'variable', 'expand-url', 'trace', 'trace-ascii', 'stderr', 'netrc-file']);
@@ -29,6 +41,15 @@ const curl: Handler = (inv, out) => {
   }
   for (const k of ['T', 'upload-file']) {
     uploads.push(...(p.values.get(k) ?? []));
+  }
+  for (const u of [...p.operands.map((w) => w.value), ...(p.values.get('url') ?? [])]) {
+    const f = /^file:\/\/(?:localhost)?(\/[^?#]*)/i.exec(u);
+    if (f) {
+      readTarget(inv, out, lit(decodeURIComponent(f[1]).replace(/\{[^}]*\}|\[[^\]]*\]/g, '*')), `${inv.program} file://`);
+    }
+  }
+  for (const cfg of [...(p.values.get('K') ?? []), ...(p.values.get('config') ?? [])]) {
+    curlConfig(inv, out, cfg);
   }
   const dynamicData = inv.argv.slice(1).some((w) => !w.literal && /\$\(|`/.test(w.value));
   if (uploads.length) {

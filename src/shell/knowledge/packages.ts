@@ -156,6 +156,11 @@ const pip: Handler = (inv, out) => {
     out.knowledge = 'known';
     add(out, finding('system', 'caution', 'system.pip-system', 'installs Python packages into the system interpreter'));
   }
+  const sub = a.findIndex((x) => !x.startsWith('-'));
+  if (a[sub] === 'config' && /^(set|unset|edit)$/.test(a[sub + 1] ?? '')) {
+    out.knowledge = 'known';
+    add(out, finding('remote-code', 'caution', 'pip.config-supply-chain', `changes pip's configuration, which decides where packages come from (${inv.program} config ${a.slice(sub + 1, sub + 3).join(' ')})`));
+  }
 };
 
 function brewLikeRef(inv: Invocation, out: Outcome): void {
