@@ -87,6 +87,18 @@ export function gitReads(inv: Invocation, out: Outcome, sub: string, p: SpecPars
       }
     }
   }
+  const patches = p.options.some((o) => ['p', 'u', 'patch', 'L', 'W', 'function-context'].includes(o.spec.name));
+  if (['diff', 'show', 'grep', 'blame', 'difftool'].includes(sub) || (['log', 'whatchanged'].includes(sub) && patches)) {
+    // pathspecs whose content the command prints: after `--`, or naming a file that is there
+    const dd = inv.argv.findIndex((w) => w.value === '--');
+    for (const w of p.operands) {
+      const after = dd >= 0 && inv.argv.indexOf(w) > dd;
+      const abs = w.literal ? resolveWord(inv, w) : undefined;
+      if (after || (abs !== undefined && !w.value.includes(':') && inv.env.view.exists(abs))) {
+        readTarget(inv, out, w, `git ${sub}`);
+      }
+    }
+  }
   if (sub === 'diff' && p.options.some((o) => o.spec.name === 'no-index')) {
     for (const w of p.operands) {
       readTarget(inv, out, w, 'git diff --no-index');
