@@ -36,14 +36,46 @@ const common = {
   mainFields: ['module', 'main'],
 };
 
+/**
+ * Splits a bundle at dynamic imports: `import()` of one of `points` (source file -> bundle in dist/)
+ * becomes a `require` of that other bundle, so a process loads (and V8 compiles) only what it runs.
+ * Only plain data crosses these seams (no classes or module state are shared between bundles).
+ * @param {Record<string, string>} points
+ * @returns {import('esbuild').Plugin}
+ */
+function splitAt(points) {
+  const targets = new Map(Object.entries(points).map(([src, out]) => [path.join(root, 'src', src), `./${out}`]));
+  return {
+    name: 'split-at',
+    setup(b) {
+      b.onResolve({ filter: /^\./ }, async (args) => {
+        if (args.kind !== 'dynamic-import' || args.pluginData?.splitAt) {
+          return undefined;
+        }
+        const r = await b.resolve(args.path, { resolveDir: args.resolveDir, kind: args.kind, pluginData: { splitAt: true } });
+        const target = targets.get(r.path);
+        return target ? { path: target, namespace: 'split-at' } : undefined;
+      });
+      b.onLoad({ filter: /.*/, namespace: 'split-at' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' }));
+      b.onResolve({ filter: /.*/, namespace: 'split-at' }, (args) => ({ path: args.path, external: true }));
+    },
+  };
+}
+
+/** @param {string} entry @param {string} out @param {Record<string, string>} [points] */
+function cliBundle(entry, out, points = {}) {
+  return { ...common, entryPoints: [path.join(root, 'src', entry)], outfile: path.join(root, 'dist', out), plugins: [splitAt(points)] };
+}
+
+// The command line is four bundles, so that `airlock hook` loads only what its call needs: the entry
+// with the hook's thin client (cli.js), the full hook without the shell analysis (hook.js), the shell
+// analysis (shell.js, only for shell tools) and every other command (commands.js).
 const configs = [
   { ...common, entryPoints: [path.join(root, 'src', 'extension.ts')], outfile: path.join(root, 'dist', 'extension.js'), external: ['vscode'] },
-  {
-    ...common,
-    entryPoints: [path.join(root, 'src', 'cli', 'main.ts')],
-    outfile: path.join(root, 'dist', 'cli.js'),
-    banner: { js: '#!/usr/bin/env node' },
-  },
+  { ...cliBundle('cli/main.ts', 'cli.js', { 'cli/commands.ts': 'commands.js', 'cli/hookFull.ts': 'hook.js' }), banner: { js: '#!/usr/bin/env node' } },
+  cliBundle('cli/hookFull.ts', 'hook.js', { 'shell/analyze.ts': 'shell.js' }),
+  cliBundle('shell/analyze.ts', 'shell.js'),
+  cliBundle('cli/commands.ts', 'commands.js'),
 ];
 
 copyAssets();

@@ -1,8 +1,37 @@
+import * as fs from 'node:fs';
 import type { Decision, ProposedAction } from '../core/types';
 
 /** The agents Airlock has a hook adapter for (`airlock hook <agent>`). */
 export const AGENT_IDS = ['claude', 'copilot', 'copilot-cli', 'cursor', 'gemini', 'codex', 'windsurf', 'cline'] as const;
 export type AgentId = (typeof AGENT_IDS)[number];
+
+/** The hook timeout Airlock writes into agent configs, in seconds (approval waits are shorter). */
+export const AGENT_HOOK_TIMEOUT_S = 300;
+/** The watchdog answers deny this long before the configured hook timeout. */
+const WATCHDOG_MS = (AGENT_HOOK_TIMEOUT_S - 20) * 1000;
+/** For agents whose hook timeout Airlock cannot configure (and may be as short as 30 s). */
+const SHORT_WATCHDOG_MS = 25_000;
+
+/**
+ * Each agent's watchdog (its adapter's `watchdogMs`), here so that a thin hook client knows how long
+ * to wait for a decider without loading the adapters.
+ */
+export const HOOK_WATCHDOG_MS: Readonly<Record<AgentId, number>> = {
+  claude: WATCHDOG_MS,
+  copilot: WATCHDOG_MS,
+  'copilot-cli': WATCHDOG_MS,
+  cursor: WATCHDOG_MS,
+  gemini: WATCHDOG_MS,
+  codex: WATCHDOG_MS,
+  windsurf: SHORT_WATCHDOG_MS,
+  cline: SHORT_WATCHDOG_MS,
+};
+
+/**
+ * The environment variables adapters read to know whether their agent can ask its own user in this
+ * run (canAskInThisRun): a thin hook client forwards these to the decider, nothing else of its environment.
+ */
+export const ASK_ENV_VARS = ['CLAUDE_CODE_ENTRYPOINT', 'CLAUDE_CODE_SESSION_ATTENDED', 'COPILOT_CLI'] as const;
 
 export function isAgentId(s: string): s is AgentId {
   return (AGENT_IDS as readonly string[]).includes(s);
@@ -15,6 +44,42 @@ export interface HookOutput {
   readonly exitCode: number;
 }
 
+/**
+ * The hook process as the agent started it: what an adapter may fall back on (the cwd, when the
+ * payload has none) or look at (whether the agent runs interactively). `airlock hook` passes its own
+ * process; a decider answering a thin client's `hook` request passes the client's.
+ */
+export interface HookProcess {
+  readonly cwd: string;
+  readonly env: NodeJS.ProcessEnv;
+  /** Whether the hook process has a controlling terminal (/dev/tty opens). */
+  readonly hasTty: boolean;
+}
+
+/** This process as the hook process (hasTty is looked up only when asked for). */
+export function currentHookProcess(): HookProcess {
+  return {
+    cwd: process.cwd(),
+    env: process.env,
+    get hasTty() {
+      return hasControllingTerminal();
+    },
+  };
+}
+
+/** Whether this process has a controlling terminal. */
+export function hasControllingTerminal(): boolean {
+  if (process.platform === 'win32') {
+    return false;
+  }
+  try {
+    fs.closeSync(fs.openSync('/dev/tty', 'r'));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** One agent's hook protocol: its pre-tool payload in, its decision format out. */
 export interface AgentAdapter {
   readonly id: AgentId;
@@ -23,9 +88,10 @@ export interface AgentAdapter {
    * The agent's pre-tool payload (already JSON-parsed) as proposed actions. Throws `PayloadError`
    * (with a reason a human can act on) when the payload is not what this agent sends. An empty
    * array means the event is not a pre-tool event (nothing to guard, e.g. an after-edit hook).
-   * Reads the current file (bounded) to compute the proposed content of edits.
+   * Reads the current file (bounded) to compute the proposed content of edits. `hook`: the hook
+   * process (its cwd is the fallback when the payload has none); default this process.
    */
-  parse(payload: unknown): ProposedAction[];
+  parse(payload: unknown, hook?: HookProcess): ProposedAction[];
   /** The decision in the agent's exact output format. Never throws. */
   render(decision: Decision): HookOutput;
   /** Whether the agent can put an 'ask' in front of its own user; when false, ask renders as deny. */
@@ -34,8 +100,9 @@ export interface AgentAdapter {
    * Whether, in the run that sent this payload, the agent can put an 'ask' in front of its own user
    * (an interactive session, not a headless run). Then the headless gate answers 'ask' instead of a
    * deny. Absent or false: deny with how to approve. Must not throw (a throw counts as false).
+   * `env` is `hook.env`; look at `hook` (not this process) for anything else about the run.
    */
-  canAskInThisRun?(payload: unknown, env: NodeJS.ProcessEnv): boolean;
+  canAskInThisRun?(payload: unknown, env: NodeJS.ProcessEnv, hook: HookProcess): boolean;
   /**
    * How long the hook may take before the watchdog answers deny, in ms: shorter than the hook
    * timeout Airlock writes into this agent's config (or the agent's default when it has none).

@@ -5,16 +5,15 @@
  * so Airlock never switches off an agent's own permission prompts: it only ever restricts.
  */
 import type { Decision, ProposedAction } from '../core/types';
-import type { AgentAdapter, AgentId, HookOutput } from './adapter';
-import { denyText, PayloadError, reasonText } from './adapter';
+import type { AgentAdapter, AgentId, HookOutput, HookProcess } from './adapter';
+import { denyText, HOOK_WATCHDOG_MS, PayloadError, reasonText } from './adapter';
 import { isRecord, toolActions } from './tools';
 
-/** The hook timeout Airlock writes into agent configs, in seconds (approval waits are shorter). */
-export const AGENT_HOOK_TIMEOUT_S = 300;
-/** The watchdog answers deny this long before the configured hook timeout. */
-const WATCHDOG_MS = (AGENT_HOOK_TIMEOUT_S - 20) * 1000;
-/** For agents whose hook timeout Airlock cannot configure (and may be as short as 30 s). */
-const SHORT_WATCHDOG_MS = 25_000;
+
+/** The hook process's cwd: what a payload without one is taken from. */
+function hookCwd(hook: HookProcess | undefined): string {
+  return hook?.cwd ?? process.cwd();
+}
 
 interface Extracted {
   readonly tool: string;
@@ -106,7 +105,7 @@ const AFTER_EVENT = /^(Post|After|Session|Stop|Notification|UserPrompt|PreCompac
 
 /** Claude-style payloads: `tool_name`, `tool_input`, `cwd`, `session_id` (VS Code: camelCase too). */
 function parseClaudeStyle(agent: AgentId, preEvents: readonly string[]) {
-  return (payload: unknown): ProposedAction[] => {
+  return (payload: unknown, hook?: HookProcess): ProposedAction[] => {
     const o = requireObject(payload, agent);
     const event = optString(o, 'hook_event_name') ?? optString(o, 'hookEventName');
     if (event !== undefined && !preEvents.includes(event)) {
@@ -118,18 +117,18 @@ function parseClaudeStyle(agent: AgentId, preEvents: readonly string[]) {
     return actions(agent, {
       tool: reqString(o, 'tool_name'),
       input: toolInput(o.tool_input, 'tool_input'),
-      cwd: optString(o, 'cwd') || process.cwd(),
+      cwd: optString(o, 'cwd') || hookCwd(hook),
       session: optString(o, 'session_id') ?? optString(o, 'sessionId'),
     });
   };
 }
 
 /** Copilot CLI's payload: `toolName`, `toolArgs` (object or JSON string), `cwd`, `sessionId`. */
-function parseCopilotCli(agent: AgentId, o: Record<string, unknown>): ProposedAction[] {
+function parseCopilotCli(agent: AgentId, o: Record<string, unknown>, hook: HookProcess | undefined): ProposedAction[] {
   return actions(agent, {
     tool: reqString(o, 'toolName'),
     input: toolInput(o.toolArgs, 'toolArgs'),
-    cwd: optString(o, 'cwd') || process.cwd(),
+    cwd: optString(o, 'cwd') || hookCwd(hook),
     session: optString(o, 'sessionId'),
   });
 }
@@ -141,9 +140,9 @@ function parseCopilotCli(agent: AgentId, o: Record<string, unknown>): ProposedAc
  */
 function parseCopilotAny(agent: AgentId) {
   const claudeStyle = parseClaudeStyle(agent, ['PreToolUse', 'preToolUse']);
-  return (payload: unknown): ProposedAction[] => {
+  return (payload: unknown, hook?: HookProcess): ProposedAction[] => {
     const o = requireObject(payload, agent);
-    return 'toolName' in o && !('tool_name' in o) ? parseCopilotCli(agent, o) : claudeStyle(o);
+    return 'toolName' in o && !('tool_name' in o) ? parseCopilotCli(agent, o, hook) : claudeStyle(o, hook);
   };
 }
 
@@ -215,10 +214,10 @@ function renderCline(d: Decision): HookOutput {
   return json({ cancel: true, errorMessage: denyText(d) });
 }
 
-function parseCursor(payload: unknown): ProposedAction[] {
+function parseCursor(payload: unknown, hook?: HookProcess): ProposedAction[] {
   const o = requireObject(payload, 'cursor');
   const event = reqString(o, 'hook_event_name');
-  const cwd = optString(o, 'cwd') || firstRoot(o, 'workspace_roots') || process.cwd();
+  const cwd = optString(o, 'cwd') || firstRoot(o, 'workspace_roots') || hookCwd(hook);
   const session = optString(o, 'conversation_id');
   switch (event) {
     case 'beforeShellExecution':
@@ -237,14 +236,14 @@ function parseCursor(payload: unknown): ProposedAction[] {
   }
 }
 
-function parseWindsurf(payload: unknown): ProposedAction[] {
+function parseWindsurf(payload: unknown, hook?: HookProcess): ProposedAction[] {
   const o = requireObject(payload, 'windsurf');
   const event = reqString(o, 'agent_action_name');
   if (event.startsWith('post_')) {
     return [];
   }
   const info = toolInput(o.tool_info, 'tool_info');
-  const cwd = optString(info, 'cwd') || process.cwd();
+  const cwd = optString(info, 'cwd') || hookCwd(hook);
   const session = optString(o, 'trajectory_id');
   switch (event) {
     case 'pre_run_command':
@@ -265,7 +264,7 @@ function parseWindsurf(payload: unknown): ProposedAction[] {
   }
 }
 
-function parseCline(payload: unknown): ProposedAction[] {
+function parseCline(payload: unknown, proc?: HookProcess): ProposedAction[] {
   const o = requireObject(payload, 'cline');
   const hook = optString(o, 'hookName');
   // Only Cline's after-events carry nothing to stop; any other name (in any case) is judged or denied.
@@ -282,18 +281,18 @@ function parseCline(payload: unknown): ProposedAction[] {
   return actions('cline', {
     tool: reqString(pre, 'toolName'),
     input: toolInput(pre.parameters, 'preToolUse.parameters'),
-    cwd: firstRoot(o, 'workspaceRoots') || process.cwd(),
+    cwd: firstRoot(o, 'workspaceRoots') || hookCwd(proc),
     session: optString(o, 'taskId'),
   });
 }
 
 export const ADAPTERS: Readonly<Record<AgentId, AgentAdapter>> = {
-  claude: { id: 'claude', displayName: 'Claude Code', parse: parseClaudeStyle('claude', ['PreToolUse']), render: renderClaude, canAsk: true, watchdogMs: WATCHDOG_MS },
-  copilot: { id: 'copilot', displayName: 'GitHub Copilot (VS Code agent hooks)', parse: parseCopilotAny('copilot'), render: renderCopilot, canAsk: true, watchdogMs: WATCHDOG_MS },
-  'copilot-cli': { id: 'copilot-cli', displayName: 'GitHub Copilot CLI', parse: parseCopilotAny('copilot-cli'), render: renderCopilot, canAsk: true, watchdogMs: WATCHDOG_MS },
-  cursor: { id: 'cursor', displayName: 'Cursor', parse: parseCursor, render: renderCursor, canAsk: true, watchdogMs: WATCHDOG_MS },
-  gemini: { id: 'gemini', displayName: 'Gemini CLI', parse: parseClaudeStyle('gemini', ['BeforeTool']), render: renderGemini, canAsk: false, watchdogMs: WATCHDOG_MS },
-  codex: { id: 'codex', displayName: 'Codex CLI', parse: parseClaudeStyle('codex', ['PreToolUse']), render: renderCodex, canAsk: false, watchdogMs: WATCHDOG_MS },
-  windsurf: { id: 'windsurf', displayName: 'Windsurf (Cascade)', parse: parseWindsurf, render: renderWindsurf, canAsk: false, watchdogMs: SHORT_WATCHDOG_MS },
-  cline: { id: 'cline', displayName: 'Cline', parse: parseCline, render: renderCline, canAsk: false, watchdogMs: SHORT_WATCHDOG_MS },
+  claude: { id: 'claude', displayName: 'Claude Code', parse: parseClaudeStyle('claude', ['PreToolUse']), render: renderClaude, canAsk: true, watchdogMs: HOOK_WATCHDOG_MS.claude },
+  copilot: { id: 'copilot', displayName: 'GitHub Copilot (VS Code agent hooks)', parse: parseCopilotAny('copilot'), render: renderCopilot, canAsk: true, watchdogMs: HOOK_WATCHDOG_MS.copilot },
+  'copilot-cli': { id: 'copilot-cli', displayName: 'GitHub Copilot CLI', parse: parseCopilotAny('copilot-cli'), render: renderCopilot, canAsk: true, watchdogMs: HOOK_WATCHDOG_MS['copilot-cli'] },
+  cursor: { id: 'cursor', displayName: 'Cursor', parse: parseCursor, render: renderCursor, canAsk: true, watchdogMs: HOOK_WATCHDOG_MS.cursor },
+  gemini: { id: 'gemini', displayName: 'Gemini CLI', parse: parseClaudeStyle('gemini', ['BeforeTool']), render: renderGemini, canAsk: false, watchdogMs: HOOK_WATCHDOG_MS.gemini },
+  codex: { id: 'codex', displayName: 'Codex CLI', parse: parseClaudeStyle('codex', ['PreToolUse']), render: renderCodex, canAsk: false, watchdogMs: HOOK_WATCHDOG_MS.codex },
+  windsurf: { id: 'windsurf', displayName: 'Windsurf (Cascade)', parse: parseWindsurf, render: renderWindsurf, canAsk: false, watchdogMs: HOOK_WATCHDOG_MS.windsurf },
+  cline: { id: 'cline', displayName: 'Cline', parse: parseCline, render: renderCline, canAsk: false, watchdogMs: HOOK_WATCHDOG_MS.cline },
 };

@@ -7,8 +7,8 @@
 import type { Readable } from 'node:stream';
 import type { Decision, GateResult, ProposedAction } from '../core/types';
 import type { Gate } from '../gate/gate';
-import type { AgentAdapter, HookOutput } from './adapter';
-import { denyDecision, PayloadError } from './adapter';
+import type { AgentAdapter, HookOutput, HookProcess } from './adapter';
+import { currentHookProcess, denyDecision, PayloadError } from './adapter';
 
 /** Payloads larger than this are refused (a deny), never buffered further. */
 export const MAX_PAYLOAD_BYTES = 16 * 1024 * 1024;
@@ -24,8 +24,13 @@ export interface HookOptions {
   readonly onDecision?: (result: GateResult, call: HookCall) => void;
   /** The folder the hook was installed for (the launcher's AIRLOCK_WORKSPACE), when known. */
   readonly installedFor?: string;
-  /** Where the adapter learns whether its agent can ask its own user in this run (default: process.env). */
-  readonly env?: NodeJS.ProcessEnv;
+  /**
+   * The hook process the agent started (its cwd, environment, terminal): default this process. A
+   * decider answering a thin client's `hook` request passes the client's.
+   */
+  readonly hook?: HookProcess;
+  /** When the hook call began (Date.now()), if before this call: the watchdog counts from then. */
+  readonly startedAt?: number;
 }
 
 /** What one hook call was about, besides its result. */
@@ -35,7 +40,42 @@ export interface HookCall {
   readonly ms: number;
 }
 
-type ReadResult = { readonly ok: true; readonly data: Buffer } | { readonly ok: false; readonly reason: string };
+/**
+ * The `AIRLOCK_HOOK_LOG` line for one hook call (for debugging and end-to-end tests): the same from
+ * `airlock hook` and from a decider answering a thin client (which hands it back for the client to write).
+ */
+export function hookLogLine(r: GateResult, call: HookCall, time: Date = new Date()): string {
+  const line = {
+    time: time.toISOString(),
+    agent: call.agent,
+    ms: call.ms,
+    verdict: r.decision.verdict,
+    wouldBe: r.decision.wouldBe,
+    decidedBy: r.decidedBy,
+    reasons: r.decision.reasons,
+    snapshotId: r.snapshotId,
+    snapshotError: r.snapshotError,
+    actions: call.actions.map((a) => ({ kind: a.kind, tool: a.tool, paths: a.paths, command: a.command, unknownTool: a.unknownTool, hasContent: a.content !== undefined })),
+  };
+  return `${JSON.stringify(line)}\n`;
+}
+
+/** The payload as read from stdin: its bytes, or why it could not be read whole. */
+export type ReadResult = { readonly ok: true; readonly data: Buffer } | { readonly ok: false; readonly reason: string };
+
+function isReadResult(x: Readable | ReadResult): x is ReadResult {
+  return typeof (x as { ok?: unknown }).ok === 'boolean';
+}
+
+/** The reason a payload that never finished arriving is denied with. */
+export function stdinTimeoutReason(timeoutMs: number): string {
+  return `the hook payload did not arrive completely within ${timeoutMs / 1000} s (stdin was not closed)`;
+}
+
+/** The reason a payload over the size limit is denied with. */
+export function tooLargeReason(maxBytes: number): string {
+  return `the hook payload is larger than ${Math.round(maxBytes / 1024 / 1024)} MiB; refusing to read it`;
+}
 
 /**
  * Reads a stream to its end, refusing more than maxBytes and giving up after timeoutMs.
@@ -60,15 +100,12 @@ export function readBounded(stream: Readable, maxBytes: number, timeoutMs: numbe
       }
       resolve(r);
     };
-    const timer = setTimeout(
-      () => finish({ ok: false, reason: `the hook payload did not arrive completely within ${timeoutMs / 1000} s (stdin was not closed)` }),
-      timeoutMs,
-    );
+    const timer = setTimeout(() => finish({ ok: false, reason: stdinTimeoutReason(timeoutMs) }), timeoutMs);
     stream.on('data', (c: Buffer | string) => {
       const b = typeof c === 'string' ? Buffer.from(c) : c;
       size += b.length;
       if (size > maxBytes) {
-        finish({ ok: false, reason: `the hook payload is larger than ${Math.round(maxBytes / 1024 / 1024)} MiB; refusing to read it` });
+        finish({ ok: false, reason: tooLargeReason(maxBytes) });
         return;
       }
       chunks.push(b);
@@ -112,9 +149,9 @@ function hookDeny(reason: string, decidedBy: GateResult['decidedBy'] = 'error'):
 }
 
 /** Whether the agent can show an 'ask' to its own user in this run; false unless its adapter says so. */
-function canAskNow(adapter: AgentAdapter, payload: unknown, env: NodeJS.ProcessEnv): boolean {
+function canAskNow(adapter: AgentAdapter, payload: unknown, hook: HookProcess): boolean {
   try {
-    return adapter.canAskInThisRun?.(payload, env) === true;
+    return adapter.canAskInThisRun?.(payload, hook.env, hook) === true;
   } catch {
     return false;
   }
@@ -129,28 +166,35 @@ function safeRender(adapter: AgentAdapter, d: Decision): HookOutput {
   }
 }
 
-/** Runs one hook call. Never rejects; every failure is a deny in the agent's format. */
-export async function runHook(adapter: AgentAdapter, stdin: Readable, gate: () => Promise<Gate>, opts: HookOptions = {}): Promise<HookOutput> {
-  const started = Date.now();
+/**
+ * Runs one hook call on the payload in `stdin` (or already read from it). Never rejects; every
+ * failure is a deny in the agent's format.
+ */
+export async function runHook(adapter: AgentAdapter, stdin: Readable | ReadResult, gate: () => Promise<Gate>, opts: HookOptions = {}): Promise<HookOutput> {
+  const started = opts.startedAt ?? Date.now();
+  const hook = opts.hook ?? currentHookProcess();
   const controller = new AbortController();
   const watchdogMs = opts.watchdogMs ?? adapter.watchdogMs;
   let actions: ProposedAction[] = [];
   let timer: NodeJS.Timeout | undefined;
   const watchdog = new Promise<GateResult>((resolve) => {
-    timer = setTimeout(() => {
-      controller.abort();
-      resolve(hookDeny(`Agent Airlock did not reach a decision within ${Math.round(watchdogMs / 1000)} s, so the action is denied to be safe`, 'timeout'));
-    }, watchdogMs);
+    timer = setTimeout(
+      () => {
+        controller.abort();
+        resolve(hookDeny(`Agent Airlock did not reach a decision within ${Math.round(watchdogMs / 1000)} s, so the action is denied to be safe`, 'timeout'));
+      },
+      Math.max(0, watchdogMs - (Date.now() - started)),
+    );
   });
   const work = (async (): Promise<GateResult> => {
-    const read = await readBounded(stdin, opts.maxBytes ?? MAX_PAYLOAD_BYTES, opts.stdinTimeoutMs ?? STDIN_TIMEOUT_MS);
+    const read = isReadResult(stdin) ? stdin : await readBounded(stdin, opts.maxBytes ?? MAX_PAYLOAD_BYTES, opts.stdinTimeoutMs ?? STDIN_TIMEOUT_MS);
     if (!read.ok) {
       return hookDeny(read.reason);
     }
     let payload: unknown;
     try {
       payload = decodePayload(read.data);
-      actions = adapter.parse(payload);
+      actions = adapter.parse(payload, hook);
     } catch (err) {
       if (err instanceof PayloadError) {
         return hookDeny(`invalid ${adapter.displayName} hook payload: ${err.message}`);
@@ -158,13 +202,17 @@ export async function runHook(adapter: AgentAdapter, stdin: Readable, gate: () =
       throw err;
     }
     const first = actions[0];
+    if (first === undefined) {
+      // Not a pre-tool event (an after-edit hook and the like): nothing to guard, on every path alike.
+      return { decision: { verdict: 'allow', wouldBe: 'allow', mode: 'enforce', reasons: [], rules: [] }, decidedBy: 'policy' };
+    }
     return (await gate()).decide(actions, {
       agent: adapter.id,
-      cwd: first?.cwd ?? process.cwd(),
-      ...(first?.tool !== undefined ? { tool: first.tool } : {}),
-      ...(first?.session !== undefined ? { session: first.session } : {}),
+      cwd: first.cwd,
+      ...(first.tool !== undefined ? { tool: first.tool } : {}),
+      ...(first.session !== undefined ? { session: first.session } : {}),
       ...(opts.installedFor !== undefined ? { installedFor: opts.installedFor } : {}),
-      canAsk: canAskNow(adapter, payload, opts.env ?? process.env),
+      canAsk: canAskNow(adapter, payload, hook),
       signal: controller.signal,
       // A little before the watchdog, so that a gate's own timeout answer still gets through.
       deadlineMs: Math.max(0, watchdogMs - (Date.now() - started) - 1000),

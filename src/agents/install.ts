@@ -14,7 +14,8 @@ import { applyEdits, modify, parse, printParseErrorCode } from 'jsonc-parser';
 import type { ParseError } from 'jsonc-parser';
 import type { AgentId } from './adapter';
 import { AGENT_IDS } from './adapter';
-import { AGENT_HOOK_TIMEOUT_S } from './adapters';
+import { AGENT_HOOK_TIMEOUT_S } from './adapter';
+import { fastClientPerl } from './fastClient';
 
 /** The launcher every hook entry runs, relative to the workspace; also how entries are recognised. */
 export const LAUNCHER = '.airlock/bin/airlock-hook';
@@ -202,6 +203,19 @@ ${denyCases(crashed)}
   esac
   exit 2
 }
+
+# The fast path: when a warm decider is there (the VS Code window that has this folder open, or the
+# \`airlock run\` supervisor), perl forwards the payload over its socket and prints its answer, in a
+# few milliseconds instead of a Node start. Without one it runs this launcher again with
+# AIRLOCK_NO_FAST=1 and the same payload. Its exit 3, or any crash, is a deny.
+if [ -z "$AIRLOCK_NO_FAST" ] && [ "$AIRLOCK_NO_BRIDGE" != 1 ] && [ -x /usr/bin/perl ]; then
+  /usr/bin/perl -e '${fastClientPerl()}' "$0" "$agent"
+  rc=$?
+  case "$rc" in
+    0|2) exit "$rc" ;;
+  esac
+  crashed "$rc"
+fi
 
 # Runs Airlock; 0 and 2 are its answers, anything else (a crash, a kill) becomes a deny.
 run() {
