@@ -3,7 +3,6 @@
  * Throws BridgeUnavailable when no window can be reached, so the caller falls back to deciding
  * alone (never to allowing).
  */
-import * as crypto from 'node:crypto';
 import * as net from 'node:net';
 import type { GateResult, ProposedAction } from '../core/types';
 import type { BridgeRequest, BridgeResponse, HookRequest, HookResponse, PongResponse } from './protocol';
@@ -12,6 +11,12 @@ import type { Registration } from './registry';
 import { findRegistrations } from './registry';
 
 export class BridgeUnavailable extends Error {}
+
+let requests = 0;
+/** A request id, unique in this process (it only pairs an answer with its request; no node:crypto on the hook's path). */
+function requestId(): string {
+  return `${process.pid}-${Date.now()}-${++requests}`;
+}
 
 export interface Endpoint {
   readonly socket: string;
@@ -124,7 +129,7 @@ export async function requestDecision(
   }
   return firstAnswer(
     eps,
-    (ep) => ({ v: PROTOCOL_VERSION, type: 'decide', id: crypto.randomUUID(), token: ep.token, actions, deadlineMs: opts.deadlineMs, ...(opts.installedFor ? { installedFor: opts.installedFor } : {}) }),
+    (ep) => ({ v: PROTOCOL_VERSION, type: 'decide', id: requestId(), token: ep.token, actions, deadlineMs: opts.deadlineMs, ...(opts.installedFor ? { installedFor: opts.installedFor } : {}) }),
     new Set(['disabled', 'bad-token']),
     (res) => {
       if (!('decision' in res)) {
@@ -151,7 +156,7 @@ const HOOK_DECLINED = new Set(['disabled', 'bad-token', 'not-mine', 'bad-request
 export async function requestHook(endpoints: readonly Endpoint[], call: HookCallRequest, opts: { totalMs: number; connectMs?: number }): Promise<HookResponse> {
   return firstAnswer(
     endpoints,
-    (ep) => ({ v: PROTOCOL_VERSION, type: 'hook', id: crypto.randomUUID(), token: ep.token, via: ep.via ?? 'registry', ...call }),
+    (ep) => ({ v: PROTOCOL_VERSION, type: 'hook', id: requestId(), token: ep.token, via: ep.via ?? 'registry', ...call }),
     HOOK_DECLINED,
     (res) => {
       if (!('exitCode' in res) || typeof res.stdoutHex !== 'string' || typeof res.stderrHex !== 'string') {
@@ -165,7 +170,7 @@ export async function requestHook(endpoints: readonly Endpoint[], call: HookCall
 
 /** Checks that a window answers (used by `airlock status`). */
 export async function ping(ep: Endpoint, timeoutMs = 1000): Promise<PongResponse['pong']> {
-  const res = await exchange(ep, { v: PROTOCOL_VERSION, type: 'ping', id: crypto.randomUUID(), token: ep.token }, timeoutMs, timeoutMs);
+  const res = await exchange(ep, { v: PROTOCOL_VERSION, type: 'ping', id: requestId(), token: ep.token }, timeoutMs, timeoutMs);
   if (!res.ok || !('pong' in res)) {
     throw new Error(res.ok ? 'unexpected answer' : res.error);
   }

@@ -1,0 +1,250 @@
+import * as assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Readable } from 'node:stream';
+import type { AgentId } from '../../src/agents/adapter';
+import { ADAPTERS } from '../../src/agents/adapters';
+import { hookLogLine, runHook } from '../../src/agents/hookRunner';
+import { hookHandler } from '../../src/agents/hookService';
+import { LocalGate } from '../../src/agents/localGate';
+import { appendAudit } from '../../src/audit/log';
+import { newSocketPath, newToken, register } from '../../src/bridge/registry';
+import { BridgeServer } from '../../src/bridge/server';
+import { hookMain } from '../../src/cli/hook';
+import type { HookCall } from './hookFixture';
+import { corpusHookCalls, corpusProject, payloadDir, root } from './hookFixture';
+
+const cli = path.join(root, 'dist', 'cli.js');
+
+/** What a hook call left behind, with what may differ between two runs of it taken out. */
+interface Outcome {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly log: unknown;
+  readonly audit: unknown[];
+}
+
+function listJson(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? listJson(path.join(dir, e.name)) : e.name.endsWith('.json') && e.name !== 'tools.json' ? [path.join(dir, e.name)] : []));
+}
+
+function withoutRunFacts(log: Record<string, unknown>): unknown {
+  const { time: _t, ms: _m, snapshotId, ...rest } = log;
+  return { ...rest, snapshot: snapshotId !== undefined };
+}
+
+/** Runs a command with the payload on stdin, without blocking this process (a decider may live here). */
+function run(cmd: string, args: string[], input: string, cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.stdin.on('error', () => {});
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(input);
+  });
+}
+
+/**
+ * Issue 17: the fast paths must not change what is decided. Every line of the command corpus, every
+ * recorded agent payload and a Read and a Bash call of every agent go through each path a hook call
+ * can take, on a real repository, and come out the same (answer, exit code, reasons, snapshot, audit):
+ * - the full hook in this process (runHook and the headless gate): the reference;
+ * - `airlock hook`'s thin client (hookMain) through a warm decider over a real socket;
+ * - the launcher's fast client (perl) through a warm decider found by its registration;
+ * - the cold CLI, as a process (the launcher with no decider: node dist/cli.js, the code cache), on
+ *   the agent payloads and a sample of the corpus.
+ * The warm deciders here answer with the same headless gate the reference uses (as `airlock run`'s
+ * supervisor does); the window's own gate is compared in test/integration/gate.test.ts.
+ */
+describe('one hook call on every path: the same answer, reasons, snapshot and audit (fast client, thin client, cold CLI)', function () {
+  this.timeout(20 * 60_000);
+  let base: string;
+  let home: string;
+  let project: string;
+  let runtime: string;
+  const calls: HookCall[] = [];
+  const servers: BridgeServer[] = [];
+  const states: Record<'full' | 'thin' | 'fast' | 'cold', string> = { full: '', thin: '', fast: '', cold: '' };
+  let thinEndpoint: Awaited<ReturnType<typeof decider>>;
+  let fastEndpoint: Awaited<ReturnType<typeof decider>>;
+
+  /** A warm decider for `project` (the headless gate, auditing into `state`); `answered` counts the hook calls it answered. */
+  async function decider(state: string): Promise<{ socket: string; token: string; answered: () => number }> {
+    const gate = new LocalGate({ home, audit: (e) => appendAudit(e, { AIRLOCK_HOME: state }) });
+    const socketPath = newSocketPath({ AIRLOCK_RUNTIME_DIR: runtime });
+    const token = newToken();
+    const decide = async (req: { actions: Parameters<LocalGate['decide']>[0]; installedFor?: string; deadlineMs: number }, signal: AbortSignal) => {
+      const first = req.actions[0]!;
+      return gate.decide(req.actions, { agent: first.agent, cwd: first.cwd, canAsk: false, signal, deadlineMs: req.deadlineMs, ...(req.installedFor ? { installedFor: req.installedFor } : {}) });
+    };
+    const onHook = hookHandler({ decide, socketPath: () => socketPath, env: { AIRLOCK_RUNTIME_DIR: runtime } });
+    let answered = 0;
+    const server = await BridgeServer.listen({
+      socketPath,
+      token,
+      folders: () => [project],
+      version: 'test',
+      onDecide: decide,
+      onHook: async (req, signal) => {
+        const a = await onHook(req, signal);
+        answered++;
+        return a;
+      },
+    });
+    servers.push(server);
+    return { socket: socketPath, token, answered: () => answered };
+  }
+
+  before(async () => {
+    ({ base, home, project } = corpusProject('airlock-hook-paths-'));
+    runtime = path.join(base, 'run');
+    fs.mkdirSync(path.join(project, 'src'), { recursive: true });
+    fs.mkdirSync(runtime, { mode: 0o700 });
+    for (const k of Object.keys(states) as (keyof typeof states)[]) {
+      states[k] = path.join(base, `state-${k}`);
+    }
+    const inst = spawnSync(process.execPath, [cli, 'install-hooks', 'claude', '--dir', project], { encoding: 'utf8', env: { ...process.env, HOME: home } });
+    assert.equal(inst.status, 0, inst.stderr);
+
+    calls.push(...corpusHookCalls(home));
+    // The recorded payloads of the real agents, moved to this project.
+    for (const file of listJson(payloadDir)) {
+      const agent = path.relative(payloadDir, file).split(path.sep)[0] as AgentId;
+      const text = fs.readFileSync(file, 'utf8');
+      const recorded = (JSON.parse(text) as { cwd?: string }).cwd;
+      calls.push({ name: path.relative(payloadDir, file), agent, payload: recorded ? text.split(recorded).join(project) : text });
+    }
+    const perAgent = JSON.parse(fs.readFileSync(path.join(root, 'test', 'fixtures', 'hookCalls.json'), 'utf8')) as Record<string, Record<string, unknown>>;
+    for (const [agent, byTool] of Object.entries(perAgent).filter(([k]) => k !== '//')) {
+      for (const [tool, payload] of Object.entries(byTool)) {
+        calls.push({ name: `${agent} ${tool}`, agent: agent as AgentId, payload: JSON.stringify(payload).split('WS').join(project) });
+      }
+    }
+    // An agent-made repository inside the project whose policy allows everything: the policy of the
+    // folder the hook was installed for still applies (installedFor must reach every decider).
+    const sub = path.join(project, 'vendor');
+    fs.mkdirSync(path.join(sub, '.airlock'), { recursive: true });
+    spawnSync('git', ['init', '-q'], { cwd: sub });
+    fs.writeFileSync(path.join(sub, '.airlock', 'policy.json'), JSON.stringify({ paths: { '**': 'allow' }, defaults: { outsideWorkspace: 'allow' } }));
+    const claudeIn = (cwd: string, tool: string, input: object) => JSON.stringify({ session_id: 's', cwd, hook_event_name: 'PreToolUse', tool_name: tool, tool_input: input });
+    calls.push({ name: 'agent-made folder: write .env', agent: 'claude', payload: claudeIn(sub, 'Write', { file_path: path.join(sub, '.env'), content: 'K=1\n' }) });
+    calls.push({ name: 'agent-made folder: rm -rf ../src', agent: 'claude', payload: claudeIn(sub, 'Bash', { command: 'rm -rf ../src' }) });
+    // A payload that is not JSON: every path denies it the same way.
+    calls.push({ name: 'truncated payload', agent: 'claude', payload: '{"tool_name": "Bash", "tool_input": {"comm' });
+
+    fastEndpoint = await decider(states.fast);
+    // The fast client finds its decider by folder (a registration); the thin client through the environment, as in a window's terminal.
+    register({ pid: process.pid, socket: fastEndpoint.socket, token: fastEndpoint.token, folders: [project], version: 'test', createdAt: new Date().toISOString() }, { AIRLOCK_RUNTIME_DIR: runtime });
+    thinEndpoint = await decider(states.thin);
+    process.chdir(project);
+  });
+
+  after(async () => {
+    process.chdir(root);
+    await Promise.all(servers.splice(0).map((s) => s.close()));
+    fs.rmSync(base, { recursive: true, force: true });
+  });
+
+  /** New lines of a file since the last call (per file offsets), as parsed JSON. */
+  const offsets = new Map<string, number>();
+  function newLines(file: string): unknown[] {
+    let text: string;
+    try {
+      const fd = fs.openSync(file, 'r');
+      try {
+        const size = fs.fstatSync(fd).size;
+        const from = offsets.get(file) ?? 0;
+        const buf = Buffer.alloc(size - from);
+        fs.readSync(fd, buf, 0, buf.length, from);
+        offsets.set(file, size);
+        text = buf.toString('utf8');
+      } finally {
+        fs.closeSync(fd);
+      }
+    } catch {
+      return [];
+    }
+    return text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as unknown);
+  }
+
+  /** The audit entries a path wrote since its last call, in any folder's log, without time, chain and snapshot id. */
+  function newAudit(state: string): unknown[] {
+    const dir = path.join(state, 'audit');
+    const files = fs.existsSync(dir) ? fs.readdirSync(dir).sort() : [];
+    return files.flatMap((f) =>
+      newLines(path.join(dir, f)).map((e) => {
+        const { time: _t, prev: _p, snapshotId, ...rest } = e as Record<string, unknown>;
+        return { ...rest, snapshot: snapshotId !== undefined };
+      }),
+    );
+  }
+
+  function logOf(file: string): unknown {
+    const lines = newLines(file);
+    return lines.length === 1 ? withoutRunFacts(lines[0] as Record<string, unknown>) : { lines: lines.length };
+  }
+
+  it('gives the same answer, log, snapshot and audit on the fast client, the thin client and the cold CLI as on the full hook', async () => {
+    const full = new LocalGate({ home, audit: (e) => appendAudit(e, { AIRLOCK_HOME: states.full }) });
+    const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AIRLOCK_')));
+    const logs = { thin: path.join(base, 'thin.log'), fast: path.join(base, 'fast.log'), cold: path.join(base, 'cold.log') };
+    const noWindows = path.join(base, 'run-empty');
+    fs.mkdirSync(noWindows, { mode: 0o700 });
+    const launcher = path.join(project, '.airlock', 'bin', 'airlock-hook');
+    const childEnv = (state: string, log: string, runtimeDir: string) => ({ ...clean, HOME: home, AIRLOCK_HOME: state, AIRLOCK_HOOK_LOG: log, AIRLOCK_RUNTIME_DIR: runtimeDir, AIRLOCK_CLI: cli });
+    const bad: string[] = [];
+    let coldRuns = 0;
+    for (const [i, c] of calls.entries()) {
+      let log: unknown;
+      const out = await runHook(ADAPTERS[c.agent], Readable.from([Buffer.from(c.payload)]), async () => full, {
+        installedFor: project,
+        hook: { cwd: project, env: {}, hasTty: false },
+        onDecision: (r, call) => (log = withoutRunFacts(JSON.parse(hookLogLine(r, call)) as Record<string, unknown>)),
+      });
+      const reference: Outcome = { code: out.exitCode, stdout: out.stdout, stderr: out.stderr, log, audit: newAudit(states.full) };
+
+      const io = { stdout: '', stderr: '' };
+      const code = await hookMain(
+        c.agent,
+        Readable.from([Buffer.from(c.payload)]),
+        { stdout: (s) => (io.stdout += s), stderr: (s) => (io.stderr += s) },
+        { AIRLOCK_SOCKET: thinEndpoint.socket, AIRLOCK_TOKEN: thinEndpoint.token, AIRLOCK_WORKSPACE: project, AIRLOCK_HOOK_LOG: logs.thin, AIRLOCK_RUNTIME_DIR: noWindows },
+      );
+      const paths: Record<string, Outcome> = { thin: { code, ...io, log: logOf(logs.thin), audit: newAudit(states.thin) } };
+
+      const fast = await run('/bin/sh', [launcher, c.agent], c.payload, project, childEnv(states.fast, logs.fast, runtime));
+      paths.fast = { ...fast, log: logOf(logs.fast), audit: newAudit(states.fast) };
+
+      // The cold CLI as a process on every agent payload and on a sample of the corpus.
+      if (c.corpus === undefined || i % 15 === 0) {
+        coldRuns++;
+        const cold = await run('/bin/sh', [launcher, c.agent], c.payload, project, childEnv(states.cold, logs.cold, noWindows));
+        paths.cold = { ...cold, log: logOf(logs.cold), audit: newAudit(states.cold) };
+      }
+      for (const [p, o] of Object.entries(paths)) {
+        try {
+          assert.deepEqual(o, reference);
+        } catch (err) {
+          bad.push(`${p}: ${c.agent} ${c.name}\n${err instanceof Error ? err.message : String(err)}`);
+        }
+      }
+    }
+    assert.ok(coldRuns > 100, `the cold CLI ran ${coldRuns} calls`);
+    assert.deepEqual(bad.slice(0, 5), []);
+  });
+
+  it('took the fast paths: the warm deciders answered the calls (all through the environment; by folder, those in its folder)', () => {
+    const inProject = calls.filter((c) => {
+      const cwd = (JSON.parse(c.payload.startsWith('{"tool_name": "Bash", "tool_input": {"comm') ? '{}' : c.payload) as { cwd?: string }).cwd;
+      return cwd === undefined || cwd === project || cwd.startsWith(`${project}/`);
+    }).length;
+    assert.equal(thinEndpoint.answered(), calls.length);
+    assert.equal(fastEndpoint.answered(), inProject);
+  });
+});
