@@ -177,9 +177,16 @@ $SIG{PIPE} = "IGNORE";
 
 for my $ep (@eps) {
   my ($sock, $token, $via) = @$ep;
-  my $s;
-  socket($s, 1, 1, 0) or next;
-  my $addr = $^O eq "linux" ? pack("S", 1) . $sock . "\0" : do { require Socket; Socket::pack_sockaddr_un($sock) };
+  my ($s, $addr);
+  if ($sock =~ m{^tcp://(127\.\d{1,3}\.\d{1,3}\.\d{1,3}):(\d{1,5})$}) {
+    # The supervisor of airlock run, seen from inside its sandbox: loopback TCP only (src/bridge/client.ts).
+    my ($ip, $port) = ($1, $2);
+    socket($s, 2, 1, 0) or next;
+    $addr = $^O eq "linux" ? pack("S n C4 x8", 2, $port, split(/\./, $ip)) : do { require Socket; Socket::pack_sockaddr_in($port, Socket::inet_aton($ip)) };
+  } else {
+    socket($s, 1, 1, 0) or next;
+    $addr = $^O eq "linux" ? pack("S", 1) . $sock . "\0" : do { require Socket; Socket::pack_sockaddr_un($sock) };
+  }
   my $ok = eval { local $SIG{ALRM} = sub { die "timeout\n" }; alarm(1); my $c = connect($s, $addr); alarm(0); $c; };
   alarm(0);
   next unless $ok;

@@ -204,11 +204,43 @@ ${denyCases(crashed)}
   exit 2
 }
 
+# Whether version $1 is newer than $2: numeric fields compared as numbers, others as text (like sort -V).
+newer() {
+  a="$1"
+  b="$2"
+  while [ -n "$a$b" ]; do
+    x="\${a%%[.-]*}"
+    y="\${b%%[.-]*}"
+    if [ "$x" != "$y" ]; then
+      case "$x$y" in
+        *[!0-9]*) [ "$x" \\> "$y" ]; return ;;
+        *) [ "\${x:-0}" -gt "\${y:-0}" ]; return ;;
+      esac
+    fi
+    case "$a" in *[.-]*) a="\${a#*[.-]}" ;; *) a="" ;; esac
+    case "$b" in *[.-]*) b="\${b#*[.-]}" ;; *) b="" ;; esac
+  done
+  return 1
+}
+
+# Whether any of the given paths exists (a glob that matched).
+any() {
+  for f; do
+    [ -e "$f" ] && return 0
+  done
+  return 1
+}
+
 # The fast path: when a warm decider is there (the VS Code window that has this folder open, or the
 # \`airlock run\` supervisor), perl forwards the payload over its socket and prints its answer, in a
 # few milliseconds instead of a Node start. Without one it runs this launcher again with
 # AIRLOCK_NO_FAST=1 and the same payload. Its exit 3, or any crash, is a deny.
-if [ -z "$AIRLOCK_NO_FAST" ] && [ "$AIRLOCK_NO_BRIDGE" != 1 ] && [ -x /usr/bin/perl ]; then
+# Perl starts only when a decider may be there (the terminal's own, or a registration; it checks them).
+if [ -z "$AIRLOCK_NO_FAST" ] && [ "$AIRLOCK_NO_BRIDGE" != 1 ] && [ -x /usr/bin/perl ] && {
+  [ -n "$AIRLOCK_SOCKET" ] ||
+    { [ -n "$AIRLOCK_RUNTIME_DIR" ] && any "$AIRLOCK_RUNTIME_DIR"/windows/*.json; } ||
+    { [ -z "$AIRLOCK_RUNTIME_DIR" ] && any "\${XDG_RUNTIME_DIR:-/nonexistent}"/agent-airlock-*/windows/*.json "\${TMPDIR:-/tmp}"/agent-airlock-*/windows/*.json /tmp/agent-airlock-*/windows/*.json; }
+}; then
   /usr/bin/perl -e '${fastClientPerl()}' "$0" "$agent"
   rc=$?
   case "$rc" in
@@ -242,23 +274,23 @@ fi
 if command -v airlock >/dev/null 2>&1; then
   run airlock
 fi
-tab="$(printf '\\t')"
-found=""
+# The newest version wherever it is installed, chosen without starting a process.
+best=""
+bestv=""
 for ext in "$HOME/.vscode/extensions" "$HOME/.vscode-insiders/extensions" "$HOME/.vscode-server/extensions" \\
   "$HOME/.vscode-server-insiders/extensions" "$HOME/.cursor/extensions" "$HOME/.cursor-server/extensions" \\
   "$HOME/.windsurf/extensions" "$HOME/.windsurf-server/extensions" "$HOME/.vscode-oss/extensions" \\
   "$HOME/.local/share/code-server/extensions" "\${VSCODE_EXTENSIONS:-/nonexistent}"; do
   for d in "$ext"/agent-airlock.agent-airlock-*; do
-    [ -f "$d/dist/cli.js" ] && found="$found
-\${d##*/agent-airlock.agent-airlock-}$tab$d"
+    [ -f "$d/dist/cli.js" ] || continue
+    v="\${d##*/agent-airlock.agent-airlock-}"
+    if [ -z "$best" ] || newer "$v" "$bestv"; then
+      best="$d"
+      bestv="$v"
+    fi
   done
 done
-if [ -n "$found" ]; then
-  # The newest version wherever it is installed (sort -V where available, else plain order).
-  newest="$(printf '%s\\n' "$found" | sed '/^$/d' | sort -t "$tab" -k1,1V 2>/dev/null | tail -n 1 | cut -f2-)"
-  [ -n "$newest" ] || newest="$(printf '%s\\n' "$found" | sed '/^$/d' | tail -n 1 | cut -f2-)"
-  run_js "$newest/dist/cli.js"
-fi
+[ -n "$best" ] && run_js "$best/dist/cli.js"
 missing
 `;
 }
