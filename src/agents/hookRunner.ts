@@ -4,6 +4,7 @@
  * agent's format: bad input, internal errors and timeouts all become an explicit deny, because most
  * agents let the tool run when their hook crashes or times out.
  */
+import { isUtf8 } from 'node:buffer';
 import type { Readable } from 'node:stream';
 import type { Decision, GateResult, ProposedAction } from '../core/types';
 import type { Gate } from '../gate/gate';
@@ -31,6 +32,8 @@ export interface HookOptions {
   readonly hook?: HookProcess;
   /** When the hook call began (Date.now()), if before this call: the watchdog counts from then. */
   readonly startedAt?: number;
+  /** Called with the call's actions once parsed, before the gate decides (to start loading what it will need). */
+  readonly onParsed?: (actions: readonly ProposedAction[]) => void;
 }
 
 /** What one hook call was about, besides its result. */
@@ -120,13 +123,13 @@ export function decodePayload(data: Buffer): unknown {
   if (data.length === 0) {
     throw new PayloadError('the hook payload is empty (expected one JSON object on stdin)');
   }
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(data);
-  } catch {
+  // isUtf8 is the strict check TextDecoder's `fatal` makes, without setting up a decoder at start.
+  if (!isUtf8(data)) {
     throw new PayloadError('the hook payload is not UTF-8 text (binary data?)');
   }
-  if (text.charCodeAt(0) === 0xfeff) {
+  let text = data.toString('utf8');
+  // A byte order mark (TextDecoder dropped one, and the payload may carry a second) is not JSON.
+  for (let i = 0; i < 2 && text.charCodeAt(0) === 0xfeff; i++) {
     text = text.slice(1);
   }
   if (text.includes('\u0000')) {
@@ -201,6 +204,7 @@ export async function runHook(adapter: AgentAdapter, stdin: Readable | ReadResul
       }
       throw err;
     }
+    opts.onParsed?.(actions);
     const first = actions[0];
     if (first === undefined) {
       // Not a pre-tool event (an after-edit hook and the like): nothing to guard, on every path alike.

@@ -13,6 +13,7 @@ import { BridgeGate } from '../agents/bridgeGate';
 import type { ReadResult } from '../agents/hookRunner';
 import { hookLogLine, runHook } from '../agents/hookRunner';
 import type { Gate } from '../gate/gate';
+import { prefetchShellParser } from '../gate/shellAnalyzer';
 import type { HookEnvOptions } from './hook';
 
 /** The gate for this call: the VS Code window that has the folder open, else the policy alone. */
@@ -31,6 +32,12 @@ export async function runFullHook(agent: AgentId, input: Readable | ReadResult, 
   const logFile = o.logFile;
   const gate = failed === undefined ? createGate : async (): Promise<Gate> => ({ decide: async () => ({ decision: denyDecision(failed), decidedBy: 'error' }) });
   return runHook(ADAPTERS[agent], input, gate, {
+    onParsed: (actions) => {
+      const command = actions.find((a) => a.kind === 'command');
+      if (command && failed === undefined) {
+        prefetchShellParser(command.shell);
+      }
+    },
     ...(o.watchdogMs !== undefined ? { watchdogMs: o.watchdogMs } : {}),
     ...(o.installedFor !== undefined ? { installedFor: o.installedFor } : {}),
     ...(o.startedAt !== undefined ? { startedAt: o.startedAt } : {}),
