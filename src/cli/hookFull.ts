@@ -18,9 +18,9 @@ import type { HookEnvOptions } from './hook';
 
 /** The gate for this call: the VS Code window that has the folder open, else the policy alone. */
 async function createGate(): Promise<Gate> {
-  return new BridgeGate(async () => {
+  return new BridgeGate(async (unreachable) => {
     const { LocalGate } = await import('../agents/localGate.js');
-    return new LocalGate();
+    return new LocalGate(unreachable ? { unreachable } : {});
   });
 }
 

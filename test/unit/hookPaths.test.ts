@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import type { AgentId } from '../../src/agents/adapter';
+import { AGENT_IDS, HOOK_WATCHDOG_MS } from '../../src/agents/adapter';
 import { ADAPTERS } from '../../src/agents/adapters';
 import { hookLogLine, runHook } from '../../src/agents/hookRunner';
 import { hookHandler } from '../../src/agents/hookService';
@@ -246,5 +247,13 @@ describe('one hook call on every path: the same answer, reasons, snapshot and au
     }).length;
     assert.equal(thinEndpoint.answered(), calls.length);
     assert.equal(fastEndpoint.answered(), inProject);
+  });
+});
+
+describe('what a thin hook client knows without loading the adapters', () => {
+  it('waits for each agent as long as its adapter\'s watchdog (HOOK_WATCHDOG_MS)', () => {
+    for (const id of AGENT_IDS) {
+      assert.equal(HOOK_WATCHDOG_MS[id], ADAPTERS[id].watchdogMs, id);
+    }
   });
 });
