@@ -2,7 +2,7 @@
  * What the hook-path tests share: a project folder where the corpus expects it (a real git repository
  * at <base>/home/dev/project) and the command corpus as agent payloads.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -69,10 +69,12 @@ export function loadCorpus(): CorpusCase[] {
 
 /**
  * Each corpus line as the recorded Claude Code `Bash` payload (Copilot CLI's `powershell` one for
- * PowerShell lines), its paths moved from the corpus's home to `home`.
+ * PowerShell lines), its paths moved from the corpus's home to `home` (and its project, when given,
+ * to `project`).
  */
-export function corpusHookCalls(home: string): HookCall[] {
-  const mapPath = (s: string) => s.split(CORPUS_HOME).join(home);
+export function corpusHookCalls(home: string, project?: string): HookCall[] {
+  const inCorpus = path.posix.join(CORPUS_HOME, 'project');
+  const mapPath = (s: string) => (project ? s.split(inCorpus).join(project) : s).split(CORPUS_HOME).join(home);
   const claudeBash = JSON.parse(fs.readFileSync(path.join(payloadDir, 'claude', 'Bash.json'), 'utf8')) as { tool_input: object };
   const copilotBash = JSON.parse(fs.readFileSync(path.join(payloadDir, 'copilot-cli', 'bash.json'), 'utf8')) as { toolArgs: object };
   return loadCorpus().map((c) => {
@@ -81,5 +83,20 @@ export function corpusHookCalls(home: string): HookCall[] {
     const powershell = c.shell === 'powershell';
     const payload = powershell ? { ...copilotBash, cwd, toolName: 'powershell', toolArgs: { ...copilotBash.toolArgs, command } } : { ...claudeBash, cwd, tool_input: { ...claudeBash.tool_input, command } };
     return { name: `${c.file}:${c.line} ${c.command}`, agent: powershell ? 'copilot-cli' : 'claude', payload: JSON.stringify(payload), corpus: c };
+  });
+}
+
+/** Runs a command with `input` on stdin, without blocking this process (a decider may live in it). */
+export function runWithInput(cmd: string, args: string[], input: string, cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.stdin.on('error', () => {});
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(input);
   });
 }

@@ -1,11 +1,12 @@
 import * as assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import type { AgentId } from '../../src/agents/adapter';
 import { AGENT_IDS, HOOK_WATCHDOG_MS } from '../../src/agents/adapter';
 import { ADAPTERS } from '../../src/agents/adapters';
+import { BridgeGate } from '../../src/agents/bridgeGate';
 import { hookLogLine, runHook } from '../../src/agents/hookRunner';
 import { hookHandler } from '../../src/agents/hookService';
 import { LocalGate } from '../../src/agents/localGate';
@@ -14,7 +15,7 @@ import { newSocketPath, newToken, register } from '../../src/bridge/registry';
 import { BridgeServer } from '../../src/bridge/server';
 import { hookMain } from '../../src/cli/hook';
 import type { HookCall } from './hookFixture';
-import { corpusHookCalls, corpusProject, payloadDir, root } from './hookFixture';
+import { corpusHookCalls, corpusProject, payloadDir, root, runWithInput } from './hookFixture';
 
 const cli = path.join(root, 'dist', 'cli.js');
 
@@ -36,32 +37,19 @@ function withoutRunFacts(log: Record<string, unknown>): unknown {
   return { ...rest, snapshot: snapshotId !== undefined };
 }
 
-/** Runs a command with the payload on stdin, without blocking this process (a decider may live here). */
-function run(cmd: string, args: string[], input: string, cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.stdin.on('error', () => {});
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
-
 /**
  * Issue 17: the fast paths must not change what is decided. Every line of the command corpus, every
  * recorded agent payload and a Read and a Bash call of every agent go through each path a hook call
- * can take, on a real repository, and come out the same (answer, exit code, reasons, snapshot, audit):
- * - the full hook in this process (runHook and the headless gate): the reference;
- * - `airlock hook`'s thin client (hookMain) through a warm decider over a real socket;
- * - the launcher's fast client (perl) through a warm decider found by its registration;
+ * can take, on a real repository, and come out as the full hook run in this process with the same
+ * deciders in reach (answer, exit code, reasons, log line, snapshot, audit entries):
+ * - `airlock hook`'s thin client (hookMain) sending whole calls to a warm decider over a real socket,
+ *   against the full hook sending the parsed actions to the same decider (`decide` requests);
+ * - the launcher's fast client (perl) sending them to a decider found by its registration (calls in
+ *   other folders are declined and take the full path), against the full hook with that registry;
  * - the cold CLI, as a process (the launcher with no decider: node dist/cli.js, the code cache), on
- *   the agent payloads and a sample of the corpus.
- * The warm deciders here answer with the same headless gate the reference uses (as `airlock run`'s
- * supervisor does); the window's own gate is compared in test/integration/gate.test.ts.
+ *   the agent payloads and a sample of the corpus, against the full hook with no decider.
+ * The warm deciders here answer with the headless gate (as `airlock run`'s supervisor does); the
+ * window's own gate is compared in test/integration/gate.test.ts.
  */
 describe('one hook call on every path: the same answer, reasons, snapshot and audit (fast client, thin client, cold CLI)', function () {
   this.timeout(20 * 60_000);
@@ -71,7 +59,7 @@ describe('one hook call on every path: the same answer, reasons, snapshot and au
   let runtime: string;
   const calls: HookCall[] = [];
   const servers: BridgeServer[] = [];
-  const states: Record<'full' | 'thin' | 'fast' | 'cold', string> = { full: '', thin: '', fast: '', cold: '' };
+  const states: Record<'thin' | 'fast' | 'cold', string> = { thin: '', fast: '', cold: '' };
   let thinEndpoint: Awaited<ReturnType<typeof decider>>;
   let fastEndpoint: Awaited<ReturnType<typeof decider>>;
 
@@ -192,48 +180,60 @@ describe('one hook call on every path: the same answer, reasons, snapshot and au
   }
 
   it('gives the same answer, log, snapshot and audit on the fast client, the thin client and the cold CLI as on the full hook', async () => {
-    const full = new LocalGate({ home, audit: (e) => appendAudit(e, { AIRLOCK_HOME: states.full }) });
     const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AIRLOCK_')));
     const logs = { thin: path.join(base, 'thin.log'), fast: path.join(base, 'fast.log'), cold: path.join(base, 'cold.log') };
     const noWindows = path.join(base, 'run-empty');
     fs.mkdirSync(noWindows, { mode: 0o700 });
     const launcher = path.join(project, '.airlock', 'bin', 'airlock-hook');
     const childEnv = (state: string, log: string, runtimeDir: string) => ({ ...clean, HOME: home, AIRLOCK_HOME: state, AIRLOCK_HOOK_LOG: log, AIRLOCK_RUNTIME_DIR: runtimeDir, AIRLOCK_CLI: cli });
-    const bad: string[] = [];
-    let coldRuns = 0;
-    for (const [i, c] of calls.entries()) {
+    // Each path's environment: the deciders it can reach (and where the headless gate audits without one).
+    const envs = {
+      thin: { AIRLOCK_SOCKET: thinEndpoint.socket, AIRLOCK_TOKEN: thinEndpoint.token, AIRLOCK_RUNTIME_DIR: noWindows },
+      fast: { AIRLOCK_RUNTIME_DIR: runtime },
+      cold: { AIRLOCK_RUNTIME_DIR: noWindows },
+    };
+    /** The full hook in this process with a path's environment: the parsed actions over `decide` requests, or the headless gate. */
+    async function reference(c: HookCall, p: keyof typeof envs): Promise<Outcome> {
+      const state = states[p];
+      const gate = new BridgeGate(async (unreachable) => new LocalGate({ home, audit: (e) => appendAudit(e, { AIRLOCK_HOME: state }), ...(unreachable ? { unreachable } : {}) }), envs[p]);
       let log: unknown;
-      const out = await runHook(ADAPTERS[c.agent], Readable.from([Buffer.from(c.payload)]), async () => full, {
+      const out = await runHook(ADAPTERS[c.agent], Readable.from([Buffer.from(c.payload)]), async () => gate, {
         installedFor: project,
         hook: { cwd: project, env: {}, hasTty: false },
         onDecision: (r, call) => (log = withoutRunFacts(JSON.parse(hookLogLine(r, call)) as Record<string, unknown>)),
       });
-      const reference: Outcome = { code: out.exitCode, stdout: out.stdout, stderr: out.stderr, log, audit: newAudit(states.full) };
-
+      return { code: out.exitCode, stdout: out.stdout, stderr: out.stderr, log, audit: newAudit(state) };
+    }
+    const bad: string[] = [];
+    const compare = (p: string, c: HookCall, got: Outcome, want: Outcome) => {
+      try {
+        assert.deepEqual(got, want);
+      } catch (err) {
+        bad.push(`${p}: ${c.agent} ${c.name}\n${err instanceof Error ? err.message : String(err)}`);
+      }
+    };
+    let coldRuns = 0;
+    for (const [i, c] of calls.entries()) {
+      const thinWant = await reference(c, 'thin');
       const io = { stdout: '', stderr: '' };
       const code = await hookMain(
         c.agent,
         Readable.from([Buffer.from(c.payload)]),
         { stdout: (s) => (io.stdout += s), stderr: (s) => (io.stderr += s) },
-        { AIRLOCK_SOCKET: thinEndpoint.socket, AIRLOCK_TOKEN: thinEndpoint.token, AIRLOCK_WORKSPACE: project, AIRLOCK_HOOK_LOG: logs.thin, AIRLOCK_RUNTIME_DIR: noWindows },
+        { ...envs.thin, AIRLOCK_WORKSPACE: project, AIRLOCK_HOOK_LOG: logs.thin },
       );
-      const paths: Record<string, Outcome> = { thin: { code, ...io, log: logOf(logs.thin), audit: newAudit(states.thin) } };
+      compare('thin', c, { code, ...io, log: logOf(logs.thin), audit: newAudit(states.thin) }, thinWant);
 
-      const fast = await run('/bin/sh', [launcher, c.agent], c.payload, project, childEnv(states.fast, logs.fast, runtime));
-      paths.fast = { ...fast, log: logOf(logs.fast), audit: newAudit(states.fast) };
+      const fastWant = await reference(c, 'fast');
+      const fast = await runWithInput('/bin/sh', [launcher, c.agent], c.payload, project, childEnv(states.fast, logs.fast, runtime));
+      compare('fast', c, { ...fast, log: logOf(logs.fast), audit: newAudit(states.fast) }, fastWant);
 
       // The cold CLI as a process on every agent payload and on a sample of the corpus.
       if (c.corpus === undefined || i % 15 === 0) {
         coldRuns++;
-        const cold = await run('/bin/sh', [launcher, c.agent], c.payload, project, childEnv(states.cold, logs.cold, noWindows));
-        paths.cold = { ...cold, log: logOf(logs.cold), audit: newAudit(states.cold) };
-      }
-      for (const [p, o] of Object.entries(paths)) {
-        try {
-          assert.deepEqual(o, reference);
-        } catch (err) {
-          bad.push(`${p}: ${c.agent} ${c.name}\n${err instanceof Error ? err.message : String(err)}`);
-        }
+        const coldWant = await reference(c, 'cold');
+        const cold = await runWithInput('/bin/sh', [launcher, c.agent], c.payload, project, childEnv(states.cold, logs.cold, noWindows));
+        compare('cold', c, { ...cold, log: logOf(logs.cold), audit: newAudit(states.cold) }, coldWant);
       }
     }
     assert.ok(coldRuns > 100, `the cold CLI ran ${coldRuns} calls`);
