@@ -80,14 +80,16 @@ function cliBundle(entry, out, points = {}) {
   return { ...common, entryPoints: [path.join(root, 'src', entry)], outfile: path.join(root, 'dist', out), plugins: [splitAt(points)] };
 }
 
-// The command line is four bundles, so that `airlock hook` loads only what its call needs: the entry
+// The command line is five bundles, so that `airlock hook` loads only what its call needs: the entry
 // with the hook's thin client (cli.js), the full hook without the shell analysis (hook.js), the shell
-// analysis (shell.js, only for shell tools) and every other command (commands.js).
+// analysis (shell.js, only for shell tools), snapshots (snapshot.js, only before a change) and every
+// other command (commands.js).
 const configs = [
   { ...common, entryPoints: [path.join(root, 'src', 'extension.ts')], outfile: path.join(root, 'dist', 'extension.js'), external: ['vscode'] },
   { ...cliBundle('cli/main.ts', 'cli.js', { 'cli/commands.ts': 'commands.js', 'cli/hookFull.ts': 'hook.js' }), banner: { js: '#!/usr/bin/env node' } },
-  cliBundle('cli/hookFull.ts', 'hook.js', { 'shell/analyze.ts': 'shell.js' }),
+  cliBundle('cli/hookFull.ts', 'hook.js', { 'shell/analyze.ts': 'shell.js', 'snapshot/snapshot.ts': 'snapshot.js' }),
   cliBundle('shell/analyze.ts', 'shell.js'),
+  cliBundle('snapshot/snapshot.ts', 'snapshot.js'),
   cliBundle('cli/commands.ts', 'commands.js'),
 ];
 

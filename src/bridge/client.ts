@@ -64,7 +64,8 @@ function exchange(ep: Endpoint, req: BridgeRequest, connectMs: number, totalMs: 
       const nl = buf.indexOf('\n', from);
       if (nl >= 0) {
         clearTimeout(totalTimer);
-        socket.end();
+        // Closed at once, not half-closed: the hook must not wait for the decider to see our end.
+        socket.destroy();
         try {
           resolve(JSON.parse(buf.slice(0, nl)) as BridgeResponse);
         } catch {

@@ -14,10 +14,30 @@
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
+import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import { stateDir } from '../util/stateDir';
 
 const loaded = new Map<string, unknown>();
+
+/**
+ * V8 rejects a code cache made under other flags, and the shell parser switches WebAssembly's tiering
+ * off while its grammars compile (src/shell/parser.ts), which leaves these two off for the rest of the
+ * process. Setting them before the first bundle compiles keeps one flag state from load to exit, so
+ * the cache written at exit fits the next process (otherwise every shell command's cache is rejected).
+ */
+const CACHE_FLAGS = ['--no-wasm-dynamic-tiering', '--no-wasm-tier-up'];
+let flagsSet = false;
+
+function setCacheFlags(): void {
+  if (!flagsSet) {
+    flagsSet = true;
+    v8.setFlagsFromString(CACHE_FLAGS.join(' '));
+  }
+}
+
+/** Old caches of a bundle beyond the newest few (other builds and installs) are removed when one is written. */
+const KEEP_PER_BUNDLE = 6;
 
 /** A 53-bit string hash (cyrb53), for cache file names (no node:crypto on the hook's path). */
 function hash53(s: string): string {
@@ -71,9 +91,23 @@ function writeCaches(): void {
     try {
       fs.writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
       fs.renameSync(tmp, file);
+      prune(file);
     } catch {
       fs.rmSync(tmp, { force: true });
     }
+  }
+}
+
+function prune(file: string): void {
+  const dir = path.dirname(file);
+  const prefix = `${path.basename(file).split('-')[0]}-`;
+  const others = fs
+    .readdirSync(dir)
+    .filter((n) => n.startsWith(prefix) && n.endsWith('.v8'))
+    .map((n) => ({ n, t: fs.statSync(path.join(dir, n)).mtimeMs }))
+    .sort((a, b) => b.t - a.t);
+  for (const o of others.slice(KEEP_PER_BUNDLE)) {
+    fs.rmSync(path.join(dir, o.n), { force: true });
   }
 }
 
@@ -89,6 +123,9 @@ export function loadBundle(dir: string, name: string, env: NodeJS.ProcessEnv = p
   const source = fs.readFileSync(file, 'utf8');
   const st = fs.statSync(file);
   const cache = env.AIRLOCK_NO_CODE_CACHE === '1' ? undefined : cacheDir(env);
+  if (cache) {
+    setCacheFlags();
+  }
   // V8 checks its version, its flags and the source's length; the name adds which file, which build of it and which Node.
   const key = `${st.size}-${Math.round(st.mtimeMs)}-${process.version}-${process.arch}-${hash53(file)}`;
   const cacheFile = cache ? path.join(cache, `${path.basename(name, '.js')}-${key}.v8`) : undefined;
