@@ -143,12 +143,18 @@ if (private_to_us($rt) && private_to_us($wd) && opendir(my $dh, $wd)) {
 }
 full() unless @eps;
 
-# The payload, whole, within the limits of the hook (src/agents/hookRunner.ts readBounded).
+my $watchdog = $ENV{AIRLOCK_HOOK_WATCHDOG_MS};
+$watchdog = undef unless defined $watchdog && $watchdog =~ /^\d+(\.\d+)?$/ && $watchdog > 0;
+
+# The payload, whole, within the limits of the hook (src/agents/hookRunner.ts readBounded), and never
+# past a watchdog shorter than the stdin timeout (then the decider answers with the watchdog deny).
 binmode(STDIN);
 my ($payload, $problem) = ("", undef);
+my ($stdin_s, $by_watchdog) = (${STDIN_TIMEOUT_MS / 1000}, 0);
+if (defined $watchdog && $watchdog < ${STDIN_TIMEOUT_MS}) { $stdin_s = int(($watchdog + 999) / 1000); $by_watchdog = 1; }
 eval {
   local $SIG{ALRM} = sub { die "timeout\n" };
-  alarm(${Math.ceil(STDIN_TIMEOUT_MS / 1000)});
+  alarm($stdin_s);
   while (1) {
     my $n = sysread(STDIN, $payload, 65536, length($payload));
     die "read: $!\n" unless defined $n;
@@ -157,11 +163,9 @@ eval {
   }
   alarm(0);
   1;
-} or do { alarm(0); $problem = $@ eq "timeout\n" ? "timeout" : "error"; };
+} or do { alarm(0); $problem = $@ eq "timeout\n" ? ($by_watchdog ? "watchdog" : "timeout") : "error"; };
 deny("cannot read the hook payload") if defined $problem && $problem eq "error";
 
-my $watchdog = $ENV{AIRLOCK_HOOK_WATCHDOG_MS};
-$watchdog = undef unless defined $watchdog && $watchdog =~ /^\d+(\.\d+)?$/ && $watchdog > 0;
 my $wait = (defined $watchdog ? $watchdog : ($watchdog{$agent} // 25000)) / 1000 + 2;
 my $tty = open(my $t, "<", "/dev/tty") ? "true" : "false";
 my @env = map { js($_) . ":" . js($ENV{$_}) } grep { defined $ENV{$_} } @ask_env;
@@ -223,6 +227,7 @@ for my $ep (@eps) {
 
 # Every decider declined: the full path, with the payload as it came.
 deny("the hook payload did not arrive completely within ${STDIN_TIMEOUT_MS / 1000} s (stdin was not closed)") if defined $problem && $problem eq "timeout";
+deny("Agent Airlock did not reach a decision in time, so the action is denied to be safe") if defined $problem && $problem eq "watchdog";
 $ENV{AIRLOCK_NO_FAST} = "1";
 pipe(my $r, my $w) or deny("cannot run the full hook: $!");
 my $pid = fork();

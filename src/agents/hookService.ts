@@ -5,6 +5,7 @@
  * the `airlock run` supervisor answer `hook` requests with it, so the hook process itself only reads
  * its stdin, makes one round trip and prints the answer.
  */
+import { Readable } from 'node:stream';
 import type { DecideHandler, HookAnswer, HookHandler } from '../bridge/server';
 import type { HookRequest, StdinProblem } from '../bridge/protocol';
 import { BridgeError, PROTOCOL_VERSION } from '../bridge/protocol';
@@ -30,8 +31,15 @@ export interface HookServiceOptions {
   readonly env?: NodeJS.ProcessEnv;
 }
 
-function readResultOf(req: HookRequest): ReadResult {
-  const problems: Record<StdinProblem, string> = { timeout: stdinTimeoutReason(STDIN_TIMEOUT_MS), 'too-large': tooLargeReason(MAX_PAYLOAD_BYTES) };
+/**
+ * The payload as the hook read it. A payload still arriving when the hook's watchdog ran out is a
+ * stream that never ends, so that the hook runner's watchdog answers (at once), as it would have.
+ */
+function readResultOf(req: HookRequest): ReadResult | Readable {
+  const problems: Record<Exclude<StdinProblem, 'watchdog'>, string> = { timeout: stdinTimeoutReason(STDIN_TIMEOUT_MS), 'too-large': tooLargeReason(MAX_PAYLOAD_BYTES) };
+  if (req.stdinProblem === 'watchdog') {
+    return new Readable({ read() {} });
+  }
   if (req.stdinProblem) {
     return { ok: false, reason: problems[req.stdinProblem] };
   }
@@ -75,8 +83,10 @@ export function hookHandler(opts: HookServiceOptions): HookHandler {
       },
     };
     let record: { r: GateResult; call: HookCall } | undefined;
-    const out = await runHook(adapter, readResultOf(req), async () => gate, {
+    const input = readResultOf(req);
+    const out = await runHook(adapter, input, async () => gate, {
       hook,
+      ...(req.stdinProblem === 'watchdog' ? { startedAt: Date.now() - (req.watchdogMs ?? adapter.watchdogMs) } : {}),
       ...(req.installedFor !== undefined ? { installedFor: req.installedFor } : {}),
       ...(req.watchdogMs !== undefined ? { watchdogMs: req.watchdogMs } : {}),
       onDecision: (r, call) => (record = { r, call }),

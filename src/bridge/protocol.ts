@@ -71,7 +71,10 @@ export interface HookRequest {
   readonly agent: string;
   /** The payload's bytes exactly as the agent wrote them, in hex (so nothing is lost on the way). */
   readonly payloadHex: string;
-  /** The payload could not be read whole: it never finished arriving, or it was too large. */
+  /**
+   * The payload could not be read whole: it never finished arriving (within the hook's stdin
+   * timeout, or before its watchdog), or it was too large.
+   */
   readonly stdinProblem?: StdinProblem;
   /** The hook process's working directory (what the adapter falls back on). */
   readonly cwd: string;
@@ -89,7 +92,7 @@ export interface HookRequest {
   readonly log?: boolean;
 }
 
-export const STDIN_PROBLEMS = ['timeout', 'too-large'] as const;
+export const STDIN_PROBLEMS = ['timeout', 'too-large', 'watchdog'] as const;
 export type StdinProblem = (typeof STDIN_PROBLEMS)[number];
 
 export type BridgeRequest = DecideRequest | PingRequest | HookRequest;

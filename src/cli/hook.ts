@@ -9,6 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
+import { PassThrough } from 'node:stream';
 import type { AgentId } from '../agents/adapter';
 import { AGENT_IDS, ASK_ENV_VARS, currentHookProcess, HOOK_WATCHDOG_MS, isAgentId } from '../agents/adapter';
 import type { ReadResult } from '../agents/hookRunner';
@@ -91,8 +92,10 @@ export async function hookMain(agent: AgentId, stdin: Readable, io: CliIo, env: 
   let failed: string | undefined;
   const endpoints = env.AIRLOCK_NO_BRIDGE === '1' || env.AIRLOCK_NO_FAST === '1' ? [] : endpointsFor(process.cwd(), env);
   if (endpoints.length > 0) {
-    const read = await readBounded(stdin, MAX_PAYLOAD_BYTES, STDIN_TIMEOUT_MS);
-    input = read;
+    // Never past the watchdog: a payload still arriving then gets the watchdog's deny, as on the full path.
+    const watchdogMs = o.watchdogMs ?? HOOK_WATCHDOG_MS[agent];
+    const read = await readBounded(stdin, MAX_PAYLOAD_BYTES, Math.min(STDIN_TIMEOUT_MS, watchdogMs));
+    input = !read.ok && watchdogMs < STDIN_TIMEOUT_MS && Date.now() - startedAt >= watchdogMs ? new PassThrough() : read;
     // A payload that could not be read whole is denied by the full hook, in the agent's format.
     const r = read.ok ? await thinCall(agent, read.data, o, env, endpoints) : undefined;
     if (r !== undefined && 'answered' in r) {

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
@@ -247,6 +247,53 @@ describe('one hook call on every path: the same answer, reasons, snapshot and au
     }).length;
     assert.equal(thinEndpoint.answered(), calls.length);
     assert.equal(fastEndpoint.answered(), inProject);
+  });
+
+  it('denies a payload that never finishes arriving (watchdog) or is too large on the fast and thin paths as on the full path', async () => {
+    const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AIRLOCK_')));
+    const noWindows = path.join(base, 'run-empty');
+    const launcher = path.join(project, '.airlock', 'bin', 'airlock-hook');
+    const common = { ...clean, HOME: home, AIRLOCK_CLI: cli, AIRLOCK_HOME: states.fast };
+    const ways: Record<string, [string, string[], NodeJS.ProcessEnv]> = {
+      fast: ['/bin/sh', [launcher, 'gemini'], { ...common, AIRLOCK_RUNTIME_DIR: runtime }],
+      thin: [process.execPath, [cli, 'hook', 'gemini'], { ...common, AIRLOCK_RUNTIME_DIR: noWindows, AIRLOCK_SOCKET: thinEndpoint.socket, AIRLOCK_TOKEN: thinEndpoint.token }],
+      full: [process.execPath, [cli, 'hook', 'gemini'], { ...common, AIRLOCK_RUNTIME_DIR: runtime, AIRLOCK_NO_FAST: '1' }],
+    };
+    /** Runs one way with `input`, leaving stdin open when `close` is false. */
+    const go = ([cmd, args, env]: [string, string[], NodeJS.ProcessEnv], input: Buffer | string, close: boolean, extra: NodeJS.ProcessEnv = {}) =>
+      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+        const child = spawn(cmd, args, { cwd: project, env: { ...env, ...extra } });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d) => (stdout += d));
+        child.stderr.on('data', (d) => (stderr += d));
+        child.stdin.on('error', () => {});
+        const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+        child.on('close', (code) => {
+          clearTimeout(killer);
+          resolve({ code, stdout, stderr });
+        });
+        child.stdin.write(input);
+        if (close) {
+          child.stdin.end();
+        }
+      });
+    const big = Buffer.alloc(20 * 1024 * 1024, 0x20);
+    big.write(`{"cwd":${JSON.stringify(project)},"hook_event_name":"BeforeTool","tool_name":"read_file","tool_input":{"absolute_path":"`, 0);
+    for (const [what, input, close, extra] of [
+      ['never finishes', `{"cwd":${JSON.stringify(project)},"tool_name":`, false, { AIRLOCK_HOOK_WATCHDOG_MS: '800' }],
+      ['too large', big, true, {}],
+    ] as const) {
+      const got: Record<string, unknown> = {};
+      for (const [name, way] of Object.entries(ways)) {
+        got[name] = await go(way, input, close, extra);
+      }
+      const full = got.full as { code: number; stdout: string; stderr: string };
+      assert.equal(full.code, 2, what);
+      assert.match(full.stderr, what === 'too large' ? /larger than 16 MiB/ : /did not reach a decision within/);
+      assert.deepEqual(got.fast, full, `fast: ${what}`);
+      assert.deepEqual(got.thin, full, `thin: ${what}`);
+    }
   });
 });
 
