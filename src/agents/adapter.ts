@@ -5,13 +5,13 @@
  * the hook, the installer, the CLI, the VS Code UI and the docs read.
  */
 import * as fs from 'node:fs';
-import type { Decision, ProposedAction } from '../core/types';
+import type { Decision, GateResult, ProposedAction } from '../core/types';
 import type { InstallSpec } from './installSpec';
 import { SHORT_WATCHDOG_MS, WATCHDOG_MS } from './installSpec';
 import type { ToolTable } from './tools';
 
 /** The agents Airlock has a hook adapter for (`airlock hook <agent>`), in the order they are listed. */
-export const AGENT_IDS = ['claude', 'copilot', 'copilot-cli', 'cursor', 'gemini', 'codex', 'windsurf', 'cline'] as const;
+export const AGENT_IDS = ['claude', 'copilot', 'copilot-cli', 'cursor', 'gemini', 'codex', 'windsurf', 'cline', 'opencode'] as const;
 export type AgentId = (typeof AGENT_IDS)[number];
 
 /**
@@ -27,7 +27,15 @@ export const HOOK_WATCHDOG_MS: Readonly<Record<AgentId, number>> = {
   codex: WATCHDOG_MS,
   windsurf: SHORT_WATCHDOG_MS,
   cline: SHORT_WATCHDOG_MS,
+  opencode: WATCHDOG_MS,
 };
+
+/**
+ * The agents whose adapter writes its own answer (`answer`, e.g. Cline's pass): their hook decides in
+ * its own process (over `decide` requests), never through a thin client; a test keeps this list equal
+ * to the adapters that have an `answer`.
+ */
+export const ANSWERED_BY_HOOK: readonly AgentId[] = ['cline'];
 
 /**
  * The environment variables adapters read to know whether their agent can ask its own user in this
@@ -108,6 +116,14 @@ export interface AgentAdapter {
    * deny that says how to approve.
    */
   render(decision: Decision): HookOutput;
+  /**
+   * The answer when it depends on more than the decision: on the payload (one agent may send
+   * several shapes, e.g. Cline CLI and Cline for VS Code) or on a record a second interception point
+   * reads (Cline's plugin). `payload` is undefined when it could not be read. Absent:
+   * `render(result.decision)`. Never throws. It runs in the hook process itself: a warm decider
+   * declines the whole call ('answer-locally'), so a record it leaves is in the hook's environment.
+   */
+  answer?(result: GateResult, payload: unknown): HookOutput;
   /**
    * Whether, in the run that sent this payload, the agent can put an 'ask' in front of its own user
    * (an interactive session, not a headless run, and no mode in which the agent would run an asked

@@ -16,6 +16,7 @@
  * Arguments: the launcher's path, the agent id. It contains no single quote (it is embedded in the
  * launcher between single quotes).
  */
+import { HOOK_DECLINED_CODES } from '../bridge/protocol';
 import { ASK_ENV_VARS, HOOK_WATCHDOG_MS } from './adapter';
 import { MAX_PAYLOAD_BYTES, STDIN_TIMEOUT_MS } from './hookRunner';
 
@@ -176,7 +177,7 @@ my $common = ",\"agent\":" . js($agent) . ",\"payloadHex\":\"" . (defined $probl
   . ",\"cwd\":" . js($cwd) . ",\"env\":{" . join(",", @env) . "},\"tty\":$tty,\"log\":" . ($log ? "true" : "false")
   . ($ws =~ m{^/} ? ",\"installedFor\":" . js($ws) : "")
   . (defined $watchdog ? ",\"watchdogMs\":" . ($watchdog + 0) : "");
-my %declined = map { $_ => 1 } ("disabled", "bad-token", "not-mine", "bad-request", "unsupported-version", "too-large");
+my %declined = map { $_ => 1 } (${HOOK_DECLINED_CODES.map((c) => `"${c}"`).join(', ')});
 $SIG{PIPE} = "IGNORE";
 
 for my $ep (@eps) {

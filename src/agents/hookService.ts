@@ -57,6 +57,10 @@ export function hookHandler(opts: HookServiceOptions): HookHandler {
       throw new BridgeError('bad-request', `unknown agent '${req.agent}'`);
     }
     const adapter = ADAPTERS[req.agent];
+    if (adapter.answer) {
+      // Its answer leaves a record in the hook's own environment (Cline's pass): the hook writes it.
+      throw new BridgeError('answer-locally', `${adapter.displayName}'s answer is written by the hook process itself`);
+    }
     const hook: HookProcess = { cwd: req.cwd, env: { ...req.env }, hasTty: req.tty === true };
     // A refusal to decide here (turned off, another window's folder) is the client's to act on, so it
     // is carried past the hook runner (which would make any failure a deny) and answered as its code.

@@ -4,7 +4,7 @@
  * crashes it blocks in the agent's own deny format (the agent's renderer writes it), because agents
  * run the tool when a hook fails any other way.
  */
-import { AGENT_IDS, denyDecision } from './adapter';
+import { AGENT_IDS, ANSWERED_BY_HOOK, denyDecision } from './adapter';
 import { ADAPTERS } from './adapters';
 import { fastClientPerl } from './fastClient';
 
@@ -90,6 +90,9 @@ any() {
 # few milliseconds instead of a Node start. Without one it runs this launcher again with
 # AIRLOCK_NO_FAST=1 and the same payload. Its exit 3, or any crash, is a deny. Perl starts only when
 # a decider may be there (the terminal's own, or a registration; it checks them).
+case "$agent" in
+  ${ANSWERED_BY_HOOK.join('|')}) AIRLOCK_NO_FAST=1 ;; # its answer is written by the hook itself
+esac
 if [ -z "$AIRLOCK_NO_FAST" ] && [ "$AIRLOCK_NO_BRIDGE" != 1 ] && [ -x /usr/bin/perl ] && {
   [ -n "$AIRLOCK_SOCKET" ] ||
     { [ -n "$AIRLOCK_RUNTIME_DIR" ] && any "$AIRLOCK_RUNTIME_DIR"/windows/*.json; } ||

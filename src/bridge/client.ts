@@ -6,7 +6,7 @@
 import * as net from 'node:net';
 import type { GateResult, ProposedAction } from '../core/types';
 import type { BridgeRequest, BridgeResponse, HookRequest, HookResponse, PongResponse } from './protocol';
-import { gateResultOf, PROTOCOL_VERSION } from './protocol';
+import { gateResultOf, HOOK_DECLINED_CODES, PROTOCOL_VERSION } from './protocol';
 import type { Registration } from './registry';
 import { findRegistrations, windowsDir } from './registry';
 
@@ -148,8 +148,7 @@ export async function requestDecision(
 /** A whole hook call for a thin client: everything of a `hook` request but its id, token and route. */
 export type HookCallRequest = Omit<HookRequest, 'v' | 'type' | 'id' | 'token' | 'via'>;
 
-/** Codes with which a decider declines a hook call: the client tries the next one, then the full path. */
-const HOOK_DECLINED = new Set(['disabled', 'bad-token', 'not-mine', 'bad-request', 'unsupported-version', 'too-large']);
+const HOOK_DECLINED: ReadonlySet<string> = new Set(HOOK_DECLINED_CODES);
 
 /**
  * Sends one whole hook call to the first of `endpoints` that takes it and returns its answer (what

@@ -13,12 +13,17 @@ export const PROTOCOL_VERSION = 1;
  * - bad-token: not this window's token (a stale registration); the hook tries the next window.
  * - not-mine: a `hook` request found through the registrations whose actions another window guards
  *   better (a deeper folder); the hook tries the next window, then the full path.
+ * - answer-locally: a `hook` request for an agent whose answer the hook process must write itself
+ *   (it leaves a record in the hook's environment, like Cline's pass); the hook takes the full path.
  * - bad-request, unsupported-version, too-large: the request itself is wrong (or the decider is older
  *   than the request type); a `hook` request then takes the full path.
  * - internal: the window failed while deciding; the hook denies.
  */
-export const BRIDGE_ERROR_CODES = ['disabled', 'bad-token', 'not-mine', 'bad-request', 'unsupported-version', 'too-large', 'internal'] as const;
+export const BRIDGE_ERROR_CODES = ['disabled', 'bad-token', 'not-mine', 'answer-locally', 'bad-request', 'unsupported-version', 'too-large', 'internal'] as const;
 export type BridgeErrorCode = (typeof BRIDGE_ERROR_CODES)[number];
+
+/** The codes with which a decider declines a `hook` request: the client tries the next one, then the full path. */
+export const HOOK_DECLINED_CODES: readonly BridgeErrorCode[] = ['disabled', 'bad-token', 'not-mine', 'answer-locally', 'bad-request', 'unsupported-version', 'too-large'];
 
 /** Thrown by a decide handler to answer with a given code (anything else is 'internal'). */
 export class BridgeError extends Error {

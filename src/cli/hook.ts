@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import { PassThrough } from 'node:stream';
 import type { AgentId } from '../agents/adapter';
-import { AGENT_IDS, ASK_ENV_VARS, currentHookProcess, HOOK_WATCHDOG_MS, isAgentId } from '../agents/adapter';
+import { AGENT_IDS, ANSWERED_BY_HOOK, ASK_ENV_VARS, currentHookProcess, HOOK_WATCHDOG_MS, isAgentId } from '../agents/adapter';
 import type { ReadResult } from '../agents/hookRunner';
 import { MAX_PAYLOAD_BYTES, readBounded, STDIN_TIMEOUT_MS } from '../agents/hookRunner';
 import type { HookCallRequest } from '../bridge/client';
@@ -90,7 +90,8 @@ export async function hookMain(agent: AgentId, stdin: Readable, io: CliIo, env: 
   const o = hookEnvOptions(env);
   let input: Readable | ReadResult = stdin;
   let failed: string | undefined;
-  const endpoints = env.AIRLOCK_NO_BRIDGE === '1' || env.AIRLOCK_NO_FAST === '1' ? [] : endpointsFor(process.cwd(), env);
+  const thin = env.AIRLOCK_NO_BRIDGE !== '1' && env.AIRLOCK_NO_FAST !== '1' && !ANSWERED_BY_HOOK.includes(agent);
+  const endpoints = thin ? endpointsFor(process.cwd(), env) : [];
   if (endpoints.length > 0) {
     // Never past the watchdog: a payload still arriving then gets the watchdog's deny, as on the full path.
     const watchdogMs = o.watchdogMs ?? HOOK_WATCHDOG_MS[agent];

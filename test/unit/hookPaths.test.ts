@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import type { AgentId } from '../../src/agents/adapter';
-import { AGENT_IDS, HOOK_WATCHDOG_MS } from '../../src/agents/adapter';
+import { AGENT_IDS, ANSWERED_BY_HOOK, HOOK_WATCHDOG_MS } from '../../src/agents/adapter';
 import { ADAPTERS } from '../../src/agents/adapters';
 import { BridgeGate } from '../../src/agents/bridgeGate';
 import { hookLogLine, runHook } from '../../src/agents/hookRunner';
@@ -61,6 +61,7 @@ describe('one hook call on every path: the same answer, reasons, snapshot and au
   const servers: BridgeServer[] = [];
   const states: Record<'thin' | 'fast' | 'cold', string> = { thin: '', fast: '', cold: '' };
   let thinEndpoint: Awaited<ReturnType<typeof decider>>;
+  let savedRuntime: string | undefined;
   let fastEndpoint: Awaited<ReturnType<typeof decider>>;
 
   /** A warm decider for `project` (the headless gate, auditing into `state`); `answered` counts the hook calls it answered. */
@@ -106,7 +107,8 @@ describe('one hook call on every path: the same answer, reasons, snapshot and au
     for (const file of listJson(payloadDir)) {
       const agent = path.relative(payloadDir, file).split(path.sep)[0] as AgentId;
       const text = fs.readFileSync(file, 'utf8');
-      const recorded = (JSON.parse(text) as { cwd?: string }).cwd;
+      const o = JSON.parse(text) as { cwd?: string; directory?: string; workspaceRoots?: string[] };
+      const recorded = o.cwd ?? o.directory ?? o.workspaceRoots?.[0];
       calls.push({ name: path.relative(payloadDir, file), agent, payload: recorded ? text.split(recorded).join(project) : text });
     }
     const perAgent = JSON.parse(fs.readFileSync(path.join(root, 'test', 'fixtures', 'hookCalls.json'), 'utf8')) as Record<string, Record<string, unknown>>;
@@ -132,10 +134,18 @@ describe('one hook call on every path: the same answer, reasons, snapshot and au
     register({ pid: process.pid, socket: fastEndpoint.socket, token: fastEndpoint.token, folders: [project], version: 'test', createdAt: new Date().toISOString() }, { AIRLOCK_RUNTIME_DIR: runtime });
     thinEndpoint = await decider(states.thin);
     process.chdir(project);
+    // Cline's pass, written by the hook process itself (here: this one), goes to a private runtime dir.
+    savedRuntime = process.env.AIRLOCK_RUNTIME_DIR;
+    process.env.AIRLOCK_RUNTIME_DIR = path.join(base, 'run-this');
   });
 
   after(async () => {
     process.chdir(root);
+    if (savedRuntime === undefined) {
+      delete process.env.AIRLOCK_RUNTIME_DIR;
+    } else {
+      process.env.AIRLOCK_RUNTIME_DIR = savedRuntime;
+    }
     await Promise.all(servers.splice(0).map((s) => s.close()));
     fs.rmSync(base, { recursive: true, force: true });
   });
@@ -241,12 +251,18 @@ describe('one hook call on every path: the same answer, reasons, snapshot and au
   });
 
   it('took the fast paths: the warm deciders answered the calls (all through the environment; by folder, those in its folder)', () => {
-    const inProject = calls.filter((c) => {
-      const cwd = (JSON.parse(c.payload.startsWith('{"tool_name": "Bash", "tool_input": {"comm') ? '{}' : c.payload) as { cwd?: string }).cwd;
-      return cwd === undefined || cwd === project || cwd.startsWith(`${project}/`);
-    }).length;
-    assert.equal(thinEndpoint.answered(), calls.length);
-    assert.equal(fastEndpoint.answered(), inProject);
+    // Agents whose answer the hook writes itself (Cline's pass) are declined and take the full path.
+    const answered = calls.filter((c) => ADAPTERS[c.agent].answer === undefined);
+    const cwdOf = (c: HookCall) => {
+      try {
+        return ADAPTERS[c.agent].parse(JSON.parse(c.payload), { cwd: project, env: {}, hasTty: false })[0]?.cwd ?? project;
+      } catch {
+        return project;
+      }
+    };
+    assert.equal(thinEndpoint.answered(), answered.length);
+    assert.equal(fastEndpoint.answered(), answered.filter((c) => cwdOf(c) === project || cwdOf(c).startsWith(`${project}/`)).length);
+    assert.ok(answered.length < calls.length, 'some calls were declined to be answered locally');
   });
 
   it('denies a payload that never finishes arriving (watchdog) or is too large on the fast and thin paths as on the full path', async () => {
@@ -302,5 +318,9 @@ describe('what a thin hook client knows without loading the adapters', () => {
     for (const id of AGENT_IDS) {
       assert.equal(HOOK_WATCHDOG_MS[id], ADAPTERS[id].watchdogMs, id);
     }
+  });
+
+  it('leaves to the hook process the agents whose adapter writes its own answer (ANSWERED_BY_HOOK)', () => {
+    assert.deepEqual([...ANSWERED_BY_HOOK].sort(), AGENT_IDS.filter((id) => ADAPTERS[id].answer !== undefined).sort());
   });
 });
