@@ -111,7 +111,7 @@ export async function hookMain(agent: AgentId, stdin: Readable, io: CliIo, env: 
     failed = r !== undefined && 'failed' in r ? r.failed : undefined;
   }
   const full = await import('./hookFull.js');
-  const out = await full.runFullHook(agent, input, { ...o, startedAt }, failed);
+  const out = await full.runFullHook(agent, input, { ...o, startedAt }, failed, env);
   if (out.stdout) {
     io.stdout(out.stdout);
   }

@@ -16,21 +16,32 @@ import type { Gate } from '../gate/gate';
 import { prefetchShellParser } from '../gate/shellAnalyzer';
 import type { HookEnvOptions } from './hook';
 
-/** The gate for this call: the VS Code window that has the folder open, else the policy alone. */
-async function createGate(): Promise<Gate> {
-  return new BridgeGate(async (unreachable) => {
-    const { LocalGate } = await import('../agents/localGate.js');
-    return new LocalGate(unreachable ? { unreachable } : {});
-  });
+/**
+ * The gate for this call: the VS Code window that has the folder open, else the policy alone; both
+ * found, and audited, through `env` (the hook's environment).
+ */
+function createGate(env: NodeJS.ProcessEnv): () => Promise<Gate> {
+  return async () =>
+    new BridgeGate(async (unreachable) => {
+      const { LocalGate } = await import('../agents/localGate.js');
+      const { appendAudit } = await import('../audit/log.js');
+      return new LocalGate({ ...(unreachable ? { unreachable } : {}), audit: (e) => void appendAudit(e, env) });
+    }, env);
 }
 
 /**
  * Runs the hook on the payload. `failed`: a warm decider was reached but failed, so the call is
  * denied with that reason (in the agent's format, logged like any other).
  */
-export async function runFullHook(agent: AgentId, input: Readable | ReadResult, o: HookEnvOptions & { readonly startedAt?: number }, failed?: string): Promise<HookOutput> {
+export async function runFullHook(
+  agent: AgentId,
+  input: Readable | ReadResult,
+  o: HookEnvOptions & { readonly startedAt?: number },
+  failed?: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<HookOutput> {
   const logFile = o.logFile;
-  const gate = failed === undefined ? createGate : async (): Promise<Gate> => ({ decide: async () => ({ decision: denyDecision(failed), decidedBy: 'error' }) });
+  const gate = failed === undefined ? createGate(env) : async (): Promise<Gate> => ({ decide: async () => ({ decision: denyDecision(failed), decidedBy: 'error' }) });
   return runHook(ADAPTERS[agent], input, gate, {
     onParsed: (actions) => {
       const command = actions.find((a) => a.kind === 'command');
