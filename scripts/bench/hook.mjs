@@ -130,6 +130,7 @@ async function measureHeadless(ws, calls) {
   /** @type {Record<string, Record<string, number[]>>} */
   const samples = {};
   const failures = [];
+  let cpu;
   try {
     // Warm the file cache and the code cache of each path once.
     for (const c of calls) {
@@ -152,12 +153,54 @@ async function measureHeadless(ws, calls) {
         }
       }
     }
+    cpu = perfAvailable() ? await cpuTimes(calls.filter((c) => c.agent === 'claude'), { launcher, warm, cold, ws }) : undefined;
   } finally {
     decider.stop();
     fs.rmSync(runtime, { recursive: true, force: true });
     fs.rmSync(empty, { recursive: true, force: true });
   }
-  return { samples, failures };
+  return { samples, failures, cpu };
+}
+
+function perfAvailable() {
+  return spawnSync('perf', ['stat', '-x,', '-e', 'task-clock', '--', 'true'], { encoding: 'utf8' }).status === 0;
+}
+
+/**
+ * CPU time (perf stat's task-clock: every thread of the process and its children), median of RUNS:
+ * far less disturbed by other load on the machine than wall-clock time.
+ * @param {ReturnType<typeof callsFor>} calls
+ * @param {{ launcher: string, warm: NodeJS.ProcessEnv, cold: NodeJS.ProcessEnv, ws: string }} o
+ */
+async function cpuTimes(calls, o) {
+  /** @param {string[]} cmd @param {string} input @param {NodeJS.ProcessEnv} env */
+  const perf = async (cmd, input, env) => {
+    const r = await timed('perf', ['stat', '-x,', '-e', 'task-clock', '--', ...cmd], input, env, o.ws);
+    const line = r.out.split('\n').find((l) => /,msec,task-clock/.test(l));
+    return line ? Number(line.split(',')[0]) : NaN;
+  };
+  /** @type {Record<string, Record<string, number[]>>} */
+  const out = {};
+  for (let r = 0; r < RUNS; r++) {
+    for (const c of calls) {
+      const s = (out[`${c.agent} ${c.tool}`] ??= { base: [], fast: [], thin: [], cold: [] });
+      s.base.push(await perf([process.execPath, '-e', '0'], '', o.cold));
+      s.fast.push(await perf(['/bin/sh', o.launcher, c.agent], c.payload, o.warm));
+      s.thin.push(await perf([process.execPath, cli, 'hook', c.agent], c.payload, o.warm));
+      s.cold.push(await perf(['/bin/sh', o.launcher, c.agent], c.payload, o.cold));
+    }
+  }
+  return out;
+}
+
+/** @param {Record<string, Record<string, number[]>>} cpu */
+function cpuTable(cpu) {
+  process.stdout.write(`\n  CPU time (perf stat task-clock, all threads; median of ${RUNS}), against node -e 0's\n`);
+  for (const [key, s] of Object.entries(cpu)) {
+    const b = median(s.base);
+    const cell = (/** @type {string} */ p) => `${p} ${median(s[p]).toFixed(1)} ms = ${(median(s[p]) / b).toFixed(2)}x`;
+    process.stdout.write(`  ${key.padEnd(18)} node -e 0 ${b.toFixed(1)} ms   ${['fast', 'thin', 'cold'].map(cell).join('   ')}\n`);
+  }
 }
 
 /** @param {string} ws @param {ReturnType<typeof callsFor>} calls */
@@ -208,6 +251,9 @@ export async function run() {
     process.stdout.write(`  load average (1/5/15 min) before: ${load()}\n`);
     const headless = await measureHeadless(ws, calls);
     const worst = table('headless decider (warm) and no decider (cold)', headless.samples, { fast: 'warm', thin: 'warm', cold: 'cold' });
+    if (headless.cpu) {
+      cpuTable(headless.cpu);
+    }
     process.stdout.write(`  load average after: ${load()}\n`);
     const failures = [...headless.failures];
     if (process.env.AIRLOCK_BENCH_WINDOW !== '0') {
