@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import type { AgentId } from '../../src/agents/adapter';
@@ -309,6 +310,24 @@ describe('one hook call on every path: the same answer, reasons, snapshot and au
       assert.match(full.stderr, what === 'too large' ? /larger than 16 MiB/ : /did not reach a decision within/);
       assert.deepEqual(got.fast, full, `fast: ${what}`);
       assert.deepEqual(got.thin, full, `thin: ${what}`);
+    }
+  });
+
+  it('reaches a decider on loopback TCP (the supervisor of airlock run, seen from inside its sandbox)', async () => {
+    // A TCP port in front of the thin decider's socket: what the perl client connects to is TCP.
+    const proxy = net.createServer((c) => c.pipe(net.createConnection(thinEndpoint.socket)).pipe(c));
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    try {
+      const port = (proxy.address() as net.AddressInfo).port;
+      const before = thinEndpoint.answered();
+      const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AIRLOCK_')));
+      const env = { ...clean, HOME: home, AIRLOCK_SOCKET: `tcp://127.0.0.1:${port}`, AIRLOCK_TOKEN: thinEndpoint.token, AIRLOCK_RUNTIME_DIR: path.join(base, 'run-empty'), AIRLOCK_CLI: path.join(base, 'no-cli.js') };
+      const read = JSON.stringify({ session_id: 'tcp', cwd: project, hook_event_name: 'PreToolUse', tool_name: 'Read', tool_input: { file_path: path.join(project, 'README.md') } });
+      const r = await runWithInput('/bin/sh', [path.join(project, '.airlock', 'bin', 'airlock-hook'), 'claude'], read, project, env);
+      assert.deepEqual([r.code, r.stdout, r.stderr], [0, '', '']);
+      assert.equal(thinEndpoint.answered(), before + 1);
+    } finally {
+      proxy.close();
     }
   });
 });
