@@ -53,7 +53,7 @@ describe('shell corpus through the headless hook (runHook + LocalGate on a real 
       const before = audit.length;
       const out = await runHook(ADAPTERS[powershell ? 'copilot-cli' : 'claude'], Readable.from([Buffer.from(JSON.stringify(payload))]), async () => gate, {
         installedFor: where.workspace,
-        env: {},
+        hook: { cwd: process.cwd(), env: {}, hasTty: false },
         onDecision: (r) => (result = r),
       });
       assert.ok(result, `no result for ${c.file}:${c.line}`);
