@@ -10,7 +10,9 @@ import type { Env, Scope, Word } from './model';
 import { isInside, locate, resolvePath } from './paths';
 
 /** Variables whose value is a command line some program runs. */
-const COMMAND_VARS = new Set(['GIT_EXTERNAL_DIFF', 'GIT_SSH', 'GIT_SSH_COMMAND', 'GIT_PAGER', 'PAGER', 'MANPAGER', 'SYSTEMD_PAGER', 'GIT_EDITOR', 'EDITOR', 'VISUAL', 'GIT_SEQUENCE_EDITOR', 'GIT_ASKPASS', 'SSH_ASKPASS', 'SUDO_ASKPASS', 'GIT_PROXY_COMMAND', 'LESSOPEN', 'LESSCLOSE', 'BROWSER']);
+const COMMAND_VARS = new Set(['GIT_EXTERNAL_DIFF', 'GIT_SSH', 'GIT_SSH_COMMAND', 'GIT_PAGER', 'PAGER', 'MANPAGER', 'SYSTEMD_PAGER', 'GIT_EDITOR', 'EDITOR', 'VISUAL', 'GIT_SEQUENCE_EDITOR', 'GIT_ASKPASS', 'SSH_ASKPASS', 'SUDO_ASKPASS', 'GIT_PROXY_COMMAND', 'LESSOPEN', 'LESSCLOSE', 'BROWSER', 'CC', 'CXX', 'CPP', 'LD', 'AR', 'HOSTCC', 'RUSTC', 'RUSTC_WRAPPER', 'RUSTC_WORKSPACE_WRAPPER', 'RUSTDOC', 'CARGO_BUILD_RUSTC', 'CARGO_BUILD_RUSTC_WRAPPER', 'CARGO_BUILD_RUSTC_WORKSPACE_WRAPPER', 'CARGO_BUILD_RUSTDOC']);
+/** Cargo's per-target programs (CARGO_TARGET_<triple>_RUNNER / _LINKER): command lines too. */
+const CARGO_TARGET_PROGRAM = /^CARGO_TARGET_\w+_(RUNNER|LINKER)$/;
 /** Variables that load code into the programs that start. */
 const PRELOAD = /^(LD_PRELOAD|LD_AUDIT|LD_LIBRARY_PATH|DYLD_INSERT_LIBRARIES|DYLD_LIBRARY_PATH|DYLD_FRAMEWORK_PATH)$/;
 /** Variables naming a script a shell runs when it starts. */
@@ -39,7 +41,7 @@ const CODE_PATHS = /^(PYTHONPATH|PYTHONHOME|PYTHONSTARTUP|PERL5LIB|PERLLIB|RUBYL
 export function judgeAssignment(env: Env, name: string, value: Word, scope: Scope, text: string): CommandFinding[] {
   const out: CommandFinding[] = [];
   const show = `${name}=${value.value.length > 60 ? value.value.slice(0, 60) + '...' : value.value}`;
-  if (COMMAND_VARS.has(name)) {
+  if (COMMAND_VARS.has(name) || CARGO_TARGET_PROGRAM.test(name)) {
     if (value.literal) {
       env.runScript(value.value, { ...scope }, 'bash');
     } else {

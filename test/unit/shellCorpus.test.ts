@@ -98,7 +98,9 @@ describe('shell corpus: expected verdicts under the built-in defaults', () => {
     // One process has one home: the fixture's lines are run in a second one.
     const run = (cases: Case[], home: string) => {
       const text = cases.map((c) => JSON.stringify({ command: placeOf(c, places()).command, cwd: placeOf(c, places()).cwd, shell: c.shell })).join('\n') + '\n';
-      const r = spawnSync(process.execPath, [cli, 'check', '--jsonl'], { input: text, encoding: 'utf8', env: { ...process.env, HOME: home }, maxBuffer: 64 * 1024 * 1024 });
+      // No code cache written into the corpus's home: the lines are judged against the same home in-process.
+      const env = { ...process.env, HOME: home, AIRLOCK_NO_CODE_CACHE: '1' };
+      const r = spawnSync(process.execPath, [cli, 'check', '--jsonl'], { input: text, encoding: 'utf8', env, maxBuffer: 64 * 1024 * 1024 });
       assert.equal(r.status, 0, r.stderr);
       const out = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { verdict: string; reasons: string[] });
       assert.equal(out.length, cases.length);

@@ -89,6 +89,11 @@ function procStream(arg: string, stdin: Stream): Stream {
 
 /** A script file that the command runs: workspace scripts are routine, others are not known. */
 export function runsScript(inv: Invocation, out: Outcome, w: Word, lang: string): void {
+  if (/^(https?|jsr|npm):/i.test(w.value)) {
+    // deno run https://..., bun https://...: code fetched when it runs, read by no one
+    add(out, finding('remote-code', 'caution', 'remote.run-url', `${inv.program} runs code from ${w.value.slice(0, 80)}, fetched when it runs`));
+    return;
+  }
   const abs = resolveWord(inv, w);
   if (abs === undefined) {
     out.knowledge = 'unknown';

@@ -97,6 +97,14 @@ const cargo: Handler = (inv, out) => {
     known(out);
     add(out, finding('publishing', sub === 'yank' ? 'destructive' : 'caution', `publish.cargo-${sub}`, `changes a published crate or your registry account (cargo ${sub})`));
   }
+  // --config KEY=VALUE (or a config file) can name the programs cargo runs: wrappers, linkers, runners
+  const configs = inv.argv.flatMap((w, i) => (w.value === '--config' ? [inv.argv[i + 1]] : w.value.startsWith('--config=') ? [{ ...w, value: w.value.slice(9) }] : [])).filter((w) => w !== undefined);
+  for (const c of configs) {
+    if (!c.literal || !c.value.includes('=') || /wrapper|rustc|rustdoc|linker|runner|credential|alias|\benv\b|target-applies|include|ar\b|cc\b/i.test(c.value.split('=')[0])) {
+      known(out);
+      add(out, finding('remote-code', 'caution', 'cargo.config-exec', `cargo --config ${c.value.slice(0, 60)}: configuration that can make cargo run other programs`));
+    }
+  }
 };
 
 const twine = subcommandRules([[/^upload\b/, 'destructive', 'publish.pypi', 'uploads the package to PyPI for everyone', 'publishing'], [/^(check|register --help)/, 'harmless', '', '', 'publishing']], 'unknown');

@@ -7,6 +7,7 @@ import { stdinIsCode } from './code';
 import { add, innerText, known, readOnly, resolveWord, skipOptions } from './common';
 import type { Handler } from './common';
 import { specOf, unknownOptions } from './specs';
+import { judgeAssignment } from '../environment';
 
 const sudo: Handler = (inv, out) => {
   known(out);
@@ -99,6 +100,9 @@ const envCmd: Handler = (inv, out) => {
       continue;
     }
     if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(a)) {
+      // the same variables that change programs before a command change them here (LD_PRELOAD, PATH, ...)
+      const eq = a.indexOf('=');
+      out.findings.push(...judgeAssignment(inv.env, a.slice(0, eq), { ...args[i], value: a.slice(eq + 1) }, scope, inv.text));
       i++;
       continue;
     }
