@@ -104,6 +104,7 @@ function makeEnv(home: string, workspace: string, view: WorkspaceView): Env {
     vars: new Map(),
     functions: new Set(),
     written: new Map(),
+    links: new Map(),
     depth: 0,
     runScript(text, scope, grammar, stdin) {
       if (env.depth >= MAX_DEPTH) {

@@ -19,6 +19,8 @@ export interface Stream {
   readonly text?: string;
   /** The file it comes from (`< file`), when known. */
   readonly file?: string;
+  /** File names a search printed that Airlock could not list itself (`find ~ -type f`). */
+  readonly fileList?: boolean;
 }
 
 export const NO_STREAM: Stream = { kind: 'none' };
@@ -44,6 +46,8 @@ export interface Env {
   readonly functions: Set<string>;
   /** Files written earlier in the line: literal content, or undefined when not known. */
   readonly written: Map<string, string | undefined>;
+  /** Symbolic links made earlier in the line: the link's path -> the path it points to. */
+  readonly links: Map<string, string>;
   depth: number;
   /** Parses and analyses a script (bash -c, eval, heredoc fed to a shell), bounded in depth. */
   runScript(text: string, scope: Scope, grammar: 'bash' | 'powershell', stdin?: Stream): void;

@@ -1,7 +1,7 @@
 /** Shared helpers of the knowledge base: recording findings, write and delete effects, skipping options. */
 import * as path from 'node:path';
 import type { CommandFinding } from '../../core/types';
-import { finding } from '../model';
+import { finding, lit } from '../model';
 import type { Invocation, Outcome, Word } from '../model';
 import { matchGlob } from '../expand';
 import { hasGlob, isInside, locate, resolvePath } from '../paths';
@@ -141,8 +141,22 @@ export function readTarget(inv: Invocation, out: Outcome, w: Word, how = who(inv
     } else {
       inv.env.reads.push({ path: p, via: inv.text });
     }
+    // through a symbolic link made earlier in the line (not on disk yet): what it points to is read
+    for (const [link, to] of inv.env.links) {
+      if ((p === link || p.startsWith(`${link}/`)) && linkDepth < 8) {
+        linkDepth++;
+        try {
+          readTarget(inv, out, lit(to + p.slice(link.length)), how, recursive);
+        } finally {
+          linkDepth--;
+        }
+      }
+    }
   }
 }
+
+/** How many symbolic links of the line a read is being followed through (links may point at each other). */
+let linkDepth = 0;
 
 /** Records that a command deletes a path; the severity depends on where it is. */
 export function deleteTarget(inv: Invocation, out: Outcome, w: Word, recursive: boolean, verb = 'deletes', how = who(inv)): void {

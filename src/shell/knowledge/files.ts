@@ -195,6 +195,23 @@ const lnCmd: Handler = (inv, out) => {
   const t = value(p, 't', 'target-directory');
   const dest = t !== undefined ? lit(t) : p.operands.length >= 2 ? p.operands[p.operands.length - 1] : lit(path.basename(p.operands[0]?.value ?? '.'));
   writeTarget(inv, out, dest, has(p, 'f', 'force') ? 'write' : 'create');
+  // a hard link shows its source under another name that no later read can trace back: reading the
+  // link reads the source (a symbolic link is resolved when it is read, by its real path)
+  const sources = t !== undefined || p.operands.length < 2 ? p.operands : p.operands.slice(0, -1);
+  const destAbs = resolveWord(inv, dest);
+  for (const src of sources) {
+    if (!has(p, 's', 'symbolic')) {
+      readTarget(inv, out, src, 'ln');
+      continue;
+    }
+    // later in this line, reading the link reads what it points to (relative to the link's folder)
+    const intoDir = destAbs !== undefined && (t !== undefined || p.operands.length < 2 || inv.env.view.isDir(destAbs));
+    const link = destAbs === undefined ? undefined : intoDir ? path.join(destAbs, path.basename(src.value)) : destAbs;
+    const to = link === undefined || !src.literal ? undefined : resolveWord({ ...inv, scope: { cwd: path.dirname(link), cwdKnown: inv.scope.cwdKnown } }, src);
+    if (link !== undefined && to !== undefined && link !== to) {
+      inv.env.links.set(link, to);
+    }
+  }
 };
 
 const installCmd: Handler = (inv, out) => {

@@ -32,7 +32,12 @@ const find: Handler = (inv, out) => {
   if (unknown.length) {
     out.unknownReason = `find ${unknown.join(' ')}: ${unknown.length > 1 ? 'expressions' : 'an expression'} Airlock does not know, and find can delete files and run programs`;
   }
-  const matches = findMatches(inv, roots, args.slice(i));
+  const listing = !args.slice(i).some((w) => /^-(exec|execdir|ok|okdir|delete|fprint|fprint0|fprintf|fls|printf|ls)$/.test(w.value));
+  const matches = findMatches(inv, roots, args.slice(i), listing);
+  if (listing) {
+    // what it prints is the list of files it finds (for xargs): the names found now, or names Airlock could not list
+    out.stdout = matches && matches.length <= MAX_LISTED ? { kind: 'literal', text: matches.join('\n') } : { kind: 'unknown', fileList: true };
+  }
   const nameIdx = args.findIndex((w) => w.value === '-name');
   const onlyName = nameIdx >= 0 && args[nameIdx + 1]?.literal && !args.some((w) => /^-(o|or|not|path|wholename|regex)$|^!$/.test(w.value)) ? args[nameIdx + 1].value : undefined;
   for (; i < args.length; i++) {
@@ -84,6 +89,9 @@ const find: Handler = (inv, out) => {
   }
 };
 
+/** At most this many names found are passed on as the search's output (more: names Airlock did not list). */
+const MAX_LISTED = 2000;
+
 export const FIND_HANDLERS: Record<string, Handler> = { find };
 
 /** find's tests and actions that Airlock does not know (expressions inside -exec ... ; are the command's). */
@@ -114,9 +122,10 @@ const MAX_FIND_ENTRIES = 5000;
 
 /**
  * What a simple search (-name, -iname, -path, -type, -maxdepth, -mindepth) matches now, walking the
- * file system like find does; undefined when the expression is not simple or the tree too large.
+ * file system like find does (`listing`: a search with no action lists everything when it has no
+ * test); undefined when the expression is not simple or the tree too large.
  */
-function findMatches(inv: Invocation, roots: readonly Word[], expr: readonly Word[]): string[] | undefined {
+function findMatches(inv: Invocation, roots: readonly Word[], expr: readonly Word[], listing = false): string[] | undefined {
   const tests: ((p: string, name: string, dir: boolean, depth: number) => boolean)[] = [];
   let maxDepth = Infinity;
   let minDepth = 0;
@@ -147,7 +156,7 @@ function findMatches(inv: Invocation, roots: readonly Word[], expr: readonly Wor
       return undefined;
     }
   }
-  if (!tests.length) {
+  if (!tests.length && (!listing || expr.some((w) => !['-print', '-print0', '-depth', '-xdev', '-mount', '-noleaf'].includes(w.value)))) {
     return undefined;
   }
   const found: string[] = [];

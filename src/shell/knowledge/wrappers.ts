@@ -141,7 +141,7 @@ const xargs: Handler = (inv, out) => {
     const text = abs === undefined ? undefined : inv.env.view.read(abs);
     inv = { ...inv, stdin: text === undefined ? UNKNOWN_STREAM : { kind: 'literal', text } };
   }
-  const fromStdin: Word[] = inv.stdin.kind === 'literal' ? (inv.stdin.text ?? '').split(/\s+/).filter(Boolean).map(lit) : [{ value: '$(xargs input)', literal: false }];
+  const fromStdin: Word[] = inv.stdin.kind === 'literal' ? (inv.stdin.text ?? '').split(/\s+/).filter(Boolean).map(lit) : [{ value: inv.stdin.fileList ? '$(files found)' : '$(xargs input)', literal: false }];
   const replace = args.findIndex((w) => w.value.startsWith('-I') || /^-i/.test(w.value) || w.value.startsWith('--replace'));
   if (replace >= 0) {
     const r = args[replace].value;
