@@ -1,7 +1,7 @@
 /** git: history, uncommitted work, refs, remotes, and the programs git can be told to run. */
 import { has, parseArgs, value } from '../args';
 import { finding, lit, NO_STREAM } from '../model';
-import type { Invocation } from '../model';
+import type { Invocation, Outcome, Word } from '../model';
 import { add, deleteTarget, recoverableIf, resolveWord, words, writeTarget } from './common';
 import { checkGitOptions, currentBranch, gitApply, gitHooks, gitReads, isTagName, snapshotRefs } from './gitChecks';
 import type { Handler } from './common';
@@ -252,11 +252,14 @@ const git: Handler = (inv, out) => {
     case 'checkout': {
       const dd = rest.findIndex((w) => w.value === '--');
       const force = has(p, 'f', 'force');
-      const paths = dd >= 0 ? rest.slice(dd + 1) : p.operands.filter((w) => !w.literal || w.value === '.' || w.value === '*' || w.value.startsWith('./') || w.value.endsWith('/') || /\.[a-z]{1,5}$/i.test(w.value));
+      const exists = (w: Word) => w.literal && inv.env.view.exists(resolveWord(sinv, w) ?? '\0');
+      const paths = dd >= 0 ? rest.slice(dd + 1) : p.operands.filter((w, k) => !w.literal || w.value === '.' || w.value === '*' || w.value.startsWith('./') || w.value.endsWith('/') || /\.[a-z]{1,5}$/i.test(w.value) || (k > 0 && exists(w)));
+      // a commit named before the paths: the files come from it, not from the index
+      const fromRev = (dd >= 0 ? p.operands.filter((w) => rest.indexOf(w) < dd) : p.operands.filter((w) => !paths.includes(w))).length > 0;
       if (paths.length) {
         tracked(paths.some((w) => w.value === '.' || w.value === '*' || w.value === ':/' || !w.literal) ? 'destructive' : 'caution', 'git.checkout-paths', `git checkout overwrites ${paths.map((w) => w.value).join(' ')} with the committed version, discarding uncommitted changes there`);
         for (const w of paths) {
-          writeTarget(sinv, out, w);
+          checkoutWrites(sinv, out, w, fromRev);
         }
       } else if (force) {
         tracked('destructive', 'git.checkout-force', 'git checkout -f switches branches discarding uncommitted changes');
@@ -284,7 +287,7 @@ const git: Handler = (inv, out) => {
       const paths = p.operands;
       tracked(paths.some((w) => w.value === '.' || w.value === '*' || w.value === ':/' || !w.literal) || paths.length === 0 ? 'destructive' : 'caution', 'git.restore', `git restore restores ${paths.map((w) => w.value).join(' ') || 'files'} from git, discarding uncommitted changes there`);
       for (const w of paths) {
-        writeTarget(sinv, out, w);
+        checkoutWrites(sinv, out, w, has(p, 's', 'source'));
       }
       break;
     }
@@ -395,6 +398,36 @@ const git: Handler = (inv, out) => {
       out.knowledge = 'unknown';
   }
 };
+
+/**
+ * A path git writes back from the index or a commit (checkout/restore). A folder is the files in it
+ * that git would change: tracked ones changed against HEAD when restoring from the index, every one when
+ * they come from another commit (so Airlock's own files there are judged one by one).
+ */
+function checkoutWrites(inv: Invocation, out: Outcome, w: Word, fromRev: boolean): void {
+  writeTarget(inv, out, w);
+  const root = w.literal ? resolveWord(inv, w) : undefined;
+  if (root === undefined || !inv.env.view.isDir(root)) {
+    return;
+  }
+  const untracked = new Set(fromRev ? [] : inv.env.view.untracked(root) ?? []);
+  const stack = [root];
+  let seen = 0;
+  while (stack.length && seen < 2000) {
+    const dir = stack.pop()!;
+    for (const e of inv.env.view.list(dir) ?? []) {
+      const abs = `${dir}/${e.name}`;
+      seen++;
+      if (e.dir) {
+        if (e.name !== '.git' && e.name !== 'node_modules') {
+          stack.push(abs);
+        }
+      } else if (fromRev || (inv.env.view.changed(abs) === true && !untracked.has(abs))) {
+        writeTarget(inv, out, lit(abs), 'write', 'git checkout');
+      }
+    }
+  }
+}
 
 export const GIT_HANDLERS: Record<string, Handler> = {
 git,
