@@ -226,6 +226,13 @@ const git: Handler = (inv, out) => {
         f('destructive', 'git.stash-clear', 'deletes every stash entry: all saved changes are gone');
       } else {
         out.knowledge = 'harmless';
+        if ((v === 'push' || v === 'save') && has(p, 'u', 'include-untracked', 'a', 'all')) {
+          // the untracked files leave the working tree for the stash: judged as deleted there
+          out.writes = true;
+          for (const file of inv.env.view.untracked(inv.env.workspace) ?? []) {
+            deleteTarget(sinv, out, lit(file), false, 'moves into the stash', 'git stash -u');
+          }
+        }
       }
       break;
     }
