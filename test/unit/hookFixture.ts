@@ -55,7 +55,8 @@ export function corpusHookCalls(home: string, project?: string): HookCall[] {
   const claudeBash = JSON.parse(fs.readFileSync(path.join(payloadDir, 'claude', 'Bash.json'), 'utf8')) as { tool_input: object };
   const copilotBash = JSON.parse(fs.readFileSync(path.join(payloadDir, 'copilot-cli', 'bash.json'), 'utf8')) as { toolArgs: object };
   return loadCorpus().map((c) => {
-    const cwd = mapPath(c.cwd ?? path.posix.join(CORPUS_HOME, 'project'));
+    // a fixture line's cwd may be relative to the fixture's project: here, to this project
+    const cwd = mapPath(c.cwd && !c.cwd.startsWith('/') ? path.posix.join(inCorpus, c.cwd) : c.cwd ?? inCorpus);
     const command = mapPath(c.command);
     const powershell = c.shell === 'powershell';
     const payload = powershell ? { ...copilotBash, cwd, toolName: 'powershell', toolArgs: { ...copilotBash.toolArgs, command } } : { ...claudeBash, cwd, tool_input: { ...claudeBash.tool_input, command } };
