@@ -8,13 +8,13 @@
  * git ignores, as the agents' ripgrep-based search tools do; a filter the agent names (`.env*`)
  * overrides that, as ripgrep's globs do, so every file it matches is judged.
  */
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Minimatch } from 'minimatch';
 import type { PathOp } from '../core/types';
 import type { Policy } from './compile';
 import { WALK_SKIP, walkEntries } from './walk';
+import { childProcess } from '../util/lazyBuiltin';
 
 /** Most entries walked for one pattern. */
 export const MAX_READ_WALK = 5000;
@@ -81,7 +81,7 @@ function notIgnored(root: string, files: readonly string[]): readonly string[] {
   if (!files.length) {
     return files;
   }
-  const r = spawnSync('git', ['-C', root, 'check-ignore', '-z', '--stdin'], { input: files.join('\0') + '\0', encoding: 'utf8', timeout: 5000 });
+  const r = childProcess().spawnSync('git', ['-C', root, 'check-ignore', '-z', '--stdin'], { input: files.join('\0') + '\0', encoding: 'utf8', timeout: 5000 });
   if (r.status !== 0 || typeof r.stdout !== 'string') {
     return files;
   }

@@ -3,7 +3,7 @@
  * it is judged by where its files land (an archive can carry `.airlock/policy.json` or a git hook).
  * Anything not understood, or too large, is undefined (unknown).
  */
-import * as zlib from 'node:zlib';
+import { zlib } from '../util/lazyBuiltin';
 
 /** Archives larger than this (compressed) are not read. */
 export const MAX_ARCHIVE_BYTES = 32 * 1024 * 1024;
@@ -16,7 +16,7 @@ export function archiveNames(bytes: Buffer): string[] | undefined {
       return zipNames(bytes);
     }
     if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
-      return tarNames(zlib.gunzipSync(bytes, { maxOutputLength: 512 * 1024 * 1024 }));
+      return tarNames(zlib().gunzipSync(bytes, { maxOutputLength: 512 * 1024 * 1024 }));
     }
     if (bytes.length >= 512 && bytes.toString('latin1', 257, 262) === 'ustar') {
       return tarNames(bytes);

@@ -4,9 +4,9 @@
  * taken now would not have. Every answer is remembered for the life of the view: make one per
  * decision (or per batch of decisions, which is one moment in time), never one per process.
  */
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { childProcess } from '../util/lazyBuiltin';
 
 export interface DirEntry {
   readonly name: string;
@@ -81,7 +81,7 @@ export function createWorkspaceView(workspace: string): WorkspaceView {
     if (!stat(path.join(workspace, '.git'))) {
       return repo;
     }
-    const r = spawnSync('git', ['-C', workspace, 'status', '--porcelain=v1', '-z', '--ignored=matching', '--untracked-files=all', '--no-renames', '--ignore-submodules=all'], {
+    const r = childProcess().spawnSync('git', ['-C', workspace, 'status', '--porcelain=v1', '-z', '--ignored=matching', '--untracked-files=all', '--no-renames', '--ignore-submodules=all'], {
       encoding: 'utf8',
       maxBuffer: 64 * 1024 * 1024,
       timeout: 10_000,
