@@ -14,7 +14,9 @@ import { walkEntries } from './walk';
 
 const FILES = [path.join('.airlock', 'policy.json'), path.join('.airlock', 'policy.local.json')];
 /** Most entries looked at below the workspace folder. */
-const MAX_ENTRIES = 20000;
+const MAX_ENTRIES = 5000;
+/** How deep below the workspace folder policy files are looked for (folder/a/b/c/.airlock at most). */
+const MAX_DEPTH = 3;
 
 /** A pattern of a policy file in `dir`, made to mean the same from the workspace folder `folder`. */
 export function rebase(pattern: string, dir: string, folder: string): string {
@@ -65,8 +67,8 @@ function load(dir: string, folder: string, problems: PolicyProblem[]): LayerInpu
 }
 
 /**
- * The policy files above `folder` (up to the root) and below it (a bounded search), as layers that
- * only tighten. `home`'s own policy counts as one above when the folder is inside home.
+ * The policy files above `folder` (up to the root) and below it (a bounded search, three folders
+ * deep), as layers that only tighten. `home`'s own policy counts as one above when the folder is inside home.
  */
 export function nestedPolicies(folder: string): { layers: LayerInput[]; problems: PolicyProblem[] } {
   const problems: PolicyProblem[] = [];
@@ -86,7 +88,9 @@ export function nestedPolicies(folder: string): { layers: LayerInput[]; problems
       }
       return false;
     }
-    return true;
+    // packages sit near the top (pkg/, packages/x/, apps/x/y/): deeper folders are not searched, so a
+    // large tree costs every hook call little
+    return path.relative(folder, dir).split(path.sep).filter(Boolean).length < MAX_DEPTH;
   });
   for (const dir of found) {
     layers.push(...load(dir, folder, problems));
