@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { HumanAnswer } from './gate/approvalQueue';
 import { ChangeAttribution } from './gate/changeAttribution';
 import { shellAnalyzer } from './gate/shellAnalyzer';
 import { snapshotOptionsFromPolicy, takeSnapshot } from './snapshot/snapshot';
@@ -22,7 +23,11 @@ import { TerminalGuard } from './vscode/terminalGuard';
 import { TimelineProvider } from './vscode/timeline';
 import { timelineCommands } from './vscode/timelineCommands';
 
-/** What the extension exports to other extensions and to its own integration tests. */
+/**
+ * What the extension exports to its own integration tests (only when VS Code runs it for tests: the
+ * gate's queue can answer requests, and approvals come only from the human in the UI, so no other
+ * extension gets it).
+ */
 export interface AirlockApi {
   readonly log: vscode.LogOutputChannel;
   /** The folder of Airlock's log file (`Airlock.log`). */
@@ -39,10 +44,12 @@ export interface AirlockApi {
   readonly timeline: TimelineProvider;
   /** The names of the commands registered (each through the one command wrapper). */
   readonly commands: () => readonly string[];
+  /** Answers a pending request as the developer would (commands called with an id only show it). */
+  readonly answerForTest: (id: string, answer: Omit<HumanAnswer, 'by'>) => boolean;
 }
 
 /** Composition root: build the services in dependency order and register each as it is made. */
-export async function activate(context: vscode.ExtensionContext): Promise<AirlockApi> {
+export async function activate(context: vscode.ExtensionContext): Promise<AirlockApi | undefined> {
   const own = <T extends vscode.Disposable>(d: T): T => (context.subscriptions.push(d), d);
   const log = own(vscode.window.createOutputChannel('Airlock', { log: true }));
   log.info(`Agent Airlock ${context.extension.packageJSON.version} activating in VS Code ${vscode.version}`);
@@ -75,7 +82,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<Airloc
   if (bridge) {
     own(bridge);
   }
-  return { log, logUri: context.logUri, policy, gate, bridgeSocket: () => bridge?.socketPath, guards: { copilot, watcher, terminal }, timeline, commands: () => commands.names() };
+  if (context.extensionMode !== vscode.ExtensionMode.Test) {
+    return undefined;
+  }
+  return { log, logUri: context.logUri, policy, gate, bridgeSocket: () => bridge?.socketPath, guards: { copilot, watcher, terminal }, timeline, commands: () => commands.names(), answerForTest: (id, answer) => approvals.answerForTest(id, answer) };
 }
 
 export function deactivate(): void {

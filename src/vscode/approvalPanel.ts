@@ -158,6 +158,11 @@ export class ApprovalPanel implements vscode.Disposable {
     return this.panel.active;
   }
 
+  /** Whether the panel is the active tab of its editor group. */
+  get visible(): boolean {
+    return this.panel.visible;
+  }
+
   reveal(): void {
     this.panel.reveal(undefined, false);
   }

@@ -190,7 +190,7 @@ describe('guards beyond hooks: Copilot settings, protected files, terminal, budg
       const action: ProposedAction = { kind: 'edit', paths: [path.join(root, 'config', '.env.local')], cwd: root, agent: 'claude', tool: 'Write', session: 'guard-approved' };
       const pending = api.gate.decide([action]);
       const req = await until('the approval request', () => api.gate.queue.list()[0]);
-      await vscode.commands.executeCommand('airlock.approve', req.id);
+      assert.equal(api.answerForTest(req.id, { kind: 'approve' }), true);
       assert.equal((await pending).decision.verdict, 'allow');
       fs.mkdirSync(path.join(root, 'config'), { recursive: true });
       fs.writeFileSync(path.join(root, 'config', '.env.local'), 'LOCAL=1\n');
