@@ -8,6 +8,7 @@ import type { PathOp } from '../core/types';
 import type { ChangeAttribution } from '../gate/changeAttribution';
 import { copilotApprovalEntries } from '../policy/copilotSettings';
 import { sha256OfFile } from '../util/fileHash';
+import { readRegularFile } from '../util/regularFile';
 import { readSnapshotFile } from '../snapshot/read';
 import type { RollbackResult } from '../snapshot/rollback';
 import { rollbackToSnapshot } from '../snapshot/rollback';
@@ -265,12 +266,7 @@ export class ProtectedPathWatcher implements vscode.Disposable {
    * at all); for a creation the newest that lacks it. `hadFile`: some snapshot has the file.
    */
   private async snapshotFor(folder: string, rel: string, op: ProtectedChangeAlert['op'], at: number): Promise<{ id?: string; hadFile: boolean }> {
-    let now: Buffer | undefined;
-    try {
-      now = await fs.promises.readFile(path.join(folder, rel));
-    } catch {
-      now = undefined;
-    }
+    const now = await readRegularFile(path.join(folder, rel));
     let withFile: string | undefined;
     let withoutFile: string | undefined;
     const differing = await this.snapshots.before(folder, at + 1, async (info) => {

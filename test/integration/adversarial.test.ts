@@ -1,0 +1,96 @@
+import * as assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { AirlockApi } from '../../src/extension';
+import type { ProtectedChangeAlert } from '../../src/vscode/protectedWatcher';
+import { EXTENSION_ID, until } from './waitFor';
+
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * What an agent with a shell (the same user) may do to the window's guards, found in review: each
+ * must leave the window answering and the protected-path watcher warning.
+ */
+describe('an agent cannot stop or silence the window’s guards', () => {
+  let api: AirlockApi;
+  let root: string;
+  let env: string;
+  let original: string;
+
+  before(async () => {
+    api = await vscode.extensions.getExtension<AirlockApi>(EXTENSION_ID)!.activate();
+    root = vscode.workspace.workspaceFolders![0].uri.fsPath;
+    env = path.join(root, '.env');
+    original = fs.readFileSync(env, 'utf8');
+    await api.guards.watcher.ready;
+  });
+  after(async () => {
+    fs.writeFileSync(env, original);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.commands.executeCommand('notifications.clearAll');
+  });
+
+  /** Rewrites .env from outside VS Code and waits for the watcher's warning; then puts it back as Airlock does. */
+  async function warnsAboutEnv(what: string): Promise<void> {
+    const alerted = new Promise<ProtectedChangeAlert>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        sub.dispose();
+        reject(new Error(`${what}: no warning about .env within 15 s`));
+      }, 15_000);
+      const sub = api.guards.watcher.onDidAlert((a) => {
+        if (a.rel === '.env') {
+          clearTimeout(timer);
+          sub.dispose();
+          resolve(a);
+        }
+      });
+    });
+    fs.writeFileSync(env, `STRIPE_SECRET_KEY=${what.replace(/\W+/g, '-')}\n`);
+    const alert = await alerted;
+    await api.guards.watcher.revert(alert.id);
+    assert.equal(fs.readFileSync(env, 'utf8'), original);
+    await pause(2500); // Airlock's own restore is explained for a moment: let it pass
+  }
+
+  it('a FIFO in place of a protected file: the window does not wait on it (the request appears, its diff has no content from the pipe)', async () => {
+    const fifo = path.join(root, '.env.pipe');
+    execFileSync('mkfifo', [fifo]);
+    // A writer that feeds the pipe after a moment: a window that waited on it would show this text.
+    const writer = spawn('sh', ['-c', `sleep 2; printf FROM_THE_PIPE > '${fifo}'`], { stdio: 'ignore' });
+    try {
+      const pending = api.gate.decide([{ kind: 'edit', paths: [fifo], content: 'X=1\n', cwd: root, agent: 'claude', tool: 'Write', session: 'fifo' }]);
+      const req = await until('the request', () => api.gate.queue.list().find((r) => r.action.session === 'fifo'));
+      assert.notEqual(req.current, 'FROM_THE_PIPE');
+      assert.equal(api.answerForTest(req.id, { kind: 'deny' }), true);
+      assert.equal((await pending).decision.verdict, 'deny');
+    } finally {
+      writer.kill('SIGKILL');
+      fs.rmSync(fifo, { force: true });
+    }
+  });
+
+  it('FIFOs at protected paths do not stall the watcher: a later change to .env still warns', async function () {
+    this.timeout(60_000);
+    const fifos = Array.from({ length: 8 }, (_, i) => path.join(root, `.env.fifo${i}`));
+    for (const f of fifos) {
+      execFileSync('mkfifo', [f]);
+    }
+    try {
+      await pause(1500); // their events settle first
+      await warnsAboutEnv('after FIFOs');
+    } finally {
+      for (const f of fifos) {
+        // A reader stuck on one gets its end of file.
+        try {
+          fs.closeSync(fs.openSync(f, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK));
+        } catch {
+          /* nobody reading it */
+        }
+        fs.rmSync(f, { force: true });
+      }
+      await pause(1000);
+    }
+  });
+});
