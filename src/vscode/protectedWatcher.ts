@@ -80,7 +80,9 @@ export class ProtectedPathWatcher implements vscode.Disposable {
         if (result.decision.verdict !== 'allow') {
           return;
         }
-        const paths = actions.flatMap((a) => a.paths.map((p) => path.resolve(a.cwd, p)));
+        // Only what may change files explains a change: an allowed read of the folder (a Glob, an LS)
+        // would otherwise explain every change under it for a while.
+        const paths = actions.filter((a) => a.kind !== 'read').flatMap((a) => a.paths.map((p) => path.resolve(a.cwd, p)));
         const effects = result.decision.analysis?.effects.map((e) => e.path) ?? [];
         attribution.note('gate', [...paths, ...effects]);
         // An approved write whose content is known stays explained while the file holds exactly that.

@@ -93,4 +93,10 @@ describe('an agent cannot stop or silence the window’s guards', () => {
       await pause(1000);
     }
   });
+
+  it('an allowed read of the whole folder (a Glob, an LS) does not explain a change to a protected file', async () => {
+    const r = await api.gate.decide([{ kind: 'read', paths: [root], cwd: root, agent: 'claude', tool: 'Glob', session: 'read-note' }]);
+    assert.equal(r.decision.verdict, 'allow');
+    await warnsAboutEnv('right after an allowed read');
+  });
 });
