@@ -99,4 +99,37 @@ describe('an agent cannot stop or silence the window’s guards', () => {
     assert.equal(r.decision.verdict, 'allow');
     await warnsAboutEnv('right after an allowed read');
   });
+
+  it('a workspace settings file cannot turn the guards off', async () => {
+    const settings = path.join(root, '.vscode', 'settings.json');
+    const before = fs.existsSync(settings) ? fs.readFileSync(settings, 'utf8') : undefined;
+    fs.mkdirSync(path.dirname(settings), { recursive: true });
+    fs.writeFileSync(settings, '{\n  "airlock.enabled": false,\n  "airlock.watchProtectedPaths": false,\n  "editor.tabSize": 7\n}\n');
+    try {
+      await until('VS Code to read the workspace settings', () => vscode.workspace.getConfiguration('editor').inspect('tabSize')?.workspaceValue === 7, 10_000);
+      await pause(800);
+      const c = vscode.workspace.getConfiguration('airlock');
+      assert.equal(c.get('enabled'), true);
+      assert.equal(c.get('watchProtectedPaths'), true);
+      await warnsAboutEnv('with guards off in the workspace settings');
+    } finally {
+      if (before === undefined) {
+        fs.rmSync(settings, { force: true });
+      } else {
+        fs.writeFileSync(settings, before);
+      }
+      await until('VS Code to drop the workspace setting', () => vscode.workspace.getConfiguration('editor').inspect('tabSize')?.workspaceValue !== 7, 10_000);
+    }
+  });
+
+  it('turning a guard off in the user settings does not go unnoticed: Airlock warns and logs it', async () => {
+    const log = vscode.Uri.joinPath(api.logUri, 'Airlock.log').fsPath;
+    const c = () => vscode.workspace.getConfiguration('airlock');
+    await c().update('watchProtectedPaths', false, vscode.ConfigurationTarget.Global);
+    try {
+      await until('the warning in Airlock.log', () => fs.existsSync(log) && /\[warning\] \[Config\] a guard was turned off in the user settings: airlock\.watchProtectedPaths/.test(fs.readFileSync(log, 'utf8')), 5000);
+    } finally {
+      await c().update('watchProtectedPaths', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
 });
