@@ -42,8 +42,9 @@ export class GateService implements vscode.Disposable {
   ) {}
 
   /**
-   * The folder whose policy applies to an action: the deepest workspace folder that contains the
-   * agent's cwd (the same rule as the headless hook's, src/policy/folder.ts), whatever path it targets.
+   * The folder whose policy applies to an action: the folder the hook was installed for when it is a
+   * workspace folder, else the deepest workspace folder that contains the agent's cwd (the same rule
+   * as the headless hook's, src/policy/folder.ts), whatever path it targets.
    */
   folder(action: ProposedAction, installedFor?: string): string {
     return this.policy.folderFor(action.cwd, installedFor);
