@@ -173,17 +173,45 @@ function commandLine(call: ToolCall): string {
   return line;
 }
 
+/** The path itself when it cannot be resolved (it does not exist). */
+function realpathOrSelf(p: string): string {
+  try {
+    return fs.realpathSync.native(p);
+  } catch {
+    return p;
+  }
+}
+
+/**
+ * The file the operating system opens for `p` from `cwd`: each `..` goes up from where the symlinks
+ * before it lead (`link/../x` is next to the link's target), while path.resolve goes up lexically.
+ */
+function physicalPath(cwd: string, p: string): string {
+  let cur = path.isAbsolute(p) ? path.parse(p).root : cwd;
+  for (const seg of p.split(/[\\/]+/)) {
+    if (seg === '' || seg === '.') {
+      continue;
+    }
+    cur = seg === '..' ? path.dirname(realpathOrSelf(cur)) : path.join(cur, seg);
+  }
+  return cur;
+}
+
 /**
  * The files one path argument may name, the likeliest first. Claude Code's file tools trim the
  * argument and expand `~` and `~/` to the home folder (its expandPath); other agents take it as
- * written. Every spelling is judged, so `~/.bashrc` or ` /etc/hosts` is never taken for a harmless
- * file inside the workspace.
+ * written, and some (Codex's apply_patch) hand `link/../x` to the operating system, which goes up
+ * from the link's target. Every spelling is judged, so `~/.bashrc`, ` /etc/hosts` or
+ * `link-to-elsewhere/../x` is never taken for a harmless file inside the workspace.
  */
 export function pathSpellings(cwd: string, p: string, home = os.homedir()): [string, ...string[]] {
-  const literal = path.resolve(cwd, p);
   const t = p.trim();
-  const expanded = t === '~' ? home : t.startsWith('~/') ? path.join(home, t.slice(2)) : path.resolve(cwd, t);
-  return expanded === literal ? [literal] : [expanded, literal];
+  const expanded = t === '~' ? home : t.startsWith('~/') ? path.join(home, t.slice(2)) : t;
+  const out = [path.resolve(cwd, expanded), path.resolve(cwd, p)];
+  if (/(^|[\\/])\.\.([\\/]|$)/.test(p)) {
+    out.push(physicalPath(cwd, expanded), physicalPath(cwd, p));
+  }
+  return [...new Set(out)] as [string, ...string[]];
 }
 
 function base(call: ToolCall, cwd = call.cwd): Pick<ProposedAction, 'cwd' | 'agent' | 'tool' | 'session'> {
