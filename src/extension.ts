@@ -46,6 +46,8 @@ export interface AirlockApi {
   readonly commands: () => readonly string[];
   /** Answers a pending request as the developer would (commands called with an id only show it). */
   readonly answerForTest: (id: string, answer: Omit<HumanAnswer, 'by'>) => boolean;
+  /** The confirmations Airlock asked for (in tests they are refused: nobody can answer a modal dialog). */
+  readonly confirmationsForTest: () => readonly string[];
 }
 
 /** Composition root: build the services in dependency order and register each as it is made. */
@@ -64,7 +66,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<Airloc
   const approvals = own(new ApprovalUi(gate.queue, log, context.extensionUri));
   const attribution = new ChangeAttribution();
   const timeline = own(new TimelineProvider(gate));
-  const snapshots = own(new SnapshotCommands(timeline, log, attribution));
+  const testMode = context.extensionMode === vscode.ExtensionMode.Test;
+  // In tests nobody can answer a modal dialog: a confirmation is recorded and refused.
+  const asked: string[] = [];
+  const snapshots = own(new SnapshotCommands(timeline, log, attribution, testMode ? async (m) => (asked.push(m), false) : undefined));
   const guardSnapshots = new GuardSnapshots(policy);
   const copilot = own(new CopilotSettingsSync(policy, context.workspaceState, context.globalState, attribution, log, config));
   const watcher = own(new ProtectedPathWatcher(policy, gate, attribution, guardSnapshots, log, () => config.current.enabled && config.current.watchProtectedPaths));
@@ -75,17 +80,17 @@ export async function activate(context: vscode.ExtensionContext): Promise<Airloc
   own(new DenialNotifier(gate, log));
   const commands = own(new CommandCenter(log))
     .register(approvals.commands())
-    .register(timelineCommands(timeline, snapshots))
+    .register(timelineCommands(timeline, snapshots, testMode))
     .register(guardCommands(copilot, watcher, terminal))
     .register(firstRunCommands(gate, attribution, state, log));
   const bridge = await BridgeHost.serve(context, gate, config, log);
   if (bridge) {
     own(bridge);
   }
-  if (context.extensionMode !== vscode.ExtensionMode.Test) {
+  if (!testMode) {
     return undefined;
   }
-  return { log, logUri: context.logUri, policy, gate, bridgeSocket: () => bridge?.socketPath, guards: { copilot, watcher, terminal }, timeline, commands: () => commands.names(), answerForTest: (id, answer) => approvals.answerForTest(id, answer) };
+  return { log, logUri: context.logUri, policy, gate, bridgeSocket: () => bridge?.socketPath, guards: { copilot, watcher, terminal }, timeline, commands: () => commands.names(), answerForTest: (id, answer) => approvals.answerForTest(id, answer), confirmationsForTest: () => [...asked] };
 }
 
 export function deactivate(): void {

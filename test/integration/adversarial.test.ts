@@ -132,4 +132,28 @@ describe('an agent cannot stop or silence the window’s guards', () => {
       await c().update('watchProtectedPaths', undefined, vscode.ConfigurationTarget.Global);
     }
   });
+
+  it('Restore a File and Undo Rollback called from code ask the developer first, and change nothing unconfirmed', async function () {
+    this.timeout(60_000);
+    const [snap] = (await vscode.commands.executeCommand('airlock.takeSnapshot')) as { id: string }[];
+    fs.writeFileSync(env, 'STRIPE_SECRET_KEY=changed-after-the-snapshot\n');
+    try {
+      // An older .claude/settings.json or policy could be put back this way, as Airlock's own write the watcher ignores.
+      assert.equal(await vscode.commands.executeCommand('airlock.restoreFile', { folder: root, id: snap.id }, '.env'), undefined);
+      assert.equal(fs.readFileSync(env, 'utf8'), 'STRIPE_SECRET_KEY=changed-after-the-snapshot\n', 'not restored without the developer');
+      assert.match(api.confirmationsForTest().at(-1) ?? '', /Restore \.env as it was in snapshot/);
+
+      // A rollback (confirmed: tests may skip the dialog), then an Undo Rollback called from code.
+      await vscode.commands.executeCommand('airlock.rollback', { folder: root, id: snap.id }, { confirm: false });
+      assert.equal(fs.readFileSync(env, 'utf8'), original);
+      const undo = vscode.commands.executeCommand('airlock.undoRollback');
+      await pause(1500);
+      await vscode.commands.executeCommand('workbench.action.closeQuickOpen'); // the developer looks, and cancels
+      await undo;
+      assert.equal(fs.readFileSync(env, 'utf8'), original, 'the rollback was not undone without the developer');
+    } finally {
+      fs.writeFileSync(env, original);
+      await pause(1000);
+    }
+  });
 });
