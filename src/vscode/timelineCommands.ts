@@ -7,6 +7,7 @@ import type { AuditEntry } from '../audit/log';
 import { auditToCsv, readAudit } from '../audit/log';
 import { takeSnapshot } from '../snapshot/snapshot';
 import type { CommandGroup } from './commandCenter';
+import { AirlockError } from './commandCenter';
 import type { SnapshotCommands } from './snapshotCommands';
 import type { TimelineProvider } from './timeline';
 import { agentLabel, filterLabel } from './timeline';
@@ -71,8 +72,15 @@ export function timelineCommands(timeline: TimelineProvider, snapshots: Snapshot
         return pick?.filter;
       },
       /** Saves exactly the entries the Timeline's filter keeps (every folder), as CSV or JSON Lines. */
-      /** A target given by a caller is used in test mode only: anywhere else the developer picks where it goes. */
-      exportAudit: async (target?: vscode.Uri) => {
+      /**
+       * A target given by a caller is used in test mode only (anywhere else the developer picks where it
+       * goes), and never inside a workspace folder: an export does not belong in the repository, and
+       * it must not overwrite an agent's configuration there.
+       */
+      exportAudit: async (target?: unknown) => {
+        if (target instanceof vscode.Uri && vscode.workspace.getWorkspaceFolder(target)) {
+          throw new AirlockError(vscode.l10n.t('Airlock does not export the audit log into a workspace folder ({0}); pick a place outside it.', vscode.workspace.asRelativePath(target)), 'warning');
+        }
         const uri =
           (testMode && target instanceof vscode.Uri ? target : undefined) ??
           (await vscode.window.showSaveDialog({

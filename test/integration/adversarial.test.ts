@@ -156,4 +156,18 @@ describe('an agent cannot stop or silence the window’s guards', () => {
       await pause(1000);
     }
   });
+
+  it('Export Audit Log called with a file inside the workspace (an agent configuration) refuses to write it', async () => {
+    const settings = path.join(root, '.claude', 'settings.json');
+    fs.mkdirSync(path.dirname(settings), { recursive: true });
+    const before = '{ "hooks": {} }\n';
+    fs.writeFileSync(settings, before);
+    try {
+      assert.equal(await vscode.commands.executeCommand('airlock.exportAudit', vscode.Uri.file(settings)), undefined);
+      assert.equal(fs.readFileSync(settings, 'utf8'), before, 'the agent configuration is not overwritten by the export');
+    } finally {
+      fs.rmSync(path.dirname(settings), { recursive: true, force: true });
+      await vscode.commands.executeCommand('notifications.clearAll');
+    }
+  });
 });
