@@ -146,9 +146,13 @@ describe('an agent cannot stop or silence the window’s guards', () => {
       // A rollback (confirmed: tests may skip the dialog), then an Undo Rollback called from code.
       await vscode.commands.executeCommand('airlock.rollback', { folder: root, id: snap.id }, { confirm: false });
       assert.equal(fs.readFileSync(env, 'utf8'), original);
-      const undo = vscode.commands.executeCommand('airlock.undoRollback');
-      await pause(1500);
-      await vscode.commands.executeCommand('workbench.action.closeQuickOpen'); // the developer looks, and cancels
+      let settled = false;
+      const undo = Promise.resolve(vscode.commands.executeCommand('airlock.undoRollback')).finally(() => (settled = true));
+      // The developer looks at what it would change, and cancels (however long the picker takes to appear).
+      for (let i = 0; i < 40 && !settled; i++) {
+        await pause(500);
+        await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+      }
       await undo;
       assert.equal(fs.readFileSync(env, 'utf8'), original, 'the rollback was not undone without the developer');
     } finally {
