@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { DISABLED_ERROR } from './bridge/protocol';
 import { ChangeAttribution } from './gate/changeAttribution';
 import { analyzeCommandAsync } from './shell/analyze';
-import { snapshotOptionsFromPolicy, takeSnapshot } from './snapshot/snapshot';
+import { SnapshotService } from './snapshot/service';
 import { ApprovalUi } from './vscode/approvals';
 import { BridgeHost } from './vscode/bridgeHost';
 import { registerFirstRunCommands } from './vscode/firstRun';
@@ -46,9 +46,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Airloc
   const policy = new PolicyService(log);
   context.subscriptions.push(policy);
 
-  const gate = new GateService(policy, analyzeCommandAsync, {
-    take: async (folder, label, action) => (await takeSnapshot(folder, { label, agent: action.agent, tool: action.tool }, snapshotOptionsFromPolicy(policy.policy(folder).settings.snapshots))).id,
-  }, log);
+  // The one snapshot service: every snapshot of this window goes through it, with the folder's policy applied.
+  const snapshotService = new SnapshotService({ settings: (folder) => policy.policy(folder).settings.snapshots });
+  const gate = new GateService(policy, analyzeCommandAsync, snapshotService, log);
   context.subscriptions.push(gate);
 
   const approvals = new ApprovalUi(gate.queue, log);
@@ -56,10 +56,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<Airloc
 
   const attribution = new ChangeAttribution();
   const timeline = new TimelineProvider();
-  const snapshots = new SnapshotCommands(timeline, log, attribution);
+  const snapshots = new SnapshotCommands(snapshotService, timeline, log, attribution);
   context.subscriptions.push(timeline, snapshots, ...registerTimelineCommands(timeline, snapshots, log));
 
-  const guardSnapshots = new GuardSnapshots(policy);
+  const guardSnapshots = new GuardSnapshots(snapshotService);
   const copilot = new CopilotSettingsSync(policy, context.workspaceState, context.globalState, attribution, log, () => config.copilotSync);
   const watcher = new ProtectedPathWatcher(policy, gate, attribution, guardSnapshots, log, () => config.enabled && config.watchProtectedPaths);
   const terminal = new TerminalGuard(gate, analyzeCommandAsync, attribution, guardSnapshots, log, () => ({ enabled: config.enabled, intervalSeconds: config.terminalSnapshotIntervalSeconds }));

@@ -11,6 +11,7 @@ import { HOW_TO_APPROVE } from './adapter';
 import type { Gate, GateAnswer, GateContext } from './gate';
 import { findWorkspaceRoot } from '../policy/load';
 import { PolicyEvaluator } from './policyEvaluator';
+import type { SnapshotService } from '../snapshot/service';
 
 export interface LocalGateOptions {
   /** Where audit entries go (default: the per-user state dir); false to keep no audit. */
@@ -21,6 +22,7 @@ export interface LocalGateOptions {
 
 export class LocalGate implements Gate {
   private readonly policy = new PolicyEvaluator();
+  private snapshots: SnapshotService | undefined;
 
   constructor(private readonly opts: LocalGateOptions = {}) {}
 
@@ -42,13 +44,13 @@ export class LocalGate implements Gate {
       howToApprove: HOW_TO_APPROVE,
       folderOf,
       snapshot: async (folder, label, action) => {
-        const settings = this.policy.policyOf(folder).policy.settings.snapshots;
-        if (!settings.enabled || this.opts.snapshots === false) {
+        if (this.opts.snapshots === false) {
           return undefined;
         }
-        const { snapshotOptionsFromPolicy, takeSnapshot } = await import('../snapshot/snapshot.js');
-        const r = await takeSnapshot(folder, { label, agent: action.agent, tool: action.tool }, snapshotOptionsFromPolicy(settings));
-        return r.id;
+        // The one snapshot service (loaded only when a snapshot is due), with this folder's policy settings.
+        const { SnapshotService } = await import('../snapshot/service.js');
+        this.snapshots ??= new SnapshotService({ settings: (f) => this.policy.policyOf(f).policy.settings.snapshots });
+        return this.snapshots.forGate(folder, label, action);
       },
       via: 'cli',
       ...(this.opts.audit === false ? {} : { audit: this.opts.audit ?? ((e) => void appendAudit(e)) }),

@@ -5,12 +5,15 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { diffSinceSnapshot, rollbackToSnapshot } from '../snapshot/rollback';
-import { listSnapshots, takeSnapshot, UnknownSnapshotError } from '../snapshot/snapshot';
+import { SnapshotService } from '../snapshot/service';
+import { UnknownSnapshotError } from '../snapshot/snapshot';
 import type { CliIo } from './run';
 import { ExitCode, registerCommand } from './run';
 
 class UsageError extends Error {}
+
+/** The one snapshot service, with the policy settings of each folder's workspace read from its files. */
+const service = new SnapshotService();
 
 interface Parsed {
   readonly positional: string[];
@@ -91,7 +94,8 @@ registerCommand({
       if (p.positional.length > 0) {
         throw new UsageError(`unexpected argument '${p.positional[0]}'`);
       }
-      const r = await takeSnapshot(folderOf(p), { label: p.values.get('label') ?? 'manual snapshot', agent: p.values.get('agent') ?? 'cli', tool: p.values.get('tool') });
+      const tool = p.values.get('tool');
+      const r = await service.takeNow(folderOf(p), { label: p.values.get('label') ?? 'manual snapshot', agent: p.values.get('agent') ?? 'cli', ...(tool !== undefined ? { tool } : {}) });
       if (p.flags.has('json')) {
         io.stdout(`${JSON.stringify(r)}\n`);
       } else {
@@ -118,7 +122,7 @@ registerCommand({
       if (p.positional.length > 0) {
         throw new UsageError(`unexpected argument '${p.positional[0]}'`);
       }
-      const list = await listSnapshots(folderOf(p));
+      const list = await service.list(folderOf(p));
       if (p.flags.has('json')) {
         io.stdout(`${JSON.stringify(list)}\n`);
       } else if (list.length === 0) {
@@ -145,7 +149,9 @@ registerCommand({
         throw new UsageError(p.positional.length === 0 ? 'which snapshot? give its id' : `unexpected argument '${p.positional[1]}'`);
       }
       const files = p.values.get('files')?.split(',').map((f) => f.trim()).filter(Boolean);
-      const r = await rollbackToSnapshot(folderOf(p), p.positional[0], { files, dryRun: p.flags.has('dry-run'), agent: 'cli' });
+      const folder = folderOf(p);
+      const id = p.positional[0];
+      const r = p.flags.has('dry-run') ? await service.preview(folder, id, files ? { files } : {}) : await service.rollback(folder, id, { ...(files ? { files } : {}), agent: 'cli' });
       if (p.flags.has('json')) {
         io.stdout(`${JSON.stringify(r)}\n`);
         return ExitCode.ok;
@@ -176,7 +182,7 @@ registerCommand({
       if (p.positional.length !== 1) {
         throw new UsageError(p.positional.length === 0 ? 'which snapshot? give its id' : `unexpected argument '${p.positional[1]}'`);
       }
-      const r = await diffSinceSnapshot(folderOf(p), p.positional[0]);
+      const r = await service.diff(folderOf(p), p.positional[0]);
       if (p.flags.has('json')) {
         io.stdout(`${JSON.stringify(p.flags.has('stat') ? { id: r.id, folder: r.folder, files: r.files } : r)}\n`);
       } else {

@@ -9,8 +9,6 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { minimatch } from 'minimatch';
-import type { ProposedAction } from '../core/types';
-import type { PolicySettings } from '../policy/policyFile';
 import type { GitCall } from './git';
 import { git, gitText, splitZ } from './git';
 import { readIndexFlags } from './indexFile';
@@ -722,23 +720,4 @@ async function pruneList(t: RepoTarget, listAll: readonly SnapshotInfo[], policy
 export async function pruneSnapshots(folder: string, opts: SnapshotStoreOptions = {}): Promise<PruneResult> {
   const t = await resolveTarget(folder, opts.storageDir);
   return pruneList(t, await listFor(t), opts.retention === false ? {} : opts.retention ?? {});
-}
-
-/** The Gate's `snapshot` dependency (src/gate/gate.ts GateDeps.snapshot): a snapshot labelled with the action, its id back. */
-export function gateSnapshotter(opts: SnapshotStoreOptions = {}): (folder: string, label: string, action: Pick<ProposedAction, 'agent' | 'tool'>) => Promise<string> {
-  return async (folder, label, action) => (await takeSnapshot(folder, { label, agent: action.agent, tool: action.tool }, opts)).id;
-}
-
-/**
- * Store options from the policy's merged `snapshots` settings: `include` globs are protected
- * ignored files added to the defaults, `maxFileSizeMB` caps untracked files, `retention` maps over
- * (maxSizeMB bounds a shadow repository; a user's own repository is never repacked by Airlock).
- */
-export function snapshotOptionsFromPolicy(settings: PolicySettings['snapshots'], storageDir?: string): SnapshotStoreOptions {
-  return {
-    storageDir,
-    protectedPatterns: [...DEFAULT_PROTECTED_PATTERNS, ...settings.include],
-    maxUntrackedFileBytes: settings.maxFileSizeMB * MiB,
-    retention: { maxCount: settings.retention.maxCount, maxAgeDays: settings.retention.maxAgeDays, maxShadowBytes: settings.retention.maxSizeMB * MiB },
-  };
 }

@@ -17,8 +17,9 @@ import type { PolicyService } from './policyService';
 /** Largest current file content read for an approval diff. */
 const MAX_DIFF_BYTES = 2 * 1024 * 1024;
 
+/** The snapshot service's gate entry (SnapshotService.forGate): applies the folder's policy settings itself. */
 export interface SnapshotTaker {
-  take(folder: string, label: string, action: ProposedAction, include: readonly string[]): Promise<string | undefined>;
+  forGate(folder: string, label: string, action: ProposedAction): Promise<string | undefined>;
 }
 
 /**
@@ -90,15 +91,7 @@ export class GateService implements vscode.Disposable {
       evaluate: (a) => this.evaluate(a),
       approver: this.approver,
       folderOf: (a) => this.folderOf(a),
-      snapshot: this.snapshots
-        ? async (folder, label, action) => {
-            const settings = this.policy.policy(folder).settings.snapshots;
-            if (!settings.enabled) {
-              return undefined;
-            }
-            return this.snapshots!.take(folder, label, action, settings.include);
-          }
-        : undefined,
+      snapshot: this.snapshots ? (folder, label, action) => this.snapshots!.forGate(folder, label, action) : undefined,
       audit: this.auditSink,
       sessionRules: this.sessionRules,
       budgets: { tracker: this.budgets, limits: (a) => this.policy.policy(this.folderOf(a)).settings.budgets },

@@ -7,9 +7,7 @@ import type { AuditEntry } from '../audit/log';
 import type { PathOp } from '../core/types';
 import type { ChangeAttribution } from '../gate/changeAttribution';
 import { copilotApprovalEntries } from '../policy/copilotSettings';
-import { readSnapshotFile } from '../snapshot/read';
 import type { RollbackResult } from '../snapshot/rollback';
-import { rollbackToSnapshot } from '../snapshot/rollback';
 import type { GateService } from './gateService';
 import type { GuardSnapshots } from './guardSnapshots';
 import { Commands } from './ids';
@@ -241,7 +239,7 @@ export class ProtectedPathWatcher implements vscode.Disposable {
       now = undefined;
     }
     const s = await this.snapshots.before(folder, at + 1, async (info) => {
-      const then = await readSnapshotFile(folder, info.id, rel, { storageDir: this.snapshots.options(folder).storageDir });
+      const then = await this.snapshots.readFile(folder, info.id, rel);
       if (op === 'create') {
         return then === undefined;
       }
@@ -260,7 +258,7 @@ export class ProtectedPathWatcher implements vscode.Disposable {
     const snapshotId = alert.snapshotId;
     const result = await this.attribution.during(
       alert.folder,
-      () => rollbackToSnapshot(alert.folder, snapshotId, { ...this.snapshots.options(alert.folder), files: [alert.rel], agent: 'developer' }),
+      () => this.snapshots.rollback(alert.folder, snapshotId, [alert.rel]),
       (r) => [...r.changed, ...r.created, ...r.deleted],
     );
     this.audit(alert, 'revert', `reverted ${alert.rel} to snapshot ${snapshotId} (undo with snapshot ${result.safetySnapshotId})`, result.safetySnapshotId);

@@ -6,7 +6,6 @@ import type { ChangeAttribution } from '../gate/changeAttribution';
 import { deletedPaths, looksLikeAgent, risksOf } from '../gate/terminalRisks';
 import type { CommandAnalyzer } from '../policy/naiveAnalysis';
 import type { RollbackResult } from '../snapshot/rollback';
-import { rollbackToSnapshot } from '../snapshot/rollback';
 import type { GateService } from './gateService';
 import type { GuardSnapshots } from './guardSnapshots';
 import { Commands } from './ids';
@@ -183,7 +182,7 @@ export class TerminalGuard implements vscode.Disposable {
     const files = alert.deletes.length ? alert.deletes : undefined;
     const result = await this.attribution.during(
       alert.folder,
-      () => rollbackToSnapshot(alert.folder, snapshotId, { ...this.snapshots.options(alert.folder), files, agent: 'developer' }),
+      () => this.snapshots.rollback(alert.folder, snapshotId, files),
       (r) => [...r.changed, ...r.created, ...r.deleted],
     );
     const n = result.changed.length + result.created.length + result.deleted.length;

@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
 import { auditToCsv, readAudit } from '../audit/log';
-import { takeSnapshot } from '../snapshot/snapshot';
 import { Commands } from './ids';
 import type { SnapshotCommands } from './snapshotCommands';
 import type { TimelineFilter, TimelineProvider } from './timeline';
@@ -77,11 +76,7 @@ export function registerTimelineCommands(timeline: TimelineProvider, snapshots: 
     vscode.commands.registerCommand(
       Commands.takeSnapshot,
       guarded('snapshot', async () => {
-        const results = [];
-        for (const f of vscode.workspace.workspaceFolders ?? []) {
-          results.push(await takeSnapshot(f.uri.fsPath, { label: 'taken by hand', agent: 'developer' }));
-        }
-        timeline.refresh();
+        const results = await snapshots.takeNow();
         void vscode.window.showInformationMessage(vscode.l10n.t('Snapshot {0} taken.', results.map((r) => r.id).join(', ')));
         return results;
       }),

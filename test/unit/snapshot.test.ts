@@ -3,23 +3,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readIndexFlags } from '../../src/snapshot/indexFile';
 import { diffSinceSnapshot, previewRollback, rollbackToSnapshot } from '../../src/snapshot/rollback';
-import { listSnapshots, pruneSnapshots, snapshotOptionsFromPolicy, takeSnapshot, UnknownSnapshotError } from '../../src/snapshot/snapshot';
-import { g, gStatus, makeRepo, read, readState, repoFacts, rmrf, tmpDir, write } from './snapshotFixture';
+import { snapshotOptionsFromPolicy } from '../../src/snapshot/service';
+import { listSnapshots, pruneSnapshots, takeSnapshot, UnknownSnapshotError } from '../../src/snapshot/snapshot';
+import { g, gStatus, read, readState, repoFacts, tmpDir, useSnapshotDirs, write } from './snapshotFixture';
 
 describe('snapshot store', () => {
-  const cleanup: string[] = [];
-  let storage: string;
-  beforeEach(() => {
-    storage = tmpDir('airlock-storage-');
-    cleanup.push(storage);
-  });
-  after(() => cleanup.forEach(rmrf));
-  const repo = () => {
-    const d = makeRepo();
-    cleanup.push(d);
-    return d;
-  };
-  const snap = (dir: string, label = 'step') => takeSnapshot(dir, { label, agent: 'test', tool: 'Edit' }, { storageDir: storage });
+  const dirs = useSnapshotDirs();
+  const repo = dirs.repo;
+  const snap = (dir: string, label = 'step') => takeSnapshot(dir, { label, agent: 'test', tool: 'Edit' }, { storageDir: dirs.storage() });
 
   it('takes a snapshot without touching HEAD, index, branches, stash or files, and rolls back exactly', async () => {
     const dir = repo();
@@ -47,11 +38,11 @@ describe('snapshot store', () => {
     fs.rmSync(path.join(dir, 'src/app.js'));
     write(dir, 'new/file.txt', 'created by the agent\n');
     write(dir, 'debug.log', 'new log\n');
-    const preview = await previewRollback(dir, s.id, { storageDir: storage });
+    const preview = await previewRollback(dir, s.id, { storageDir: dirs.storage() });
     assert.deepEqual([preview.changed, preview.created, preview.deleted], [['a.txt'], ['src/app.js'], ['new/file.txt']]);
     assert.equal(read(dir, 'a.txt'), 'broken\n', 'a preview changes nothing');
     const before = readState(dir);
-    const r = await rollbackToSnapshot(dir, s.id, { storageDir: storage });
+    const r = await rollbackToSnapshot(dir, s.id, { storageDir: dirs.storage() });
     assert.deepEqual([r.changed, r.created, r.deleted], [['a.txt'], ['src/app.js'], ['new/file.txt']]);
     assert.equal(read(dir, 'a.txt'), 'alpha worktree\n');
     assert.equal(read(dir, 'src/app.js'), 'console.log(1);\n');
@@ -60,7 +51,7 @@ describe('snapshot store', () => {
     assert.deepEqual(repoFacts(dir), facts);
     // Undo rollback.
     assert.ok(r.safetySnapshotId);
-    await rollbackToSnapshot(dir, r.safetySnapshotId, { storageDir: storage });
+    await rollbackToSnapshot(dir, r.safetySnapshotId, { storageDir: dirs.storage() });
     assert.deepEqual(readState(dir), before);
     assert.deepEqual(repoFacts(dir), facts);
   });
@@ -75,7 +66,7 @@ describe('snapshot store', () => {
     write(dir, 'b.txt', 'b\n');
     const s3 = await snap(dir, 'third');
     assert.equal(s3.filesChanged, 2);
-    const list = await listSnapshots(dir, { storageDir: storage });
+    const list = await listSnapshots(dir, { storageDir: dirs.storage() });
     assert.deepEqual(
       list.map((s) => [s.id, s.label, s.agent, s.tool, s.kind]),
       [
@@ -110,7 +101,7 @@ describe('snapshot store', () => {
     // Rolling back never deletes what the snapshot left out, even if it changed since.
     write(dir, '.env', 'TOKEN=2\n');
     write(dir, 'vendor/pkg1/index.js', 'changed\n');
-    const r = await rollbackToSnapshot(dir, s.id, { storageDir: storage });
+    const r = await rollbackToSnapshot(dir, s.id, { storageDir: dirs.storage() });
     assert.equal(read(dir, '.env'), 'TOKEN=1\n');
     assert.equal(read(dir, 'vendor/pkg1/index.js'), 'changed\n');
     assert.ok(fs.existsSync(path.join(dir, 'big.bin')));
@@ -133,7 +124,7 @@ describe('snapshot store', () => {
     assert.equal(g(dir, 'show', `${s.commit}:app/index.js`), 'main\n');
     write(dir, 'app/index.js', 'edited\n');
     write(dir, 'app/node_modules/dep1/index.js', 'edited dep\n');
-    const r = await rollbackToSnapshot(dir, s.id, { storageDir: storage });
+    const r = await rollbackToSnapshot(dir, s.id, { storageDir: dirs.storage() });
     assert.deepEqual([r.changed, r.deleted], [['app/index.js'], []]);
     assert.equal(read(dir, 'app/node_modules/dep1/index.js'), 'edited dep\n');
     assert.equal(fs.readdirSync(path.join(dir, 'app/dist')).length, 250);
@@ -143,7 +134,7 @@ describe('snapshot store', () => {
     const dir = repo();
     write(dir, 'config/app.local.log', 'local settings\n'); // ignored by *.log
     write(dir, 'medium.bin', Buffer.alloc(2 * 1024 * 1024, 1));
-    const opts = snapshotOptionsFromPolicy({ enabled: true, include: ['config/*.local.log'], maxFileSizeMB: 1, retention: { maxCount: 5, maxAgeDays: 1, maxSizeMB: 10 } }, storage);
+    const opts = snapshotOptionsFromPolicy({ enabled: true, include: ['config/*.local.log'], maxFileSizeMB: 1, retention: { maxCount: 5, maxAgeDays: 1, maxSizeMB: 10 } }, dirs.storage());
     const s = await takeSnapshot(dir, { label: 'policy' }, opts);
     assert.equal(g(dir, 'show', `${s.commit}:config/app.local.log`), 'local settings\n');
     assert.deepEqual(
@@ -157,7 +148,7 @@ describe('snapshot store', () => {
     write(dir, 'notes.log', 'my notes\n');
     const s = await snap(dir);
     write(dir, '.gitignore', 'build/\n'); // *.log no longer ignored: notes.log now shows up
-    const r = await rollbackToSnapshot(dir, s.id, { storageDir: storage });
+    const r = await rollbackToSnapshot(dir, s.id, { storageDir: dirs.storage() });
     assert.equal(read(dir, 'notes.log'), 'my notes\n');
     assert.deepEqual(r.deleted, []);
     assert.deepEqual(
@@ -173,7 +164,7 @@ describe('snapshot store', () => {
     write(dir, 'a.txt', 'A2\n');
     write(dir, 'src/app.js', 'B2\n');
     write(dir, 'src/new.js', 'N\n');
-    const r = await rollbackToSnapshot(dir, s.id, { storageDir: storage, files: ['src'] });
+    const r = await rollbackToSnapshot(dir, s.id, { storageDir: dirs.storage(), files: ['src'] });
     assert.deepEqual([r.changed, r.deleted], [['src/app.js'], ['src/new.js']]);
     assert.equal(read(dir, 'a.txt'), 'A2\n');
   });
@@ -184,7 +175,7 @@ describe('snapshot store', () => {
     write(dir, 'a.txt', 'alpha\nbeta\n');
     fs.rmSync(path.join(dir, 'src/app.js'));
     write(dir, 'c d.txt', 'new\n');
-    const d = await diffSinceSnapshot(dir, s.id, { storageDir: storage });
+    const d = await diffSinceSnapshot(dir, s.id, { storageDir: dirs.storage() });
     assert.deepEqual(
       d.files.map((f) => [f.path, f.status]),
       [
@@ -199,14 +190,14 @@ describe('snapshot store', () => {
 
   it('refuses an unknown snapshot id with a clear error', async () => {
     const dir = repo();
-    await assert.rejects(rollbackToSnapshot(dir, 'deadbeef1234', { storageDir: storage }), UnknownSnapshotError);
-    await assert.rejects(rollbackToSnapshot(dir, '--force', { storageDir: storage }), /unknown snapshot '--force'/);
-    await assert.rejects(diffSinceSnapshot(dir, 'HEAD', { storageDir: storage }), UnknownSnapshotError);
+    await assert.rejects(rollbackToSnapshot(dir, 'deadbeef1234', { storageDir: dirs.storage() }), UnknownSnapshotError);
+    await assert.rejects(rollbackToSnapshot(dir, '--force', { storageDir: dirs.storage() }), /unknown snapshot '--force'/);
+    await assert.rejects(diffSinceSnapshot(dir, 'HEAD', { storageDir: dirs.storage() }), UnknownSnapshotError);
   });
 
   it('works on an unborn branch (no commits yet)', async () => {
     const dir = tmpDir();
-    cleanup.push(dir);
+    dirs.track(dir);
     g(dir, 'init', '-q');
     write(dir, 'first.txt', '1\n');
     const facts = repoFacts(dir);
@@ -214,7 +205,7 @@ describe('snapshot store', () => {
     assert.equal(g(dir, 'rev-list', '--parents', '-n', '1', s.commit).trim(), s.commit, 'no parent');
     write(dir, 'first.txt', '2\n');
     write(dir, 'second.txt', '2\n');
-    await rollbackToSnapshot(dir, s.id, { storageDir: storage });
+    await rollbackToSnapshot(dir, s.id, { storageDir: dirs.storage() });
     assert.equal(read(dir, 'first.txt'), '1\n');
     assert.equal(fs.existsSync(path.join(dir, 'second.txt')), false);
     assert.deepEqual(repoFacts(dir), facts);
@@ -227,7 +218,7 @@ describe('snapshot store', () => {
     const facts = repoFacts(dir);
     const s = await snap(dir);
     write(dir, 'a.txt', 'x\n');
-    await rollbackToSnapshot(dir, s.id, { storageDir: storage });
+    await rollbackToSnapshot(dir, s.id, { storageDir: dirs.storage() });
     assert.equal(read(dir, 'a.txt'), 'alpha\n');
     assert.deepEqual(repoFacts(dir), facts);
   });
@@ -246,7 +237,7 @@ describe('snapshot store', () => {
     const s = await snap(dir);
     assert.equal(g(dir, 'show', `${s.commit}:a.txt`), conflicted);
     write(dir, 'a.txt', 'resolved badly\n');
-    await rollbackToSnapshot(dir, s.id, { storageDir: storage });
+    await rollbackToSnapshot(dir, s.id, { storageDir: dirs.storage() });
     assert.equal(read(dir, 'a.txt'), conflicted);
     assert.deepEqual(repoFacts(dir), facts);
     assert.ok(fs.existsSync(path.join(dir, '.git', 'MERGE_HEAD')));
@@ -257,7 +248,7 @@ describe('snapshot store', () => {
     const facts2 = repoFacts(dir);
     const s2 = await snap(dir);
     write(dir, 'a.txt', 'oops\n');
-    await rollbackToSnapshot(dir, s2.id, { storageDir: storage });
+    await rollbackToSnapshot(dir, s2.id, { storageDir: dirs.storage() });
     assert.deepEqual(repoFacts(dir), facts2);
     assert.ok(fs.existsSync(path.join(dir, '.git', 'rebase-merge')) || fs.existsSync(path.join(dir, '.git', 'rebase-apply')));
   });
@@ -268,7 +259,7 @@ describe('snapshot store', () => {
     write(dir, 'win.txt', 'one\r\ntwo\r\n');
     const s = await snap(dir);
     write(dir, 'win.txt', 'changed\r\n');
-    await rollbackToSnapshot(dir, s.id, { storageDir: storage });
+    await rollbackToSnapshot(dir, s.id, { storageDir: dirs.storage() });
     assert.equal(read(dir, 'win.txt'), 'one\r\ntwo\r\n');
   });
 
@@ -283,7 +274,7 @@ describe('snapshot store', () => {
     const s = await snap(dir);
     assert.equal(g(dir, 'show', `${s.commit}:docs/guide.md`), 'guide\n');
     write(dir, 'src/app.js', 'edited\n');
-    const r = await rollbackToSnapshot(dir, s.id, { storageDir: storage });
+    const r = await rollbackToSnapshot(dir, s.id, { storageDir: dirs.storage() });
     assert.deepEqual([r.changed, r.created, r.deleted], [['src/app.js'], [], []]);
     assert.equal(fs.existsSync(path.join(dir, 'docs/guide.md')), false);
     assert.deepEqual(repoFacts(dir), facts);
@@ -326,7 +317,7 @@ describe('snapshot store', () => {
     write(dir, 'libs/lib/a.txt', 'changed inside the submodule\n');
     write(nested, 'n.txt', 'changed inside nested\n');
     write(dir, 'a.txt', 'x\n');
-    const r = await rollbackToSnapshot(dir, s.id, { storageDir: storage });
+    const r = await rollbackToSnapshot(dir, s.id, { storageDir: dirs.storage() });
     assert.deepEqual(r.changed, ['a.txt']);
     assert.equal(read(dir, 'libs/lib/a.txt'), 'changed inside the submodule\n');
     assert.equal(read(nested, 'n.txt'), 'changed inside nested\n');
@@ -335,18 +326,18 @@ describe('snapshot store', () => {
 
   it('uses a private shadow repository for a folder that is not in git (never a .git in the folder)', async () => {
     const dir = tmpDir('airlock-plain-');
-    cleanup.push(dir);
+    dirs.track(dir);
     write(dir, 'notes.txt', 'n1\n');
     write(dir, 'sub dir/ü.txt', 'u\n');
     const s = await snap(dir);
     assert.equal(s.shadow, true);
     assert.equal(fs.existsSync(path.join(dir, '.git')), false);
-    assert.ok(fs.readdirSync(path.join(storage, 'shadow')).length === 1);
+    assert.ok(fs.readdirSync(path.join(dirs.storage(), 'shadow')).length === 1);
     assert.equal((await snap(dir)).unchanged, true);
     write(dir, 'notes.txt', 'n2\n');
     write(dir, 'extra.txt', 'e\n');
     fs.rmSync(path.join(dir, 'sub dir'), { recursive: true });
-    const r = await rollbackToSnapshot(dir, s.id, { storageDir: storage });
+    const r = await rollbackToSnapshot(dir, s.id, { storageDir: dirs.storage() });
     assert.deepEqual([r.changed, r.created, r.deleted], [['notes.txt'], ['sub dir/ü.txt'], ['extra.txt']]);
     assert.equal(read(dir, 'sub dir/ü.txt'), 'u\n');
     assert.equal(fs.existsSync(path.join(dir, '.git')), false);
@@ -363,7 +354,7 @@ describe('snapshot store', () => {
     write(dir, 'ro.txt', 'edited\n');
     fs.chmodSync(path.join(dir, 'ro.txt'), 0o444);
     write(dir, 'secret.txt', 's2\n');
-    await rollbackToSnapshot(dir, s.id, { storageDir: storage });
+    await rollbackToSnapshot(dir, s.id, { storageDir: dirs.storage() });
     assert.equal(read(dir, 'ro.txt'), 'original\n');
     assert.equal(fs.statSync(path.join(dir, 'ro.txt')).mode & 0o777, 0o444);
     assert.equal(fs.statSync(path.join(dir, 'secret.txt')).mode & 0o777, 0o600);
@@ -372,11 +363,11 @@ describe('snapshot store', () => {
   it('never writes through a symlink an agent put in place of a folder', async () => {
     const dir = repo();
     const outside = tmpDir('airlock-outside-');
-    cleanup.push(outside);
+    dirs.track(outside);
     const s = await snap(dir);
     fs.rmSync(path.join(dir, 'src'), { recursive: true });
     fs.symlinkSync(outside, path.join(dir, 'src'));
-    await rollbackToSnapshot(dir, s.id, { storageDir: storage });
+    await rollbackToSnapshot(dir, s.id, { storageDir: dirs.storage() });
     assert.deepEqual(fs.readdirSync(outside), []);
     assert.ok(fs.lstatSync(path.join(dir, 'src')).isDirectory());
     assert.equal(read(dir, 'src/app.js'), 'console.log(1);\n');
@@ -385,22 +376,22 @@ describe('snapshot store', () => {
   it('works in a linked git worktree (.git is a file) and in a subfolder of a repository', async () => {
     const dir = repo();
     const wt = path.join(tmpDir('airlock-wt-'), 'wt');
-    cleanup.push(path.dirname(wt));
+    dirs.track(path.dirname(wt));
     g(dir, 'worktree', 'add', '-q', wt);
     assert.ok(fs.statSync(path.join(wt, '.git')).isFile());
     const facts = repoFacts(wt);
     const s = await snap(wt);
     write(wt, 'a.txt', 'wt edit\n');
-    await rollbackToSnapshot(wt, s.id, { storageDir: storage });
+    await rollbackToSnapshot(wt, s.id, { storageDir: dirs.storage() });
     assert.equal(read(wt, 'a.txt'), 'alpha\n');
     assert.deepEqual(repoFacts(wt), facts);
-    assert.deepEqual(await listSnapshots(dir, { storageDir: storage }), [], 'the main worktree lists its own snapshots');
+    assert.deepEqual(await listSnapshots(dir, { storageDir: dirs.storage() }), [], 'the main worktree lists its own snapshots');
 
     const sub = path.join(dir, 'src');
     const s2 = await snap(sub);
     write(dir, 'src/app.js', 'sub edit\n');
     write(dir, 'a.txt', 'outside the folder\n');
-    const r = await rollbackToSnapshot(sub, s2.id, { storageDir: storage });
+    const r = await rollbackToSnapshot(sub, s2.id, { storageDir: dirs.storage() });
     assert.deepEqual(r.changed, ['app.js']);
     assert.equal(read(dir, 'a.txt'), 'outside the folder\n');
   });
@@ -410,18 +401,18 @@ describe('snapshot store', () => {
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) {
       write(dir, 'a.txt', `v${i}\n`);
-      ids.push((await takeSnapshot(dir, { label: `s${i}` }, { storageDir: storage, retention: false })).id);
+      ids.push((await takeSnapshot(dir, { label: `s${i}` }, { storageDir: dirs.storage(), retention: false })).id);
     }
-    const r = await rollbackToSnapshot(dir, ids[0], { storageDir: storage });
+    const r = await rollbackToSnapshot(dir, ids[0], { storageDir: dirs.storage() });
     write(dir, 'a.txt', 'v5\n');
-    const last = (await takeSnapshot(dir, { label: 's5' }, { storageDir: storage, retention: false })).id;
-    const pruned = await pruneSnapshots(dir, { storageDir: storage, retention: { maxCount: 2 } });
-    const left = (await listSnapshots(dir, { storageDir: storage })).map((s) => s.id);
+    const last = (await takeSnapshot(dir, { label: 's5' }, { storageDir: dirs.storage(), retention: false })).id;
+    const pruned = await pruneSnapshots(dir, { storageDir: dirs.storage(), retention: { maxCount: 2 } });
+    const left = (await listSnapshots(dir, { storageDir: dirs.storage() })).map((s) => s.id);
     assert.deepEqual(left, [last, r.safetySnapshotId]);
     assert.equal(pruned.deleted.length, 5);
     g(dir, 'gc', '-q', '--prune=now');
     write(dir, 'a.txt', 'after gc\n');
-    await rollbackToSnapshot(dir, r.safetySnapshotId as string, { storageDir: storage });
+    await rollbackToSnapshot(dir, r.safetySnapshotId as string, { storageDir: dirs.storage() });
     assert.equal(read(dir, 'a.txt'), 'v4\n');
   });
 });

@@ -90,6 +90,29 @@ describe('snapshot store from the command line (dist/cli.js)', () => {
     assert.equal(diffUnknown.status, 2);
   });
 
+  it("applies the workspace policy's snapshots settings: include and retention", () => {
+    const dir = repo();
+    write(dir, '.airlock/policy.json', JSON.stringify({ snapshots: { include: ['config/*.local.log'], retention: { maxCount: 2 } } }));
+    write(dir, 'config/app.local.log', 'local settings\n'); // git-ignored (*.log)
+    const s = airlock('snapshot', '--cwd', dir, '--json');
+    assert.equal(s.status, 0, s.stderr);
+    const { id } = JSON.parse(s.stdout) as { id: string };
+    write(dir, 'config/app.local.log', 'changed\n');
+    const r = airlock('rollback', id, '--cwd', dir);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(read(dir, 'config/app.local.log'), 'local settings\n', 'the snapshot held the included ignored file');
+    for (let i = 0; i < 3; i++) {
+      write(dir, 'a.txt', `v${i}\n`);
+      assert.equal(airlock('snapshot', '--cwd', dir).status, 0);
+    }
+    const list = JSON.parse(airlock('snapshots', '--cwd', dir, '--json').stdout) as { kind: string }[];
+    assert.deepEqual(
+      list.map((x) => x.kind),
+      ['snapshot', 'snapshot', 'safety'],
+      'retention.maxCount from the policy (the newest safety snapshot is kept for Undo Rollback)',
+    );
+  });
+
   it('uses $AIRLOCK_HOME for a folder outside git', () => {
     const dir = tmpDir('airlock-plain-');
     cleanup.push(dir);

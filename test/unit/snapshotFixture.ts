@@ -110,3 +110,22 @@ export function repoFacts(dir: string): { head: string; index: string; refs: str
       .join('\n'),
   };
 }
+
+/**
+ * For a mocha `describe`: a fresh storage dir before each test, repositories made on demand, all
+ * removed after the suite.
+ */
+export function useSnapshotDirs(): { storage: () => string; repo: () => string; track: (dir: string) => string } {
+  const cleanup: string[] = [];
+  let storage = '';
+  beforeEach(() => {
+    storage = tmpDir('airlock-storage-');
+    cleanup.push(storage);
+  });
+  after(() => cleanup.forEach(rmrf));
+  const track = (dir: string) => {
+    cleanup.push(dir);
+    return dir;
+  };
+  return { storage: () => storage, repo: () => track(makeRepo()), track };
+}

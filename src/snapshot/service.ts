@@ -1,0 +1,130 @@
+/**
+ * The one snapshot service: every caller (the gate in the window and in the headless hook, the
+ * guards, the Timeline, the CLI) takes, lists, reads and rolls back snapshots through it, and it
+ * always applies the folder's policy `snapshots` settings (enabled, include, maxFileSizeMB,
+ * retention). `enabled: false` turns off the automatic snapshots (gate, guards); a snapshot a person
+ * asks for (`airlock snapshot`, Take Snapshot Now) and the safety snapshot of a rollback are still
+ * taken, with the rest of the settings applied.
+ */
+import type { ProposedAction } from '../core/types';
+import { findWorkspaceRoot, loadPolicy } from '../policy/load';
+import type { PolicySettings } from '../policy/policyFile';
+import { readSnapshotFile } from './read';
+import type { DiffResult, RollbackResult } from './rollback';
+import { diffSinceSnapshot, rollbackToSnapshot } from './rollback';
+import type { PruneResult, SnapshotInfo, SnapshotResult, SnapshotStoreOptions, TakeSnapshotInput } from './snapshot';
+import { DEFAULT_PROTECTED_PATTERNS, listSnapshots, pruneSnapshots, takeSnapshot } from './snapshot';
+
+/** The policy's merged `snapshots` settings of one folder. */
+export type SnapshotSettings = PolicySettings['snapshots'];
+
+/** Where the service reads a folder's settings from (the window: PolicyService; the CLI: the files). */
+export type SnapshotSettingsSource = (folder: string) => SnapshotSettings;
+
+export interface SnapshotServiceOptions {
+  /** The folder's settings (default: read from the policy files of the folder's workspace). */
+  readonly settings?: SnapshotSettingsSource;
+  /** Airlock's state dir (default: util/stateDir). Tests point it at a temporary folder. */
+  readonly storageDir?: string;
+}
+
+export interface RollbackRequest {
+  /** Only these files or folders (relative to the folder); all when absent. */
+  readonly files?: readonly string[];
+  /** Recorded in the safety snapshot. */
+  readonly agent?: string;
+}
+
+const MiB = 1024 * 1024;
+
+/**
+ * Store options from the policy's merged `snapshots` settings: `include` globs are protected
+ * ignored files added to the defaults, `maxFileSizeMB` caps untracked files, `retention` maps over.
+ */
+export function snapshotOptionsFromPolicy(settings: SnapshotSettings, storageDir?: string): SnapshotStoreOptions {
+  return {
+    ...(storageDir !== undefined ? { storageDir } : {}),
+    protectedPatterns: [...DEFAULT_PROTECTED_PATTERNS, ...settings.include],
+    maxUntrackedFileBytes: settings.maxFileSizeMB * MiB,
+    retention: { maxCount: settings.retention.maxCount, maxAgeDays: settings.retention.maxAgeDays, maxShadowBytes: settings.retention.maxSizeMB * MiB },
+  };
+}
+
+/** Settings read from the policy files of the folder's workspace (what the headless CLI uses). */
+export function settingsFromPolicyFiles(folder: string): SnapshotSettings {
+  return loadPolicy(findWorkspaceRoot(folder)).policy.settings.snapshots;
+}
+
+export class SnapshotService {
+  private readonly settingsOf: SnapshotSettingsSource;
+
+  constructor(private readonly opts: SnapshotServiceOptions = {}) {
+    this.settingsOf = opts.settings ?? settingsFromPolicyFiles;
+  }
+
+  /** The folder's settings, as the policy says now. */
+  settings(folder: string): SnapshotSettings {
+    return this.settingsOf(folder);
+  }
+
+  /** Whether automatic snapshots (gate, guards) are on for the folder. */
+  enabled(folder: string): boolean {
+    return this.settings(folder).enabled;
+  }
+
+  private options(folder: string): SnapshotStoreOptions {
+    return snapshotOptionsFromPolicy(this.settings(folder), this.opts.storageDir);
+  }
+
+  private store(): { storageDir?: string } {
+    return this.opts.storageDir !== undefined ? { storageDir: this.opts.storageDir } : {};
+  }
+
+  /** An automatic snapshot (gate, guards); undefined when the folder's policy turns snapshots off. */
+  async take(folder: string, input: TakeSnapshotInput): Promise<SnapshotResult | undefined> {
+    const settings = this.settings(folder);
+    if (!settings.enabled) {
+      return undefined;
+    }
+    return takeSnapshot(folder, input, snapshotOptionsFromPolicy(settings, this.opts.storageDir));
+  }
+
+  /** A snapshot a person asked for (CLI, Take Snapshot Now): taken even when automatic ones are off. */
+  takeNow(folder: string, input: TakeSnapshotInput): Promise<SnapshotResult> {
+    return takeSnapshot(folder, input, this.options(folder));
+  }
+
+  /** The gate's `snapshot` dependency (GateDeps.snapshot): the id, or undefined when snapshots are off. */
+  readonly forGate = async (folder: string, label: string, action: Pick<ProposedAction, 'agent' | 'tool'>): Promise<string | undefined> =>
+    (await this.take(folder, { label, agent: action.agent, ...(action.tool !== undefined ? { tool: action.tool } : {}) }))?.id;
+
+  /** The folder's snapshots, newest first. */
+  list(folder: string): Promise<SnapshotInfo[]> {
+    return listSnapshots(folder, this.store());
+  }
+
+  /** Rolls the folder (or some files) back; a safety snapshot under the folder's settings comes first. */
+  rollback(folder: string, id: string, req: RollbackRequest = {}): Promise<RollbackResult> {
+    return rollbackToSnapshot(folder, id, { ...this.options(folder), ...req });
+  }
+
+  /** What a rollback would change, changing nothing. */
+  preview(folder: string, id: string, req: Omit<RollbackRequest, 'agent'> = {}): Promise<RollbackResult> {
+    return rollbackToSnapshot(folder, id, { ...this.options(folder), ...req, dryRun: true });
+  }
+
+  /** What changed in the folder since a snapshot. */
+  diff(folder: string, id: string): Promise<DiffResult> {
+    return diffSinceSnapshot(folder, id, this.options(folder));
+  }
+
+  /** One file as a snapshot holds it (undefined when it has no such file). */
+  readFile(folder: string, id: string, relPath: string): Promise<Buffer | undefined> {
+    return readSnapshotFile(folder, id, relPath, this.store());
+  }
+
+  /** Applies the folder's retention settings now. */
+  prune(folder: string): Promise<PruneResult> {
+    return pruneSnapshots(folder, this.options(folder));
+  }
+}
