@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SnapshotService } from '../snapshot/service';
-import { UnknownSnapshotError } from '../snapshot/snapshot';
+import { UnknownSnapshotError } from '../snapshot/types';
 import type { CliIo } from './run';
 import { ExitCode, registerCommand } from './run';
 

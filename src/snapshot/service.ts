@@ -12,8 +12,11 @@ import type { PolicySettings } from '../policy/policyFile';
 import { readSnapshotFile } from './read';
 import type { DiffResult, RollbackResult } from './rollback';
 import { diffSinceSnapshot, rollbackToSnapshot } from './rollback';
-import type { PruneResult, SnapshotInfo, SnapshotResult, SnapshotStoreOptions, TakeSnapshotInput } from './snapshot';
-import { DEFAULT_PROTECTED_PATTERNS, listSnapshots, pruneSnapshots, takeSnapshot } from './snapshot';
+import type { PruneResult } from './retention';
+import { pruneSnapshots } from './retention';
+import { listSnapshots, takeSnapshot } from './snapshot';
+import type { SnapshotInfo, SnapshotResult, SnapshotStoreOptions, TakeSnapshotInput } from './types';
+import { DEFAULT_PROTECTED_PATTERNS } from './types';
 
 /** The policy's merged `snapshots` settings of one folder. */
 export type SnapshotSettings = PolicySettings['snapshots'];
@@ -46,7 +49,7 @@ export function snapshotOptionsFromPolicy(settings: SnapshotSettings, storageDir
     ...(storageDir !== undefined ? { storageDir } : {}),
     protectedPatterns: [...DEFAULT_PROTECTED_PATTERNS, ...settings.include],
     maxUntrackedFileBytes: settings.maxFileSizeMB * MiB,
-    retention: { maxCount: settings.retention.maxCount, maxAgeDays: settings.retention.maxAgeDays, maxShadowBytes: settings.retention.maxSizeMB * MiB },
+    retention: { maxCount: settings.retention.maxCount, maxAgeDays: settings.retention.maxAgeDays, maxStoreBytes: settings.retention.maxSizeMB * MiB },
   };
 }
 

@@ -1,6 +1,6 @@
 import type { RollbackResult } from '../snapshot/rollback';
 import type { SnapshotService } from '../snapshot/service';
-import type { SnapshotInfo } from '../snapshot/snapshot';
+import type { SnapshotInfo } from '../snapshot/types';
 
 /** Snapshot access for the guards (watcher, terminal observer): the snapshot service, with the folder's policy applied. */
 export class GuardSnapshots {

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { appendAudit } from '../audit/log';
 import type { RollbackResult } from '../snapshot/rollback';
 import type { SnapshotService } from '../snapshot/service';
-import type { SnapshotResult } from '../snapshot/snapshot';
+import type { SnapshotResult } from '../snapshot/types';
 import type { ChangeAttribution } from '../gate/changeAttribution';
 import type { TimelineNode, TimelineProvider } from './timeline';
 

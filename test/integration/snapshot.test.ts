@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AirlockApi } from '../../src/extension';
 import { SnapshotService } from '../../src/snapshot/service';
-import type { SnapshotResult } from '../../src/snapshot/snapshot';
+import type { SnapshotResult } from '../../src/snapshot/types';
 import { EXTENSION_ID, until } from './waitFor';
 
 /** Take Snapshot Now and the Timeline's rollback go through the one snapshot service, with the folder's policy. */

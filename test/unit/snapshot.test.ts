@@ -4,8 +4,11 @@ import * as path from 'node:path';
 import { readIndexFlags } from '../../src/snapshot/indexFile';
 import { diffSinceSnapshot, previewRollback, rollbackToSnapshot } from '../../src/snapshot/rollback';
 import { snapshotOptionsFromPolicy } from '../../src/snapshot/service';
-import { listSnapshots, pruneSnapshots, takeSnapshot, UnknownSnapshotError } from '../../src/snapshot/snapshot';
-import { g, gStatus, read, readState, repoFacts, tmpDir, useSnapshotDirs, write } from './snapshotFixture';
+import { pruneSnapshots } from '../../src/snapshot/retention';
+import { listSnapshots, takeSnapshot } from '../../src/snapshot/snapshot';
+import { UnknownSnapshotError } from '../../src/snapshot/types';
+import { snapshotStoreRoot } from '../../src/snapshot/store';
+import { g, gStatus, read, readState, repoFacts, sg, storeDir, tmpDir, useSnapshotDirs, write } from './snapshotFixture';
 
 describe('snapshot store', () => {
   const dirs = useSnapshotDirs();
@@ -28,10 +31,12 @@ describe('snapshot store', () => {
     assert.deepEqual(repoFacts(dir), facts);
     assert.deepEqual(readState(dir), files);
     assert.equal(g(dir, 'stash', 'list'), '');
-    assert.equal(g(dir, 'show', `${s.commit}:a.txt`), 'alpha worktree\n');
-    assert.equal(g(dir, 'show', `${s.commit}:untracked.txt`), 'u\n');
-    assert.equal(gStatus(dir, 'cat-file', '-e', `${s.commit}:debug.log`), 128, 'ignored files stay out');
-    assert.equal(g(dir, 'rev-parse', `${s.commit}^`).trim(), g(dir, 'rev-parse', 'HEAD').trim());
+    assert.equal(sg(dirs.storage(), dir, 'show', `${s.commit}:a.txt`), 'alpha worktree\n');
+    assert.equal(sg(dirs.storage(), dir, 'show', `${s.commit}:untracked.txt`), 'u\n');
+    assert.equal(gStatus(dir, `--git-dir=${storeDir(dirs.storage(), dir)}`, 'cat-file', '-e', `${s.commit}:debug.log`), 128, 'ignored files stay out');
+    assert.equal(sg(dirs.storage(), dir, 'rev-list', '--parents', '-n', '1', s.commit).trim(), s.commit, 'a record of its own, no parent');
+    assert.equal(g(dir, 'for-each-ref', 'refs/airlock/'), '', 'nothing in the workspace repository');
+    assert.notEqual(gStatus(dir, 'cat-file', '-e', s.commit), 0, 'the record is not in the workspace repository');
 
     // The agent's step: edit, delete, create, and an ignored log it writes.
     write(dir, 'a.txt', 'broken\n');
@@ -87,8 +92,8 @@ describe('snapshot store', () => {
     }
     write(dir, 'small/one.txt', '1\n');
     const s = await snap(dir);
-    assert.equal(g(dir, 'show', `${s.commit}:.env`), 'TOKEN=1\n');
-    assert.equal(g(dir, 'show', `${s.commit}:small/one.txt`), '1\n');
+    assert.equal(sg(dirs.storage(), dir, 'show', `${s.commit}:.env`), 'TOKEN=1\n');
+    assert.equal(sg(dirs.storage(), dir, 'show', `${s.commit}:small/one.txt`), '1\n');
     assert.deepEqual(
       s.skipped.map((k) => [k.path, k.reason]),
       [
@@ -121,7 +126,7 @@ describe('snapshot store', () => {
       s.skipped.map((k) => [k.path, k.reason]),
       [['app/node_modules/', 'huge-folder']],
     );
-    assert.equal(g(dir, 'show', `${s.commit}:app/index.js`), 'main\n');
+    assert.equal(sg(dirs.storage(), dir, 'show', `${s.commit}:app/index.js`), 'main\n');
     write(dir, 'app/index.js', 'edited\n');
     write(dir, 'app/node_modules/dep1/index.js', 'edited dep\n');
     const r = await rollbackToSnapshot(dir, s.id, { storageDir: dirs.storage() });
@@ -136,7 +141,7 @@ describe('snapshot store', () => {
     write(dir, 'medium.bin', Buffer.alloc(2 * 1024 * 1024, 1));
     const opts = snapshotOptionsFromPolicy({ enabled: true, include: ['config/*.local.log'], maxFileSizeMB: 1, retention: { maxCount: 5, maxAgeDays: 1, maxSizeMB: 10 } }, dirs.storage());
     const s = await takeSnapshot(dir, { label: 'policy' }, opts);
-    assert.equal(g(dir, 'show', `${s.commit}:config/app.local.log`), 'local settings\n');
+    assert.equal(sg(dirs.storage(), dir, 'show', `${s.commit}:config/app.local.log`), 'local settings\n');
     assert.deepEqual(
       s.skipped.map((k) => [k.path, k.reason]),
       [['medium.bin', 'large-file']],
@@ -202,7 +207,7 @@ describe('snapshot store', () => {
     write(dir, 'first.txt', '1\n');
     const facts = repoFacts(dir);
     const s = await snap(dir);
-    assert.equal(g(dir, 'rev-list', '--parents', '-n', '1', s.commit).trim(), s.commit, 'no parent');
+    assert.equal(sg(dirs.storage(), dir, 'rev-list', '--parents', '-n', '1', s.commit).trim(), s.commit, 'no parent');
     write(dir, 'first.txt', '2\n');
     write(dir, 'second.txt', '2\n');
     await rollbackToSnapshot(dir, s.id, { storageDir: dirs.storage() });
@@ -235,7 +240,7 @@ describe('snapshot store', () => {
     const facts = repoFacts(dir);
     const conflicted = read(dir, 'a.txt');
     const s = await snap(dir);
-    assert.equal(g(dir, 'show', `${s.commit}:a.txt`), conflicted);
+    assert.equal(sg(dirs.storage(), dir, 'show', `${s.commit}:a.txt`), conflicted);
     write(dir, 'a.txt', 'resolved badly\n');
     await rollbackToSnapshot(dir, s.id, { storageDir: dirs.storage() });
     assert.equal(read(dir, 'a.txt'), conflicted);
@@ -272,7 +277,7 @@ describe('snapshot store', () => {
     assert.equal(fs.existsSync(path.join(dir, 'docs/guide.md')), false);
     const facts = repoFacts(dir);
     const s = await snap(dir);
-    assert.equal(g(dir, 'show', `${s.commit}:docs/guide.md`), 'guide\n');
+    assert.equal(sg(dirs.storage(), dir, 'show', `${s.commit}:docs/guide.md`), 'guide\n');
     write(dir, 'src/app.js', 'edited\n');
     const r = await rollbackToSnapshot(dir, s.id, { storageDir: dirs.storage() });
     assert.deepEqual([r.changed, r.created, r.deleted], [['src/app.js'], [], []]);
@@ -286,7 +291,7 @@ describe('snapshot store', () => {
     write(dir, 'a.txt', 'edited while assumed unchanged\n');
     const facts = repoFacts(dir);
     const s = await snap(dir);
-    assert.equal(g(dir, 'show', `${s.commit}:a.txt`), 'edited while assumed unchanged\n');
+    assert.equal(sg(dirs.storage(), dir, 'show', `${s.commit}:a.txt`), 'edited while assumed unchanged\n');
     assert.deepEqual(repoFacts(dir), facts);
     const flags = readIndexFlags(fs.readFileSync(path.join(dir, '.git', 'index')));
     assert.deepEqual(flags?.assumeUnchanged, ['a.txt']);
@@ -332,7 +337,7 @@ describe('snapshot store', () => {
     const s = await snap(dir);
     assert.equal(s.shadow, true);
     assert.equal(fs.existsSync(path.join(dir, '.git')), false);
-    assert.ok(fs.readdirSync(path.join(dirs.storage(), 'shadow')).length === 1);
+    assert.equal(fs.readdirSync(snapshotStoreRoot(process.env, dirs.storage())).length, 1, 'one store, in the state dir');
     assert.equal((await snap(dir)).unchanged, true);
     write(dir, 'notes.txt', 'n2\n');
     write(dir, 'extra.txt', 'e\n');

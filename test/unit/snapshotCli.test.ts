@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { cleanEnv, g, makeRepo, read, readState, repoFacts, rmrf, tmpDir, write } from './snapshotFixture';
+import { cleanEnv, g, makeRepo, sg, storeDir, read, readState, repoFacts, rmrf, tmpDir, write } from './snapshotFixture';
 
 const cli = path.resolve(__dirname, '..', '..', '..', 'dist', 'cli.js');
 
@@ -120,7 +120,7 @@ describe('snapshot store from the command line (dist/cli.js)', () => {
     const s = airlock('snapshot', '--cwd', dir);
     assert.equal(s.status, 0, s.stderr);
     assert.equal(fs.existsSync(path.join(dir, '.git')), false);
-    assert.equal(fs.readdirSync(path.join(home, 'shadow')).length, 1);
+    assert.ok(fs.existsSync(path.join(storeDir(home, dir), 'HEAD')), 'its store is in $AIRLOCK_HOME/snapshots');
   });
 
   it('10 concurrent snapshot processes on one repository corrupt nothing', async function () {
@@ -150,10 +150,11 @@ describe('snapshot store from the command line (dist/cli.js)', () => {
     }
     assert.deepEqual(repoFacts(dir), facts);
     g(dir, 'fsck', '--no-progress', '--no-dangling');
-    const leftovers = fs.readdirSync(path.join(dir, '.git', 'airlock')).filter((n) => n.startsWith('index-'));
-    assert.deepEqual(leftovers, []);
+    sg(home, dir, 'fsck', '--no-progress', '--no-dangling');
+    assert.equal(fs.existsSync(path.join(dir, '.git', 'airlock')), false, 'nothing of Airlock in the workspace repository');
+    assert.deepEqual(fs.readdirSync(path.join(storeDir(home, dir), 'tmp')), [], 'no temporary index left behind');
     for (const id of listed) {
-      assert.equal(g(dir, 'show', `${id}:a.txt`), 'dirty\n');
+      assert.equal(sg(home, dir, 'show', `${id}:a.txt`), 'dirty\n');
     }
   });
 

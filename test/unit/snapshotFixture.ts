@@ -3,6 +3,8 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { snapshotStoreRoot } from '../../src/snapshot/store';
+import { folderKey } from '../../src/util/stateDir';
 
 export function cleanEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
@@ -20,6 +22,16 @@ export function cleanEnv(): NodeJS.ProcessEnv {
 /** Runs git in dir; returns stdout. */
 export function g(dir: string, ...args: string[]): string {
   return execFileSync('git', ['-c', 'init.defaultBranch=main', '-c', 'protocol.file.allow=always', ...args], { cwd: dir, env: cleanEnv(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** The git dir of the folder's snapshot store under a state dir. */
+export function storeDir(storage: string, folder: string): string {
+  return path.join(snapshotStoreRoot(process.env, storage), folderKey(folder));
+}
+
+/** Runs git on the folder's snapshot store (never on the workspace's repository); returns stdout. */
+export function sg(storage: string, folder: string, ...args: string[]): string {
+  return g(folder, `--git-dir=${storeDir(storage, folder)}`, ...args);
 }
 
 /** Like g but never throws; returns the exit status. */

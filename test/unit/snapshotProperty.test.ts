@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { rollbackToSnapshot } from '../../src/snapshot/rollback';
 import { takeSnapshot } from '../../src/snapshot/snapshot';
 import type { FileState } from './snapshotFixture';
-import { g, makeRepo, readState, repoFacts, rmrf, tmpDir, write } from './snapshotFixture';
+import { g, makeRepo, readState, repoFacts, rmrf, sg, tmpDir, write } from './snapshotFixture';
 
 /** Names without folder/file clashes: spaces, unicode, a newline, nested folders, ignored ones. */
 const NAMES = ['a.txt', 'b c.txt', 'ünï 😀.md', 'new\nline', 'd/e/f.txt', 'd/g.bin', 'sp ace/x y', 'src/app.js', 'x.log', 'd/y.log'];
@@ -101,7 +101,7 @@ describe('snapshot store (property: rollback restores exactly, never loses work)
             const takeOne = async () => {
               const state = readState(dir);
               const s = await takeSnapshot(dir, { label: 'step', agent: 'prop' }, { storageDir: storage, retention: false });
-              const tree = g(dir, 'ls-tree', '-r', '-z', '--name-only', s.commit).split('\0').filter(Boolean);
+              const tree = sg(storage, dir, 'ls-tree', '-r', '-z', '--name-only', s.commit).split('\0').filter(Boolean);
               const covered = new Map([...state].filter(([p]) => tree.includes(p)));
               // The snapshot covers exactly the files that are not ignored.
               assert.deepEqual(tree.sort(), [...state.keys()].filter((p) => !isIgnored(p)).sort(), 'snapshot covers every non-ignored file');

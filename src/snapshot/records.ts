@@ -1,0 +1,71 @@
+/** The records of a folder's snapshots: listing, finding by id, and the coverage record. */
+import { git } from './git';
+import { parseTrailers } from './objects';
+import { SNAPSHOT_REF_PREFIX } from './store';
+import type { Target } from './target';
+import type { CoverageRecord, SnapshotInfo } from './types';
+import { UnknownSnapshotError } from './types';
+
+/** Parses for-each-ref output of snapshot refs into the list, newest first. */
+function parseList(out: Buffer): SnapshotInfo[] {
+  const parts = out.toString('utf8').split('\0');
+  const list: SnapshotInfo[] = [];
+  for (let i = 0; i + 1 < parts.length; i += 2) {
+    const [commit, tree, ref] = parts[i].replace(/^\n/, '').split(' ');
+    const message = parts[i + 1];
+    const tr = parseTrailers(message);
+    const meta = tr.get('Airlock-Meta');
+    const agent = tr.get('Airlock-Agent');
+    const tool = tr.get('Airlock-Tool');
+    list.push({
+      id: tr.get('Airlock-Id') ?? ref.slice(SNAPSHOT_REF_PREFIX.length, SNAPSHOT_REF_PREFIX.length + 12),
+      commit,
+      tree,
+      time: tr.get('Airlock-Time') ?? '',
+      label: message.split('\n')[0],
+      ...(agent ? { agent } : {}),
+      ...(tool ? { tool } : {}),
+      kind: tr.get('Airlock-Kind') === 'safety' ? 'safety' : 'snapshot',
+      filesChanged: Number(tr.get('Airlock-Files-Changed') ?? 0),
+      skippedCount: Number(tr.get('Airlock-Skipped') ?? 0),
+      ...(meta ? { meta } : {}),
+      refOid: ref.slice(SNAPSHOT_REF_PREFIX.length),
+    });
+  }
+  list.sort((a, b) => (a.time < b.time ? 1 : a.time > b.time ? -1 : 0));
+  return list;
+}
+
+/** Every snapshot in the folder's store, newest first. */
+export async function listFor(t: Target): Promise<SnapshotInfo[]> {
+  const out = await git(['for-each-ref', `--format=%(objectname) %(tree) %(refname)%00%(contents)%00`, SNAPSHOT_REF_PREFIX], t.store.call);
+  return parseList(out.stdout);
+}
+
+/** Finds a snapshot by id (or a unique prefix of at least 7 hex digits, or its commit id). */
+export async function findSnapshot(t: Target, id: string): Promise<SnapshotInfo> {
+  const want = id.trim().toLowerCase();
+  if (!/^[0-9a-f]{7,64}$/.test(want)) {
+    throw new UnknownSnapshotError(id);
+  }
+  const list = await listFor(t);
+  const hits = list.filter((s) => s.id.startsWith(want) || (want.length > 12 && s.commit.startsWith(want)));
+  if (hits.length !== 1) {
+    throw new UnknownSnapshotError(id);
+  }
+  return hits[0];
+}
+
+/** Reads a snapshot's coverage record; undefined when it cannot be read. */
+export async function readCoverage(t: Target, s: SnapshotInfo): Promise<CoverageRecord | undefined> {
+  if (!s.meta) {
+    return undefined;
+  }
+  try {
+    const r = await git(['cat-file', 'blob', s.meta], t.store.call);
+    const rec = JSON.parse(r.stdout.toString('utf8')) as CoverageRecord;
+    return rec.version === 2 && Array.isArray(rec.ignored) && Array.isArray(rec.skipped) ? rec : undefined;
+  } catch {
+    return undefined;
+  }
+}

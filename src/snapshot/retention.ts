@@ -1,0 +1,149 @@
+/**
+ * Retention and disk use of a folder's store: snapshots beyond the count or older than the age
+ * limit are dropped (never the newest one, nor the newest safety snapshot that Undo Rollback
+ * needs); past the size limit the oldest half of the rest goes and the store is repacked. Checked
+ * cheaply after each snapshot (a directory listing), in full at most once an hour.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { git } from './git';
+import { listFor } from './records';
+import type { Store } from './store';
+import { deleteRefs, META_REF_PREFIX, SNAPSHOT_REF_PREFIX } from './store';
+import type { Target } from './target';
+import { targetOf } from './target';
+import type { RetentionPolicy, SnapshotInfo, SnapshotStoreOptions } from './types';
+
+const MiB = 1024 * 1024;
+const MARKER = 'airlock-maintained';
+/** More packs than this (each seal adds one) and they are merged into one. */
+const MAX_PACKS = 30;
+
+export interface PruneResult {
+  readonly deleted: string[];
+  readonly kept: number;
+}
+
+/** Total size of the files under dir. */
+function dirSize(dir: string): number {
+  let total = 0;
+  const stack = [dir];
+  while (stack.length > 0) {
+    const d = stack.pop() as string;
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(d, { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const e of entries) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) {
+        stack.push(p);
+      } else {
+        try {
+          total += fs.lstatSync(p).size;
+        } catch {
+          /* gone meanwhile */
+        }
+      }
+    }
+  }
+  return total;
+}
+
+function countPacks(store: Store): number {
+  try {
+    return fs.readdirSync(path.join(store.objectsDir, 'pack')).filter((n) => n.endsWith('.pack')).length;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Repacks the store into one pack and drops what no snapshot (nor the index it sealed, nor its own
+ * index) names. Objects younger than an hour stay: a snapshot being taken right now may need them.
+ */
+async function repack(store: Store, dropUnreachable: boolean): Promise<void> {
+  const sealed = path.join(store.dir, 'airlock-sealed-index');
+  // The objects the sealed index names count as used (repack and prune read GIT_INDEX_FILE).
+  const call = fs.existsSync(sealed) ? { ...store.call, indexFile: sealed } : store.call;
+  try {
+    await git(['repack', '-a', '-d', '-q'], call);
+  } catch {
+    // An object the sealed index names is missing: seal again from scratch next time.
+    fs.rmSync(path.join(store.dir, 'airlock-sealed'), { force: true });
+    await git(['repack', '-a', '-d', '-q'], store.call);
+  }
+  if (dropUnreachable) {
+    await git(['prune', '--expire=1.hour.ago'], call).catch(() => git(['prune', '--expire=1.hour.ago'], store.call));
+  }
+}
+
+/** Applies the retention policy to the snapshots listed (newest first). */
+export async function pruneList(t: Target, list: readonly SnapshotInfo[], policy: RetentionPolicy): Promise<PruneResult> {
+  const { store } = t;
+  const maxCount = policy.maxCount ?? 200;
+  const maxAgeMs = (policy.maxAgeDays ?? 14) * 86400_000;
+  const protectedIds = new Set<string>(list.length > 0 ? [list[0].commit] : []);
+  const newestSafety = list.find((s) => s.kind === 'safety');
+  if (newestSafety) {
+    protectedIds.add(newestSafety.commit); // what "undo rollback" needs
+  }
+  const now = Date.now();
+  const doomed = new Set<string>();
+  list.forEach((s, i) => {
+    if (!protectedIds.has(s.commit) && (i >= maxCount || now - Date.parse(s.time) > maxAgeMs)) {
+      doomed.add(s.commit);
+    }
+  });
+  const refsOf = (commits: Iterable<string>) => [...commits].flatMap((c) => [SNAPSHOT_REF_PREFIX + c, META_REF_PREFIX + c]);
+  // Coverage refs whose snapshot is gone (a kill between the two ref writes) go too.
+  const metas = (await git(['for-each-ref', '--format=%(refname)', META_REF_PREFIX], store.call)).stdout.toString('utf8').split('\n').filter(Boolean);
+  const listed = new Set(list.map((s) => s.commit));
+  const orphans = metas.filter((r) => !listed.has(r.slice(META_REF_PREFIX.length)));
+  await deleteRefs(store, [...refsOf(doomed), ...orphans]);
+  const maxBytes = policy.maxStoreBytes ?? 1024 * MiB;
+  if (dirSize(store.objectsDir) > maxBytes) {
+    // Drop the oldest half of what is left, then repack for real.
+    const rest = list.filter((s) => !doomed.has(s.commit) && !protectedIds.has(s.commit));
+    const drop = rest.slice(Math.floor(rest.length / 2)).map((s) => s.commit);
+    drop.forEach((c) => doomed.add(c));
+    await deleteRefs(store, refsOf(drop));
+    await repack(store, true);
+  } else if (countPacks(store) > MAX_PACKS) {
+    await repack(store, false);
+  }
+  const gone = list.filter((s) => doomed.has(s.commit)).map((s) => s.id);
+  return { deleted: gone, kept: list.length - gone.length };
+}
+
+/** After a snapshot: prune when the count is over the limit or the last full check is an hour old. */
+export async function maybeMaintain(t: Target, policy: RetentionPolicy): Promise<void> {
+  const marker = path.join(t.store.dir, MARKER);
+  let count = Infinity;
+  try {
+    count = fs.readdirSync(path.join(t.store.dir, ...SNAPSHOT_REF_PREFIX.split('/').filter(Boolean))).length;
+  } catch {
+    /* no loose refs yet */
+  }
+  let last = 0;
+  try {
+    last = fs.statSync(marker).mtimeMs;
+  } catch {
+    /* never */
+  }
+  // Over the count by a tenth (so a full store is not pruned on every snapshot), or an hour since the last check.
+  const maxCount = policy.maxCount ?? 200;
+  if (count <= maxCount + Math.floor(maxCount / 10) && Date.now() - last < 3600_000) {
+    return;
+  }
+  fs.writeFileSync(marker, `${new Date().toISOString()}\n`);
+  await pruneList(t, await listFor(t), policy);
+}
+
+/** Applies the retention policy to the folder's snapshots now. */
+export async function pruneSnapshots(folder: string, opts: SnapshotStoreOptions = {}): Promise<PruneResult> {
+  const t = await targetOf(folder, opts.storageDir);
+  return pruneList(t, await listFor(t), opts.retention === false ? {} : opts.retention ?? {});
+}

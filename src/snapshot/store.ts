@@ -1,0 +1,182 @@
+/**
+ * The snapshot store: one self-contained git object store per workspace folder, in Airlock's state
+ * dir (never in the workspace), keyed by the folder's real path. Snapshots are commits with no
+ * parent, named by refs `refs/airlock/snapshots/<full commit id>`; nothing a git command run in the
+ * workspace can reach. Small files beside them remember the newest snapshot's trees (for speed) and
+ * which of the workspace repository's objects are already copied in (see seal.ts).
+ */
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { folderKey, stateDir } from '../util/stateDir';
+import type { GitCall } from './git';
+import { git } from './git';
+import type { ObjectFormat } from './objects';
+import { objectFormatOf } from './workspace';
+
+export const SNAPSHOT_REF_PREFIX = 'refs/airlock/snapshots/';
+export const META_REF_PREFIX = 'refs/airlock/meta/';
+
+/**
+ * Where every snapshot store lives: `<state dir>/snapshots` ($AIRLOCK_HOME, else
+ * $XDG_STATE_HOME/agent-airlock, else ~/.local/state/agent-airlock). The sandbox makes this folder
+ * unwritable for a sandboxed agent; nothing else of Airlock writes snapshots anywhere else.
+ */
+export function snapshotStoreRoot(env: NodeJS.ProcessEnv = process.env, storageDir: string = stateDir(env)): string {
+  return path.join(path.resolve(storageDir), 'snapshots');
+}
+
+export interface Store {
+  /** The store's git dir. */
+  readonly dir: string;
+  readonly objectsDir: string;
+  readonly format: ObjectFormat;
+  /** The folder it keeps snapshots of (real path). */
+  readonly folder: string;
+  /** Temporary indexes and staging folders (never in the workspace). */
+  readonly tmpDir: string;
+  /** Git calls on the store alone. */
+  readonly call: GitCall;
+}
+
+function storeOf(dir: string, folder: string, format: ObjectFormat): Store {
+  return { dir, objectsDir: path.join(dir, 'objects'), format, folder, tmpDir: path.join(dir, 'tmp'), call: { cwd: dir, gitDir: dir } };
+}
+
+/** The store of a folder (created on first use, atomically: built aside, then renamed into place). */
+export async function openStore(storageDir: string | undefined, folder: string, format: ObjectFormat): Promise<Store> {
+  const dir = path.join(snapshotStoreRoot(process.env, storageDir ?? stateDir()), folderKey(folder));
+  const config = path.join(dir, 'config');
+  if (fs.existsSync(path.join(dir, 'HEAD')) && fs.existsSync(config)) {
+    return storeOf(dir, folder, objectFormatOf(fs.readFileSync(config, 'utf8')));
+  }
+  const parent = path.dirname(dir);
+  await fs.promises.mkdir(parent, { recursive: true, mode: 0o700 });
+  const tmp = `${dir}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  try {
+    await git(['init', '--bare', '-q', ...(format === 'sha256' ? ['--object-format=sha256'] : []), tmp], { cwd: parent });
+    const call: GitCall = { cwd: parent, gitDir: tmp };
+    await git(['config', 'core.bare', 'false'], call);
+    await git(['config', 'core.logAllRefUpdates', 'false'], call);
+    await fs.promises.writeFile(path.join(tmp, 'airlock-folder'), `${folder}\n`);
+    // Hooks a template may have copied are never run (hooksPath=/dev/null) but need not exist either.
+    await fs.promises.rm(path.join(tmp, 'hooks'), { recursive: true, force: true });
+    try {
+      await fs.promises.rename(tmp, dir);
+    } catch (e) {
+      if (!fs.existsSync(path.join(dir, 'HEAD'))) {
+        throw e;
+      }
+      // another process won the race: use its store
+    }
+  } finally {
+    await fs.promises.rm(tmp, { recursive: true, force: true });
+  }
+  return storeOf(dir, folder, objectFormatOf(fs.readFileSync(config, 'utf8')));
+}
+
+/** Writes a small file atomically (a temporary file renamed over it). */
+export function writeAtomic(file: string, data: string | Buffer): void {
+  const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  try {
+    fs.writeFileSync(tmp, data);
+    fs.renameSync(tmp, file);
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    throw e;
+  }
+}
+
+/** Points a ref of the store at an object (a loose ref file, written atomically). */
+export function writeRef(store: Store, ref: string, oid: string): void {
+  const file = path.join(store.dir, ...ref.split('/'));
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  writeAtomic(file, `${oid}\n`);
+}
+
+/** Deletes refs of the store (one git transaction; packed or loose alike). */
+export async function deleteRefs(store: Store, refs: readonly string[]): Promise<void> {
+  if (refs.length > 0) {
+    await git(['update-ref', '--stdin'], { ...store.call, input: refs.map((r) => `delete ${r}\n`).join('') });
+  }
+}
+
+/** The newest snapshot written to the store, as this file remembers it (for dedup and speed). */
+export interface Latest {
+  readonly commit: string;
+  readonly id: string;
+  readonly tree: string;
+  readonly time: string;
+  readonly kind: string;
+}
+
+export function readLatest(store: Store): Latest | undefined {
+  try {
+    const v = JSON.parse(fs.readFileSync(path.join(store.dir, 'airlock-latest.json'), 'utf8')) as Latest;
+    return typeof v.commit === 'string' && typeof v.tree === 'string' ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function writeLatest(store: Store, latest: Latest): void {
+  writeAtomic(path.join(store.dir, 'airlock-latest.json'), JSON.stringify(latest));
+}
+
+/** Folder -> tree id of the newest snapshot (all of them in the store). */
+export function readTrees(store: Store, latest: Latest | undefined): Map<string, string> {
+  const map = new Map<string, string>();
+  let text: string;
+  try {
+    text = fs.readFileSync(path.join(store.dir, 'airlock-trees'), 'utf8');
+  } catch {
+    return map;
+  }
+  const lines = text.split('\n');
+  // The file belongs to the newest snapshot only when its first line names that snapshot's tree.
+  if (!latest || lines[0] !== latest.tree) {
+    return map;
+  }
+  for (let i = 1; i < lines.length; i++) {
+    const l = lines[i];
+    if (l.length > 0) {
+      const sp = l.indexOf(' ');
+      map.set(l.slice(sp + 1), l.slice(0, sp));
+    }
+  }
+  return map;
+}
+
+export function writeTrees(store: Store, tree: string, trees: ReadonlyMap<string, string>): void {
+  const lines = [tree];
+  for (const [dir, oid] of trees) {
+    lines.push(`${oid} ${dir}`);
+  }
+  writeAtomic(path.join(store.dir, 'airlock-trees'), `${lines.join('\n')}\n`);
+}
+
+/** Removes temporary files a killed process left behind (older than an hour). */
+export async function cleanStaleTemp(store: Store): Promise<void> {
+  const cutoff = Date.now() - 3600_000;
+  const sweep = async (dir: string, match: (n: string) => boolean) => {
+    let names: string[];
+    try {
+      names = await fs.promises.readdir(dir);
+    } catch {
+      return;
+    }
+    await Promise.all(
+      names.filter(match).map(async (n) => {
+        const p = path.join(dir, n);
+        try {
+          if ((await fs.promises.lstat(p)).mtimeMs < cutoff) {
+            await fs.promises.rm(p, { recursive: true, force: true });
+          }
+        } catch {
+          /* gone already */
+        }
+      }),
+    );
+  };
+  await Promise.all([sweep(store.tmpDir, () => true), sweep(path.join(store.objectsDir, 'pack'), (n) => n.startsWith('tmp_')), sweep(store.dir, (n) => n.includes('.tmp-'))]);
+}

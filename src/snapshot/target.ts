@@ -1,0 +1,32 @@
+/** A folder, what it is (workspace.ts), and its snapshot store (store.ts). */
+import { migrateOnce } from './migrate';
+import { readLoose } from './objects';
+import type { Store } from './store';
+import { openStore } from './store';
+import type { Workspace } from './workspace';
+import { workspaceOf } from './workspace';
+
+/** A folder, what it is, and its store. */
+export interface Target {
+  readonly ws: Workspace;
+  readonly store: Store;
+}
+
+/**
+ * The folder's workspace and store (created, and older snapshots migrated into it, on first use).
+ * A repository whose object format differs from the store's is snapshotted as a plain folder.
+ */
+export async function targetOf(folder: string, storageDir?: string): Promise<Target> {
+  const ws = await workspaceOf(folder);
+  const store = await openStore(storageDir, ws.folder, ws.repo?.format ?? 'sha1');
+  await migrateOnce(ws, store, storageDir);
+  return { ws: ws.repo && ws.repo.format !== store.format ? { folder: ws.folder } : ws, store };
+}
+
+/** Reads a tree the store holds as a loose object (the recent ones); undefined for packed ones. */
+export function looseTreeReader(store: Store): (oid: string) => Buffer | undefined {
+  return (oid) => {
+    const o = readLoose(store.objectsDir, oid);
+    return o?.type === 'tree' ? o.content : undefined;
+  };
+}

@@ -1,0 +1,131 @@
+/**
+ * Integrity of a snapshot before anything is restored from it: its ref names the commit it points
+ * to; the commit and its coverage record hash to their ids (so the record: id, time, agent, tool,
+ * coverage and tree, is what was written); every object below its tree is in the store itself
+ * (not only in the workspace's repository, which an agent can rewrite); and the files a rollback
+ * writes hash to what the tree says. A snapshot that fails any of these is refused as a whole.
+ */
+import type { GitCall } from './git';
+import { git } from './git';
+import type { ObjectType } from './objects';
+import { hashObject, parseCommit, parseTrailers } from './objects';
+import { sealBorrowed } from './seal';
+import type { Target } from './target';
+import type { CoverageRecord, SnapshotInfo } from './types';
+import { SnapshotIntegrityError } from './types';
+
+interface BatchObject {
+  readonly oid: string;
+  readonly type?: string;
+  readonly content?: Buffer;
+}
+
+/** Reads objects with one `git cat-file --batch` (missing ones come back without content). */
+export async function readObjects(call: GitCall, oids: readonly string[]): Promise<BatchObject[]> {
+  if (oids.length === 0) {
+    return [];
+  }
+  const out = (await git(['cat-file', '--batch'], { ...call, input: oids.join('\n') + '\n' })).stdout;
+  const res: BatchObject[] = [];
+  let at = 0;
+  for (const oid of oids) {
+    const nl = out.indexOf(0x0a, at);
+    if (nl < 0) {
+      res.push({ oid });
+      continue;
+    }
+    const header = out.toString('latin1', at, nl).split(' ');
+    at = nl + 1;
+    if (header[1] === 'missing' || header.length < 3) {
+      res.push({ oid });
+      continue;
+    }
+    const size = Number(header[2]);
+    res.push({ oid, type: header[1], content: out.subarray(at, at + size) });
+    at += size + 1;
+  }
+  return res;
+}
+
+/** Checks objects against their ids; returns a description of the first that fails, if any. */
+export function badObject(objects: readonly BatchObject[], format: Target['store']['format']): string | undefined {
+  for (const o of objects) {
+    if (!o.content || !o.type) {
+      return `object ${o.oid.slice(0, 12)} is missing`;
+    }
+    if (hashObject(format, o.type as ObjectType, o.content) !== o.oid) {
+      return `object ${o.oid.slice(0, 12)} does not match its id (damaged or altered)`;
+    }
+  }
+  return undefined;
+}
+
+/** Objects below the tree that the store itself lacks. */
+async function missingBelow(t: Target, tree: string): Promise<string[]> {
+  const r = await git(['rev-list', '--objects', '--missing=print', tree], t.store.call);
+  return r.stdout
+    .toString('utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('?'))
+    .map((l) => l.slice(1).trim());
+}
+
+/**
+ * Verifies the snapshot's record and completeness (see the module comment); returns its coverage
+ * record, or throws a SnapshotIntegrityError saying what is wrong.
+ */
+export async function verifySnapshot(t: Target, s: SnapshotInfo): Promise<CoverageRecord> {
+  const fail = (problem: string) => new SnapshotIntegrityError(s.id, problem);
+  if (s.refOid !== undefined && s.refOid !== s.commit) {
+    throw fail('its ref was moved to another commit');
+  }
+  if (!s.meta) {
+    throw fail('its record names no coverage record');
+  }
+  // The record and its coverage in one read; each must hash to its id.
+  const [commit, metaObject] = await readObjects(t.store.call, [s.commit, s.meta]);
+  const bad = badObject([commit], t.store.format);
+  if (bad) {
+    throw fail(`its record: ${bad}`);
+  }
+  const rec = commit.type === 'commit' ? parseCommit(commit.content as Buffer) : undefined;
+  if (!rec || rec.tree !== s.tree) {
+    throw fail('its record is not a snapshot record');
+  }
+  const trailers = parseTrailers(rec.message);
+  if (!trailers.get('Airlock-Time') || !trailers.get('Airlock-Kind') || trailers.get('Airlock-Meta') !== s.meta) {
+    throw fail('its record lacks its time, kind or coverage');
+  }
+  const badMeta = badObject([metaObject], t.store.format);
+  if (badMeta) {
+    throw fail(`its coverage record: ${badMeta}`);
+  }
+  let coverage: CoverageRecord;
+  try {
+    coverage = JSON.parse((metaObject.content as Buffer).toString('utf8')) as CoverageRecord;
+  } catch {
+    throw fail('its coverage record is not valid JSON');
+  }
+  if (coverage.version !== 2 || !Array.isArray(coverage.ignored) || !Array.isArray(coverage.skipped)) {
+    throw fail('its coverage record has an unknown format');
+  }
+  let missing = await missingBelow(t, s.tree);
+  if (missing.length > 0 && t.ws.repo) {
+    // Borrowed objects not sealed yet (an interrupted seal): copy them now while the repository has them.
+    await sealBorrowed(t.store, t.ws.repo, undefined, s.tree).catch(() => undefined);
+    missing = await missingBelow(t, s.tree);
+  }
+  if (missing.length > 0) {
+    throw fail(`${missing.length} of the objects it needs are gone from the store`);
+  }
+  return coverage;
+}
+
+/** Checks the blobs a rollback is about to write against their ids (read from the store alone). */
+export async function verifyBlobs(t: Target, s: SnapshotInfo, oids: readonly string[]): Promise<void> {
+  const unique = [...new Set(oids)];
+  const bad = badObject(await readObjects(t.store.call, unique), t.store.format);
+  if (bad) {
+    throw new SnapshotIntegrityError(s.id, `a file in it: ${bad}`);
+  }
+}
