@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 
 /** Configuration every Airlock git call runs with: never run user hooks or background work. */
-const SAFE_CONFIG = [
+export const SAFE_CONFIG: readonly string[] = [
   '-c', 'core.hooksPath=/dev/null',
   '-c', 'gc.auto=0',
   '-c', 'maintenance.auto=false',

@@ -9,14 +9,19 @@
 import type { ProposedAction } from '../core/types';
 import { findWorkspaceRoot, loadPolicy } from '../policy/load';
 import type { PolicySettings } from '../policy/policyFile';
+import type { ChangeJournal } from './journal';
 import { readSnapshotFile } from './read';
+import { findSnapshot } from './records';
 import type { DiffResult, RollbackResult } from './rollback';
 import { diffSinceSnapshot, rollbackToSnapshot } from './rollback';
 import type { PruneResult } from './retention';
 import { pruneSnapshots } from './retention';
 import { listSnapshots, takeSnapshot } from './snapshot';
 import type { SnapshotInfo, SnapshotResult, SnapshotStoreOptions, TakeSnapshotInput } from './types';
-import { DEFAULT_PROTECTED_PATTERNS } from './types';
+import { DEFAULT_PROTECTED_PATTERNS, SnapshotIntegrityError } from './types';
+import { targetOf } from './target';
+import { verifySnapshot } from './verify';
+import { WindowSnapshots } from './windowPath';
 
 /** The policy's merged `snapshots` settings of one folder. */
 export type SnapshotSettings = PolicySettings['snapshots'];
@@ -29,6 +34,17 @@ export interface SnapshotServiceOptions {
   readonly settings?: SnapshotSettingsSource;
   /** Airlock's state dir (default: util/stateDir). Tests point it at a temporary folder. */
   readonly storageDir?: string;
+  /** The window's change journal (fed by its file watcher): snapshots then cost what the changes cost. */
+  readonly journal?: ChangeJournal;
+  /** Told after each background verification of the journal (missed: it had missed a change). */
+  readonly onVerified?: (folder: string, missed: boolean) => void;
+}
+
+export interface Verification {
+  readonly id: string;
+  readonly ok: boolean;
+  /** What is wrong, when not ok. */
+  readonly problem?: string;
 }
 
 export interface RollbackRequest {
@@ -60,9 +76,15 @@ export function settingsFromPolicyFiles(folder: string): SnapshotSettings {
 
 export class SnapshotService {
   private readonly settingsOf: SnapshotSettingsSource;
+  private readonly window: WindowSnapshots | undefined;
 
   constructor(private readonly opts: SnapshotServiceOptions = {}) {
     this.settingsOf = opts.settings ?? settingsFromPolicyFiles;
+    this.window = opts.journal ? new WindowSnapshots(opts.journal, opts.onVerified) : undefined;
+  }
+
+  private snap(folder: string, input: TakeSnapshotInput, options: SnapshotStoreOptions): Promise<SnapshotResult> {
+    return this.window ? this.window.take(folder, input, options) : takeSnapshot(folder, input, options);
   }
 
   /** The folder's settings, as the policy says now. */
@@ -89,12 +111,12 @@ export class SnapshotService {
     if (!settings.enabled) {
       return undefined;
     }
-    return takeSnapshot(folder, input, snapshotOptionsFromPolicy(settings, this.opts.storageDir));
+    return this.snap(folder, input, snapshotOptionsFromPolicy(settings, this.opts.storageDir));
   }
 
   /** A snapshot a person asked for (CLI, Take Snapshot Now): taken even when automatic ones are off. */
   takeNow(folder: string, input: TakeSnapshotInput): Promise<SnapshotResult> {
-    return takeSnapshot(folder, input, this.options(folder));
+    return this.snap(folder, input, this.options(folder));
   }
 
   /** The gate's `snapshot` dependency (GateDeps.snapshot): the id, or undefined when snapshots are off. */
@@ -124,6 +146,26 @@ export class SnapshotService {
   /** One file as a snapshot holds it (undefined when it has no such file). */
   readFile(folder: string, id: string, relPath: string): Promise<Buffer | undefined> {
     return readSnapshotFile(folder, id, relPath, this.store());
+  }
+
+  /** Checks a snapshot's record and that everything it needs is in the store (what a rollback checks first). */
+  async verify(folder: string, id: string): Promise<Verification> {
+    const t = await targetOf(folder, this.opts.storageDir);
+    const s = await findSnapshot(t, id);
+    try {
+      await verifySnapshot(t, s);
+      return { id: s.id, ok: true };
+    } catch (e) {
+      if (e instanceof SnapshotIntegrityError) {
+        return { id: s.id, ok: false, problem: e.problem };
+      }
+      throw e;
+    }
+  }
+
+  /** Ends the window's long-lived git processes and timers. */
+  dispose(): void {
+    this.window?.dispose();
   }
 
   /** Applies the folder's retention settings now. */

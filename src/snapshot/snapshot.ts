@@ -25,7 +25,10 @@ function oneLine(s: string, max = 300): string {
 }
 
 /** What a snapshot captured, ready to be recorded (from a full pass or from the window's journal). */
-export type Captured = Pick<Capture, 'tree' | 'trees' | 'ignored' | 'skipped' | 'filesChanged' | 'userIndex' | 'storeIndex'>;
+export type Captured = Pick<Capture, 'tree' | 'trees' | 'ignored' | 'skipped' | 'filesChanged' | 'userIndex' | 'storeIndex'> & {
+  /** True when nothing new is borrowed from the repository (the window's journal hashed every change into the store). */
+  readonly sealed?: boolean;
+};
 
 /** Records a captured state as a snapshot (or finds it unchanged); see the module comment. */
 export async function recordSnapshot(t: Target, c: Captured, input: TakeSnapshotInput, opts: SnapshotStoreOptions, latest: Latest | undefined, started: number): Promise<SnapshotResult> {
@@ -36,12 +39,12 @@ export async function recordSnapshot(t: Target, c: Captured, input: TakeSnapshot
   const keepIndex = () => (c.storeIndex ? fs.promises.rename(c.storeIndex, path.join(store.dir, 'index')).catch(() => undefined) : undefined);
   if (latest && latest.tree === c.tree && kind === 'snapshot') {
     await keepIndex();
-    if (ws.repo) {
+    if (ws.repo && !c.sealed) {
       await sealBorrowed(store, ws.repo, c.userIndex, c.tree); // the index may have changed, the files not
     }
     return { id: latest.id, commit: latest.commit, tree: latest.tree, unchanged: true, folder: ws.folder, shadow: !ws.repo, time: latest.time, filesChanged: 0, skipped, notes, durationMs: Date.now() - started };
   }
-  if (ws.repo) {
+  if (ws.repo && !c.sealed) {
     await sealBorrowed(store, ws.repo, c.userIndex, c.tree);
   }
   const record: CoverageRecord = { version: 2, ignored: c.ignored, skipped: c.skipped.map((s) => ({ path: s.path, reason: s.reason })) };

@@ -1,4 +1,6 @@
 /** A folder, what it is (workspace.ts), and its snapshot store (store.ts). */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { migrateOnce } from './migrate';
 import { readLoose } from './objects';
 import type { Store } from './store';
@@ -18,10 +20,20 @@ export interface Target {
  */
 export async function targetOf(folder: string, storageDir?: string): Promise<Target> {
   const ws = await workspaceOf(folder);
+  const key = `${ws.folder}\0${storageDir ?? ''}\0${ws.repo?.gitDir ?? ''}`;
+  const hit = cache.get(key);
+  if (hit && fs.existsSync(path.join(hit.store.dir, 'HEAD'))) {
+    return hit;
+  }
   const store = await openStore(storageDir, ws.folder, ws.repo?.format ?? 'sha1');
   await migrateOnce(ws, store, storageDir);
-  return { ws: ws.repo && ws.repo.format !== store.format ? { folder: ws.folder } : ws, store };
+  const t: Target = { ws: ws.repo && ws.repo.format !== store.format ? { folder: ws.folder } : ws, store };
+  cache.set(key, t);
+  return t;
 }
+
+/** Targets of this process (a store, once opened and migrated, stays). */
+const cache = new Map<string, Target>();
 
 /** Reads a tree the store holds as a loose object (the recent ones); undefined for packed ones. */
 export function looseTreeReader(store: Store): (oid: string) => Buffer | undefined {

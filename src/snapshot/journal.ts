@@ -1,0 +1,308 @@
+/**
+ * The window's change journal: the paths its file watcher reported changed since the last snapshot
+ * of each folder. A snapshot then costs what the changed files cost: each is looked at (lstat),
+ * hashed by a long-lived `git hash-object` (filters and line endings as git applies them), new ones
+ * checked by a long-lived `git check-ignore`, and only the trees above them are rebuilt; no walk of
+ * the folder. Anything the journal cannot judge alone (a new folder, .gitignore or .gitattributes
+ * changed, a watcher that lost events, too many changes, other settings) makes that snapshot a full
+ * pass; and a full pass re-verifies the model in the background a few seconds after journal
+ * snapshots (at least every `verifyEveryMs`), so a missed event cannot hide a change for long.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { minimatch } from 'minimatch';
+import { captureCalls } from './capture';
+import type { ModelEntry, ModelSource } from './folderModel';
+import { FolderModel } from './folderModel';
+import { LongGit, quotePath } from './longGit';
+import { writeLoose } from './objects';
+import type { Captured } from './snapshot';
+import type { Target } from './target';
+import type { SnapshotPolicy } from './types';
+import { DEFAULT_PROTECTED_PATTERNS } from './types';
+
+const MiB = 1024 * 1024;
+
+export interface JournalOptions {
+  /** A full pass re-verifies the model at least this often while journal snapshots are taken (default 10 s). */
+  readonly verifyEveryMs?: number;
+  /** More changed paths than this and the snapshot is a full pass (default 2000). */
+  readonly maxChanges?: number;
+}
+
+/** Paths whose change alters what is ignored, filtered or nested: only a full pass can judge them. */
+function needsFullPass(rel: string): boolean {
+  const base = rel.slice(rel.lastIndexOf('/') + 1);
+  return base === '.gitignore' || base === '.gitattributes' || base === '.gitmodules' || rel === '.airlock/policy.json' || rel === '.airlock/policy.local.json';
+}
+
+interface Watched {
+  readonly given: string;
+  readonly real: string;
+  dirty: Set<string>;
+  /** Set when the watcher may have lost events: the next snapshot is a full pass. */
+  lost: boolean;
+  model?: FolderModel;
+  hasher?: LongGit;
+  ignorer?: LongGit;
+  verifyTimer?: NodeJS.Timeout;
+  lastVerify: number;
+}
+
+export class ChangeJournal {
+  private readonly folders = new Map<string, Watched>();
+  /** How many background verifications found a change the journal had missed (for the log and tests). */
+  missedChanges = 0;
+
+  constructor(private readonly opts: JournalOptions = {}) {}
+
+  private watched(folder: string): Watched {
+    const key = path.resolve(folder);
+    let w = this.folders.get(key);
+    if (!w) {
+      let real = key;
+      try {
+        real = fs.realpathSync(key);
+      } catch {
+        /* not there (yet) */
+      }
+      w = { given: key, real, dirty: new Set(), lost: true, lastVerify: 0 };
+      this.folders.set(key, w);
+      this.folders.set(real, w);
+    }
+    return w;
+  }
+
+  /** The watcher saw `absPath` (in `folder`) created, changed or deleted. */
+  changed(folder: string, absPath: string): void {
+    const w = this.watched(folder);
+    const rel = path.relative(w.given, absPath).split(path.sep).join('/');
+    if (rel === '' || rel.startsWith('..') || rel === '.git' || rel.startsWith('.git/')) {
+      return;
+    }
+    w.dirty.add(rel);
+  }
+
+  /** The watcher may have missed events (started late, restarted, overflowed): trust it again after a full pass. */
+  lost(folder: string): void {
+    this.watched(folder).lost = true;
+  }
+
+  /** Stops watching a folder and its long-lived processes. */
+  forget(folder: string): void {
+    const w = this.folders.get(path.resolve(folder));
+    if (w) {
+      this.stopProcesses(w);
+      clearTimeout(w.verifyTimer);
+      this.folders.delete(w.given);
+      this.folders.delete(w.real);
+    }
+  }
+
+  dispose(): void {
+    for (const w of new Set(this.folders.values())) {
+      this.stopProcesses(w);
+      clearTimeout(w.verifyTimer);
+    }
+    this.folders.clear();
+  }
+
+  private stopProcesses(w: Watched): void {
+    w.hasher?.stop();
+    w.ignorer?.stop();
+    w.hasher = undefined;
+    w.ignorer = undefined;
+  }
+
+  /** Takes the result of a full pass started at `startedAt` as the folder's model. */
+  adopt(folder: string, src: ModelSource, policyKey: string, startedAt: number): void {
+    const w = this.watched(folder);
+    w.model = new FolderModel(src, policyKey, startedAt);
+    w.lost = false;
+    w.lastVerify = startedAt;
+    // Events that arrived while the pass ran stay dirty (they may postdate what it saw); older ones are covered.
+    this.stopProcesses(w); // settings and attributes are read afresh by the next ones
+  }
+
+  /** Starts a dirty set for a full pass: what arrives from now on is still to be looked at afterwards. */
+  beginFullPass(folder: string): void {
+    this.watched(folder).dirty = new Set();
+  }
+
+  /**
+   * Schedules a background full pass `run` a little after the last journal snapshot (and no later
+   * than verifyEveryMs after the previous one).
+   */
+  scheduleVerify(folder: string, run: () => Promise<void>): void {
+    const w = this.watched(folder);
+    clearTimeout(w.verifyTimer);
+    const every = this.opts.verifyEveryMs ?? 10_000;
+    const delay = Math.max(0, Math.min(2000, w.lastVerify + every - Date.now()));
+    w.verifyTimer = setTimeout(() => {
+      w.lastVerify = Date.now();
+      void run();
+    }, delay);
+    w.verifyTimer.unref();
+  }
+
+  /** Compares a verification's tree with the model before adopting it (no events meanwhile). */
+  noteVerified(modelTreeBefore: string | undefined, verifiedTree: string, quiet: boolean): void {
+    if (quiet && modelTreeBefore !== undefined && modelTreeBefore !== verifiedTree) {
+      this.missedChanges++;
+    }
+  }
+
+  /** The model's tree now (to tell a verification whether anything was missed). */
+  modelTree(folder: string): string | undefined {
+    return this.folders.get(path.resolve(folder))?.model?.tree;
+  }
+
+  /** Whether any event arrived for the folder since the dirty set was last started. */
+  hasPending(folder: string): boolean {
+    return (this.folders.get(path.resolve(folder))?.dirty.size ?? 0) > 0;
+  }
+
+  /**
+   * The folder's state now from the model and the changed paths, or undefined when a full pass is
+   * needed (see the module comment).
+   */
+  async capture(t: Target, policy: SnapshotPolicy, policyKey: string, forceInclude?: readonly string[]): Promise<Captured | undefined> {
+    const w = this.watched(t.ws.folder);
+    const m = w.model;
+    const limit = this.opts.maxChanges ?? 2000;
+    if (!m || w.lost || m.policyKey !== policyKey || (forceInclude && forceInclude.length > 0) || w.dirty.size > limit || m.journalSnapshots >= 500) {
+      return undefined;
+    }
+    const dirty = w.dirty;
+    w.dirty = new Set();
+    try {
+      const c = await this.fromJournal(w, m, t, policy, dirty);
+      if (!c) {
+        for (const p of dirty) {
+          w.dirty.add(p);
+        }
+      }
+      return c;
+    } catch (e) {
+      for (const p of dirty) {
+        w.dirty.add(p);
+      }
+      this.stopProcesses(w);
+      throw e;
+    }
+  }
+
+  private async fromJournal(w: Watched, m: FolderModel, t: Target, policy: SnapshotPolicy, dirty: ReadonlySet<string>): Promise<Captured | undefined> {
+    const root = t.ws.folder;
+    const scope = t.ws.repo?.scope ?? '';
+    const changes = new Map<string, ModelEntry | undefined>();
+    const toHash: string[] = [];
+    const newFiles: { rel: string; size: number; link: boolean }[] = [];
+    for (const rel of dirty) {
+      if (needsFullPass(rel)) {
+        return undefined;
+      }
+      let st: fs.Stats | undefined;
+      try {
+        st = fs.lstatSync(path.join(root, rel));
+      } catch {
+        st = undefined;
+      }
+      if (!st) {
+        if (m.files.has(rel)) {
+          changes.set(rel, undefined);
+        } else if (m.hasDir(rel)) {
+          m.filesUnder(rel).forEach((f) => changes.set(f, undefined));
+        }
+        continue;
+      }
+      if (st.isDirectory()) {
+        if (!m.hasDir(rel) && !m.isExcluded(`${rel}/`)) {
+          return undefined; // a new folder: its contents need the ignore and size rules of a full pass
+        }
+        continue;
+      }
+      const known = m.files.has(rel) || m.tracked.has(rel);
+      if (!known) {
+        if (m.isExcluded(rel)) {
+          continue; // inside something left out (an ignored folder, a huge one): stays out
+        }
+        const parent = rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '';
+        if (!m.hasDir(parent)) {
+          return undefined;
+        }
+        newFiles.push({ rel, size: st.size, link: st.isSymbolicLink() });
+        continue;
+      }
+      if (st.isSymbolicLink()) {
+        changes.set(rel, { mode: '120000', oid: writeLoose(t.store.objectsDir, t.store.format, 'blob', Buffer.from(fs.readlinkSync(path.join(root, rel)))) });
+      } else if (st.isFile()) {
+        toHash.push(rel);
+        changes.set(rel, { mode: st.mode & 0o100 ? '100755' : '100644', oid: '' });
+      } else {
+        return undefined; // a socket, a fifo: let the full pass decide
+      }
+    }
+    if (newFiles.length > 0) {
+      const decided = await this.judgeNew(w, t, m, policy, newFiles);
+      if (!decided) {
+        return undefined;
+      }
+      for (const f of decided) {
+        if (f.link) {
+          changes.set(f.rel, { mode: '120000', oid: writeLoose(t.store.objectsDir, t.store.format, 'blob', Buffer.from(fs.readlinkSync(path.join(root, f.rel)))) });
+        } else {
+          toHash.push(f.rel);
+          const st = fs.lstatSync(path.join(root, f.rel));
+          changes.set(f.rel, { mode: st.mode & 0o100 ? '100755' : '100644', oid: '' });
+        }
+        m.include(f.rel);
+      }
+    }
+    if (toHash.length > 0) {
+      w.hasher ??= new LongGit(['hash-object', '-w', '--stdin-paths'], captureCalls(t.ws, t.store, '').write, '\n');
+      const oids = await w.hasher.request(toHash.map((p) => `${quotePath(scope + p)}\n`).join(''), toHash.length);
+      toHash.forEach((p, i) => changes.set(p, { mode: (changes.get(p) as ModelEntry).mode, oid: oids[i] }));
+    }
+    const filesChanged = m.apply(changes, t.store.objectsDir, t.store.format);
+    m.journalSnapshots++;
+    return { tree: m.tree, trees: m.trees, ignored: [...m.ignored].sort(), skipped: [...m.skipped].sort((a, b) => (a.path < b.path ? -1 : 1)), filesChanged, sealed: true };
+  }
+
+  /** Decides new files by the ignore rules, the protected patterns and the size caps; undefined to fall back. */
+  private async judgeNew(w: Watched, t: Target, m: FolderModel, policy: SnapshotPolicy, files: readonly { rel: string; size: number; link: boolean }[]): Promise<{ rel: string; link: boolean }[] | undefined> {
+    const scope = t.ws.repo?.scope ?? '';
+    const calls = captureCalls(t.ws, t.store, t.ws.repo ? t.ws.repo.indexFile : path.join(t.store.dir, 'index'));
+    w.ignorer ??= new LongGit(['check-ignore', '--stdin', '-z', '-n', '-v'], { ...calls.read, indexFile: calls.read.indexFile as string }, '\0', 4);
+    const out = await w.ignorer.request(files.map((f) => `${scope}${f.rel}\0`).join(''), files.length);
+    const patterns = policy.protectedPatterns ?? DEFAULT_PROTECTED_PATTERNS;
+    const maxFile = policy.maxUntrackedFileBytes ?? 10 * MiB;
+    const maxProtected = policy.maxProtectedFileBytes ?? 1 * MiB;
+    const take: { rel: string; link: boolean }[] = [];
+    for (const [i, f] of files.entries()) {
+      const pattern = out[i * 4 + 2];
+      const ignored = pattern !== '' && !pattern.startsWith('!');
+      if (ignored) {
+        const prot = patterns.some((pat) => minimatch(f.rel, pat, { dot: true, matchBase: !pat.includes('/') }));
+        if (prot && f.size > maxProtected) {
+          m.exclude(f.rel, { reason: 'protected-too-large', detail: `${f.rel} is protected but ${(f.size / MiB).toFixed(1)} MiB (over the ${(maxProtected / MiB).toFixed(0)} MiB cap): left out` });
+        } else if (prot) {
+          take.push(f);
+        } else {
+          m.exclude(f.rel);
+        }
+      } else if (!f.link && f.size > maxFile) {
+        m.exclude(f.rel, { reason: 'large-file', detail: `${f.rel} is ${(f.size / MiB).toFixed(1)} MiB (over ${(maxFile / MiB).toFixed(0)} MiB): left out` });
+      } else {
+        take.push(f);
+      }
+    }
+    return take;
+  }
+}
+
+/** A key for the snapshot settings a model was made under. */
+export function policyKeyOf(policy: SnapshotPolicy): string {
+  return JSON.stringify([policy.protectedPatterns ?? null, policy.maxProtectedFileBytes ?? null, policy.maxUntrackedFileBytes ?? null, policy.maxUntrackedDirFiles ?? null, policy.maxShadowDirFiles ?? null]);
+}
+
