@@ -5,7 +5,9 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { Verification } from '../snapshot/service';
 import { SnapshotService } from '../snapshot/service';
+import type { SnapshotInfo } from '../snapshot/types';
 import { UnknownSnapshotError } from '../snapshot/types';
 import type { CliIo } from './run';
 import { ExitCode, registerCommand } from './run';
@@ -111,18 +113,22 @@ registerCommand({
     }),
 });
 
-const listUsage = 'airlock snapshots [--cwd DIR] [--json]';
+const listUsage = 'airlock snapshots [--cwd DIR] [--json] [--verify]';
 registerCommand({
   name: 'snapshots',
   summary: "List the folder's snapshots, newest first",
   usage: listUsage,
   run: (args, io) =>
     guarded('snapshots', listUsage, io, async () => {
-      const p = parseArgs(args, ['cwd'], ['json']);
+      const p = parseArgs(args, ['cwd'], ['json', 'verify']);
       if (p.positional.length > 0) {
         throw new UsageError(`unexpected argument '${p.positional[0]}'`);
       }
-      const list = await service.list(folderOf(p));
+      const folder = folderOf(p);
+      const listed = await service.list(folder);
+      // --verify: each record checked, and everything it needs found in the store (what a rollback checks first).
+      const list: (SnapshotInfo & { verified?: Verification })[] = p.flags.has('verify') ? await Promise.all(listed.map(async (s) => ({ ...s, verified: await service.verify(folder, s.id) }))) : listed;
+      const bad = list.filter((s) => s.verified && !s.verified.ok).length;
       if (p.flags.has('json')) {
         io.stdout(`${JSON.stringify(list)}\n`);
       } else if (list.length === 0) {
@@ -130,10 +136,11 @@ registerCommand({
       } else {
         for (const s of list) {
           const who = [s.agent, s.tool].filter(Boolean).join('/');
-          io.stdout(`${s.id}  ${s.time}  ${s.kind === 'safety' ? 'safety  ' : 'snapshot'}  ${String(s.filesChanged).padStart(5)} files  ${who ? `${who}  ` : ''}${s.label}\n`);
+          const check = s.verified ? (s.verified.ok ? 'ok  ' : `DOES NOT VERIFY (${s.verified.problem})  `) : '';
+          io.stdout(`${s.id}  ${s.time}  ${s.kind === 'safety' ? 'safety  ' : 'snapshot'}  ${String(s.filesChanged).padStart(5)} files  ${check}${who ? `${who}  ` : ''}${s.label}\n`);
         }
       }
-      return ExitCode.ok;
+      return bad > 0 ? ExitCode.refused : ExitCode.ok;
     }),
 });
 

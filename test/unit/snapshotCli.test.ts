@@ -38,6 +38,9 @@ describe('snapshot store from the command line (dist/cli.js)', () => {
     assert.match(list.stdout, new RegExp(`^${id} .* before refactor$`, 'm'));
     const listJson = JSON.parse(airlock('snapshots', '--cwd', dir, '--json').stdout) as { id: string; label: string }[];
     assert.deepEqual(listJson.map((x) => [x.id, x.label]), [[id, 'before refactor']]);
+    const verified = airlock('snapshots', '--cwd', dir, '--verify');
+    assert.equal(verified.status, 0);
+    assert.match(verified.stdout, new RegExp(`^${id} .* ok {2}cli {2}before refactor$`, 'm'));
 
     write(dir, 'a.txt', 'refactored\n');
     write(dir, 'made.txt', 'new\n');
@@ -158,7 +161,7 @@ describe('snapshot store from the command line (dist/cli.js)', () => {
     }
   });
 
-  it('a snapshot or rollback process killed at any moment leaves the repository and index intact', async function () {
+  it('a snapshot or rollback process killed at any moment leaves the repository, its index and the store intact', async function () {
     this.timeout(60_000);
     const dir = repo();
     write(dir, 'a.txt', 'one\n');
@@ -168,7 +171,7 @@ describe('snapshot store from the command line (dist/cli.js)', () => {
     }
     write(dir, 'a.txt', 'two\n');
     const facts = repoFacts(dir);
-    for (const [k, delay] of [5, 20, 40, 60, 90, 120, 160, 200].entries()) {
+    for (const [k, delay] of [5, 30, 45, 60, 70, 80, 90, 100, 120, 140, 170, 200].entries()) {
       const args = k % 2 === 0 ? ['snapshot', '--cwd', dir] : ['rollback', id, '--cwd', dir];
       await new Promise<void>((resolve) => {
         const child = spawn(process.execPath, [cli, ...args], { env: env(), stdio: 'ignore', detached: true });
@@ -183,6 +186,10 @@ describe('snapshot store from the command line (dist/cli.js)', () => {
       });
       assert.deepEqual(repoFacts(dir), facts, `after a kill at ${delay} ms`);
       g(dir, 'fsck', '--no-progress', '--no-dangling');
+      // The store is consistent and stands alone: every object of every listed snapshot is in it.
+      sg(home, dir, 'fsck', '--no-progress', '--no-dangling');
+      const verify = airlock('snapshots', '--cwd', dir, '--verify');
+      assert.equal(verify.status, 0, `every snapshot verifies after a kill at ${delay} ms: ${verify.stdout}${verify.stderr}`);
     }
     // Whatever state the files are in, a rollback completes and brings the snapshot back.
     const r = airlock('rollback', id, '--cwd', dir);

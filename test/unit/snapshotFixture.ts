@@ -141,3 +141,20 @@ export function useSnapshotDirs(): { storage: () => string; repo: () => string; 
   };
   return { storage: () => storage, repo: () => track(makeRepo()), track };
 }
+
+/** What an agent runs in the workspace, as a shell line (each one against the old refs/airlock/* store). */
+export const ATTACKS: Record<string, string> = {
+  'fetch --prune deletes every ref under refs/airlock': "git fetch -q --prune . 'refs/none/*:refs/airlock/*'",
+  'fetch +HEAD repoints a snapshot ref': 'git fetch -q . +HEAD:refs/airlock/snapshots/$(git rev-parse --short=12 HEAD)',
+  'update-ref -d': 'for r in $(git for-each-ref --format="%(refname)" refs/airlock); do git update-ref -d "$r"; done; true',
+  'reflog expire + gc --prune=now': 'git reflog expire --expire=now --all && git gc -q --prune=now',
+  'filter-branch history rewrite + gc': "git -c advice.detachedHead=false filter-branch -f --index-filter 'git rm -rq --cached --ignore-unmatch a.txt src' -- --all >/dev/null 2>&1; rm -rf .git/refs/original && git reflog expire --expire=now --all && git gc -q --prune=now",
+  'orphan rewrite with an empty index + gc':
+    'git checkout -q --orphan rewritten && git read-tree --empty && git commit -q --allow-empty -m rewritten && for b in $(git for-each-ref --format="%(refname:short)" refs/heads); do [ "$b" = rewritten ] || git branch -qD "$b"; done && git reflog expire --expire=now --all && git gc -q --prune=now',
+  'rm -rf .git then git init': 'rm -rf .git && git init -q',
+};
+
+/** Runs a shell line in dir, as an agent's terminal would. */
+export function attack(dir: string, line: string): void {
+  execFileSync('sh', ['-c', line], { cwd: dir, env: { ...cleanEnv(), GIT_CONFIG_NOSYSTEM: '1', FILTER_BRANCH_SQUELCH_WARNING: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+}
