@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { DISABLED_ERROR } from './bridge/protocol';
 import { ChangeAttribution } from './gate/changeAttribution';
 import { analyzeCommandAsync } from './shell/analyze';
+import { ChangeJournal } from './snapshot/journal';
 import { SnapshotService } from './snapshot/service';
 import { ApprovalUi } from './vscode/approvals';
 import { BridgeHost } from './vscode/bridgeHost';
@@ -17,6 +18,7 @@ import { DenialNotifier } from './vscode/notifications';
 import { PolicyService } from './vscode/policyService';
 import { ProtectedPathWatcher } from './vscode/protectedWatcher';
 import { SnapshotCommands } from './vscode/snapshotCommands';
+import { SnapshotJournalWatcher } from './vscode/snapshotJournalWatcher';
 import { AirlockStatusBar } from './vscode/statusBar';
 import { StatusViewProvider } from './vscode/statusView';
 import { TerminalGuard } from './vscode/terminalGuard';
@@ -32,6 +34,8 @@ export interface AirlockApi {
   readonly gate: GateService;
   /** The socket hooks reach this window on (undefined when the bridge could not start). */
   readonly bridgeSocket: () => string | undefined;
+  /** The one snapshot service (take, list, verify, roll back), with the window's change journal. */
+  readonly snapshots: SnapshotService;
   /** The guards beyond hooks: Copilot's approval settings, the protected-path watcher, the terminal observer. */
   readonly guards: { readonly copilot: CopilotSettingsSync; readonly watcher: ProtectedPathWatcher; readonly terminal: TerminalGuard };
 }
@@ -46,8 +50,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<Airloc
   const policy = new PolicyService(log);
   context.subscriptions.push(policy);
 
-  // The one snapshot service: every snapshot of this window goes through it, with the folder's policy applied.
-  const snapshotService = new SnapshotService({ settings: (folder) => policy.policy(folder).settings.snapshots });
+  // The one snapshot service: every snapshot of this window goes through it, with the folder's policy
+  // applied; the file watcher's change journal makes a snapshot cost what the changed files cost.
+  const journal = new ChangeJournal();
+  const snapshotService = new SnapshotService({
+    settings: (folder) => policy.policy(folder).settings.snapshots,
+    journal,
+    onVerified: (folder, missed) => missed && log.warn(`[snapshot] the file watcher missed a change in ${folder}; the background check caught it`),
+  });
+  context.subscriptions.push(new SnapshotJournalWatcher(journal), { dispose: () => snapshotService.dispose() });
   const gate = new GateService(policy, analyzeCommandAsync, snapshotService, log);
   context.subscriptions.push(gate);
 
@@ -112,7 +123,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Airloc
     }),
     vscode.workspace.onDidChangeWorkspaceFolders(() => statusView.update(config)),
   );
-  return { log, policy, gate, bridgeSocket: () => bridge?.socketPath, guards: { copilot, watcher, terminal } };
+  return { log, policy, gate, snapshots: snapshotService, bridgeSocket: () => bridge?.socketPath, guards: { copilot, watcher, terminal } };
 }
 
 export function deactivate(): void {

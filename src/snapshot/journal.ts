@@ -53,6 +53,8 @@ export class ChangeJournal {
   private readonly folders = new Map<string, Watched>();
   /** How many background verifications found a change the journal had missed (for the log and tests). */
   missedChanges = 0;
+  /** Snapshots taken from the journal, and full passes (for the log and tests). */
+  readonly stats = { journal: 0, full: 0 };
 
   constructor(private readonly opts: JournalOptions = {}) {}
 
@@ -78,6 +80,12 @@ export class ChangeJournal {
     const w = this.watched(folder);
     const rel = path.relative(w.given, absPath).split(path.sep).join('/');
     if (rel === '' || rel.startsWith('..') || rel === '.git' || rel.startsWith('.git/')) {
+      return;
+    }
+    if (w.dirty.size >= (this.opts.maxChanges ?? 2000)) {
+      // Too many to look at one by one: the next snapshot is a full pass anyway.
+      w.lost = true;
+      w.dirty.clear();
       return;
     }
     w.dirty.add(rel);
@@ -118,6 +126,7 @@ export class ChangeJournal {
   adopt(folder: string, src: ModelSource, policyKey: string, startedAt: number): void {
     const w = this.watched(folder);
     w.model = new FolderModel(src, policyKey, startedAt);
+    this.stats.full++;
     w.lost = false;
     w.lastVerify = startedAt;
     // Events that arrived while the pass ran stay dirty (they may postdate what it saw); older ones are covered.
@@ -157,9 +166,10 @@ export class ChangeJournal {
     return this.folders.get(path.resolve(folder))?.model?.tree;
   }
 
-  /** Whether any event arrived for the folder since the dirty set was last started. */
-  hasPending(folder: string): boolean {
-    return (this.folders.get(path.resolve(folder))?.dirty.size ?? 0) > 0;
+  /** Whether any event (or one for `rel`, folder-relative) arrived for the folder that no snapshot has looked at yet. */
+  hasPending(folder: string, rel?: string): boolean {
+    const dirty = this.folders.get(path.resolve(folder))?.dirty;
+    return rel === undefined ? (dirty?.size ?? 0) > 0 : (dirty?.has(rel) ?? false);
   }
 
   /**
@@ -266,6 +276,7 @@ export class ChangeJournal {
     }
     const filesChanged = m.apply(changes, t.store.objectsDir, t.store.format);
     m.journalSnapshots++;
+    this.stats.journal++;
     return { tree: m.tree, trees: m.trees, ignored: [...m.ignored].sort(), skipped: [...m.skipped].sort((a, b) => (a.path < b.path ? -1 : 1)), filesChanged, sealed: true };
   }
 

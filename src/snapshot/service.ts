@@ -77,9 +77,12 @@ export function settingsFromPolicyFiles(folder: string): SnapshotSettings {
 export class SnapshotService {
   private readonly settingsOf: SnapshotSettingsSource;
   private readonly window: WindowSnapshots | undefined;
+  /** The window's change journal, when there is one. */
+  readonly journal: ChangeJournal | undefined;
 
   constructor(private readonly opts: SnapshotServiceOptions = {}) {
     this.settingsOf = opts.settings ?? settingsFromPolicyFiles;
+    this.journal = opts.journal;
     this.window = opts.journal ? new WindowSnapshots(opts.journal, opts.onVerified) : undefined;
   }
 

@@ -44,4 +44,22 @@ describe('snapshots in VS Code follow the policy', () => {
     const held = await new SnapshotService().readFile(root, mine.id, secret);
     assert.equal(held?.toString('utf8'), 'kept by the policy\n');
   });
+
+  it('takes snapshots from the file watcher\'s change journal: an edit made outside VS Code is in the next one, without a full pass', async () => {
+    const file = path.join(root, 'src', 'cart.js');
+    const original = fs.readFileSync(file, 'utf8');
+    const journal = api.snapshots.journal!;
+    await api.snapshots.takeNow(root, { label: 'model' });
+    try {
+      fs.writeFileSync(file, '// edited by an agent outside the editor\n');
+      await until('the watcher to report the edit', () => journal.hasPending(root, 'src/cart.js'), 10_000);
+      const before = journal.stats.journal;
+      const s = await api.snapshots.takeNow(root, { label: 'from the journal' });
+      assert.equal(journal.stats.journal, before + 1, 'a journal snapshot, not a full pass');
+      assert.equal((await api.snapshots.readFile(root, s.id, 'src/cart.js'))?.toString('utf8'), '// edited by an agent outside the editor\n');
+      assert.deepEqual(await api.snapshots.verify(root, s.id), { id: s.id, ok: true });
+    } finally {
+      fs.writeFileSync(file, original);
+    }
+  });
 });
