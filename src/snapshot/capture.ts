@@ -12,12 +12,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { classify, parseStatus } from './classify';
 import type { GitCall } from './git';
-import { git, splitZ, startGit } from './git';
-import type { CacheTreeNode, ParsedIndex } from './indexFile';
-import { clearAssumeUnchanged, parseIndex } from './indexFile';
+import { git, splitZ, startGit, traceStep } from './git';
+import type { CacheTreeNode } from './indexFile';
+import { clearAssumeUnchanged, IndexView } from './indexFile';
 import type { Store } from './store';
 import type { FileEntry } from './tree';
-import { buildTrees } from './tree';
+import { buildTrees, countChanges, treesOfCacheTree } from './tree';
 import type { SkipReason, SnapshotPolicy } from './types';
 import type { Workspace } from './workspace';
 
@@ -33,20 +33,21 @@ export interface CaptureOptions {
 export interface Capture {
   readonly tree: string;
   readonly trees: Map<string, string>;
-  /** Every file, folder-relative, in index order. */
-  readonly entries: FileEntry[];
+  /** Every file, folder-relative, in index order, and which of them the repository tracks (read on demand: the window's model). */
+  readonly files: () => { entries: FileEntry[]; tracked?: Set<string> };
   /** Folder-relative paths of the coverage record. */
   readonly ignored: string[];
   readonly skipped: { path: string; reason: SkipReason; detail: string }[];
   /** Files that differ from the previous snapshot (or from the index when there is none). */
   readonly filesChanged: number;
-  /** Folder-relative paths that came from the repository's index (tracked files). */
-  readonly tracked?: ReadonlySet<string>;
   /** The repository's index as read (for sealing), when in a repository. */
-  readonly userIndex?: { readonly buf: Buffer; readonly parsed: ParsedIndex };
+  readonly userIndex?: { readonly buf: Buffer; readonly view: IndexView };
   /** Outside git: the refreshed index to keep as the store's own (rename it into place). */
   readonly storeIndex?: string;
 }
+
+/** More index entries than this to read and hash in Node, and git write-tree builds the trees instead. */
+const GIT_WRITES_TREES_ABOVE = 5000;
 
 const STATUS_ARGS = ['status', '--porcelain=v2', '-z', '--ignored=matching', '--untracked-files=normal', '--no-renames', '--ignore-submodules=all'];
 
@@ -131,19 +132,21 @@ export function captureCalls(ws: Workspace, store: Store, tmpIndex: string): { r
 
 /** The full pass (see the module comment), in a temporary index `tmpIndex` in the store. */
 export async function capture(ws: Workspace, store: Store, tmpIndex: string, opts: CaptureOptions): Promise<Capture> {
+  const t0 = performance.now();
   const repo = ws.repo;
   const { read, write, root, scope } = captureCalls(ws, store, tmpIndex);
   const format = store.format;
   let userIndex: Capture['userIndex'];
-  let seedPaths: Set<string> | undefined;
+  let seedView: IndexView | undefined;
   let split = false;
   if (repo) {
     const buf = await seed(repo.indexFile, tmpIndex, (b) => {
-      const parsed = parseIndex(b, format);
-      split = !parsed || parsed.split;
-      if (parsed && !split) {
-        userIndex = { buf: b, parsed };
-        return clearAssumeUnchanged(b, parsed, format);
+      const view = IndexView.parse(b, format);
+      split = !view || view.split;
+      if (view && !split) {
+        userIndex = { buf: b, view };
+        seedView = view;
+        return clearAssumeUnchanged(b, view, format);
       }
       return b;
     });
@@ -157,14 +160,14 @@ export async function capture(ws: Workspace, store: Store, tmpIndex: string, opt
     }
   } else {
     const buf = await seed(path.join(store.dir, 'index'), tmpIndex);
-    const parsed = buf ? parseIndex(buf, format) : undefined;
-    seedPaths = new Set(parsed?.entries.map((e) => e.path));
+    seedView = buf ? IndexView.parse(buf, format) : undefined;
   }
   // update-index starts now and waits for its input; --force-write-index un-splits a split index.
   const updater = startGit(['update-index', '--add', '--remove', '--replace', '-z', '--stdin', ...(split ? ['--force-write-index'] : [])], write);
   try {
     const spec = scope === '' ? ':/' : literal(scope);
     const statusOut = await git([...STATUS_ARGS, '--', spec], { ...read, env: repo ? { GIT_OPTIONAL_LOCKS: '0' } : undefined });
+    traceStep('status done', t0);
     const status = parseStatus(splitZ(statusOut.stdout));
     const force = new Set((opts.forceInclude ?? []).map((p) => scope + p.replace(/\\/g, '/').replace(/^\.\//, '')));
     const c = await classify(status, {
@@ -180,11 +183,11 @@ export async function capture(ws: Workspace, store: Store, tmpIndex: string, opt
         return { files: splitZ(out.stdout), ignored: splitZ(ign.stdout) };
       },
     });
+    traceStep('classified', t0);
     const adding = new Set(c.add);
-    const indexPaths = seedPaths ?? new Set(userIndex?.parsed.entries.map((e) => e.path));
     for (const f of force) {
       // A forced path already in the index and unchanged is in the tree anyway.
-      if (!adding.has(f) && !indexPaths.has(f)) {
+      if (!adding.has(f) && !seedView?.has(f)) {
         try {
           const st = fs.lstatSync(path.join(root, f));
           if (st.isFile() || st.isSymbolicLink()) {
@@ -201,35 +204,75 @@ export async function capture(ws: Workspace, store: Store, tmpIndex: string, opt
     const feed = [...c.add, ...status.deleted.filter((p) => !dropped.has(p))];
     const fed = c.add.length + status.deleted.length;
     await updater.finish(feed.length ? feed.join('\0') + '\0' : '');
-    const after = parseIndex(await fs.promises.readFile(tmpIndex), format);
+    traceStep('update-index done', t0);
+    const after = IndexView.parse(await fs.promises.readFile(tmpIndex), format);
     if (!after || after.split) {
       throw new Error('cannot read the temporary index git wrote');
     }
-    const entries: FileEntry[] = [];
-    const tracked = repo ? new Set<string>() : undefined;
-    for (const e of after.entries) {
-      if (!e.path.startsWith(scope) || e.intentToAdd || dropped.has(e.path)) {
-        continue;
+    traceStep('index parsed', t0);
+    // The folder's entries are one run of the sorted index ('sub/' up to 'sub0').
+    const lo = scope === '' ? 0 : after.lowerBound(scope);
+    const hi = scope === '' ? after.count : after.lowerBound(`${scope.slice(0, -1)}0`);
+    const skipped = new Set<number>();
+    for (let i = lo; i < hi; i++) {
+      if (after.stage(i) !== 0) {
+        throw new Error(`${after.path(i)} is still in a merge conflict after git update-index`);
       }
-      if (e.stage !== 0) {
-        throw new Error(`${e.path} is still in a merge conflict after git update-index`);
-      }
-      const rel = e.path.slice(scope.length);
-      entries.push({ path: rel, mode: e.mode, oid: e.oid });
-      if (tracked && indexPaths.has(e.path)) {
-        tracked.add(rel);
+      if (after.intentToAdd(i)) {
+        skipped.add(i);
       }
     }
-    const built = buildTrees(entries, { objectsDir: store.objectsDir, format, known: opts.known, ...(opts.readTree ? { readTree: opts.readTree } : {}) }, cacheTreeAt(after.cacheTree, scope));
+    const untrusted = new Set<string>();
+    for (const p of dropped) {
+      const i = after.lowerBound(p);
+      if (i < after.count && after.path(i) === p) {
+        skipped.add(i);
+        for (let at = p.indexOf('/'); at >= 0; at = p.indexOf('/', at + 1)) {
+          untrusted.add(p.slice(0, at + 1));
+        }
+      }
+    }
+    const treeStore = { objectsDir: store.objectsDir, format, known: opts.known, ...(opts.readTree ? { readTree: opts.readTree } : {}) };
+    const ct = cacheTreeAt(after.cacheTree, scope);
+    // Entries Node can skip: under folders the cache-tree vouches for and the store already has.
+    const covered = !ct ? 0 : ct.oid && opts.known.get('') === ct.oid ? hi - lo : [...ct.children].reduce((n, [name, c]) => n + (c.oid && opts.known.get(name) === c.oid ? c.entryCount : 0), 0);
+    let built: { tree: string; trees: Map<string, string>; filesChanged?: number };
+    if (hi - lo - covered > GIT_WRITES_TREES_ABOVE && skipped.size === 0) {
+      // Many folders to build (a first snapshot, a branch switch): git's own write-tree is quicker.
+      // --missing-ok and no alternates: every tree is written to the store, blobs stay borrowed (sealed later).
+      await git(['write-tree', '--missing-ok'], write);
+      const node = cacheTreeAt(IndexView.parse(await fs.promises.readFile(tmpIndex), format)?.cacheTree, scope);
+      if (!node?.oid) {
+        throw new Error('git write-tree left no tree of the folder');
+      }
+      const trees = treesOfCacheTree(node);
+      built = { tree: node.oid, trees, ...(opts.known.size > 0 ? { filesChanged: countChanges(treeStore, trees) } : {}) };
+    } else {
+      built = buildTrees({ src: after, lo, hi, prefix: scope, ...(skipped.size ? { skip: (i: number) => skipped.has(i), untrusted } : {}), ...(ct ? { cacheTree: ct } : {}) }, treeStore);
+    }
+    traceStep('trees built', t0);
+    const files = () => {
+      const entries: FileEntry[] = [];
+      const tracked = repo ? new Set<string>() : undefined;
+      for (let i = lo; i < hi; i++) {
+        if (!skipped.has(i)) {
+          const rel = after.path(i).slice(scope.length);
+          entries.push({ path: rel, mode: after.mode(i), oid: after.oid(i) });
+          if (tracked && seedView?.has(after.path(i))) {
+            tracked.add(rel);
+          }
+        }
+      }
+      return { entries, ...(tracked ? { tracked } : {}) };
+    };
     const toFolder = (p: string) => p.slice(scope.length);
     return {
       tree: built.tree,
       trees: built.trees,
-      entries,
+      files,
       ignored: c.ignored.map(toFolder).sort(),
       skipped: c.skipped.map((s) => ({ ...s, path: toFolder(s.path) })).sort((a, b) => (a.path < b.path ? -1 : 1)),
       filesChanged: built.filesChanged ?? fed,
-      ...(tracked ? { tracked } : {}),
       ...(userIndex ? { userIndex } : {}),
       ...(repo ? {} : { storeIndex: tmpIndex }),
     };

@@ -20,8 +20,15 @@ export const SAFE_CONFIG: readonly string[] = [
   '-c', 'commit.gpgSign=false',
 ];
 
-/** AIRLOCK_TRACE_GIT=1 prints each git call's duration to stderr. */
+/** AIRLOCK_TRACE_GIT=1 prints each git call's duration, and the snapshot's own steps, to stderr. */
 const TRACE = process.env.AIRLOCK_TRACE_GIT === '1';
+
+/** Under AIRLOCK_TRACE_GIT=1, prints the time since `since` with a label (for finding where time goes). */
+export function traceStep(label: string, since: number): void {
+  if (TRACE) {
+    process.stderr.write(`[airlock step] ${(performance.now() - since).toFixed(1)} ms: ${label}\n`);
+  }
+}
 
 export interface GitCall {
   /** Working directory of the git process. */

@@ -125,11 +125,6 @@ function excludedAt(coverage: CoverageRecord): (p: string) => boolean {
   };
 }
 
-/** The folder-relative files of a tree in the store. */
-async function filesOf(t: Target, tree: string): Promise<string[]> {
-  return splitZ((await git(['ls-tree', '-r', '-z', '--name-only', tree], t.store.call)).stdout);
-}
-
 function exists(p: string): boolean {
   try {
     fs.lstatSync(p);
@@ -143,17 +138,23 @@ function exists(p: string): boolean {
 export async function rollbackToSnapshot(folder: string, id: string, opts: RollbackOptions = {}): Promise<RollbackResult> {
   const t = await targetOf(folder, opts.storageDir);
   const target = await findSnapshot(t, id);
-  const coverage = await verifySnapshot(t, target);
+  // The record verified now; the objects the rollback reads are checked as they are read (all of them before any file changes).
+  const coverage = await verifySnapshot(t, target, { complete: false });
   const pick = selected(opts.files);
   if (opts.dryRun) {
     return captureNow(t, opts, (c) => plan(t, target, coverage, c.tree, pick, true));
   }
   await fs.promises.mkdir(t.store.tmpDir, { recursive: true });
   return withLock(path.join(t.store.tmpDir, 'rollback.lock'), async () => {
-    // The safety snapshot holds every file of the snapshot that exists now, even one ignored now or
-    // over a size cap: the rollback overwrites it, so it must be there to undo with.
-    const forceInclude = (await filesOf(t, target.tree)).filter(pick);
-    const safety = await takeSnapshotOf(t, { label: `before rollback to ${target.id}`, ...(opts.agent ? { agent: opts.agent } : {}), tool: 'rollback', kind: 'safety', forceInclude }, { ...opts, retention: false });
+    const label = `before rollback to ${target.id}`;
+    const safetyInput = { label, ...(opts.agent ? { agent: opts.agent } : {}), tool: 'rollback', kind: 'safety' as const };
+    let safety = await takeSnapshotOf(t, safetyInput, { ...opts, retention: false });
+    // A file of the snapshot that exists now but the safety snapshot left out (ignored now, or over a
+    // size cap) is overwritten by the rollback: take the safety snapshot again with it included.
+    const uncovered = (await rawDiff(t, safety.tree, target.tree)).filter((c) => c.status === 'A' && pick(c.path) && exists(path.join(t.ws.folder, c.path))).map((c) => c.path);
+    if (uncovered.length > 0) {
+      safety = await takeSnapshotOf(t, { ...safetyInput, forceInclude: uncovered }, { ...opts, retention: false });
+    }
     const result = await plan(t, target, coverage, safety.tree, pick, false);
     return { ...result, safetySnapshotId: safety.id };
   });
@@ -167,7 +168,13 @@ export function previewRollback(folder: string, id: string, opts: Omit<RollbackO
 async function plan(t: Target, target: SnapshotInfo, coverage: CoverageRecord, currentTree: string, pick: (p: string) => boolean, dryRun: boolean): Promise<RollbackResult> {
   const folder = t.ws.folder;
   const wasExcluded = excludedAt(coverage);
-  const changes = (await rawDiff(t, currentTree, target.tree)).filter((c) => pick(c.path));
+  let all: RawChange[];
+  try {
+    all = await rawDiff(t, currentTree, target.tree);
+  } catch (e) {
+    throw new SnapshotIntegrityError(target.id, `its folders cannot be read (${e instanceof Error ? e.message.slice(0, 200) : String(e)})`);
+  }
+  const changes = all.filter((c) => pick(c.path));
   const kept: KeptPath[] = [];
   const removals: RawChange[] = [];
   const writes: RawChange[] = [];

@@ -10,8 +10,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { git } from './git';
-import type { IndexEntry, ParsedIndex } from './indexFile';
-import { parseIndex } from './indexFile';
+import { IndexView } from './indexFile';
 import { hasLoose } from './objects';
 import type { Store } from './store';
 import { writeAtomic } from './store';
@@ -32,23 +31,28 @@ function readText(p: string): string | undefined {
 }
 
 /** Object ids the new index names (in the folder) that the sealed one did not name at the same path. */
-function newlyNamed(now: readonly IndexEntry[], before: readonly IndexEntry[] | undefined, scope: string): { blobs: string[]; trees: string[] } {
+function newlyNamed(now: IndexView, before: IndexView | undefined, scope: string): { blobs: string[]; trees: string[] } {
   const blobs = new Set<string>();
   const trees = new Set<string>();
   let j = 0;
-  for (const e of now) {
-    if (!e.path.startsWith(scope) || e.mode === '160000' || e.intentToAdd) {
+  const lo = scope === '' ? 0 : now.lowerBound(scope);
+  const hi = scope === '' ? now.count : now.lowerBound(`${scope.slice(0, -1)}0`);
+  for (let i = lo; i < hi; i++) {
+    const mode = now.mode(i);
+    if (mode === '160000' || now.intentToAdd(i)) {
       continue;
     }
     if (before) {
-      while (j < before.length && before[j].path < e.path) {
+      // Both are sorted by path: walk them together. Equal object ids at equal positions skip the path compare.
+      const p = now.path(i);
+      while (j < before.count && before.path(j) < p) {
         j++;
       }
-      if (j < before.length && before[j].path === e.path && before[j].oid === e.oid) {
+      if (j < before.count && before.path(j) === p && before.oidBytes(j).equals(now.oidBytes(i))) {
         continue;
       }
     }
-    (e.mode === '40000' ? trees : blobs).add(e.oid);
+    (mode === '40000' ? trees : blobs).add(now.oid(i));
   }
   return { blobs: [...blobs], trees: [...trees] };
 }
@@ -77,7 +81,7 @@ async function packInto(store: Store, repo: GitRepo, blobs: readonly string[], t
  * the index as the snapshot read it; undefined when it could not be parsed (a split index): then
  * the tree itself is checked for objects the store lacks.
  */
-export async function sealBorrowed(store: Store, repo: GitRepo, index: { buf: Buffer; parsed: ParsedIndex } | undefined, tree: string): Promise<void> {
+export async function sealBorrowed(store: Store, repo: GitRepo, index: { buf: Buffer; view: IndexView } | undefined, tree: string): Promise<void> {
   if (!index) {
     const r = await git(['rev-list', '--objects', '--missing=print', tree], store.call);
     const missing = r.stdout
@@ -90,17 +94,17 @@ export async function sealBorrowed(store: Store, repo: GitRepo, index: { buf: Bu
     }
     return;
   }
-  const sum = index.parsed.checksum;
+  const sum = index.view.checksum;
   if (readText(path.join(store.dir, SEALED_SUM)) === sum) {
     return; // the index has not changed since it was sealed
   }
-  let before: ParsedIndex | undefined;
+  let before: IndexView | undefined;
   try {
-    before = parseIndex(fs.readFileSync(path.join(store.dir, SEALED_INDEX)), store.format);
+    before = IndexView.parse(fs.readFileSync(path.join(store.dir, SEALED_INDEX)), store.format);
   } catch {
     before = undefined;
   }
-  const { blobs, trees } = newlyNamed(index.parsed.entries, before?.entries, repo.scope);
+  const { blobs, trees } = newlyNamed(index.view, before, repo.scope);
   const toCopy = blobs.length > CHECK_LIMIT ? blobs : blobs.filter((oid) => !hasLoose(store.objectsDir, oid));
   if (toCopy.length > 0 || trees.length > 0) {
     await packInto(store, repo, toCopy, trees);

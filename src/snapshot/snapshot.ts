@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Capture } from './capture';
 import { capture, withTemp } from './capture';
+import { traceStep } from './git';
 import { formatCommit, writeLoose } from './objects';
 import { listFor } from './records';
 import { maybeMaintain } from './retention';
@@ -32,6 +33,7 @@ export type Captured = Pick<Capture, 'tree' | 'trees' | 'ignored' | 'skipped' | 
 
 /** Records a captured state as a snapshot (or finds it unchanged); see the module comment. */
 export async function recordSnapshot(t: Target, c: Captured, input: TakeSnapshotInput, opts: SnapshotStoreOptions, latest: Latest | undefined, started: number): Promise<SnapshotResult> {
+  const started0 = performance.now();
   const { ws, store } = t;
   const kind = input.kind ?? 'snapshot';
   const skipped: SkippedPath[] = c.skipped.map((s) => ({ path: s.path, reason: s.reason, detail: s.detail }));
@@ -47,6 +49,7 @@ export async function recordSnapshot(t: Target, c: Captured, input: TakeSnapshot
   if (ws.repo && !c.sealed) {
     await sealBorrowed(store, ws.repo, c.userIndex, c.tree);
   }
+  traceStep('sealed', started0);
   const record: CoverageRecord = { version: 2, ignored: c.ignored, skipped: c.skipped.map((s) => ({ path: s.path, reason: s.reason })) };
   const meta = writeLoose(store.objectsDir, store.format, 'blob', Buffer.from(JSON.stringify(record)));
   const now = Date.now();
@@ -70,6 +73,7 @@ export async function recordSnapshot(t: Target, c: Captured, input: TakeSnapshot
   writeLatest(store, { commit, id, tree: c.tree, time, kind });
   writeTrees(store, c.tree, c.trees);
   await keepIndex();
+  traceStep('recorded', started0);
   if (opts.retention !== false) {
     await maybeMaintain(t, opts.retention ?? {}).catch(() => undefined);
   }

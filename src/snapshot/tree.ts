@@ -1,11 +1,11 @@
 /**
  * Builds the tree objects of a folder from sorted index entries, in Node (what `git write-tree`
  * does, byte for byte): a folder the cache-tree says is unchanged and whose tree the store already
- * has is reused without looking at its entries; every other folder's tree is hashed and written to
+ * has is reused without reading its entries; every other folder's tree is hashed and written to
  * the store as a loose object. Counts the files that differ from the previous snapshot's trees.
  */
 import type { CacheTreeNode } from './indexFile';
-import type { ObjectFormat, TreeEntry } from './objects';
+import type { ObjectFormat } from './objects';
 import { hashObject, parseTree, writeLoose } from './objects';
 
 /** A file of a snapshot: its path relative to the folder, git mode and blob (or commit) id. */
@@ -13,6 +13,13 @@ export interface FileEntry {
   readonly path: string;
   readonly mode: string;
   readonly oid: string;
+}
+
+/** Sorted entries (an index, or a list): paths relative to the work tree root. */
+export interface EntrySource {
+  path(i: number): string;
+  mode(i: number): string;
+  oidBytes(i: number): Buffer;
 }
 
 export interface TreeStore {
@@ -32,43 +39,139 @@ export interface BuiltTrees {
   readonly filesChanged?: number;
 }
 
-const EMPTY = Buffer.alloc(0);
+export interface TreeInput {
+  readonly src: EntrySource;
+  /** The entries of the folder: [lo, hi), their paths starting with `prefix` (the folder, '' or 'sub/'). */
+  readonly lo: number;
+  readonly hi: number;
+  readonly prefix: string;
+  /** Entries to leave out (intent-to-add, deleted beyond a symbolic link). */
+  readonly skip?: (i: number) => boolean;
+  /** Folders ('a/b/', root-relative) whose cache-tree entry is not to be trusted (they hold skipped entries). */
+  readonly untrusted?: ReadonlySet<string>;
+  /** The cache-tree node of the folder itself. */
+  readonly cacheTree?: CacheTreeNode;
+}
 
-/**
- * Builds the trees of `entries` (sorted as in an index, paths relative to the folder; a sparse folder
- * entry ends with '/' and has mode 40000). `cacheTree` is the cache-tree node of the folder itself.
- */
-export function buildTrees(entries: readonly FileEntry[], store: TreeStore, cacheTree?: CacheTreeNode): BuiltTrees {
+/** A list of folder-relative entries as an EntrySource (for tests and the window's model). */
+export function listSource(entries: readonly FileEntry[]): EntrySource {
+  return { path: (i) => entries[i].path, mode: (i) => entries[i].mode, oidBytes: (i) => Buffer.from(entries[i].oid, 'hex') };
+}
+
+/** Builds the trees of the folder's entries (see the module comment). */
+export function buildTrees(input: TreeInput, store: TreeStore): BuiltTrees {
+  const { src, skip } = input;
   const trees = new Map<string, string>();
   const reused = new Set<string>();
-  const hasPrevious = store.known.size > 0;
-  let changed = 0;
 
-  /** Files under an old tree (for a folder that is gone or was a file). */
-  const countOld = (oid: string): number => {
-    const content = store.readTree?.(oid);
-    if (!content) {
-      return 1;
+  const build = (dir: string, prefix: string, start: number, end: number, ct: CacheTreeNode | undefined): string => {
+    const parts: Buffer[] = [];
+    let i = start;
+    while (i < end) {
+      if (skip?.(i)) {
+        i++;
+        continue;
+      }
+      const p = src.path(i);
+      const slash = p.indexOf('/', prefix.length);
+      if (slash < 0 || slash === p.length - 1) {
+        // a file (or a sparse folder entry "name/")
+        const name = p.slice(prefix.length, slash < 0 ? undefined : slash);
+        const mode = src.mode(i);
+        const raw = src.oidBytes(i);
+        parts.push(Buffer.from(`${mode} ${name}\0`, 'utf8'), raw);
+        i++;
+        continue;
+      }
+      const name = p.slice(prefix.length, slash);
+      const sub = p.slice(0, slash + 1);
+      const subDir = dir === '' ? name : `${dir}/${name}`;
+      const node = ct?.children.get(name);
+      let j: number;
+      let oid: string;
+      if (node?.oid && node.entryCount > 0 && !input.untrusted?.has(sub) && i + node.entryCount <= end && store.known.get(subDir) === node.oid && src.path(i + node.entryCount - 1).startsWith(sub) && (i + node.entryCount === end || !src.path(i + node.entryCount).startsWith(sub))) {
+        // Unchanged since the previous snapshot: reuse it and everything below, unread.
+        j = i + node.entryCount;
+        oid = node.oid;
+        reused.add(subDir);
+      } else {
+        j = i + 1;
+        while (j < end && src.path(j).startsWith(sub)) {
+          j++;
+        }
+        oid = build(subDir, sub, i, j, node);
+      }
+      if (oid !== '') {
+        parts.push(Buffer.from(`40000 ${name}\0`, 'utf8'), Buffer.from(oid, 'hex'));
+      }
+      i = j;
     }
-    return parseTree(content, store.format).reduce((n, e) => n + (e.mode === '40000' ? countOld(e.oid) : 1), 0);
+    if (parts.length === 0 && dir !== '') {
+      return ''; // every entry left out: no folder (git has no empty trees)
+    }
+    const content = Buffer.concat(parts);
+    const oid = hashObject(store.format, 'tree', content);
+    if (store.known.get(dir) !== oid) {
+      writeLoose(store.objectsDir, store.format, 'tree', content, oid);
+    }
+    trees.set(dir, oid);
+    return oid;
   };
 
-  /** Counts the files of this folder that differ from its old tree; subfolders count for themselves. */
-  const diffFiles = (dir: string, now: TreeEntry[]): void => {
-    const old = store.known.get(dir);
-    const content = old ? store.readTree?.(old) : undefined;
-    if (!content) {
-      changed += now.filter((e) => e.mode !== '40000').length;
-      return;
+  const tree = build('', input.prefix, input.lo, input.hi, input.cacheTree);
+  if (reused.size > 0) {
+    // The folders below a reused tree are what the previous snapshot had there.
+    for (const [dir, oid] of store.known) {
+      for (let at = dir.length; at > 0; at = dir.lastIndexOf('/', at - 1)) {
+        if (reused.has(dir.slice(0, at))) {
+          trees.set(dir, oid);
+          break;
+        }
+      }
     }
-    const before = new Map(parseTree(content, store.format).map((e) => [e.name, e]));
+  }
+  return { tree, trees, ...(store.known.size > 0 ? { filesChanged: countChanges(store, trees) } : {}) };
+}
+
+/** Folder -> tree id of every valid folder below a cache-tree node (folders relative to it). */
+export function treesOfCacheTree(node: CacheTreeNode): Map<string, string> {
+  const trees = new Map<string, string>();
+  const walk = (n: CacheTreeNode, dir: string) => {
+    if (n.oid) {
+      trees.set(dir, n.oid);
+    }
+    for (const [name, c] of n.children) {
+      walk(c, dir === '' ? name : `${dir}/${name}`);
+    }
+  };
+  walk(node, '');
+  return trees;
+}
+
+/** Files added, changed or removed between the trees in `store.known` and `trees` (read from the store). */
+export function countChanges(store: TreeStore, trees: ReadonlyMap<string, string>): number {
+  let changed = 0;
+  const read = (oid: string | undefined) => {
+    const c = oid ? store.readTree?.(oid) : undefined;
+    return c ? parseTree(c, store.format) : undefined;
+  };
+  /** Files under an old tree (for a folder that is gone or became a file). */
+  const countOld = (oid: string): number => read(oid)?.reduce((n, e) => n + (e.mode === '40000' ? countOld(e.oid) : 1), 0) ?? 1;
+  for (const [dir, oid] of trees) {
+    const old = store.known.get(dir);
+    if (old === oid) {
+      continue;
+    }
+    const now = read(oid);
+    if (!now) {
+      continue; // not readable cheaply (packed): not counted
+    }
+    const before = new Map((read(old) ?? []).map((e) => [e.name, e]));
     for (const e of now) {
       const b = before.get(e.name);
       before.delete(e.name);
       if (e.mode === '40000') {
-        if (b && b.mode !== '40000') {
-          changed++; // a file became a folder
-        }
+        changed += b && b.mode !== '40000' ? 1 : 0; // a file became a folder; the folder counts for itself
       } else if (!b || b.mode !== e.mode || b.oid !== e.oid) {
         changed += b?.mode === '40000' ? countOld(b.oid) + 1 : 1;
       }
@@ -76,69 +179,6 @@ export function buildTrees(entries: readonly FileEntry[], store: TreeStore, cach
     for (const b of before.values()) {
       changed += b.mode === '40000' ? countOld(b.oid) : 1;
     }
-  };
-
-  const build = (dir: string, prefix: string, start: number, end: number, ct: CacheTreeNode | undefined): string => {
-    const children: TreeEntry[] = [];
-    let i = start;
-    while (i < end) {
-      const p = entries[i].path;
-      const slash = p.indexOf('/', prefix.length);
-      if (slash < 0 || slash === p.length - 1) {
-        // a file (or a sparse folder entry "name/")
-        const e = entries[i];
-        children.push({ mode: e.mode, name: p.slice(prefix.length, slash < 0 ? undefined : slash), oid: e.oid });
-        i++;
-        continue;
-      }
-      const name = p.slice(prefix.length, slash);
-      const sub = p.slice(0, slash + 1);
-      let j = i + 1;
-      while (j < end && entries[j].path.startsWith(sub)) {
-        j++;
-      }
-      const subDir = dir === '' ? name : `${dir}/${name}`;
-      const node = ct?.children.get(name);
-      let oid: string;
-      if (node && node.oid && node.entryCount === j - i && store.known.get(subDir) === node.oid) {
-        oid = node.oid; // unchanged since the previous snapshot: reuse it and everything below
-        reused.add(subDir);
-      } else {
-        oid = build(subDir, sub, i, j, node);
-      }
-      children.push({ mode: '40000', name, oid });
-      i = j;
-    }
-    const parts: Buffer[] = [];
-    for (const c of children) {
-      parts.push(Buffer.from(`${c.mode} ${c.name}\0`, 'utf8'), Buffer.from(c.oid, 'hex'));
-    }
-    const content = parts.length ? Buffer.concat(parts) : EMPTY;
-    const oid = hashObject(store.format, 'tree', content);
-    if (store.known.get(dir) !== oid) {
-      writeLoose(store.objectsDir, store.format, 'tree', content, oid);
-      if (hasPrevious) {
-        diffFiles(dir, children);
-      }
-    }
-    trees.set(dir, oid);
-    return oid;
-  };
-
-  const tree = build('', '', 0, entries.length, cacheTree);
-  if (reused.size > 0) {
-    // The folders below a reused tree are what the previous snapshot had there.
-    for (const [dir, oid] of store.known) {
-      for (let at = dir.lastIndexOf('/'); at > 0; at = dir.lastIndexOf('/', at - 1)) {
-        if (reused.has(dir.slice(0, at))) {
-          trees.set(dir, oid);
-          break;
-        }
-      }
-      if (reused.has(dir)) {
-        trees.set(dir, oid);
-      }
-    }
   }
-  return { tree, trees, ...(hasPrevious ? { filesChanged: changed } : {}) };
+  return changed;
 }

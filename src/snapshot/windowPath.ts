@@ -51,7 +51,7 @@ export class WindowSnapshots {
       return captureNow(t, { ...opts, ...(input.forceInclude ? { forceInclude: input.forceInclude } : {}) }, async (c, latest) => {
         const r = await recordSnapshot(t, c, input, opts, latest, started);
         if (adopt) {
-          this.journal.adopt(t.ws.folder, c, key, started);
+          this.journal.adopt(t.ws.folder, { ...c, ...c.files() }, key, started);
         }
         return r;
       });
@@ -72,7 +72,7 @@ export class WindowSnapshots {
         }
         const missedBefore = this.journal.missedChanges;
         this.journal.noteVerified(before, c.tree, quietBefore && !this.journal.hasPending(folder));
-        this.journal.adopt(folder, c, policyKeyOf(opts), started);
+        this.journal.adopt(folder, { ...c, ...c.files() }, policyKeyOf(opts), started);
         this.onVerified?.(folder, this.journal.missedChanges > missedBefore);
       });
     }).catch(() => {

@@ -8,7 +8,7 @@ import { pruneSnapshots } from '../../src/snapshot/retention';
 import { listSnapshots, takeSnapshot } from '../../src/snapshot/snapshot';
 import { UnknownSnapshotError } from '../../src/snapshot/types';
 import { snapshotStoreRoot } from '../../src/snapshot/store';
-import { g, gStatus, read, readState, repoFacts, sg, storeDir, tmpDir, useSnapshotDirs, write } from './snapshotFixture';
+import { g, gStatus, makeBigRepo, read, readState, repoFacts, sg, storeDir, tmpDir, useSnapshotDirs, write } from './snapshotFixture';
 
 describe('snapshot store', () => {
   const dirs = useSnapshotDirs();
@@ -59,6 +59,37 @@ describe('snapshot store', () => {
     await rollbackToSnapshot(dir, r.safetySnapshotId, { storageDir: dirs.storage() });
     assert.deepEqual(readState(dir), before);
     assert.deepEqual(repoFacts(dir), facts);
+  });
+
+  it('builds, in Node, exactly the tree git write-tree builds (names that sort around "/", unicode, modes, links)', async () => {
+    const dir = repo();
+    for (const f of ['a.b', 'a/b', 'a-b', 'a0', 'a/b.c/d', 'ü/x y', 'z/Z', 'A']) {
+      write(dir, f, `${f}\n`);
+    }
+    write(dir, 'run.sh', '#!/bin/sh\n');
+    fs.chmodSync(path.join(dir, 'run.sh'), 0o755);
+    fs.symlinkSync('a.b', path.join(dir, 'link'));
+    g(dir, 'add', '-A');
+    const s = await snap(dir);
+    assert.equal(s.tree, g(dir, 'write-tree').trim());
+    write(dir, 'a/b', 'changed\n'); // one folder invalid in the cache-tree, the rest reused
+    g(dir, 'add', '-A');
+    assert.equal((await snap(dir)).tree, g(dir, 'write-tree').trim());
+  });
+
+  it('over 5,000 files to build, git write-tree builds the trees (all into the store); the next snapshot builds only what changed', async function () {
+    this.timeout(60_000);
+    const { dir, names } = makeBigRepo(6000);
+    dirs.track(dir);
+    const first = await snap(dir);
+    assert.equal(first.tree, g(dir, 'write-tree').trim());
+    sg(dirs.storage(), dir, 'ls-tree', '-r', first.tree); // every tree is in the store itself
+    write(dir, names[10], 'changed\n');
+    write(dir, names[5000], 'changed too\n');
+    const second = await snap(dir);
+    g(dir, 'add', '-A');
+    assert.equal(second.tree, g(dir, 'write-tree').trim());
+    assert.equal(second.filesChanged, 2);
   });
 
   it('returns the previous id, unchanged, when nothing changed; lists newest first with metadata', async () => {

@@ -80,6 +80,18 @@ export function makeRepo(): string {
   return dir;
 }
 
+/** A repository of n committed files (100 a folder), made in one `git fast-import` stream; returns its folder and the files' names. */
+export function makeBigRepo(n: number): { dir: string; names: string[] } {
+  const dir = tmpDir();
+  g(dir, 'init', '-q');
+  const names = Array.from({ length: n }, (_, i) => `d${String(Math.floor(i / 100)).padStart(3, '0')}/f${i}.txt`);
+  const parts = names.map((_, i) => `blob\nmark :${i + 1}\ndata ${String(i).length + 1}\n${i}\n\n`);
+  parts.push('commit refs/heads/main\ncommitter T <t@x> 1700000000 +0000\ndata 5\ninit\n', ...names.map((f, i) => `M 100644 :${i + 1} ${f}\n`), '\n');
+  execFileSync('git', ['fast-import', '--quiet'], { cwd: dir, env: cleanEnv(), input: parts.join('') });
+  g(dir, 'reset', '-q', '--hard');
+  return { dir, names };
+}
+
 export interface FileState {
   readonly type: 'file' | 'link';
   readonly data: string;
