@@ -1,7 +1,7 @@
 /**
- * `airlock snapshot`, `airlock snapshots`, `airlock rollback`, `airlock diff`: the snapshot store
- * from the command line (shadow repositories for non-git folders under $AIRLOCK_HOME or
- * ~/.local/state/agent-airlock).
+ * `airlock snapshot`, `airlock snapshots`, `airlock rollback`, `airlock diff`: the snapshot service
+ * from the command line (the stores live under $AIRLOCK_HOME/snapshots or
+ * ~/.local/state/agent-airlock/snapshots), with each folder's policy settings.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';

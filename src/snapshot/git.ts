@@ -33,7 +33,7 @@ export function traceStep(label: string, since: number): void {
 export interface GitCall {
   /** Working directory of the git process. */
   readonly cwd: string;
-  /** For shadow repositories: the private git dir and the user's folder as work tree. */
+  /** For a folder outside git: the snapshot store as git dir and the folder as work tree. */
   readonly gitDir?: string;
   readonly workTree?: string;
   /** A temporary index (GIT_INDEX_FILE). */

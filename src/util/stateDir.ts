@@ -4,8 +4,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 /**
- * Airlock's per-user state (audit logs, shadow repositories for folders that are not git
- * repositories): $AIRLOCK_HOME, else $XDG_STATE_HOME/agent-airlock, else ~/.local/state/agent-airlock.
+ * Airlock's per-user state (audit logs, the snapshot stores of the workspace folders, see
+ * snapshot/store.ts snapshotStoreRoot): $AIRLOCK_HOME, else $XDG_STATE_HOME/agent-airlock, else ~/.local/state/agent-airlock.
  * Shared by the CLI and the extension so both see the same history.
  */
 export function stateDir(env: NodeJS.ProcessEnv = process.env): string {
