@@ -81,7 +81,7 @@ function makeRepo(dir, n) {
 async function loadSnapshot() {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'airlock-bench-bundle-'));
   const entry = path.join(out, 'entry.ts');
-  const mods = ['service', 'snapshot', 'journal', 'store'].map((m) => `export * from ${JSON.stringify(path.join(root, 'src/snapshot', `${m}.ts`))};`);
+  const mods = ['snapshot/service', 'snapshot/snapshot', 'snapshot/journal', 'util/stateDir'].map((m) => `export * from ${JSON.stringify(path.join(root, 'src', `${m}.ts`))};`);
   fs.writeFileSync(entry, `${mods.join('\n')}\n`);
   await esbuild.build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', mainFields: ['module', 'main'], outfile: path.join(out, 'snapshot.mjs'), logLevel: 'warning', banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" } });
   try {

@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { folderKey, stateDir } from '../util/stateDir';
+import { folderKey, snapshotStoreRoot, stateDir } from '../util/stateDir';
 import type { GitCall } from './git';
 import { git } from './git';
 import type { ObjectFormat } from './objects';
@@ -16,15 +16,6 @@ import { objectFormatOf } from './workspace';
 
 export const SNAPSHOT_REF_PREFIX = 'refs/airlock/snapshots/';
 export const META_REF_PREFIX = 'refs/airlock/meta/';
-
-/**
- * Where every snapshot store lives: `<state dir>/snapshots` ($AIRLOCK_HOME, else
- * $XDG_STATE_HOME/agent-airlock, else ~/.local/state/agent-airlock). The sandbox makes this folder
- * unwritable for a sandboxed agent; nothing else of Airlock writes snapshots anywhere else.
- */
-export function snapshotStoreRoot(env: NodeJS.ProcessEnv = process.env, storageDir: string = stateDir(env)): string {
-  return path.join(path.resolve(storageDir), 'snapshots');
-}
 
 export interface Store {
   /** The store's git dir. */

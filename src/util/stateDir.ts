@@ -16,6 +16,15 @@ export function stateDir(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(base, 'agent-airlock');
 }
 
+/**
+ * Where every snapshot store lives (one git object store per workspace folder, see
+ * snapshot/store.ts): `<state dir>/snapshots`. The one place that says so: the sandbox makes this
+ * folder unwritable for a sandboxed agent, and nothing of Airlock writes snapshots anywhere else.
+ */
+export function snapshotStoreRoot(env: NodeJS.ProcessEnv = process.env, base: string = stateDir(env)): string {
+  return path.join(path.resolve(base), 'snapshots');
+}
+
 /** A short stable key for a folder (its real path), for per-folder files in the state dir. */
 export function folderKey(folder: string): string {
   let real: string;

@@ -7,7 +7,7 @@ import { snapshotOptionsFromPolicy } from '../../src/snapshot/service';
 import { pruneSnapshots } from '../../src/snapshot/retention';
 import { listSnapshots, takeSnapshot } from '../../src/snapshot/snapshot';
 import { UnknownSnapshotError } from '../../src/snapshot/types';
-import { snapshotStoreRoot } from '../../src/snapshot/store';
+import { snapshotStoreRoot } from '../../src/util/stateDir';
 import { g, gStatus, makeBigRepo, read, readState, repoFacts, sg, storeDir, tmpDir, useSnapshotDirs, write } from './snapshotFixture';
 
 describe('snapshot store', () => {

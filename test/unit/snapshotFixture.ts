@@ -3,8 +3,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { snapshotStoreRoot } from '../../src/snapshot/store';
-import { folderKey } from '../../src/util/stateDir';
+import { folderKey, snapshotStoreRoot } from '../../src/util/stateDir';
 
 export function cleanEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
