@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
-import { DISABLED_ERROR } from './bridge/protocol';
+import { BridgeError } from './bridge/protocol';
 import { ChangeAttribution } from './gate/changeAttribution';
-import { analyzeCommandAsync } from './shell/analyze';
+import { shellAnalyzer } from './gate/shellAnalyzer';
 import { ChangeJournal } from './snapshot/journal';
 import { SnapshotService } from './snapshot/service';
 import { ApprovalUi } from './vscode/approvals';
@@ -47,7 +47,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Airloc
   let config = readConfig();
   log.info(`Agent Airlock ${context.extension.packageJSON.version} activating in VS Code ${vscode.version}`);
 
-  const policy = new PolicyService(log);
+  const analyze = shellAnalyzer();
+  const policy = new PolicyService(log, analyze);
   context.subscriptions.push(policy);
 
   // The one snapshot service: every snapshot of this window goes through it, with the folder's policy
@@ -59,7 +60,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Airloc
     onVerified: (folder, missed) => missed && log.warn(`[snapshot] the file watcher missed a change in ${folder}; the background check caught it`),
   });
   context.subscriptions.push(new SnapshotJournalWatcher(journal), { dispose: () => snapshotService.dispose() });
-  const gate = new GateService(policy, analyzeCommandAsync, snapshotService, log);
+  const gate = new GateService(policy, snapshotService, log);
   context.subscriptions.push(gate);
 
   const approvals = new ApprovalUi(gate.queue, log);
@@ -73,7 +74,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Airloc
   const guardSnapshots = new GuardSnapshots(snapshotService);
   const copilot = new CopilotSettingsSync(policy, context.workspaceState, context.globalState, attribution, log, () => config.copilotSync);
   const watcher = new ProtectedPathWatcher(policy, gate, attribution, guardSnapshots, log, () => config.enabled && config.watchProtectedPaths);
-  const terminal = new TerminalGuard(gate, analyzeCommandAsync, attribution, guardSnapshots, log, () => ({ enabled: config.enabled, intervalSeconds: config.terminalSnapshotIntervalSeconds }));
+  const terminal = new TerminalGuard(gate, analyze, attribution, guardSnapshots, log, () => ({ enabled: config.enabled, intervalSeconds: config.terminalSnapshotIntervalSeconds }));
   context.subscriptions.push(copilot, watcher, terminal, ...registerGuardCommands(copilot, watcher, terminal, log));
 
   const statusView = new StatusViewProvider(config);
@@ -89,10 +90,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Airloc
       context,
       async (req, signal) => {
         if (!readConfig().enabled) {
-          throw new Error(DISABLED_ERROR);
+          throw new BridgeError('disabled', 'Airlock is turned off in this window (airlock.enabled)');
         }
-        const r = await gate.decide(req.actions, signal);
-        return { decision: r.decision, decidedBy: r.decidedBy, snapshotId: r.snapshotId, message: r.message };
+        return gate.decide(req.actions, signal, req.installedFor);
       },
       (m) => log.error(`[bridge] ${m}`),
     );

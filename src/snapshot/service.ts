@@ -7,7 +7,8 @@
  * taken, with the rest of the settings applied.
  */
 import type { ProposedAction } from '../core/types';
-import { findWorkspaceRoot, loadPolicy } from '../policy/load';
+import { policyFolder } from '../policy/folder';
+import { loadPolicy } from '../policy/load';
 import type { PolicySettings } from '../policy/policyFile';
 import type { ChangeJournal } from './journal';
 import { readSnapshotFile } from './read';
@@ -69,9 +70,9 @@ export function snapshotOptionsFromPolicy(settings: SnapshotSettings, storageDir
   };
 }
 
-/** Settings read from the policy files of the folder's workspace (what the headless CLI uses). */
+/** Settings read from the policy files of the folder whose policy applies there (the CLI run by hand: src/policy/folder.ts). */
 export function settingsFromPolicyFiles(folder: string): SnapshotSettings {
-  return loadPolicy(findWorkspaceRoot(folder)).policy.settings.snapshots;
+  return loadPolicy(policyFolder(folder, [])).policy.settings.snapshots;
 }
 
 export class SnapshotService {

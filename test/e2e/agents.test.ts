@@ -17,6 +17,7 @@ import type { ProvisionedAgent } from './agents/provision';
 import { provisionAllOnce } from './agents/provision';
 import type { Sandbox } from './agents/sandbox';
 import { APP_CONTENT, ENV_CONTENT, makeSandbox, UTIL_CONTENT } from './agents/sandbox';
+import { folderKey, snapshotStoreRoot } from '../../src/util/stateDir';
 import type { ModelServer, ToolResult, Turn } from './agents/scriptedServer';
 import type { StandInAnswer } from './agents/standInHook';
 import { HOOK_FORMATS, makeStandInHook } from './agents/standInHook';
@@ -82,6 +83,16 @@ function airlock(...args: string[]) {
   return spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 60_000 });
 }
 
+/** Airlock's state dir of a sandbox: the hooks the agent runs keep their snapshots there, and the CLI reads them from there. */
+function stateOf(sb: Sandbox): string {
+  return path.join(sb.root, 'airlock-state');
+}
+
+/** The CLI with the sandbox's state dir (snapshots, rollback). */
+function airlockIn(sb: Sandbox, ...args: string[]) {
+  return spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, AIRLOCK_HOME: stateOf(sb) } });
+}
+
 /** Commands dist/cli.js does not offer (from its --help), so a stale build fails with a clear message. */
 let helpText: string | undefined;
 function missingCliCommands(names: readonly string[]): string[] {
@@ -102,17 +113,18 @@ interface SnapshotEntry {
   readonly kind?: string;
 }
 
-function listSnapshots(repo: string): SnapshotEntry[] {
-  const r = airlock('snapshots', '--cwd', repo, '--json');
+function listSnapshots(sb: Sandbox): SnapshotEntry[] {
+  const r = airlockIn(sb, 'snapshots', '--cwd', sb.repo, '--json');
   assert.equal(r.status, 0, `airlock snapshots failed: ${r.stderr}`);
   const list = JSON.parse(r.stdout) as unknown;
   assert.ok(Array.isArray(list), `airlock snapshots --json did not print an array: ${r.stdout}`);
   return list as SnapshotEntry[];
 }
 
-/** A file's content in a snapshot commit (undefined when absent). */
-function gitShow(repo: string, commit: string, file: string): string | undefined {
-  const r = spawnSync('git', ['show', `${commit}:${file}`], { cwd: repo, encoding: 'utf8' });
+/** A file's content in a snapshot commit, read from the sandbox's snapshot store (undefined when absent). */
+function gitShow(sb: Sandbox, commit: string, file: string): string | undefined {
+  const store = path.join(snapshotStoreRoot(process.env, stateOf(sb)), folderKey(sb.repo));
+  const r = spawnSync('git', ['--git-dir', store, 'show', `${commit}:${file}`], { cwd: sb.repo, encoding: 'utf8' });
   return r.status === 0 ? r.stdout : undefined;
 }
 
@@ -195,6 +207,11 @@ for (const driver of process.platform === 'win32' ? [] : DRIVERS) {
 
       it('calls the hook before creating, editing and running, with its documented payload, and runs them when the hook allows', async () => {
         const hook = standIn({ stdout: formats.allow ?? '' });
+        // Copilot CLI also runs Claude Code's hooks (.claude/settings.json), with a Claude-style payload.
+        const claudeStyle = driver.agent === 'copilot-cli' ? makeStandInHook(path.join(sb.scratch, 'claude-hook'), {}) : undefined;
+        if (claudeStyle) {
+          DRIVERS.find((d) => d.agent === 'claude')?.installHook(sb.repo, sb.home, claudeStyle.command);
+        }
         const created = path.join(sb.repo, 'src', 'created.js');
         const app = path.join(sb.repo, 'src', 'app.js');
         const script: Turn[] = [
@@ -223,6 +240,16 @@ for (const driver of process.platform === 'win32' ? [] : DRIVERS) {
           const n = (counts.get(tool) ?? 0) + 1;
           counts.set(tool, n);
           saveFixture(driver.agent, n === 1 ? tool : `${tool}-${n}`, p);
+        }
+        // The tools the agent offers its model: every one must be in its adapter's table or left out on purpose (unit test).
+        saveFixture(driver.agent, 'tools', { agent: driver.agent, version: agent!.version, tools: o.server.offeredTools() });
+        if (claudeStyle) {
+          const seenClaude = (claudeStyle.payloads() as Record<string, unknown>[]).map((p) => {
+            assert.equal(p.hook_event_name, 'PreToolUse', JSON.stringify(p));
+            saveFixture(driver.agent, `claude-style/${String(p.tool_name).replace(/[^\w.-]/g, '_')}`, p);
+            return String(p.tool_name);
+          });
+          assert.deepEqual([...new Set(seenClaude)].sort(), ['Bash', 'Edit', 'Write'], 'Copilot CLI runs Claude\'s hooks with Claude\'s tool names');
         }
       });
 
@@ -310,7 +337,7 @@ for (const driver of process.platform === 'win32' ? [] : DRIVERS) {
       });
 
       /** Runs the agent with Airlock's launcher able to find this build's CLI. */
-      const guarded = (script: readonly Turn[]) => runAgent(driver, agent!, sb, script, { AIRLOCK_CLI: cli, AIRLOCK_HOOK_LOG: hookLog });
+      const guarded = (script: readonly Turn[]) => runAgent(driver, agent!, sb, script, { AIRLOCK_CLI: cli, AIRLOCK_HOOK_LOG: hookLog, AIRLOCK_HOME: stateOf(sb) });
       const withLog = (o: Outcome) => `${describeRun(o)}\nairlock hook log:\n${read(hookLog) ?? '(none: the hook never ran)'}`;
       const toldAirlockDenied = (o: Outcome) =>
         assert.ok(
@@ -328,10 +355,10 @@ for (const driver of process.platform === 'win32' ? [] : DRIVERS) {
       const editApp = async () => {
         const app = path.join(sb.repo, 'src', 'app.js');
         const before = treeState(sb.repo);
-        const snapshotsBefore = listSnapshots(sb.repo).map((s) => s.id);
+        const snapshotsBefore = listSnapshots(sb).map((s) => s.id);
         const o = await guarded(driver.edit(app, "export const greeting = 'hello';", "export const greeting = 'hello, airlock';"));
         assert.equal(read(app), "export const greeting = 'hello, airlock';\n", withLog(o));
-        const fresh = listSnapshots(sb.repo).filter((s) => !snapshotsBefore.includes(s.id));
+        const fresh = listSnapshots(sb).filter((s) => !snapshotsBefore.includes(s.id));
         return { o, before, fresh };
       };
 
@@ -339,15 +366,15 @@ for (const driver of process.platform === 'win32' ? [] : DRIVERS) {
         const { o, fresh } = await editApp();
         assert.ok(fresh.length >= 1, `no new snapshot listed by 'airlock snapshots'\n${withLog(o)}`);
         // The snapshot holds the file as it was before the edit.
-        const contents = fresh.map((s) => gitShow(sb.repo, s.commit, 'src/app.js'));
+        const contents = fresh.map((s) => gitShow(sb, s.commit, 'src/app.js'));
         assert.ok(contents.includes(APP_CONTENT), `no new snapshot holds src/app.js before the edit: ${JSON.stringify(fresh)}\n${withLog(o)}`);
       });
 
       it('rolling back that snapshot restores the tree as it was before the edit', async () => {
         const { o, before, fresh } = await editApp();
-        const snap = fresh.find((s) => gitShow(sb.repo, s.commit, 'src/app.js') === APP_CONTENT);
+        const snap = fresh.find((s) => gitShow(sb, s.commit, 'src/app.js') === APP_CONTENT);
         assert.ok(snap, `no snapshot to roll back to\n${withLog(o)}`);
-        const r = airlock('rollback', snap.id, '--cwd', sb.repo);
+        const r = airlockIn(sb, 'rollback', snap.id, '--cwd', sb.repo);
         assert.equal(r.status, 0, `airlock rollback failed: ${r.stderr}${r.stdout}`);
         assert.deepEqual(treeState(sb.repo), before);
       });
