@@ -3,8 +3,8 @@
  * mode, blob), its folders' trees, which files the repository tracks, and what was left out. The
  * change journal edits it path by path and rebuilds only the trees above the changed paths.
  */
-import type { ObjectFormat } from './objects';
-import { hashObject, writeLoose } from './objects';
+import type { NewObject, ObjectFormat } from './objects';
+import { hashObject, writeObjects } from './objects';
 import type { FileEntry } from './tree';
 import type { SkipReason } from './types';
 
@@ -170,6 +170,7 @@ export class FolderModel {
         }
       }
     }
+    const objects: NewObject[] = [];
     // Deepest folders first, so a parent sees its children's new trees.
     const order = [...touched].sort((a, b) => (b === '' ? -1 : a === '' ? 1 : b.split('/').length - a.split('/').length));
     for (const d of order) {
@@ -190,7 +191,7 @@ export class FolderModel {
       const content = Buffer.concat(parts);
       const oid = hashObject(format, 'tree', content);
       if (this.trees.get(d) !== oid) {
-        writeLoose(objectsDir, format, 'tree', content, oid);
+        objects.push({ type: 'tree', content, oid });
         this.trees.set(d, oid);
       }
       if (d === '') {
@@ -199,6 +200,7 @@ export class FolderModel {
         this.dir(parentOf(d)).set(baseOf(d), { mode: '40000', oid });
       }
     }
+    writeObjects(objectsDir, format, objects);
     return changed;
   }
 }

@@ -11,7 +11,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { minimatch } from 'minimatch';
-import { captureCalls } from './capture';
+import { captureCalls } from './changes';
 import type { ModelEntry, ModelSource } from './folderModel';
 import { FolderModel } from './folderModel';
 import { LongGit, quotePath } from './longGit';

@@ -15,7 +15,7 @@ import { git } from './git';
 import type { ObjectFormat } from './objects';
 import { formatCommit, parseTrailers, writeLoose } from './objects';
 import type { Store } from './store';
-import { META_REF_PREFIX, openStore, SNAPSHOT_REF_PREFIX, writeRef } from './store';
+import { openStore, SNAPSHOT_REF_PREFIX, writeRef } from './store';
 import type { CoverageRecord, SkipReason } from './types';
 import type { GitRepo, Workspace } from './workspace';
 
@@ -91,11 +91,12 @@ async function migrateFrom(source: GitCall, snapshots: readonly OldSnapshot[], s
       ...(old ? {} : { unknown: true }),
     };
     const { store } = group;
-    const meta = writeLoose(store.objectsDir, store.format, 'blob', Buffer.from(JSON.stringify(record)));
     const tr = s.trailers;
     const time = tr.get('Airlock-Time') ?? new Date(0).toISOString();
     const message = [
       s.message.split('\n')[0],
+      '',
+      JSON.stringify(record),
       '',
       `Airlock-Kind: ${tr.get('Airlock-Kind') === 'safety' ? 'safety' : 'snapshot'}`,
       ...(tr.get('Airlock-Agent') ? [`Airlock-Agent: ${tr.get('Airlock-Agent')}`] : []),
@@ -103,13 +104,11 @@ async function migrateFrom(source: GitCall, snapshots: readonly OldSnapshot[], s
       `Airlock-Time: ${time}`,
       `Airlock-Files-Changed: ${tr.get('Airlock-Files-Changed') ?? 0}`,
       `Airlock-Skipped: ${tr.get('Airlock-Skipped') ?? 0}`,
-      `Airlock-Meta: ${meta}`,
       `Airlock-Id: ${s.ref.slice(SNAPSHOT_REF_PREFIX.length).slice(0, 12)}`,
       `Airlock-Migrated-From: ${s.commit}`,
       '',
     ].join('\n');
     const commit = writeLoose(store.objectsDir, store.format, 'commit', formatCommit({ tree, time: Math.floor(Date.parse(time) / 1000) || 0, message }));
-    writeRef(store, META_REF_PREFIX + commit, meta);
     group.commits.push(commit);
   }
   for (const { store, trees: list, commits } of byStore.values()) {

@@ -7,7 +7,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { deflateSync, inflateSync } from 'node:zlib';
+import { deflateSync } from 'node:zlib';
 
 export type ObjectFormat = 'sha1' | 'sha256';
 export type ObjectType = 'blob' | 'tree' | 'commit';
@@ -51,18 +51,110 @@ export function writeLoose(objectsDir: string, format: ObjectFormat, type: Objec
   return oid;
 }
 
-/** Reads a loose object (type and content), or undefined when it is not loose here or is unreadable. */
-export function readLoose(objectsDir: string, oid: string): { type: string; content: Buffer } | undefined {
-  let raw: Buffer;
-  try {
-    raw = inflateSync(fs.readFileSync(loosePath(objectsDir, oid)));
-  } catch {
-    return undefined;
+/** An object to write: its type, content and id. */
+export interface NewObject {
+  readonly type: ObjectType;
+  readonly content: Buffer;
+  readonly oid: string;
+}
+
+const TYPE_CODES: Record<ObjectType, number> = { commit: 1, tree: 2, blob: 3 };
+
+let crcTable: Uint32Array | undefined;
+
+/** CRC-32 (what a pack index records per entry). */
+function crc32(buf: Buffer): number {
+  if (!crcTable) {
+    crcTable = new Uint32Array(256);
+    for (let n = 0; n < 256; n++) {
+      let c = n;
+      for (let k = 0; k < 8; k++) {
+        c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+      }
+      crcTable[n] = c >>> 0;
+    }
   }
-  const nul = raw.indexOf(0);
-  const header = raw.toString('latin1', 0, nul);
-  const sp = header.indexOf(' ');
-  return { type: header.slice(0, sp), content: raw.subarray(nul + 1) };
+  let c = 0xffffffff;
+  for (let i = 0; i < buf.length; i++) {
+    c = crcTable[(c ^ buf[i]) & 0xff] ^ (c >>> 8);
+  }
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+/**
+ * Writes objects as one pack (and its index, version 2) in the object directory: two files instead
+ * of one per object. The pack is written first and the index renamed into place last, so git sees
+ * the pack whole or not at all.
+ */
+export function writePack(objectsDir: string, format: ObjectFormat, objects: readonly NewObject[]): void {
+  const unique = [...new Map(objects.map((o) => [o.oid, o])).values()];
+  const parts: Buffer[] = [];
+  const header = Buffer.alloc(12);
+  header.write('PACK', 0, 'latin1');
+  header.writeUInt32BE(2, 4);
+  header.writeUInt32BE(unique.length, 8);
+  parts.push(header);
+  let offset = 12;
+  const entries: { oid: Buffer; crc: number; offset: number }[] = [];
+  for (const o of unique) {
+    let len = o.content.length;
+    const head: number[] = [(TYPE_CODES[o.type] << 4) | (len & 0x0f)];
+    len >>>= 4;
+    while (len > 0) {
+      head[head.length - 1] |= 0x80;
+      head.push(len & 0x7f);
+      len >>>= 7;
+    }
+    const entry = Buffer.concat([Buffer.from(head), deflateSync(o.content, { level: 1 })]);
+    entries.push({ oid: Buffer.from(o.oid, 'hex'), crc: crc32(entry), offset });
+    parts.push(entry);
+    offset += entry.length;
+  }
+  const body = Buffer.concat(parts);
+  const packSum = createHash(format).update(body).digest();
+  const pack = Buffer.concat([body, packSum]);
+  entries.sort((a, b) => Buffer.compare(a.oid, b.oid));
+  const fanout = Buffer.alloc(256 * 4);
+  for (let b = 0, k = 0; b < 256; b++) {
+    while (k < entries.length && entries[k].oid[0] <= b) {
+      k++;
+    }
+    fanout.writeUInt32BE(k, b * 4);
+  }
+  const oids = Buffer.concat(entries.map((e) => e.oid));
+  const crcs = Buffer.alloc(entries.length * 4);
+  const offs = Buffer.alloc(entries.length * 4);
+  entries.forEach((e, k) => {
+    crcs.writeUInt32BE(e.crc, k * 4);
+    offs.writeUInt32BE(e.offset, k * 4);
+  });
+  const idxBody = Buffer.concat([Buffer.from([0xff, 0x74, 0x4f, 0x63, 0, 0, 0, 2]), fanout, oids, crcs, offs, packSum]);
+  const idx = Buffer.concat([idxBody, createHash(format).update(idxBody).digest()]);
+  const dir = path.join(objectsDir, 'pack');
+  fs.mkdirSync(dir, { recursive: true });
+  const name = `pack-${packSum.toString('hex')}`;
+  const tmp = `tmp_pack_${process.pid}_${randomBytes(4).toString('hex')}`;
+  try {
+    fs.writeFileSync(path.join(dir, `${tmp}.pack`), pack, { mode: 0o444 });
+    fs.renameSync(path.join(dir, `${tmp}.pack`), path.join(dir, `${name}.pack`));
+    fs.writeFileSync(path.join(dir, `${tmp}.idx`), idx, { mode: 0o444 });
+    fs.renameSync(path.join(dir, `${tmp}.idx`), path.join(dir, `${name}.idx`));
+  } catch (e) {
+    fs.rmSync(path.join(dir, `${tmp}.pack`), { force: true });
+    fs.rmSync(path.join(dir, `${tmp}.idx`), { force: true });
+    throw e;
+  }
+}
+
+/** Writes new objects: loose when they are one or two, else as one pack. */
+export function writeObjects(objectsDir: string, format: ObjectFormat, objects: readonly NewObject[]): void {
+  if (objects.length <= 2) {
+    for (const o of objects) {
+      writeLoose(objectsDir, format, o.type, o.content, o.oid);
+    }
+  } else {
+    writePack(objectsDir, format, objects);
+  }
 }
 
 /** One entry of a tree object. */

@@ -6,15 +6,13 @@ import type { Target } from './target';
 import type { CoverageRecord, SnapshotInfo } from './types';
 import { UnknownSnapshotError } from './types';
 
-/** Parses for-each-ref output of snapshot refs into the list, newest first. */
+/** Parses for-each-ref output of snapshot refs (id, tree, ref; subject; trailers) into the list, newest first. */
 function parseList(out: Buffer): SnapshotInfo[] {
   const parts = out.toString('utf8').split('\0');
   const list: SnapshotInfo[] = [];
-  for (let i = 0; i + 1 < parts.length; i += 2) {
+  for (let i = 0; i + 2 < parts.length; i += 3) {
     const [commit, tree, ref] = parts[i].replace(/^\n/, '').split(' ');
-    const message = parts[i + 1];
-    const tr = parseTrailers(message);
-    const meta = tr.get('Airlock-Meta');
+    const tr = parseTrailers(parts[i + 2]);
     const agent = tr.get('Airlock-Agent');
     const tool = tr.get('Airlock-Tool');
     list.push({
@@ -22,13 +20,12 @@ function parseList(out: Buffer): SnapshotInfo[] {
       commit,
       tree,
       time: tr.get('Airlock-Time') ?? '',
-      label: message.split('\n')[0],
+      label: parts[i + 1],
       ...(agent ? { agent } : {}),
       ...(tool ? { tool } : {}),
       kind: tr.get('Airlock-Kind') === 'safety' ? 'safety' : 'snapshot',
       filesChanged: Number(tr.get('Airlock-Files-Changed') ?? 0),
       skippedCount: Number(tr.get('Airlock-Skipped') ?? 0),
-      ...(meta ? { meta } : {}),
       refOid: ref.slice(SNAPSHOT_REF_PREFIX.length),
     });
   }
@@ -36,9 +33,23 @@ function parseList(out: Buffer): SnapshotInfo[] {
   return list;
 }
 
+/** The coverage record in a snapshot's commit message (its second paragraph), or undefined. */
+export function coverageOf(message: string): CoverageRecord | undefined {
+  const para = message.split('\n\n')[1] ?? '';
+  if (!para.startsWith('{')) {
+    return undefined;
+  }
+  try {
+    const rec = JSON.parse(para) as CoverageRecord;
+    return rec.version === 2 && Array.isArray(rec.ignored) && Array.isArray(rec.skipped) ? rec : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Every snapshot in the folder's store, newest first. */
 export async function listFor(t: Target): Promise<SnapshotInfo[]> {
-  const out = await git(['for-each-ref', `--format=%(objectname) %(tree) %(refname)%00%(contents)%00`, SNAPSHOT_REF_PREFIX], t.store.call);
+  const out = await git(['for-each-ref', '--format=%(objectname) %(tree) %(refname)%00%(contents:subject)%00%(trailers:only,unfold)%00', SNAPSHOT_REF_PREFIX], t.store.call);
   return parseList(out.stdout);
 }
 
@@ -58,13 +69,10 @@ export async function findSnapshot(t: Target, id: string): Promise<SnapshotInfo>
 
 /** Reads a snapshot's coverage record; undefined when it cannot be read. */
 export async function readCoverage(t: Target, s: SnapshotInfo): Promise<CoverageRecord | undefined> {
-  if (!s.meta) {
-    return undefined;
-  }
   try {
-    const r = await git(['cat-file', 'blob', s.meta], t.store.call);
-    const rec = JSON.parse(r.stdout.toString('utf8')) as CoverageRecord;
-    return rec.version === 2 && Array.isArray(rec.ignored) && Array.isArray(rec.skipped) ? rec : undefined;
+    const r = await git(['cat-file', 'commit', s.commit], t.store.call);
+    const text = r.stdout.toString('utf8');
+    return coverageOf(text.slice(text.indexOf('\n\n') + 2));
   } catch {
     return undefined;
   }

@@ -9,15 +9,15 @@ import * as path from 'node:path';
 import { git } from './git';
 import { listFor } from './records';
 import type { Store } from './store';
-import { deleteRefs, META_REF_PREFIX, SNAPSHOT_REF_PREFIX } from './store';
+import { deleteRefs, SNAPSHOT_REF_PREFIX } from './store';
 import type { Target } from './target';
 import { targetOf } from './target';
 import type { RetentionPolicy, SnapshotInfo, SnapshotStoreOptions } from './types';
 
 const MiB = 1024 * 1024;
 const MARKER = 'airlock-maintained';
-/** More packs than this (each seal adds one) and they are merged into one. */
-const MAX_PACKS = 30;
+/** More packs than this (each snapshot and each seal may add one) and the small ones are merged. */
+const MAX_PACKS = 40;
 
 export interface PruneResult {
   readonly deleted: string[];
@@ -97,12 +97,8 @@ export async function pruneList(t: Target, list: readonly SnapshotInfo[], policy
       doomed.add(s.commit);
     }
   });
-  const refsOf = (commits: Iterable<string>) => [...commits].flatMap((c) => [SNAPSHOT_REF_PREFIX + c, META_REF_PREFIX + c]);
-  // Coverage refs whose snapshot is gone (a kill between the two ref writes) go too.
-  const metas = (await git(['for-each-ref', '--format=%(refname)', META_REF_PREFIX], store.call)).stdout.toString('utf8').split('\n').filter(Boolean);
-  const listed = new Set(list.map((s) => s.commit));
-  const orphans = metas.filter((r) => !listed.has(r.slice(META_REF_PREFIX.length)));
-  await deleteRefs(store, [...refsOf(doomed), ...orphans]);
+  const refsOf = (commits: Iterable<string>) => [...commits].map((c) => SNAPSHOT_REF_PREFIX + c);
+  await deleteRefs(store, refsOf(doomed));
   const maxBytes = policy.maxStoreBytes ?? 1024 * MiB;
   if (dirSize(store.objectsDir) > maxBytes) {
     // Drop the oldest half of what is left, then repack for real.
@@ -112,7 +108,8 @@ export async function pruneList(t: Target, list: readonly SnapshotInfo[], policy
     await deleteRefs(store, refsOf(drop));
     await repack(store, true);
   } else if (countPacks(store) > MAX_PACKS) {
-    await repack(store, false);
+    // Each snapshot writes a small pack: merge them, the small ones only (geometric), keeping big ones as they are.
+    await git(['repack', '-d', '-q', '--geometric=2'], store.call).catch(() => repack(store, false));
   }
   const gone = list.filter((s) => doomed.has(s.commit)).map((s) => s.id);
   return { deleted: gone, kept: list.length - gone.length };

@@ -10,7 +10,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { captureCalls, withTemp } from './capture';
+import { withTemp } from './capture';
+import { captureCalls } from './changes';
 import type { GitCall } from './git';
 import { git, splitZ } from './git';
 import { withLock } from './lock';

@@ -2,22 +2,22 @@
  * Snapshots of a workspace folder, kept in the folder's store outside the workspace (store.ts):
  * never touching the user's HEAD, index, branches, stash, refs or working tree. Taking one is the
  * full pass (capture.ts), the borrowed objects sealed into the store (seal.ts), then the record
- * written by Node: a coverage blob, a commit with no parent naming the tree and the record, and
- * the ref that lists it (written last, so a kill leaves nothing half-listed).
+ * written by Node: a commit with no parent naming the tree and holding the record (label, coverage,
+ * agent, tool, time), and the ref that lists it (written last, so a kill leaves nothing half-listed).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Capture } from './capture';
 import { capture, withTemp } from './capture';
-import { traceStep } from './git';
+import { git, traceStep } from './git';
 import { formatCommit, writeLoose } from './objects';
 import { listFor } from './records';
 import { maybeMaintain } from './retention';
 import { sealBorrowed } from './seal';
-import type { Latest } from './store';
-import { META_REF_PREFIX, readLatest, readTrees, SNAPSHOT_REF_PREFIX, writeLatest, writeRef, writeTrees } from './store';
+import type { StoreState } from './store';
+import { readState, SNAPSHOT_REF_PREFIX, writeRef, writeState } from './store';
 import type { Target } from './target';
-import { looseTreeReader, targetOf } from './target';
+import { targetOf } from './target';
 import type { CoverageRecord, SkippedPath, SnapshotInfo, SnapshotResult, SnapshotStoreOptions, TakeSnapshotInput } from './types';
 
 function oneLine(s: string, max = 300): string {
@@ -26,19 +26,56 @@ function oneLine(s: string, max = 300): string {
 }
 
 /** What a snapshot captured, ready to be recorded (from a full pass or from the window's journal). */
-export type Captured = Pick<Capture, 'tree' | 'trees' | 'ignored' | 'skipped' | 'filesChanged' | 'userIndex' | 'storeIndex'> & {
+export type Captured = Pick<Capture, 'tree' | 'trees' | 'ignored' | 'skipped' | 'userIndex' | 'storeIndex'> & {
+  /** Changes against the index the capture started from (undefined when not known: the journal). */
+  readonly delta?: Capture['delta'];
+  readonly indexSum?: string;
+  readonly storeOnly?: boolean;
+  /** Files changed since the previous snapshot, when the capture knows it exactly (the journal). */
+  readonly filesChanged?: number;
   /** True when nothing new is borrowed from the repository (the window's journal hashed every change into the store). */
   readonly sealed?: boolean;
 };
 
+/** Files that differ between the previous snapshot and this one, from their changes against the index (undefined: not known). */
+function changedSince(prev: StoreState | undefined, c: Captured): number | undefined {
+  if (c.filesChanged !== undefined) {
+    return c.filesChanged;
+  }
+  if (!c.delta) {
+    return undefined;
+  }
+  if (!prev || c.storeOnly) {
+    return c.delta.size; // against the index, which outside git is the previous snapshot itself
+  }
+  if (!prev.delta || prev.indexSum !== c.indexSum) {
+    return undefined;
+  }
+  // Same index: a path differs exactly when its change against the index differs.
+  let n = 0;
+  for (const p of new Set([...prev.delta.keys(), ...c.delta.keys()])) {
+    if (prev.delta.get(p) !== c.delta.get(p)) {
+      n++;
+    }
+  }
+  return n;
+}
+
+/** Counts the files two trees of the store differ in (one git process: the index changed in between). */
+async function countWithGit(t: Target, from: string, to: string): Promise<number> {
+  const out = await git(['diff-tree', '-r', '-z', '--name-only', '--no-renames', from, to], t.store.call);
+  return out.stdout.length === 0 ? 0 : out.stdout.toString('utf8').split('\0').filter(Boolean).length;
+}
+
 /** Records a captured state as a snapshot (or finds it unchanged); see the module comment. */
-export async function recordSnapshot(t: Target, c: Captured, input: TakeSnapshotInput, opts: SnapshotStoreOptions, latest: Latest | undefined, started: number): Promise<SnapshotResult> {
+export async function recordSnapshot(t: Target, c: Captured, input: TakeSnapshotInput, opts: SnapshotStoreOptions, prev: StoreState | undefined, started: number): Promise<SnapshotResult> {
   const started0 = performance.now();
   const { ws, store } = t;
   const kind = input.kind ?? 'snapshot';
   const skipped: SkippedPath[] = c.skipped.map((s) => ({ path: s.path, reason: s.reason, detail: s.detail }));
   const notes = skipped.map((s) => s.detail);
   const keepIndex = () => (c.storeIndex ? fs.promises.rename(c.storeIndex, path.join(store.dir, 'index')).catch(() => undefined) : undefined);
+  const latest = prev?.latest;
   if (latest && latest.tree === c.tree && kind === 'snapshot') {
     await keepIndex();
     if (ws.repo && !c.sealed) {
@@ -50,42 +87,42 @@ export async function recordSnapshot(t: Target, c: Captured, input: TakeSnapshot
     await sealBorrowed(store, ws.repo, c.userIndex, c.tree);
   }
   traceStep('sealed', started0);
-  const record: CoverageRecord = { version: 2, ignored: c.ignored, skipped: c.skipped.map((s) => ({ path: s.path, reason: s.reason })) };
-  const meta = writeLoose(store.objectsDir, store.format, 'blob', Buffer.from(JSON.stringify(record)));
+  const filesChanged = changedSince(prev, c) ?? (latest ? await countWithGit(t, latest.tree, c.tree).catch(() => 0) : 0);
+  const coverage: CoverageRecord = { version: 2, ignored: c.ignored, skipped: c.skipped.map((s) => ({ path: s.path, reason: s.reason })) };
   const now = Date.now();
   const time = new Date(now).toISOString();
+  // The record is the commit itself: label, coverage, then the trailers; its id is the hash of all of it.
   const message = [
     oneLine(input.label || '(no label)'),
+    '',
+    JSON.stringify(coverage),
     '',
     `Airlock-Kind: ${kind}`,
     ...(input.agent ? [`Airlock-Agent: ${oneLine(input.agent, 100)}`] : []),
     ...(input.tool ? [`Airlock-Tool: ${oneLine(input.tool, 100)}`] : []),
     `Airlock-Time: ${time}`,
-    `Airlock-Files-Changed: ${c.filesChanged}`,
+    `Airlock-Files-Changed: ${filesChanged}`,
     `Airlock-Skipped: ${c.skipped.length}`,
-    `Airlock-Meta: ${meta}`,
     '',
   ].join('\n');
   const commit = writeLoose(store.objectsDir, store.format, 'commit', formatCommit({ tree: c.tree, time: Math.floor(now / 1000), message }));
   const id = commit.slice(0, 12);
-  writeRef(store, META_REF_PREFIX + commit, meta);
   writeRef(store, SNAPSHOT_REF_PREFIX + commit, commit); // listed from here on
-  writeLatest(store, { commit, id, tree: c.tree, time, kind });
-  writeTrees(store, c.tree, c.trees);
+  writeState(store, { latest: { commit, id, tree: c.tree, time, kind }, trees: c.trees, ...(c.delta && !c.sealed ? { delta: c.delta } : {}), ...(c.indexSum ? { indexSum: c.indexSum } : {}) });
   await keepIndex();
   traceStep('recorded', started0);
   if (opts.retention !== false) {
     await maybeMaintain(t, opts.retention ?? {}).catch(() => undefined);
   }
-  return { id, commit, tree: c.tree, unchanged: false, folder: ws.folder, shadow: !ws.repo, time, filesChanged: c.filesChanged, skipped, notes, durationMs: Date.now() - started };
+  return { id, commit, tree: c.tree, unchanged: false, folder: ws.folder, shadow: !ws.repo, time, filesChanged, skipped, notes, durationMs: Date.now() - started };
 }
 
 /** The full pass of the folder now, in a temporary index (see capture.ts); fn gets it before the index goes. */
-export async function captureNow<T>(t: Target, opts: SnapshotStoreOptions & { forceInclude?: readonly string[] }, fn: (c: Capture, latest: Latest | undefined) => Promise<T>): Promise<T> {
-  const latest = readLatest(t.store);
+export async function captureNow<T>(t: Target, opts: SnapshotStoreOptions & { forceInclude?: readonly string[] }, fn: (c: Capture, prev: StoreState | undefined) => Promise<T>): Promise<T> {
+  const prev = readState(t.store);
   return withTemp(t.store, 'index', async (tmp) => {
-    const c = await capture(t.ws, t.store, tmp, { policy: opts, ...(opts.forceInclude ? { forceInclude: opts.forceInclude } : {}), known: readTrees(t.store, latest), readTree: looseTreeReader(t.store) });
-    return fn(c, latest);
+    const c = await capture(t.ws, t.store, tmp, { policy: opts, ...(opts.forceInclude ? { forceInclude: opts.forceInclude } : {}), known: prev?.trees ?? new Map() });
+    return fn(c, prev);
   });
 }
 
@@ -102,5 +139,5 @@ export async function takeSnapshotOf(t: Target, input: TakeSnapshotInput, opts: 
 
 /** Snapshots of the folder, newest first. */
 export async function listSnapshots(folder: string, opts: Pick<SnapshotStoreOptions, 'storageDir'> = {}): Promise<SnapshotInfo[]> {
-  return (await listFor(await targetOf(folder, opts.storageDir))).map(({ meta: _meta, refOid: _ref, ...rest }) => rest);
+  return (await listFor(await targetOf(folder, opts.storageDir))).map(({ refOid: _ref, ...rest }) => rest);
 }

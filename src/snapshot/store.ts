@@ -2,8 +2,8 @@
  * The snapshot store: one self-contained git object store per workspace folder, in Airlock's state
  * dir (never in the workspace), keyed by the folder's real path. Snapshots are commits with no
  * parent, named by refs `refs/airlock/snapshots/<full commit id>`; nothing a git command run in the
- * workspace can reach. Small files beside them remember the newest snapshot's trees (for speed) and
- * which of the workspace repository's objects are already copied in (see seal.ts).
+ * workspace can reach. Small files beside them remember the newest snapshot (StoreState, for speed)
+ * and which of the workspace repository's objects are already copied in (see seal.ts).
  */
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -15,7 +15,6 @@ import type { ObjectFormat } from './objects';
 import { objectFormatOf } from './workspace';
 
 export const SNAPSHOT_REF_PREFIX = 'refs/airlock/snapshots/';
-export const META_REF_PREFIX = 'refs/airlock/meta/';
 
 export interface Store {
   /** The store's git dir. */
@@ -92,7 +91,7 @@ export async function deleteRefs(store: Store, refs: readonly string[]): Promise
   }
 }
 
-/** The newest snapshot written to the store, as this file remembers it (for dedup and speed). */
+/** The newest snapshot written to the store (for dedup and speed). */
 export interface Latest {
   readonly commit: string;
   readonly id: string;
@@ -101,49 +100,46 @@ export interface Latest {
   readonly kind: string;
 }
 
-export function readLatest(store: Store): Latest | undefined {
+/**
+ * What the store remembers of its newest snapshot, in one small file written once per snapshot:
+ * the snapshot, its folders' trees (all in the store, so the next snapshot can reuse them), and the
+ * files that differed from the index it read (to count the next snapshot's changes without reading
+ * any tree). A missing or damaged file only makes the next snapshot do more work.
+ */
+export interface StoreState {
+  readonly latest: Latest;
+  /** Folder ('' for the root) -> tree id. */
+  readonly trees: ReadonlyMap<string, string>;
+  /** Folder-relative paths that differed from the index: their blob, or null when deleted. Undefined: not known. */
+  readonly delta?: ReadonlyMap<string, string | null>;
+  /** The checksum of the index the snapshot read (its delta is relative to that index). */
+  readonly indexSum?: string;
+}
+
+const STATE_FILE = 'airlock-state.json';
+
+export function readState(store: Store): StoreState | undefined {
   try {
-    const v = JSON.parse(fs.readFileSync(path.join(store.dir, 'airlock-latest.json'), 'utf8')) as Latest;
-    return typeof v.commit === 'string' && typeof v.tree === 'string' ? v : undefined;
+    const v = JSON.parse(fs.readFileSync(path.join(store.dir, STATE_FILE), 'utf8')) as { latest?: Latest; trees?: Record<string, string>; delta?: Record<string, string | null>; indexSum?: string };
+    if (!v.latest || typeof v.latest.commit !== 'string' || typeof v.latest.tree !== 'string' || !v.trees) {
+      return undefined;
+    }
+    return {
+      latest: v.latest,
+      trees: new Map(Object.entries(v.trees)),
+      ...(v.delta ? { delta: new Map(Object.entries(v.delta)) } : {}),
+      ...(v.indexSum ? { indexSum: v.indexSum } : {}),
+    };
   } catch {
     return undefined;
   }
 }
 
-export function writeLatest(store: Store, latest: Latest): void {
-  writeAtomic(path.join(store.dir, 'airlock-latest.json'), JSON.stringify(latest));
-}
-
-/** Folder -> tree id of the newest snapshot (all of them in the store). */
-export function readTrees(store: Store, latest: Latest | undefined): Map<string, string> {
-  const map = new Map<string, string>();
-  let text: string;
-  try {
-    text = fs.readFileSync(path.join(store.dir, 'airlock-trees'), 'utf8');
-  } catch {
-    return map;
-  }
-  const lines = text.split('\n');
-  // The file belongs to the newest snapshot only when its first line names that snapshot's tree.
-  if (!latest || lines[0] !== latest.tree) {
-    return map;
-  }
-  for (let i = 1; i < lines.length; i++) {
-    const l = lines[i];
-    if (l.length > 0) {
-      const sp = l.indexOf(' ');
-      map.set(l.slice(sp + 1), l.slice(0, sp));
-    }
-  }
-  return map;
-}
-
-export function writeTrees(store: Store, tree: string, trees: ReadonlyMap<string, string>): void {
-  const lines = [tree];
-  for (const [dir, oid] of trees) {
-    lines.push(`${oid} ${dir}`);
-  }
-  writeAtomic(path.join(store.dir, 'airlock-trees'), `${lines.join('\n')}\n`);
+export function writeState(store: Store, state: StoreState): void {
+  writeAtomic(
+    path.join(store.dir, STATE_FILE),
+    JSON.stringify({ latest: state.latest, trees: Object.fromEntries(state.trees), ...(state.delta ? { delta: Object.fromEntries(state.delta) } : {}), ...(state.indexSum ? { indexSum: state.indexSum } : {}) }),
+  );
 }
 
 /** Removes temporary files a killed process left behind (older than an hour). */

@@ -2,7 +2,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { migrateOnce } from './migrate';
-import { readLoose } from './objects';
 import type { Store } from './store';
 import { openStore } from './store';
 import type { Workspace } from './workspace';
@@ -34,11 +33,3 @@ export async function targetOf(folder: string, storageDir?: string): Promise<Tar
 
 /** Targets of this process (a store, once opened and migrated, stays). */
 const cache = new Map<string, Target>();
-
-/** Reads a tree the store holds as a loose object (the recent ones); undefined for packed ones. */
-export function looseTreeReader(store: Store): (oid: string) => Buffer | undefined {
-  return (oid) => {
-    const o = readLoose(store.objectsDir, oid);
-    return o?.type === 'tree' ? o.content : undefined;
-  };
-}

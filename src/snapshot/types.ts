@@ -91,13 +91,11 @@ export interface SnapshotInfo {
   readonly kind: SnapshotKind;
   readonly filesChanged: number;
   readonly skippedCount: number;
-  /** @internal object id of the coverage record. */
-  readonly meta?: string;
   /** @internal the commit id the snapshot's ref is named by (equal to `commit` unless tampered with). */
   readonly refOid?: string;
 }
 
-/** What a snapshot did not cover (a blob in the store, named in the snapshot's record). */
+/** What a snapshot did not cover (part of the snapshot's record, in its commit). */
 export interface CoverageRecord {
   readonly version: 2;
   /** Folder-relative paths (folders end with '/') that existed but were git-ignored and not included. */

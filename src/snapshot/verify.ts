@@ -9,6 +9,7 @@ import type { GitCall } from './git';
 import { git } from './git';
 import type { ObjectType } from './objects';
 import { hashObject, parseCommit, parseTrailers } from './objects';
+import { coverageOf } from './records';
 import { sealBorrowed } from './seal';
 import type { Target } from './target';
 import type { CoverageRecord, SnapshotInfo } from './types';
@@ -80,11 +81,8 @@ export async function verifySnapshot(t: Target, s: SnapshotInfo, opts: { complet
   if (s.refOid !== undefined && s.refOid !== s.commit) {
     throw fail('its ref was moved to another commit');
   }
-  if (!s.meta) {
-    throw fail('its record names no coverage record');
-  }
-  // The record and its coverage in one read; each must hash to its id.
-  const [commit, metaObject] = await readObjects(t.store.call, [s.commit, s.meta]);
+  // The record (label, coverage, agent, tool, time) is the commit: it must hash to its id.
+  const [commit] = await readObjects(t.store.call, [s.commit]);
   const bad = badObject([commit], t.store.format);
   if (bad) {
     throw fail(`its record: ${bad}`);
@@ -94,21 +92,12 @@ export async function verifySnapshot(t: Target, s: SnapshotInfo, opts: { complet
     throw fail('its record is not a snapshot record');
   }
   const trailers = parseTrailers(rec.message);
-  if (!trailers.get('Airlock-Time') || !trailers.get('Airlock-Kind') || trailers.get('Airlock-Meta') !== s.meta) {
-    throw fail('its record lacks its time, kind or coverage');
+  if (!trailers.get('Airlock-Time') || !trailers.get('Airlock-Kind')) {
+    throw fail('its record lacks its time or kind');
   }
-  const badMeta = badObject([metaObject], t.store.format);
-  if (badMeta) {
-    throw fail(`its coverage record: ${badMeta}`);
-  }
-  let coverage: CoverageRecord;
-  try {
-    coverage = JSON.parse((metaObject.content as Buffer).toString('utf8')) as CoverageRecord;
-  } catch {
-    throw fail('its coverage record is not valid JSON');
-  }
-  if (coverage.version !== 2 || !Array.isArray(coverage.ignored) || !Array.isArray(coverage.skipped)) {
-    throw fail('its coverage record has an unknown format');
+  const coverage = coverageOf(rec.message);
+  if (!coverage) {
+    throw fail('its record has no readable coverage');
   }
   if (opts.complete === false) {
     return coverage;

@@ -7,7 +7,7 @@ import { sealBorrowed } from './seal';
 import type { ChangeJournal } from './journal';
 import { policyKeyOf } from './journal';
 import { captureNow, recordSnapshot } from './snapshot';
-import { readLatest } from './store';
+import { readState } from './store';
 import type { Target } from './target';
 import { targetOf } from './target';
 import type { SnapshotResult, SnapshotStoreOptions, TakeSnapshotInput } from './types';
@@ -39,7 +39,7 @@ export class WindowSnapshots {
       if ((input.kind ?? 'snapshot') === 'snapshot') {
         const c = await this.journal.capture(t, opts, key, input.forceInclude);
         if (c) {
-          const r = await recordSnapshot(t, c, input, opts, readLatest(t.store), started);
+          const r = await recordSnapshot(t, c, input, opts, readState(t.store), started);
           this.journal.scheduleVerify(t.ws.folder, () => this.verify(t, opts));
           return r;
         }
