@@ -18,6 +18,8 @@ import { coveredEntries, folderRange, GIT_WRITES_TREES_ABOVE } from './changes';
 import { GitError } from './git';
 import { IndexView } from './indexFile';
 import type { Store } from './store';
+import type { NewObject } from './objects';
+import { writeObjects } from './objects';
 import type { FileEntry } from './tree';
 import type { SkipReason, SnapshotPolicy } from './types';
 import type { Workspace } from './workspace';
@@ -46,8 +48,8 @@ export interface Capture {
   readonly storeOnly: boolean;
   /** The repository's index as read (for sealing), when in a repository. */
   readonly userIndex?: { readonly buf: Buffer; readonly view: IndexView };
-  /** Outside git: the refreshed index to keep as the store's own (rename it into place). */
-  readonly storeIndex?: string;
+  /** New objects (blobs, trees) the store does not have yet: written with the snapshot's commit, in one pack (persist()). */
+  readonly objects: NewObject[];
 }
 
 /** Runs fn with a unique temporary file path in the store, removed afterwards unless fn kept it. */
@@ -61,8 +63,14 @@ export async function withTemp<T>(store: Store, name: string, fn: (tmp: string) 
   }
 }
 
-/** The full pass (see the module comment); `tmpIndex` is a temporary path in the store it may use. */
-export async function capture(ws: Workspace, store: Store, tmpIndex: string, opts: CaptureOptions): Promise<Capture> {
+/** Writes a capture's new objects (for a caller that uses its tree without recording a snapshot). */
+export function persist(store: Store, c: Pick<Capture, 'objects'>): void {
+  writeObjects(store.objectsDir, store.format, c.objects);
+  c.objects.length = 0;
+}
+
+/** The full pass (see the module comment). */
+export async function capture(ws: Workspace, store: Store, opts: CaptureOptions): Promise<Capture> {
   const repo = ws.repo;
   if (repo) {
     let buf: Buffer | undefined;
@@ -86,6 +94,6 @@ export async function capture(ws: Workspace, store: Store, tmpIndex: string, opt
       }
     }
   }
-  return captureByIndex(ws, store, tmpIndex, opts);
+  return captureByIndex(ws, store, opts);
 }
 

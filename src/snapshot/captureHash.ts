@@ -1,23 +1,27 @@
 /**
  * Capturing by hashing (see capture.ts), the usual way in a git repository: `git status` runs on
- * the repository's own index, read only (no copy, no lock), while `git hash-object -w --stdin-paths`,
- * started at the same moment, waits for the changed files and writes their blobs to the store (with
- * the repository's filters and line endings). The trees are then built in Node from the index with
- * those changes applied: folders the cache-tree vouches for and the store already has are skipped.
+ * the repository's own index, read only (no copy, no lock), while `git hash-object --stdin-paths`,
+ * started at the same moment, waits for the changed files and says what their blobs are (with the
+ * repository's filters and line endings). The trees are then built in Node from the index with those
+ * changes applied (folders the cache-tree vouches for and the store already has are skipped), and the
+ * new blobs and trees are written to the store as one pack.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Capture, CaptureOptions } from './capture';
 import { cacheTreeAt, findChanges, folderRange } from './changes';
-import { startGit, traceStep } from './git';
+import { git, startGit, traceStep } from './git';
 import type { IndexView } from './indexFile';
 import { quotePath } from './longGit';
-import type { ObjectFormat } from './objects';
-import { writeLoose, writeObjects } from './objects';
+import type { NewObject, ObjectFormat } from './objects';
+import { hashObject } from './objects';
 import type { Store } from './store';
 import type { FileEntry } from './tree';
 import { buildTrees, comparePaths } from './tree';
 import type { Workspace } from './workspace';
+
+/** Changed files up to this size are read and packed by Node; bigger ones git writes itself. */
+const PACKED_BLOB_MAX = 4 * 1024 * 1024;
 
 interface Hashed {
   readonly mode: string;
@@ -47,14 +51,15 @@ export async function captureByHashing(ws: Workspace, store: Store, index: { buf
   const { root, scope } = repo;
   const view = index.view;
   const format: ObjectFormat = store.format;
-  // New blobs go to the store only (no alternates: git must not skip writing a blob it sees in the repository).
-  const hasher = startGit(['hash-object', '-w', '--stdin-paths'], { cwd: root, objectDir: store.objectsDir });
+  // git says what each changed file's blob is (filters and line endings applied), writing nothing.
+  const hasher = startGit(['hash-object', '--stdin-paths'], { cwd: root });
   let finished = false;
   try {
     const { status, c, dropped } = await findChanges({ cwd: root }, ws, opts, (p) => view.has(p));
     traceStep('status done, classified', t0);
     const fileMode = tracksFileMode(repo.commonDir);
     const hashing: string[] = [];
+    const objects: NewObject[] = [];
     const changed = new Map<string, Hashed | undefined>();
     const deleted = new Set<string>([...status.deleted, ...dropped]);
     for (const p of c.add) {
@@ -66,7 +71,10 @@ export async function captureByHashing(ws: Workspace, store: Store, index: { buf
         continue;
       }
       if (st.isSymbolicLink()) {
-        changed.set(p, { mode: '120000', oid: Buffer.from(writeLoose(store.objectsDir, format, 'blob', Buffer.from(fs.readlinkSync(path.join(root, p)))), 'hex') });
+        const target = Buffer.from(fs.readlinkSync(path.join(root, p)));
+        const oid = hashObject(format, 'blob', target);
+        objects.push({ type: 'blob', content: target, oid });
+        changed.set(p, { mode: '120000', oid: Buffer.from(oid, 'hex') });
       } else if (st.isFile()) {
         const i = view.lowerBound(p);
         const indexed = i < view.count && view.path(i) === p ? view.mode(i) : undefined;
@@ -80,7 +88,28 @@ export async function captureByHashing(ws: Workspace, store: Store, index: { buf
     const out = await hasher.finish(hashing.map((p) => `${quotePath(p)}\n`).join(''));
     finished = true;
     const oids = out.stdout.toString('latin1').split('\n');
-    hashing.forEach((p, k) => changed.set(p, { mode: (changed.get(p) as Hashed).mode, oid: Buffer.from(oids[k], 'hex') }));
+    // A file whose bytes are its blob (no filter, no line-ending change) goes into this snapshot's pack
+    // from Node; others (and big ones, streamed) are written by git itself, loose, into the store.
+    const byGit: string[] = [];
+    hashing.forEach((p, k) => {
+      let content: Buffer | undefined;
+      try {
+        content = fs.statSync(path.join(root, p)).size <= PACKED_BLOB_MAX ? fs.readFileSync(path.join(root, p)) : undefined;
+      } catch {
+        content = undefined;
+      }
+      if (content && hashObject(format, 'blob', content) === oids[k]) {
+        objects.push({ type: 'blob', content, oid: oids[k] });
+        changed.set(p, { mode: (changed.get(p) as Hashed).mode, oid: Buffer.from(oids[k], 'hex') });
+      } else {
+        byGit.push(p);
+      }
+    });
+    if (byGit.length > 0) {
+      // New objects go to the store only (no alternates: git must not skip writing a blob it sees in the repository).
+      const written = (await git(['hash-object', '-w', '--stdin-paths'], { cwd: root, objectDir: store.objectsDir, input: byGit.map((p) => `${quotePath(p)}\n`).join('') })).stdout.toString('latin1').split('\n');
+      byGit.forEach((p, k) => changed.set(p, { mode: (changed.get(p) as Hashed).mode, oid: Buffer.from(written[k], 'hex') }));
+    }
     traceStep('hashed', t0);
 
     // The index with the changes applied: replaced entries, left-out entries, and extra (new) files.
@@ -115,7 +144,6 @@ export async function captureByHashing(ws: Workspace, store: Store, index: { buf
     extra.sort((a, b) => comparePaths(a.path, b.path));
     const ct = cacheTreeAt(view.cacheTree, scope);
     const built = buildTrees({ src: view, lo, hi, prefix: scope, skip: (i) => skip.has(i), untrusted, override, extra: extra.filter((e) => e.path.startsWith(scope)), ...(ct ? { cacheTree: ct } : {}) }, { objectsDir: store.objectsDir, format, known: opts.known });
-    writeObjects(store.objectsDir, format, built.objects);
     traceStep('trees built', t0);
     const files = () => {
       const entries: FileEntry[] = [];
@@ -145,6 +173,7 @@ export async function captureByHashing(ws: Workspace, store: Store, index: { buf
       indexSum: view.checksum,
       storeOnly: false,
       userIndex: index,
+      objects: [...objects, ...built.objects],
     };
   } finally {
     if (!finished) {

@@ -7,10 +7,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Capture, CaptureOptions } from './capture';
+import { withTemp } from './capture';
 import { cacheTreeAt, captureCalls, coveredEntries, findChanges, folderRange, GIT_WRITES_TREES_ABOVE } from './changes';
 import { git, splitZ, startGit, traceStep } from './git';
 import { clearAssumeUnchanged, IndexView } from './indexFile';
-import { writeObjects } from './objects';
+import type { NewObject } from './objects';
 import type { Store } from './store';
 import type { FileEntry } from './tree';
 import { buildTrees, treesOfCacheTree } from './tree';
@@ -34,8 +35,12 @@ async function seed(from: string, to: string, mutate?: (buf: Buffer) => Buffer):
   return buf;
 }
 
-/** Captures the folder through the temporary index `tmpIndex` (see the module comment). */
-export async function captureByIndex(ws: Workspace, store: Store, tmpIndex: string, opts: CaptureOptions): Promise<Capture> {
+/** Captures the folder through a temporary index in the store (see the module comment). */
+export function captureByIndex(ws: Workspace, store: Store, opts: CaptureOptions): Promise<Capture> {
+  return withTemp(store, 'index', (tmpIndex) => captureIn(ws, store, tmpIndex, opts));
+}
+
+async function captureIn(ws: Workspace, store: Store, tmpIndex: string, opts: CaptureOptions): Promise<Capture> {
   const t0 = performance.now();
   const repo = ws.repo;
   const { read, write, scope } = captureCalls(ws, store, tmpIndex);
@@ -102,7 +107,7 @@ export async function captureByIndex(ws: Workspace, store: Store, tmpIndex: stri
     }
     const ct = cacheTreeAt(after.cacheTree, scope);
     const covered = coveredEntries(after, lo, hi, scope, opts.known);
-    let built: { tree: string; trees: Map<string, string> };
+    let built: { tree: string; trees: Map<string, string>; objects: NewObject[] };
     if (hi - lo - covered > GIT_WRITES_TREES_ABOVE && skipped.size === 0) {
       // Many folders to build (a first snapshot, a branch switch): git's own write-tree is quicker.
       // --missing-ok and no alternates: every tree is written to the store, blobs stay borrowed (sealed later).
@@ -111,11 +116,9 @@ export async function captureByIndex(ws: Workspace, store: Store, tmpIndex: stri
       if (!node?.oid) {
         throw new Error('git write-tree left no tree of the folder');
       }
-      built = { tree: node.oid, trees: treesOfCacheTree(node) };
+      built = { tree: node.oid, trees: treesOfCacheTree(node), objects: [] };
     } else {
-      const b = buildTrees({ src: after, lo, hi, prefix: scope, ...(skipped.size ? { skip: (i: number) => skipped.has(i), untrusted } : {}), ...(ct ? { cacheTree: ct } : {}) }, { objectsDir: store.objectsDir, format, known: opts.known });
-      writeObjects(store.objectsDir, format, b.objects);
-      built = b;
+      built = buildTrees({ src: after, lo, hi, prefix: scope, ...(skipped.size ? { skip: (i: number) => skipped.has(i), untrusted } : {}), ...(ct ? { cacheTree: ct } : {}) }, { objectsDir: store.objectsDir, format, known: opts.known });
     }
     traceStep('trees built', t0);
     const files = () => {
@@ -133,7 +136,7 @@ export async function captureByIndex(ws: Workspace, store: Store, tmpIndex: stri
       return { entries, ...(tracked ? { tracked } : {}) };
     };
     const toFolder = (p: string) => p.slice(scope.length);
-    return {
+    const captured: Capture = {
       tree: built.tree,
       trees: built.trees,
       files,
@@ -149,8 +152,13 @@ export async function captureByIndex(ws: Workspace, store: Store, tmpIndex: stri
       ...(seedView ? { indexSum: seedView.checksum } : {}),
       storeOnly: !repo,
       ...(userIndex ? { userIndex } : {}),
-      ...(repo ? {} : { storeIndex: tmpIndex }),
+      objects: built.objects,
     };
+    if (!repo) {
+      // Outside git the refreshed index is the store's stat cache for next time (an atomic rename).
+      await fs.promises.rename(tmpIndex, path.join(store.dir, 'index')).catch(() => undefined);
+    }
+    return captured;
   } catch (e) {
     await updater.finish('').catch(() => undefined);
     throw e;

@@ -9,13 +9,12 @@ import * as path from 'node:path';
 import { git } from './git';
 import { listFor } from './records';
 import type { Store } from './store';
-import { deleteRefs, SNAPSHOT_REF_PREFIX } from './store';
+import { deleteRefs, readState, SNAPSHOT_REF_PREFIX, writeState } from './store';
 import type { Target } from './target';
 import { targetOf } from './target';
 import type { RetentionPolicy, SnapshotInfo, SnapshotStoreOptions } from './types';
 
 const MiB = 1024 * 1024;
-const MARKER = 'airlock-maintained';
 /** More packs than this (each snapshot and each seal may add one) and the small ones are merged. */
 const MAX_PACKS = 40;
 
@@ -115,28 +114,22 @@ export async function pruneList(t: Target, list: readonly SnapshotInfo[], policy
   return { deleted: gone, kept: list.length - gone.length };
 }
 
-/** After a snapshot: prune when the count is over the limit or the last full check is an hour old. */
-export async function maybeMaintain(t: Target, policy: RetentionPolicy): Promise<void> {
-  const marker = path.join(t.store.dir, MARKER);
-  let count = Infinity;
-  try {
-    count = fs.readdirSync(path.join(t.store.dir, ...SNAPSHOT_REF_PREFIX.split('/').filter(Boolean))).length;
-  } catch {
-    /* no loose refs yet */
-  }
-  let last = 0;
-  try {
-    last = fs.statSync(marker).mtimeMs;
-  } catch {
-    /* never */
-  }
-  // Over the count by a tenth (so a full store is not pruned on every snapshot), or an hour since the last check.
+/**
+ * Whether a new snapshot should be followed by a retention pass: the count over the limit by a
+ * tenth (so a full store is not pruned on every snapshot), or an hour since the last pass.
+ */
+export function needsMaintenance(count: number, maintainedAt: number | undefined, policy: RetentionPolicy): boolean {
   const maxCount = policy.maxCount ?? 200;
-  if (count <= maxCount + Math.floor(maxCount / 10) && Date.now() - last < 3600_000) {
-    return;
+  return count > maxCount + Math.floor(maxCount / 10) || maintainedAt === undefined || Date.now() - maintainedAt > 3600_000;
+}
+
+/** The retention pass after a snapshot; the store's state then remembers the count and the time. */
+export async function maintainStore(t: Target, policy: RetentionPolicy): Promise<void> {
+  const r = await pruneList(t, await listFor(t), policy);
+  const state = readState(t.store);
+  if (state) {
+    writeState(t.store, { ...state, count: r.kept, maintainedAt: Date.now() });
   }
-  fs.writeFileSync(marker, `${new Date().toISOString()}\n`);
-  await pruneList(t, await listFor(t), policy);
 }
 
 /** Applies the retention policy to the folder's snapshots now. */

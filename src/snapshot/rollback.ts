@@ -10,7 +10,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { withTemp } from './capture';
+import { persist, withTemp } from './capture';
 import { captureCalls } from './changes';
 import type { GitCall } from './git';
 import { git, splitZ } from './git';
@@ -143,7 +143,10 @@ export async function rollbackToSnapshot(folder: string, id: string, opts: Rollb
   const coverage = await verifySnapshot(t, target, { complete: false });
   const pick = selected(opts.files);
   if (opts.dryRun) {
-    return captureNow(t, opts, (c) => plan(t, target, coverage, c.tree, pick, true));
+    return captureNow(t, opts, (c) => {
+      persist(t.store, c); // the folder's tree now, for git to compare with
+      return plan(t, target, coverage, c.tree, pick, true);
+    });
   }
   await fs.promises.mkdir(t.store.tmpDir, { recursive: true });
   return withLock(path.join(t.store.tmpDir, 'rollback.lock'), async () => {
@@ -228,6 +231,7 @@ export async function diffSinceSnapshot(folder: string, id: string, opts: Snapsh
   const t = await targetOf(folder, opts.storageDir);
   const target = await findSnapshot(t, id);
   return captureNow(t, opts, async (now) => {
+    persist(t.store, now);
     const call = readCall(t);
     const [changes, patch, stat] = await Promise.all([
       rawDiff(t, target.tree, now.tree),

@@ -83,6 +83,9 @@ async function packInto(store: Store, repo: GitRepo, blobs: readonly string[], t
  */
 export async function sealBorrowed(store: Store, repo: GitRepo, index: { buf: Buffer; view: IndexView } | undefined, tree: string): Promise<void> {
   if (!index) {
+    if (!fs.existsSync(repo.indexFile)) {
+      return; // no index: nothing is borrowed (every file was hashed into the store)
+    }
     const r = await git(['rev-list', '--objects', '--missing=print', tree], store.call);
     const missing = r.stdout
       .toString('utf8')

@@ -5,14 +5,13 @@
  * written by Node: a commit with no parent naming the tree and holding the record (label, coverage,
  * agent, tool, time), and the ref that lists it (written last, so a kill leaves nothing half-listed).
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { Capture } from './capture';
-import { capture, withTemp } from './capture';
+import { capture } from './capture';
 import { git, traceStep } from './git';
-import { formatCommit, writeLoose } from './objects';
+import type { NewObject } from './objects';
+import { formatCommit, hashObject, writeObjects } from './objects';
 import { listFor } from './records';
-import { maybeMaintain } from './retention';
+import { maintainStore, needsMaintenance } from './retention';
 import { sealBorrowed } from './seal';
 import type { StoreState } from './store';
 import { readState, SNAPSHOT_REF_PREFIX, writeRef, writeState } from './store';
@@ -26,7 +25,9 @@ function oneLine(s: string, max = 300): string {
 }
 
 /** What a snapshot captured, ready to be recorded (from a full pass or from the window's journal). */
-export type Captured = Pick<Capture, 'tree' | 'trees' | 'ignored' | 'skipped' | 'userIndex' | 'storeIndex'> & {
+export type Captured = Pick<Capture, 'tree' | 'trees' | 'ignored' | 'skipped' | 'userIndex'> & {
+  /** New objects to write with the commit (the journal writes its own). */
+  readonly objects?: NewObject[];
   /** Changes against the index the capture started from (undefined when not known: the journal). */
   readonly delta?: Capture['delta'];
   readonly indexSum?: string;
@@ -74,16 +75,19 @@ export async function recordSnapshot(t: Target, c: Captured, input: TakeSnapshot
   const kind = input.kind ?? 'snapshot';
   const skipped: SkippedPath[] = c.skipped.map((s) => ({ path: s.path, reason: s.reason, detail: s.detail }));
   const notes = skipped.map((s) => s.detail);
-  const keepIndex = () => (c.storeIndex ? fs.promises.rename(c.storeIndex, path.join(store.dir, 'index')).catch(() => undefined) : undefined);
   const latest = prev?.latest;
   if (latest && latest.tree === c.tree && kind === 'snapshot') {
-    await keepIndex();
     if (ws.repo && !c.sealed) {
       await sealBorrowed(store, ws.repo, c.userIndex, c.tree); // the index may have changed, the files not
     }
     return { id: latest.id, commit: latest.commit, tree: latest.tree, unchanged: true, folder: ws.folder, shadow: !ws.repo, time: latest.time, filesChanged: 0, skipped, notes, durationMs: Date.now() - started };
   }
   if (ws.repo && !c.sealed) {
+    if (!c.userIndex) {
+      // No index to compare (none yet, or split): sealing walks the tree, so its objects go first.
+      writeObjects(store.objectsDir, store.format, c.objects ?? []);
+      c.objects?.splice(0);
+    }
     await sealBorrowed(store, ws.repo, c.userIndex, c.tree);
   }
   traceStep('sealed', started0);
@@ -105,25 +109,35 @@ export async function recordSnapshot(t: Target, c: Captured, input: TakeSnapshot
     `Airlock-Skipped: ${c.skipped.length}`,
     '',
   ].join('\n');
-  const commit = writeLoose(store.objectsDir, store.format, 'commit', formatCommit({ tree: c.tree, time: Math.floor(now / 1000), message }));
+  const content = formatCommit({ tree: c.tree, time: Math.floor(now / 1000), message });
+  const commit = hashObject(store.format, 'commit', content);
+  // The new blobs and trees and the commit, in one pack (one file write, not one per object).
+  writeObjects(store.objectsDir, store.format, [...(c.objects ?? []), { type: 'commit', content, oid: commit }]);
   const id = commit.slice(0, 12);
   writeRef(store, SNAPSHOT_REF_PREFIX + commit, commit); // listed from here on
-  writeState(store, { latest: { commit, id, tree: c.tree, time, kind }, trees: c.trees, ...(c.delta && !c.sealed ? { delta: c.delta } : {}), ...(c.indexSum ? { indexSum: c.indexSum } : {}) });
-  await keepIndex();
+  const count = (prev?.count ?? 0) + 1;
+  const retention = opts.retention === false ? undefined : opts.retention ?? {};
+  const maintain = retention !== undefined && needsMaintenance(count, prev?.maintainedAt, retention);
+  writeState(store, {
+    latest: { commit, id, tree: c.tree, time, kind },
+    trees: c.trees,
+    ...(c.delta && !c.sealed ? { delta: c.delta } : {}),
+    ...(c.indexSum ? { indexSum: c.indexSum } : {}),
+    count,
+    ...(prev?.maintainedAt && !maintain ? { maintainedAt: prev.maintainedAt } : {}),
+  });
   traceStep('recorded', started0);
-  if (opts.retention !== false) {
-    await maybeMaintain(t, opts.retention ?? {}).catch(() => undefined);
+  if (maintain && retention) {
+    await maintainStore(t, retention).catch(() => undefined);
   }
   return { id, commit, tree: c.tree, unchanged: false, folder: ws.folder, shadow: !ws.repo, time, filesChanged, skipped, notes, durationMs: Date.now() - started };
 }
 
-/** The full pass of the folder now, in a temporary index (see capture.ts); fn gets it before the index goes. */
+/** The full pass of the folder now (see capture.ts), with what the store remembers of the previous snapshot. */
 export async function captureNow<T>(t: Target, opts: SnapshotStoreOptions & { forceInclude?: readonly string[] }, fn: (c: Capture, prev: StoreState | undefined) => Promise<T>): Promise<T> {
   const prev = readState(t.store);
-  return withTemp(t.store, 'index', async (tmp) => {
-    const c = await capture(t.ws, t.store, tmp, { policy: opts, ...(opts.forceInclude ? { forceInclude: opts.forceInclude } : {}), known: prev?.trees ?? new Map() });
-    return fn(c, prev);
-  });
+  const c = await capture(t.ws, t.store, { policy: opts, ...(opts.forceInclude ? { forceInclude: opts.forceInclude } : {}), known: prev?.trees ?? new Map() });
+  return fn(c, prev);
 }
 
 /** Takes a snapshot of the folder (see the module comment). */

@@ -77,11 +77,23 @@ export function writeAtomic(file: string, data: string | Buffer): void {
   }
 }
 
+/** Ref folders this process has made (so each write costs no extra mkdir). */
+const madeDirs = new Set<string>();
+
 /** Points a ref of the store at an object (a loose ref file, written atomically). */
 export function writeRef(store: Store, ref: string, oid: string): void {
   const file = path.join(store.dir, ...ref.split('/'));
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  writeAtomic(file, `${oid}\n`);
+  const dir = path.dirname(file);
+  if (!madeDirs.has(dir)) {
+    fs.mkdirSync(dir, { recursive: true });
+    madeDirs.add(dir);
+  }
+  try {
+    writeAtomic(file, `${oid}\n`);
+  } catch (e) {
+    madeDirs.delete(dir); // removed meanwhile? make it again next time
+    throw e;
+  }
 }
 
 /** Deletes refs of the store (one git transaction; packed or loose alike). */
@@ -114,13 +126,17 @@ export interface StoreState {
   readonly delta?: ReadonlyMap<string, string | null>;
   /** The checksum of the index the snapshot read (its delta is relative to that index). */
   readonly indexSum?: string;
+  /** Snapshots in the store (as counted at the last retention pass, plus those since). */
+  readonly count?: number;
+  /** When retention last ran (ms since the epoch). */
+  readonly maintainedAt?: number;
 }
 
 const STATE_FILE = 'airlock-state.json';
 
 export function readState(store: Store): StoreState | undefined {
   try {
-    const v = JSON.parse(fs.readFileSync(path.join(store.dir, STATE_FILE), 'utf8')) as { latest?: Latest; trees?: Record<string, string>; delta?: Record<string, string | null>; indexSum?: string };
+    const v = JSON.parse(fs.readFileSync(path.join(store.dir, STATE_FILE), 'utf8')) as { latest?: Latest; trees?: Record<string, string>; delta?: Record<string, string | null>; indexSum?: string; count?: number; maintainedAt?: number };
     if (!v.latest || typeof v.latest.commit !== 'string' || typeof v.latest.tree !== 'string' || !v.trees) {
       return undefined;
     }
@@ -129,6 +145,8 @@ export function readState(store: Store): StoreState | undefined {
       trees: new Map(Object.entries(v.trees)),
       ...(v.delta ? { delta: new Map(Object.entries(v.delta)) } : {}),
       ...(v.indexSum ? { indexSum: v.indexSum } : {}),
+      ...(typeof v.count === 'number' ? { count: v.count } : {}),
+      ...(typeof v.maintainedAt === 'number' ? { maintainedAt: v.maintainedAt } : {}),
     };
   } catch {
     return undefined;
@@ -138,7 +156,14 @@ export function readState(store: Store): StoreState | undefined {
 export function writeState(store: Store, state: StoreState): void {
   writeAtomic(
     path.join(store.dir, STATE_FILE),
-    JSON.stringify({ latest: state.latest, trees: Object.fromEntries(state.trees), ...(state.delta ? { delta: Object.fromEntries(state.delta) } : {}), ...(state.indexSum ? { indexSum: state.indexSum } : {}) }),
+    JSON.stringify({
+      latest: state.latest,
+      trees: Object.fromEntries(state.trees),
+      ...(state.delta ? { delta: Object.fromEntries(state.delta) } : {}),
+      ...(state.indexSum ? { indexSum: state.indexSum } : {}),
+      ...(state.count !== undefined ? { count: state.count } : {}),
+      ...(state.maintainedAt !== undefined ? { maintainedAt: state.maintainedAt } : {}),
+    }),
   );
 }
 

@@ -82,7 +82,9 @@ export async function verifySnapshot(t: Target, s: SnapshotInfo, opts: { complet
     throw fail('its ref was moved to another commit');
   }
   // The record (label, coverage, agent, tool, time) is the commit: it must hash to its id.
-  const [commit] = await readObjects(t.store.call, [s.commit]);
+  const [commit] = await readObjects(t.store.call, [s.commit]).catch((e: unknown) => {
+    throw fail(`its record cannot be read (${e instanceof Error ? e.message.slice(0, 200) : String(e)})`);
+  });
   const bad = badObject([commit], t.store.format);
   if (bad) {
     throw fail(`its record: ${bad}`);
@@ -119,7 +121,13 @@ export async function verifyBlobs(t: Target, s: SnapshotInfo, oids: readonly str
   const unique = [...new Set(oids)];
   // Read through the repository too: an object not yet copied into the store is as good, once it hashes right.
   const call = t.ws.repo ? { ...t.store.call, alternates: t.ws.repo.objectsDir } : t.store.call;
-  const bad = badObject(await readObjects(call, unique), t.store.format);
+  let objects: BatchObject[];
+  try {
+    objects = await readObjects(call, unique);
+  } catch (e) {
+    throw new SnapshotIntegrityError(s.id, `a file in it cannot be read (${e instanceof Error ? e.message.split('\n')[0].slice(0, 300) : String(e)})`);
+  }
+  const bad = badObject(objects, t.store.format);
   if (bad) {
     throw new SnapshotIntegrityError(s.id, `a file in it: ${bad}`);
   }

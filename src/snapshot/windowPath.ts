@@ -6,6 +6,7 @@
 import { sealBorrowed } from './seal';
 import type { ChangeJournal } from './journal';
 import { policyKeyOf } from './journal';
+import { persist } from './capture';
 import { captureNow, recordSnapshot } from './snapshot';
 import { readState } from './store';
 import type { Target } from './target';
@@ -67,6 +68,7 @@ export class WindowSnapshots {
       const quietBefore = !this.journal.hasPending(folder);
       this.journal.beginFullPass(folder);
       await captureNow(t, opts, async (c) => {
+        persist(t.store, c); // the model's blobs and trees are the store's from now on
         if (t.ws.repo) {
           await sealBorrowed(t.store, t.ws.repo, c.userIndex, c.tree);
         }

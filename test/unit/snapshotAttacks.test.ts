@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SnapshotService } from '../../src/snapshot/service';
@@ -66,22 +67,30 @@ describe('snapshots an agent cannot destroy or forge with git commands in the wo
     const { dir, service, snaps } = await scene();
     const target = snaps[1];
     const [info] = (await service.list(dir)).filter((s) => s.id === target.id);
-    // Damage one blob of it inside the store (as a disk error would): the blob of notes.txt.
-    const storeGit = (...args: string[]) => g(dir, `--git-dir=${storeDir(dirs.storage(), dir)}`, ...args);
-    const blob = storeGit('rev-parse', `${info.tree}:notes.txt`).trim();
-    const file = path.join(storeDir(dirs.storage(), dir), 'objects', blob.slice(0, 2), blob.slice(2));
-    const packed = !fs.existsSync(file);
-    assert.equal(packed, false, 'the blob is a loose object of the store');
-    if (!packed) {
-      fs.chmodSync(file, 0o644);
-      fs.writeFileSync(file, fs.readFileSync(file).subarray(0, 8)); // truncated
+    // Damage one blob of it inside the store (as a disk error would): the blob of notes.txt, in a pack.
+    const store = storeDir(dirs.storage(), dir);
+    const blob = g(dir, `--git-dir=${store}`, 'rev-parse', `${info.tree}:notes.txt`).trim();
+    const packDir = path.join(store, 'objects', 'pack');
+    let damaged = false;
+    for (const idx of fs.readdirSync(packDir).filter((n) => n.endsWith('.idx'))) {
+      const listed = execFileSync('git', ['show-index'], { input: fs.readFileSync(path.join(packDir, idx)), encoding: 'utf8' });
+      const line = listed.split('\n').find((l) => l.split(' ')[1] === blob);
+      if (line) {
+        const pack = path.join(packDir, idx.replace(/\.idx$/, '.pack'));
+        const bytes = fs.readFileSync(pack);
+        const at = Number(line.split(' ')[0]) + 4;
+        bytes[at] ^= 0xff; // inside the object's compressed data
+        fs.chmodSync(pack, 0o644);
+        fs.writeFileSync(pack, bytes);
+        damaged = true;
+      }
     }
+    assert.ok(damaged, 'the blob is in a pack of the store');
     write(dir, 'a.txt', 'current work\n');
+    write(dir, 'notes.txt', 'the damaged version is nowhere else now\n');
     const before = readState(dir);
-    if (!packed) {
-      await assert.rejects(service.rollback(dir, target.id), /does not verify.*nothing was restored/);
-      assert.deepEqual(readState(dir), before, 'not a single file changed');
-    }
+    await assert.rejects(service.rollback(dir, target.id), /does not verify.*nothing was restored/);
+    assert.deepEqual(readState(dir), before, 'not a single file changed');
     // A ref moved to another snapshot's commit is refused too.
     const other = (await service.list(dir)).find((s) => s.id === snaps[0].id)!;
     fs.writeFileSync(path.join(storeDir(dirs.storage(), dir), 'refs', 'airlock', 'snapshots', (await service.list(dir)).find((s) => s.id === snaps[2].id)!.commit), `${other.commit}\n`);
