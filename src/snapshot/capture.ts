@@ -14,8 +14,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { captureByHashing } from './captureHash';
 import { captureByIndex } from './captureIndex';
-import { coveredEntries, folderRange, GIT_WRITES_TREES_ABOVE } from './changes';
-import { GitError } from './git';
+import { coveredEntries, folderRange, GIT_WRITES_TREES_ABOVE, startStatus } from './changes';
+import { GitError, startGit } from './git';
 import { IndexView } from './indexFile';
 import type { Store } from './store';
 import type { NewObject } from './objects';
@@ -73,9 +73,13 @@ export function persist(store: Store, c: Pick<Capture, 'objects'>): void {
 export async function capture(ws: Workspace, store: Store, opts: CaptureOptions): Promise<Capture> {
   const repo = ws.repo;
   if (repo) {
+    // The usual way's two git processes start first, while Node reads the index.
+    const status = startStatus({ cwd: repo.root }, ws);
+    status.catch(() => undefined); // awaited below, or not needed
+    const hasher = startGit(['hash-object', '--stdin-paths'], { cwd: repo.root });
     let buf: Buffer | undefined;
     try {
-      buf = await fs.promises.readFile(repo.indexFile);
+      buf = fs.readFileSync(repo.indexFile);
     } catch {
       buf = undefined; // no index yet
     }
@@ -84,7 +88,7 @@ export async function capture(ws: Workspace, store: Store, opts: CaptureOptions)
       const { lo, hi } = folderRange(view, repo.scope);
       if (hi - lo - coveredEntries(view, lo, hi, repo.scope, opts.known) <= GIT_WRITES_TREES_ABOVE) {
         try {
-          return await captureByHashing(ws, store, { buf, view }, opts);
+          return await captureByHashing(ws, store, { buf, view }, opts, { status, hasher });
         } catch (e) {
           if (!(e instanceof GitError)) {
             throw e;
@@ -93,7 +97,7 @@ export async function capture(ws: Workspace, store: Store, opts: CaptureOptions)
         }
       }
     }
+    await hasher.finish('').catch(() => undefined);
   }
   return captureByIndex(ws, store, opts);
 }
-

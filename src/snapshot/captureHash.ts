@@ -10,7 +10,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Capture, CaptureOptions } from './capture';
 import { cacheTreeAt, findChanges, folderRange } from './changes';
-import { git, startGit, traceStep } from './git';
+import type { GitResult, StartedGit } from './git';
+import { git, traceStep } from './git';
 import type { IndexView } from './indexFile';
 import { quotePath } from './longGit';
 import type { NewObject, ObjectFormat } from './objects';
@@ -45,17 +46,17 @@ function folderPrefixes(p: string, into: Set<string>): void {
 }
 
 /** Captures the folder of a repository whose index is `index` (see the module comment). */
-export async function captureByHashing(ws: Workspace, store: Store, index: { buf: Buffer; view: IndexView }, opts: CaptureOptions): Promise<Capture> {
+export async function captureByHashing(ws: Workspace, store: Store, index: { buf: Buffer; view: IndexView }, opts: CaptureOptions, started: { status: Promise<GitResult>; hasher: StartedGit }): Promise<Capture> {
   const t0 = performance.now();
   const repo = ws.repo as NonNullable<Workspace['repo']>;
   const { root, scope } = repo;
   const view = index.view;
   const format: ObjectFormat = store.format;
   // git says what each changed file's blob is (filters and line endings applied), writing nothing.
-  const hasher = startGit(['hash-object', '--stdin-paths'], { cwd: root });
+  const hasher = started.hasher;
   let finished = false;
   try {
-    const { status, c, dropped } = await findChanges({ cwd: root }, ws, opts, (p) => view.has(p));
+    const { status, c, dropped } = await findChanges({ cwd: root }, ws, opts, (p) => view.has(p), started.status);
     traceStep('status done, classified', t0);
     const fileMode = tracksFileMode(repo.commonDir);
     const hashing: string[] = [];

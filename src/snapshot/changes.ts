@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Classified, StatusRecords } from './classify';
 import { classify, parseStatus } from './classify';
-import type { GitCall } from './git';
+import type { GitCall, GitResult } from './git';
 import { git, splitZ } from './git';
 import type { CacheTreeNode, IndexView } from './indexFile';
 import type { Store } from './store';
@@ -76,12 +76,18 @@ export interface Changes {
 }
 
 /** Runs status on the folder and decides what a snapshot takes (see the module comment). */
-export async function findChanges(read: GitCall, ws: Workspace, opts: { policy: SnapshotPolicy; forceInclude?: readonly string[] }, inIndex: (p: string) => boolean): Promise<Changes> {
+/** Starts `git status` of the folder (on the index `read` names; read only in a repository). */
+export function startStatus(read: GitCall, ws: Workspace): Promise<GitResult> {
+  const scope = ws.repo ? ws.repo.scope : '';
+  return git([...STATUS_ARGS, '--', scope === '' ? ':/' : literal(scope)], { ...read, env: ws.repo ? { GIT_OPTIONAL_LOCKS: '0' } : undefined });
+}
+
+/** Decides what a snapshot takes from the folder's status (started with startStatus, or now). */
+export async function findChanges(read: GitCall, ws: Workspace, opts: { policy: SnapshotPolicy; forceInclude?: readonly string[] }, inIndex: (p: string) => boolean, started?: Promise<GitResult>): Promise<Changes> {
   const repo = ws.repo;
   const root = repo ? repo.root : ws.folder;
   const scope = repo ? repo.scope : '';
-  const spec = scope === '' ? ':/' : literal(scope);
-  const statusOut = await git([...STATUS_ARGS, '--', spec], { ...read, env: repo ? { GIT_OPTIONAL_LOCKS: '0' } : undefined });
+  const statusOut = await (started ?? startStatus(read, ws));
   const status = parseStatus(splitZ(statusOut.stdout));
   const force = new Set((opts.forceInclude ?? []).map((p) => scope + p.replace(/\\/g, '/').replace(/^\.\//, '')));
   const c = await classify(status, {

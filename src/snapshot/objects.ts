@@ -131,20 +131,31 @@ export function writePack(objectsDir: string, format: ObjectFormat, objects: rea
   const idxBody = Buffer.concat([Buffer.from([0xff, 0x74, 0x4f, 0x63, 0, 0, 0, 2]), fanout, oids, crcs, offs, packSum]);
   const idx = Buffer.concat([idxBody, createHash(format).update(idxBody).digest()]);
   const dir = path.join(objectsDir, 'pack');
-  fs.mkdirSync(dir, { recursive: true });
-  const name = `pack-${packSum.toString('hex')}`;
-  const tmp = `tmp_pack_${process.pid}_${randomBytes(4).toString('hex')}`;
+  if (!packDirs.has(dir)) {
+    fs.mkdirSync(dir, { recursive: true });
+    packDirs.add(dir);
+  }
+  const name = path.join(dir, `pack-${packSum.toString('hex')}`);
+  if (fs.existsSync(`${name}.idx`)) {
+    return; // the same pack, whole, is there already
+  }
+  const tmp = path.join(dir, `tmp_pack_${process.pid}_${randomBytes(4).toString('hex')}`);
   try {
-    fs.writeFileSync(path.join(dir, `${tmp}.pack`), pack, { mode: 0o444 });
-    fs.renameSync(path.join(dir, `${tmp}.pack`), path.join(dir, `${name}.pack`));
-    fs.writeFileSync(path.join(dir, `${tmp}.idx`), idx, { mode: 0o444 });
-    fs.renameSync(path.join(dir, `${tmp}.idx`), path.join(dir, `${name}.idx`));
+    // Each file whole or not at all (renamed into place); git uses a pack only once its index is there.
+    fs.writeFileSync(`${tmp}.pack`, pack, { mode: 0o444 });
+    fs.renameSync(`${tmp}.pack`, `${name}.pack`);
+    fs.writeFileSync(`${tmp}.idx`, idx, { mode: 0o444 });
+    fs.renameSync(`${tmp}.idx`, `${name}.idx`);
   } catch (e) {
-    fs.rmSync(path.join(dir, `${tmp}.pack`), { force: true });
-    fs.rmSync(path.join(dir, `${tmp}.idx`), { force: true });
+    packDirs.delete(dir);
+    fs.rmSync(`${tmp}.pack`, { force: true });
+    fs.rmSync(`${tmp}.idx`, { force: true });
     throw e;
   }
 }
+
+/** Pack folders this process has made. */
+const packDirs = new Set<string>();
 
 /** Writes new objects: loose when they are one or two, else as one pack. */
 export function writeObjects(objectsDir: string, format: ObjectFormat, objects: readonly NewObject[]): void {

@@ -188,7 +188,8 @@ describe('snapshot store from the command line (dist/cli.js)', () => {
       assert.deepEqual(repoFacts(dir), facts, `after a kill at ${delay} ms`);
       g(dir, 'fsck', '--no-progress', '--no-dangling');
       // The store is consistent and stands alone: every object of every listed snapshot is in it.
-      sg(home, dir, 'fsck', '--no-progress', '--no-dangling');
+      const fsck = spawnSync('git', [`--git-dir=${storeDir(home, dir)}`, 'fsck', '--no-progress', '--no-dangling'], { encoding: 'utf8', env: cleanEnv() });
+      assert.equal(fsck.status, 0, `git fsck of the store after a kill at ${delay} ms (${args[0]}): ${fsck.stdout}${fsck.stderr}`);
       const verify = airlock('snapshots', '--cwd', dir, '--verify');
       assert.equal(verify.status, 0, `every snapshot verifies after a kill at ${delay} ms: ${verify.stdout}${verify.stderr}`);
     }
