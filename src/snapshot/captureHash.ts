@@ -15,14 +15,11 @@ import { git, traceStep } from './git';
 import type { IndexView } from './indexFile';
 import { quotePath } from './longGit';
 import type { NewObject, ObjectFormat } from './objects';
-import { hashObject } from './objects';
+import { hashObject, readPackable } from './objects';
 import type { Store } from './store';
 import type { FileEntry } from './tree';
 import { buildTrees, comparePaths } from './tree';
 import type { Workspace } from './workspace';
-
-/** Changed files up to this size are read and packed by Node; bigger ones git writes itself. */
-const PACKED_BLOB_MAX = 4 * 1024 * 1024;
 
 interface Hashed {
   readonly mode: string;
@@ -93,12 +90,7 @@ export async function captureByHashing(ws: Workspace, store: Store, index: { buf
     // from Node; others (and big ones, streamed) are written by git itself, loose, into the store.
     const byGit: string[] = [];
     hashing.forEach((p, k) => {
-      let content: Buffer | undefined;
-      try {
-        content = fs.statSync(path.join(root, p)).size <= PACKED_BLOB_MAX ? fs.readFileSync(path.join(root, p)) : undefined;
-      } catch {
-        content = undefined;
-      }
+      const content = readPackable(path.join(root, p));
       if (content && hashObject(format, 'blob', content) === oids[k]) {
         objects.push({ type: 'blob', content, oid: oids[k] });
         changed.set(p, { mode: (changed.get(p) as Hashed).mode, oid: Buffer.from(oids[k], 'hex') });

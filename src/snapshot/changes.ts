@@ -124,16 +124,23 @@ export async function findChanges(read: GitCall, ws: Workspace, opts: { policy: 
 /** More index entries than this to read and hash in Node, and git write-tree builds the trees instead. */
 export const GIT_WRITES_TREES_ABOVE = 5000;
 
-/** Index entries of the folder [lo, hi) that Node need not read: under folders the cache-tree vouches for and the store already has. */
+/**
+ * Index entries of the folder [lo, hi) that Node need not read: under folders the cache-tree
+ * vouches for and whose tree the store already has (the previous snapshot's, `known`).
+ */
 export function coveredEntries(view: IndexView, lo: number, hi: number, scope: string, known: ReadonlyMap<string, string>): number {
+  const covered = (node: CacheTreeNode, dir: string): number => {
+    if (node.oid && known.get(dir) === node.oid) {
+      return node.entryCount;
+    }
+    let n = 0;
+    for (const [name, child] of node.children) {
+      n += covered(child, dir === '' ? name : `${dir}/${name}`);
+    }
+    return n;
+  };
   const ct = cacheTreeAt(view.cacheTree, scope);
-  if (!ct) {
-    return 0;
-  }
-  if (ct.oid && known.get('') === ct.oid) {
-    return hi - lo;
-  }
-  return [...ct.children].reduce((n, [name, c]) => n + (c.oid && known.get(name) === c.oid ? c.entryCount : 0), 0);
+  return ct ? Math.min(hi - lo, covered(ct, '')) : 0;
 }
 
 /** The folder's entries are one run of the sorted index ('sub/' up to 'sub0'). */

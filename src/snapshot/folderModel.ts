@@ -4,7 +4,7 @@
  * change journal edits it path by path and rebuilds only the trees above the changed paths.
  */
 import type { NewObject, ObjectFormat } from './objects';
-import { hashObject, writeObjects } from './objects';
+import { hashObject } from './objects';
 import type { FileEntry } from './tree';
 import type { SkipReason } from './types';
 
@@ -144,10 +144,10 @@ export class FolderModel {
   }
 
   /**
-   * Applies file changes (undefined: removed) and rebuilds the trees above them, writing new ones
-   * to the store; returns the number of files that changed.
+   * Applies file changes (undefined: removed) and rebuilds the trees above them; returns the number
+   * of files that changed and the new trees (for the caller to write with the snapshot).
    */
-  apply(changes: ReadonlyMap<string, ModelEntry | undefined>, objectsDir: string, format: ObjectFormat): number {
+  apply(changes: ReadonlyMap<string, ModelEntry | undefined>, format: ObjectFormat): { changed: number; objects: NewObject[] } {
     let changed = 0;
     const touched = new Set<string>();
     for (const [p, e] of changes) {
@@ -200,7 +200,6 @@ export class FolderModel {
         this.dir(parentOf(d)).set(baseOf(d), { mode: '40000', oid });
       }
     }
-    writeObjects(objectsDir, format, objects);
-    return changed;
+    return { changed, objects };
   }
 }

@@ -5,8 +5,8 @@
  * checked by a long-lived `git check-ignore`, and only the trees above them are rebuilt; no walk of
  * the folder. Anything the journal cannot judge alone (a new folder, .gitignore or .gitattributes
  * changed, a watcher that lost events, too many changes, other settings) makes that snapshot a full
- * pass; and a full pass re-verifies the model in the background a few seconds after journal
- * snapshots (at least every `verifyEveryMs`), so a missed event cannot hide a change for long.
+ * pass; and a full pass re-verifies the model in the background (when the folder is quiet, every
+ * `verifyEveryMs` while journal snapshots are taken), so a missed event cannot hide a change for long.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -15,7 +15,9 @@ import { captureCalls } from './changes';
 import type { ModelEntry, ModelSource } from './folderModel';
 import { FolderModel } from './folderModel';
 import { LongGit, quotePath } from './longGit';
-import { writeLoose } from './objects';
+import { git } from './git';
+import type { NewObject } from './objects';
+import { hashObject, readPackable } from './objects';
 import type { Captured } from './snapshot';
 import type { Target } from './target';
 import type { SnapshotPolicy } from './types';
@@ -23,8 +25,11 @@ import { DEFAULT_PROTECTED_PATTERNS } from './types';
 
 const MiB = 1024 * 1024;
 
+/** A verification waits for this long without journal snapshots. */
+const QUIET_MS = 2000;
+
 export interface JournalOptions {
-  /** A full pass re-verifies the model at least this often while journal snapshots are taken (default 10 s). */
+  /** A full pass re-verifies the model this long after the previous one, once journal snapshots were taken (default 30 s). */
   readonly verifyEveryMs?: number;
   /** More changed paths than this and the snapshot is a full pass (default 2000). */
   readonly maxChanges?: number;
@@ -47,6 +52,8 @@ interface Watched {
   ignorer?: LongGit;
   verifyTimer?: NodeJS.Timeout;
   lastVerify: number;
+  /** While a verification runs: the paths snapshots consumed meanwhile. */
+  verifying?: Set<string>;
 }
 
 export class ChangeJournal {
@@ -139,19 +146,40 @@ export class ChangeJournal {
   }
 
   /**
-   * Schedules a background full pass `run` a little after the last journal snapshot (and no later
-   * than verifyEveryMs after the previous one).
+   * Schedules the background full pass `run` for when the folder has been quiet a moment, once
+   * verifyEveryMs has passed since the previous one (a timer reset by each journal snapshot, unless
+   * the check is already overdue).
    */
   scheduleVerify(folder: string, run: () => Promise<void>): void {
     const w = this.watched(folder);
+    const every = this.opts.verifyEveryMs ?? 30_000;
+    const now = Date.now();
+    if (w.verifyTimer && now > w.lastVerify + 2 * every) {
+      return; // overdue: let the pending one fire
+    }
     clearTimeout(w.verifyTimer);
-    const every = this.opts.verifyEveryMs ?? 10_000;
-    const delay = Math.max(0, Math.min(2000, w.lastVerify + every - Date.now()));
     w.verifyTimer = setTimeout(() => {
+      w.verifyTimer = undefined;
       w.lastVerify = Date.now();
       void run();
-    }, delay);
+    }, Math.max(QUIET_MS, w.lastVerify + every - now));
     w.verifyTimer.unref();
+  }
+
+  /** A verification starts: paths the journal consumes meanwhile are looked at again after it. */
+  beginVerify(folder: string): void {
+    this.watched(folder).verifying = new Set();
+  }
+
+  /** A verification ends: its pass becomes the model; what the journal consumed meanwhile is dirty again. */
+  endVerify(folder: string, src: ModelSource, policyKey: string, startedAt: number): void {
+    const w = this.watched(folder);
+    const consumed = w.verifying ?? new Set<string>();
+    w.verifying = undefined;
+    this.adopt(folder, src, policyKey, startedAt);
+    for (const p of consumed) {
+      w.dirty.add(p);
+    }
   }
 
   /** Compares a verification's tree with the model before adopting it (no events meanwhile). */
@@ -185,6 +213,9 @@ export class ChangeJournal {
     }
     const dirty = w.dirty;
     w.dirty = new Set();
+    for (const p of dirty) {
+      w.verifying?.add(p);
+    }
     try {
       const c = await this.fromJournal(w, m, t, policy, dirty);
       if (!c) {
@@ -206,6 +237,14 @@ export class ChangeJournal {
     const root = t.ws.folder;
     const scope = t.ws.repo?.scope ?? '';
     const changes = new Map<string, ModelEntry | undefined>();
+    const objects: NewObject[] = [];
+    /** A symbolic link's blob is its target. */
+    const linkBlob = (abs: string): string => {
+      const content = Buffer.from(fs.readlinkSync(abs));
+      const oid = hashObject(t.store.format, 'blob', content);
+      objects.push({ type: 'blob', content, oid });
+      return oid;
+    };
     const toHash: string[] = [];
     const newFiles: { rel: string; size: number; link: boolean }[] = [];
     for (const rel of dirty) {
@@ -245,7 +284,7 @@ export class ChangeJournal {
         continue;
       }
       if (st.isSymbolicLink()) {
-        changes.set(rel, { mode: '120000', oid: writeLoose(t.store.objectsDir, t.store.format, 'blob', Buffer.from(fs.readlinkSync(path.join(root, rel)))) });
+        changes.set(rel, { mode: '120000', oid: linkBlob(path.join(root, rel)) });
       } else if (st.isFile()) {
         toHash.push(rel);
         changes.set(rel, { mode: st.mode & 0o100 ? '100755' : '100644', oid: '' });
@@ -260,7 +299,7 @@ export class ChangeJournal {
       }
       for (const f of decided) {
         if (f.link) {
-          changes.set(f.rel, { mode: '120000', oid: writeLoose(t.store.objectsDir, t.store.format, 'blob', Buffer.from(fs.readlinkSync(path.join(root, f.rel)))) });
+          changes.set(f.rel, { mode: '120000', oid: linkBlob(path.join(root, f.rel)) });
         } else {
           toHash.push(f.rel);
           const st = fs.lstatSync(path.join(root, f.rel));
@@ -270,14 +309,30 @@ export class ChangeJournal {
       }
     }
     if (toHash.length > 0) {
-      w.hasher ??= new LongGit(['hash-object', '-w', '--stdin-paths'], captureCalls(t.ws, t.store, '').write, '\n');
+      // git says what each blob is (filters, line endings); a file whose bytes are its blob goes into
+      // the snapshot's pack from here, any other git writes itself.
+      w.hasher ??= new LongGit(['hash-object', '--stdin-paths'], captureCalls(t.ws, t.store, '').read, '\n');
       const oids = await w.hasher.request(toHash.map((p) => `${quotePath(scope + p)}\n`).join(''), toHash.length);
-      toHash.forEach((p, i) => changes.set(p, { mode: (changes.get(p) as ModelEntry).mode, oid: oids[i] }));
+      const byGit: string[] = [];
+      toHash.forEach((p, i) => {
+        const content = readPackable(path.join(root, p));
+        if (content && hashObject(t.store.format, 'blob', content) === oids[i]) {
+          objects.push({ type: 'blob', content, oid: oids[i] });
+          changes.set(p, { mode: (changes.get(p) as ModelEntry).mode, oid: oids[i] });
+        } else {
+          byGit.push(p);
+        }
+      });
+      if (byGit.length > 0) {
+        const written = (await git(['hash-object', '-w', '--stdin-paths'], { ...captureCalls(t.ws, t.store, '').write, input: byGit.map((p) => `${quotePath(scope + p)}\n`).join('') })).stdout.toString('latin1').split('\n');
+        byGit.forEach((p, i) => changes.set(p, { mode: (changes.get(p) as ModelEntry).mode, oid: written[i] }));
+      }
     }
-    const filesChanged = m.apply(changes, t.store.objectsDir, t.store.format);
+    const { changed: filesChanged, objects: trees } = m.apply(changes, t.store.format);
+    objects.push(...trees);
     m.journalSnapshots++;
     this.stats.journal++;
-    return { tree: m.tree, trees: m.trees, ignored: [...m.ignored].sort(), skipped: [...m.skipped].sort((a, b) => (a.path < b.path ? -1 : 1)), filesChanged, sealed: true, objects: [] };
+    return { tree: m.tree, trees: m.trees, ignored: [...m.ignored].sort(), skipped: [...m.skipped].sort((a, b) => (a.path < b.path ? -1 : 1)), filesChanged, sealed: true, objects };
   }
 
   /** Decides new files by the ignore rules, the protected patterns and the size caps; undefined to fall back. */

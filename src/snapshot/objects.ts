@@ -51,6 +51,18 @@ export function writeLoose(objectsDir: string, format: ObjectFormat, type: Objec
   return oid;
 }
 
+/** Files up to this size are read and packed by Node; bigger ones git writes itself (streaming them). */
+const PACKABLE_MAX = 4 * 1024 * 1024;
+
+/** A file's bytes when it is small enough to pack from Node; undefined otherwise (or when it cannot be read). */
+export function readPackable(abs: string): Buffer | undefined {
+  try {
+    return fs.statSync(abs).size <= PACKABLE_MAX ? fs.readFileSync(abs) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** An object to write: its type, content and id. */
 export interface NewObject {
   readonly type: ObjectType;

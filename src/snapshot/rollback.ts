@@ -145,7 +145,7 @@ export async function rollbackToSnapshot(folder: string, id: string, opts: Rollb
   if (opts.dryRun) {
     return captureNow(t, opts, (c) => {
       persist(t.store, c); // the folder's tree now, for git to compare with
-      return plan(t, target, coverage, c.tree, pick, true);
+      return diffTo(t, target, c.tree).then((changes) => plan(t, target, coverage, changes, pick, true));
     });
   }
   await fs.promises.mkdir(t.store.tmpDir, { recursive: true });
@@ -153,13 +153,15 @@ export async function rollbackToSnapshot(folder: string, id: string, opts: Rollb
     const label = `before rollback to ${target.id}`;
     const safetyInput = { label, ...(opts.agent ? { agent: opts.agent } : {}), tool: 'rollback', kind: 'safety' as const };
     let safety = await takeSnapshotOf(t, safetyInput, { ...opts, retention: false });
+    let changes = await diffTo(t, target, safety.tree);
     // A file of the snapshot that exists now but the safety snapshot left out (ignored now, or over a
     // size cap) is overwritten by the rollback: take the safety snapshot again with it included.
-    const uncovered = (await rawDiff(t, safety.tree, target.tree)).filter((c) => c.status === 'A' && pick(c.path) && exists(path.join(t.ws.folder, c.path))).map((c) => c.path);
+    const uncovered = changes.filter((c) => c.status === 'A' && pick(c.path) && exists(path.join(t.ws.folder, c.path))).map((c) => c.path);
     if (uncovered.length > 0) {
       safety = await takeSnapshotOf(t, { ...safetyInput, forceInclude: uncovered }, { ...opts, retention: false });
+      changes = await diffTo(t, target, safety.tree);
     }
-    const result = await plan(t, target, coverage, safety.tree, pick, false);
+    const result = await plan(t, target, coverage, changes, pick, false);
     return { ...result, safetySnapshotId: safety.id };
   });
 }
@@ -169,15 +171,18 @@ export function previewRollback(folder: string, id: string, opts: Omit<RollbackO
   return rollbackToSnapshot(folder, id, { ...opts, dryRun: true });
 }
 
-async function plan(t: Target, target: SnapshotInfo, coverage: CoverageRecord, currentTree: string, pick: (p: string) => boolean, dryRun: boolean): Promise<RollbackResult> {
-  const folder = t.ws.folder;
-  const wasExcluded = excludedAt(coverage);
-  let all: RawChange[];
+/** What differs from the folder's tree now to the snapshot's (its trees unreadable: an integrity error). */
+async function diffTo(t: Target, target: SnapshotInfo, currentTree: string): Promise<RawChange[]> {
   try {
-    all = await rawDiff(t, currentTree, target.tree);
+    return await rawDiff(t, currentTree, target.tree);
   } catch (e) {
     throw new SnapshotIntegrityError(target.id, `its folders cannot be read (${e instanceof Error ? e.message.slice(0, 200) : String(e)})`);
   }
+}
+
+async function plan(t: Target, target: SnapshotInfo, coverage: CoverageRecord, all: readonly RawChange[], pick: (p: string) => boolean, dryRun: boolean): Promise<RollbackResult> {
+  const folder = t.ws.folder;
+  const wasExcluded = excludedAt(coverage);
   const changes = all.filter((c) => pick(c.path));
   const kept: KeptPath[] = [];
   const removals: RawChange[] = [];

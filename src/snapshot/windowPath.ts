@@ -1,7 +1,7 @@
 /**
  * Snapshots in the window: from the change journal when it can (journal.ts), else a full pass
  * whose result becomes the journal's model; a background full pass re-verifies the model after
- * journal snapshots. One folder's snapshots and verifications run one at a time.
+ * journal snapshots, alongside them. One folder's snapshots run one at a time.
  */
 import { sealBorrowed } from './seal';
 import type { ChangeJournal } from './journal';
@@ -15,6 +15,7 @@ import type { SnapshotResult, SnapshotStoreOptions, TakeSnapshotInput } from './
 
 export class WindowSnapshots {
   private readonly queues = new Map<string, Promise<unknown>>();
+  private readonly verifying = new Set<string>();
 
   constructor(
     readonly journal: ChangeJournal,
@@ -59,27 +60,36 @@ export class WindowSnapshots {
     });
   }
 
-  /** The background full pass: seals what it borrows, compares, and becomes the model. */
-  private verify(t: Target, opts: SnapshotStoreOptions): Promise<void> {
+  /**
+   * The background full pass: seals what it borrows, compares, and becomes the model. It does not
+   * hold up snapshots taken meanwhile (what they look at is looked at again after it).
+   */
+  private async verify(t: Target, opts: SnapshotStoreOptions): Promise<void> {
     const folder = t.ws.folder;
-    return this.serial(folder, async () => {
+    if (this.verifying.has(folder)) {
+      return;
+    }
+    this.verifying.add(folder);
+    try {
       const started = Date.now();
       const before = this.journal.modelTree(folder);
       const quietBefore = !this.journal.hasPending(folder);
-      this.journal.beginFullPass(folder);
+      this.journal.beginVerify(folder);
       await captureNow(t, opts, async (c) => {
         persist(t.store, c); // the model's blobs and trees are the store's from now on
         if (t.ws.repo) {
           await sealBorrowed(t.store, t.ws.repo, c.userIndex, c.tree);
         }
         const missedBefore = this.journal.missedChanges;
-        this.journal.noteVerified(before, c.tree, quietBefore && !this.journal.hasPending(folder));
-        this.journal.adopt(folder, { ...c, ...c.files() }, policyKeyOf(opts), started);
+        this.journal.noteVerified(before, c.tree, quietBefore && !this.journal.hasPending(folder) && this.journal.modelTree(folder) === before);
+        this.journal.endVerify(folder, { ...c, ...c.files() }, policyKeyOf(opts), started);
         this.onVerified?.(folder, this.journal.missedChanges > missedBefore);
       });
-    }).catch(() => {
+    } catch {
       this.journal.lost(folder); // could not verify: the next snapshot is a full pass
-    });
+    } finally {
+      this.verifying.delete(folder);
+    }
   }
 
   dispose(): void {
