@@ -57,6 +57,8 @@ export class FolderModel {
     readonly policyKey: string,
     /** When the full pass started. */
     readonly fullAt: number,
+    /** The store whose objects the model's trees and blobs are. */
+    readonly storeId: string,
   ) {
     this.tree = src.tree;
     this.trees = new Map(src.trees);

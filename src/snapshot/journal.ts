@@ -130,9 +130,9 @@ export class ChangeJournal {
   }
 
   /** Takes the result of a full pass started at `startedAt` as the folder's model. */
-  adopt(folder: string, src: ModelSource, policyKey: string, startedAt: number): void {
+  adopt(folder: string, src: ModelSource, policyKey: string, startedAt: number, storeId: string): void {
     const w = this.watched(folder);
-    w.model = new FolderModel(src, policyKey, startedAt);
+    w.model = new FolderModel(src, policyKey, startedAt, storeId);
     this.stats.full++;
     w.lost = false;
     w.lastVerify = startedAt;
@@ -172,11 +172,11 @@ export class ChangeJournal {
   }
 
   /** A verification ends: its pass becomes the model; what the journal consumed meanwhile is dirty again. */
-  endVerify(folder: string, src: ModelSource, policyKey: string, startedAt: number): void {
+  endVerify(folder: string, src: ModelSource, policyKey: string, startedAt: number, storeId: string): void {
     const w = this.watched(folder);
     const consumed = w.verifying ?? new Set<string>();
     w.verifying = undefined;
-    this.adopt(folder, src, policyKey, startedAt);
+    this.adopt(folder, src, policyKey, startedAt, storeId);
     for (const p of consumed) {
       w.dirty.add(p);
     }
@@ -208,7 +208,7 @@ export class ChangeJournal {
     const w = this.watched(t.ws.folder);
     const m = w.model;
     const limit = this.opts.maxChanges ?? 2000;
-    if (!m || w.lost || m.policyKey !== policyKey || (forceInclude && forceInclude.length > 0) || w.dirty.size > limit || m.journalSnapshots >= 500) {
+    if (!m || w.lost || m.policyKey !== policyKey || m.storeId !== t.store.id || (forceInclude && forceInclude.length > 0) || w.dirty.size > limit || m.journalSnapshots >= 500) {
       return undefined;
     }
     const dirty = w.dirty;

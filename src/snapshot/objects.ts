@@ -143,15 +143,14 @@ export function writePack(objectsDir: string, format: ObjectFormat, objects: rea
   const idxBody = Buffer.concat([Buffer.from([0xff, 0x74, 0x4f, 0x63, 0, 0, 0, 2]), fanout, oids, crcs, offs, packSum]);
   const idx = Buffer.concat([idxBody, createHash(format).update(idxBody).digest()]);
   const dir = path.join(objectsDir, 'pack');
-  if (!packDirs.has(dir)) {
-    fs.mkdirSync(dir, { recursive: true });
-    packDirs.add(dir);
-  }
   const name = path.join(dir, `pack-${packSum.toString('hex')}`);
   if (fs.existsSync(`${name}.idx`)) {
     return; // the same pack, whole, is there already
   }
   const tmp = path.join(dir, `tmp_pack_${process.pid}_${randomBytes(4).toString('hex')}`);
+  if (!fs.existsSync(dir)) {
+    fs.mkdirSync(dir, { recursive: true });
+  }
   try {
     // Each file whole or not at all (renamed into place); git uses a pack only once its index is there.
     fs.writeFileSync(`${tmp}.pack`, pack, { mode: 0o444 });
@@ -159,15 +158,12 @@ export function writePack(objectsDir: string, format: ObjectFormat, objects: rea
     fs.writeFileSync(`${tmp}.idx`, idx, { mode: 0o444 });
     fs.renameSync(`${tmp}.idx`, `${name}.idx`);
   } catch (e) {
-    packDirs.delete(dir);
     fs.rmSync(`${tmp}.pack`, { force: true });
     fs.rmSync(`${tmp}.idx`, { force: true });
     throw e;
   }
 }
 
-/** Pack folders this process has made. */
-const packDirs = new Set<string>();
 
 /** Writes new objects: loose when they are one or two, else as one pack. */
 export function writeObjects(objectsDir: string, format: ObjectFormat, objects: readonly NewObject[]): void {

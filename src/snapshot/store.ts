@@ -16,6 +16,9 @@ import { objectFormatOf } from './workspace';
 
 export const SNAPSHOT_REF_PREFIX = 'refs/airlock/snapshots/';
 
+/** The state this process wrote last, per store dir (its file is written in the background). */
+const written = new Map<string, StoreState>();
+
 export interface Store {
   /** The store's git dir. */
   readonly dir: string;
@@ -27,10 +30,18 @@ export interface Store {
   readonly tmpDir: string;
   /** Git calls on the store alone. */
   readonly call: GitCall;
+  /** Random, made with the store: a store deleted and made again has another (what a process remembers of the old one is void). */
+  readonly id: string;
 }
 
 function storeOf(dir: string, folder: string, format: ObjectFormat): Store {
-  return { dir, objectsDir: path.join(dir, 'objects'), format, folder, tmpDir: path.join(dir, 'tmp'), call: { cwd: dir, gitDir: dir } };
+  let id = '';
+  try {
+    id = fs.readFileSync(path.join(dir, 'airlock-store-id'), 'utf8').trim();
+  } catch {
+    /* a store made before ids: its path stands in */
+  }
+  return { dir, objectsDir: path.join(dir, 'objects'), format, folder, tmpDir: path.join(dir, 'tmp'), call: { cwd: dir, gitDir: dir }, id: id || dir };
 }
 
 /** The store of a folder (created on first use, atomically: built aside, then renamed into place). */
@@ -40,6 +51,7 @@ export async function openStore(storageDir: string | undefined, folder: string, 
   if (fs.existsSync(path.join(dir, 'HEAD')) && fs.existsSync(config)) {
     return storeOf(dir, folder, objectFormatOf(fs.readFileSync(config, 'utf8')));
   }
+  written.delete(dir); // a new store: nothing this process remembers of an old one holds
   const parent = path.dirname(dir);
   await fs.promises.mkdir(parent, { recursive: true, mode: 0o700 });
   const tmp = `${dir}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
@@ -49,6 +61,7 @@ export async function openStore(storageDir: string | undefined, folder: string, 
     await git(['config', 'core.bare', 'false'], call);
     await git(['config', 'core.logAllRefUpdates', 'false'], call);
     await fs.promises.writeFile(path.join(tmp, 'airlock-folder'), `${folder}\n`);
+    await fs.promises.writeFile(path.join(tmp, 'airlock-store-id'), `${randomBytes(8).toString('hex')}\n`);
     // Hooks a template may have copied are never run (hooksPath=/dev/null) but need not exist either.
     await fs.promises.rm(path.join(tmp, 'hooks'), { recursive: true, force: true });
     try {
@@ -91,8 +104,11 @@ export function writeRef(store: Store, ref: string, oid: string): void {
   try {
     writeAtomic(file, `${oid}\n`);
   } catch (e) {
-    madeDirs.delete(dir); // removed meanwhile? make it again next time
-    throw e;
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') {
+      throw e;
+    }
+    fs.mkdirSync(dir, { recursive: true }); // removed meanwhile: make it again
+    writeAtomic(file, `${oid}\n`);
   }
 }
 
@@ -135,6 +151,10 @@ export interface StoreState {
 const STATE_FILE = 'airlock-state.json';
 
 export function readState(store: Store): StoreState | undefined {
+  const mine = written.get(store.dir);
+  if (mine) {
+    return mine;
+  }
   try {
     const v = JSON.parse(fs.readFileSync(path.join(store.dir, STATE_FILE), 'utf8')) as { latest?: Latest; trees?: Record<string, string>; delta?: Record<string, string | null>; indexSum?: string; count?: number; maintainedAt?: number };
     if (!v.latest || typeof v.latest.commit !== 'string' || typeof v.latest.tree !== 'string' || !v.trees) {
@@ -153,18 +173,29 @@ export function readState(store: Store): StoreState | undefined {
   }
 }
 
+/**
+ * Remembers the state: at once for this process, on disk just after (it is only a cache: a kill
+ * before the file is written costs the next snapshot some speed, nothing else).
+ */
 export function writeState(store: Store, state: StoreState): void {
-  writeAtomic(
-    path.join(store.dir, STATE_FILE),
-    JSON.stringify({
-      latest: state.latest,
-      trees: Object.fromEntries(state.trees),
-      ...(state.delta ? { delta: Object.fromEntries(state.delta) } : {}),
-      ...(state.indexSum ? { indexSum: state.indexSum } : {}),
-      ...(state.count !== undefined ? { count: state.count } : {}),
-      ...(state.maintainedAt !== undefined ? { maintainedAt: state.maintainedAt } : {}),
-    }),
-  );
+  written.set(store.dir, state);
+  const text = JSON.stringify({
+    latest: state.latest,
+    trees: Object.fromEntries(state.trees),
+    ...(state.delta ? { delta: Object.fromEntries(state.delta) } : {}),
+    ...(state.indexSum ? { indexSum: state.indexSum } : {}),
+    ...(state.count !== undefined ? { count: state.count } : {}),
+    ...(state.maintainedAt !== undefined ? { maintainedAt: state.maintainedAt } : {}),
+  });
+  setImmediate(() => {
+    if (written.get(store.dir) === state) {
+      try {
+        writeAtomic(path.join(store.dir, STATE_FILE), text);
+      } catch {
+        /* a cache: the next snapshot does without */
+      }
+    }
+  });
 }
 
 /** Removes temporary files a killed process left behind (older than an hour). */

@@ -53,7 +53,7 @@ export class WindowSnapshots {
       return captureNow(t, { ...opts, ...(input.forceInclude ? { forceInclude: input.forceInclude } : {}) }, async (c, latest) => {
         const r = await recordSnapshot(t, c, input, opts, latest, started);
         if (adopt) {
-          this.journal.adopt(t.ws.folder, { ...c, ...c.files() }, key, started);
+          this.journal.adopt(t.ws.folder, { ...c, ...c.files() }, key, started, t.store.id);
         }
         return r;
       });
@@ -82,7 +82,7 @@ export class WindowSnapshots {
         }
         const missedBefore = this.journal.missedChanges;
         this.journal.noteVerified(before, c.tree, quietBefore && !this.journal.hasPending(folder) && this.journal.modelTree(folder) === before);
-        this.journal.endVerify(folder, { ...c, ...c.files() }, policyKeyOf(opts), started);
+        this.journal.endVerify(folder, { ...c, ...c.files() }, policyKeyOf(opts), started, t.store.id);
         this.onVerified?.(folder, this.journal.missedChanges > missedBefore);
       });
     } catch {

@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { ChangeJournal } from '../../src/snapshot/journal';
 import { SnapshotService } from '../../src/snapshot/service';
 import { takeSnapshot } from '../../src/snapshot/snapshot';
+import { snapshotStoreRoot } from '../../src/util/stateDir';
 import type { SnapshotSettings } from '../../src/snapshot/service';
 import { read, rmrf, tmpDir, useSnapshotDirs, write } from './snapshotFixture';
 
@@ -92,6 +93,19 @@ describe('snapshots in the window: the change journal', () => {
     write(dir, 'c.txt', 'c\n');
     touch('c.txt');
     assert.equal((await service.takeNow(dir, { label: 'after' })).tree, await fullTree(dir));
+  });
+
+  it('a store deleted under it is made again: the next snapshot is whole, and verifies', async () => {
+    const dir = dirs.repo();
+    const { service, touch } = windowOf(dir);
+    await service.takeNow(dir, { label: 'a' });
+    fs.rmSync(snapshotStoreRoot(process.env, dirs.storage()), { recursive: true, force: true });
+    write(dir, 'a.txt', 'after the store was deleted\n');
+    touch('a.txt');
+    const s = await service.takeNow(dir, { label: 'b' });
+    assert.equal(s.tree, await fullTree(dir));
+    assert.deepEqual(await service.verify(dir, s.id), { id: s.id, ok: true });
+    assert.deepEqual((await service.list(dir)).map((x) => x.id), [s.id]);
   });
 
   it('property: random edits reported to the journal give the tree a full pass gives', async function () {
