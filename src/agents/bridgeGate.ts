@@ -10,7 +10,8 @@ import { denyDecision } from './adapter';
 
 export class BridgeGate implements Gate {
   constructor(
-    private readonly fallback: () => Promise<Gate>,
+    /** The headless gate; `unreachable` says where Airlock looked for a window, for the agent's message. */
+    private readonly fallback: (unreachable?: string) => Promise<Gate>,
     private readonly env: NodeJS.ProcessEnv = process.env,
   ) {}
 
@@ -28,7 +29,7 @@ export class BridgeGate implements Gate {
       });
     } catch (err) {
       if (err instanceof BridgeUnavailable) {
-        return (await this.fallback()).decide(actions, ctx);
+        return (await this.fallback(err.message)).decide(actions, ctx);
       }
       return { decision: denyDecision(`VS Code could not decide: ${err instanceof Error ? err.message : String(err)}`), decidedBy: 'error' };
     }
