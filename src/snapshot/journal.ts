@@ -332,7 +332,7 @@ export class ChangeJournal {
     objects.push(...trees);
     m.journalSnapshots++;
     this.stats.journal++;
-    return { tree: m.tree, trees: m.trees, ignored: [...m.ignored].sort(), skipped: [...m.skipped].sort((a, b) => (a.path < b.path ? -1 : 1)), filesChanged, sealed: true, objects };
+    return { tree: m.tree, trees: m.trees, ignored: [...m.ignored].sort(), skipped: [...m.skipped].sort((a, b) => (a.path < b.path ? -1 : 1)), filesChanged, sealed: true, fromJournal: true, objects };
   }
 
   /** Decides new files by the ignore rules, the protected patterns and the size caps; undefined to fall back. */

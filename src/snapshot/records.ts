@@ -26,6 +26,7 @@ function parseList(out: Buffer): SnapshotInfo[] {
       kind: tr.get('Airlock-Kind') === 'safety' ? 'safety' : 'snapshot',
       filesChanged: Number(tr.get('Airlock-Files-Changed') ?? 0),
       skippedCount: Number(tr.get('Airlock-Skipped') ?? 0),
+      ...(tr.get('Airlock-Pass') === 'journal' ? { fromJournal: true } : {}),
       refOid: ref.slice(SNAPSHOT_REF_PREFIX.length),
     });
   }

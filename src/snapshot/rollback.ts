@@ -126,6 +126,15 @@ function excludedAt(coverage: CoverageRecord): (p: string) => boolean {
   };
 }
 
+/** Whether the file was created, renamed or written after `time` (its inode change time is later). */
+function changedSince(p: string, time: number): boolean {
+  try {
+    return fs.lstatSync(p).ctimeMs > time;
+  } catch {
+    return true;
+  }
+}
+
 function exists(p: string): boolean {
   try {
     fs.lstatSync(p);
@@ -193,6 +202,9 @@ async function plan(t: Target, target: SnapshotInfo, coverage: CoverageRecord, a
     } else if (c.status === 'D') {
       if (wasExcluded(c.path)) {
         kept.push({ path: c.path, reason: coverage.unknown ? 'the snapshot has no coverage record: not deleting' : 'existed when the snapshot was taken but was not in it (git-ignored or left out)' });
+      } else if (target.fromJournal && !changedSince(path.join(folder, c.path), Date.parse(target.time))) {
+        // A snapshot from the file watcher's journal: a file untouched since may have existed then unseen.
+        kept.push({ path: c.path, reason: 'may have existed when the snapshot was taken (from the file watcher, which may have missed it): not deleting' });
       } else {
         removals.push(c);
       }

@@ -36,6 +36,8 @@ export type Captured = Pick<Capture, 'tree' | 'trees' | 'ignored' | 'skipped' | 
   readonly filesChanged?: number;
   /** True when nothing new is borrowed from the repository (the window's journal hashed every change into the store). */
   readonly sealed?: boolean;
+  /** Made from the file watcher's journal, not a full pass (a file it missed is not in its record). */
+  readonly fromJournal?: boolean;
 };
 
 /** Files that differ between the previous snapshot and this one, from their changes against the index (undefined: not known). */
@@ -107,6 +109,7 @@ export async function recordSnapshot(t: Target, c: Captured, input: TakeSnapshot
     `Airlock-Time: ${time}`,
     `Airlock-Files-Changed: ${filesChanged}`,
     `Airlock-Skipped: ${c.skipped.length}`,
+    ...(c.fromJournal ? ['Airlock-Pass: journal'] : []),
     '',
   ].join('\n');
   const content = formatCommit({ tree: c.tree, time: Math.floor(now / 1000), message });

@@ -91,6 +91,8 @@ export interface SnapshotInfo {
   readonly kind: SnapshotKind;
   readonly filesChanged: number;
   readonly skippedCount: number;
+  /** Taken from the window's file-watcher journal rather than a full look at the folder. */
+  readonly fromJournal?: boolean;
   /** @internal the commit id the snapshot's ref is named by (equal to `commit` unless tampered with). */
   readonly refOid?: string;
 }

@@ -95,6 +95,24 @@ describe('snapshots in the window: the change journal', () => {
     assert.equal((await service.takeNow(dir, { label: 'after' })).tree, await fullTree(dir));
   });
 
+  it('rolling back to a journal snapshot never deletes a file it may have missed, only files made after it', async () => {
+    const dir = dirs.repo();
+    const { service, touch } = windowOf(dir);
+    await service.takeNow(dir, { label: 'a' });
+    write(dir, 'missed.txt', 'its event never came\n');
+    write(dir, 'seen.txt', 'reported\n');
+    touch('seen.txt');
+    const s = await service.takeNow(dir, { label: 'journal' });
+    assert.equal(await service.readFile(dir, s.id, 'missed.txt'), undefined, 'the journal did not see it');
+    await new Promise((r) => setTimeout(r, 20));
+    write(dir, 'after.txt', 'made after the snapshot\n');
+    touch('after.txt');
+    const r = await service.rollback(dir, s.id);
+    assert.deepEqual(r.deleted, ['after.txt']);
+    assert.deepEqual(r.kept.map((k) => k.path), ['missed.txt']);
+    assert.equal(read(dir, 'missed.txt'), 'its event never came\n');
+  });
+
   it('a store deleted under it is made again: the next snapshot is whole, and verifies', async () => {
     const dir = dirs.repo();
     const { service, touch } = windowOf(dir);
