@@ -57,9 +57,9 @@ export async function openStore(storageDir: string | undefined, folder: string, 
   const tmp = `${dir}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
   try {
     await git(['init', '--bare', '-q', ...(format === 'sha256' ? ['--object-format=sha256'] : []), tmp], { cwd: parent });
-    const call: GitCall = { cwd: parent, gitDir: tmp };
-    await git(['config', 'core.bare', 'false'], call);
-    await git(['config', 'core.logAllRefUpdates', 'false'], call);
+    // core.bare false (outside git the folder is its work tree); no reflogs.
+    const config = path.join(tmp, 'config');
+    await fs.promises.writeFile(config, (await fs.promises.readFile(config, 'utf8')).replace(/^([ \t]*bare[ \t]*=[ \t]*)true[ \t]*$/m, '$1false') + '[core]\n\tlogAllRefUpdates = false\n');
     await fs.promises.writeFile(path.join(tmp, 'airlock-folder'), `${folder}\n`);
     await fs.promises.writeFile(path.join(tmp, 'airlock-store-id'), `${randomBytes(8).toString('hex')}\n`);
     // Hooks a template may have copied are never run (hooksPath=/dev/null) but need not exist either.
