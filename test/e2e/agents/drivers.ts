@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { startAnthropicServer } from './anthropicServer';
 import { startGeminiServer } from './geminiServer';
 import { startOpenAIResponsesServer } from './openaiResponsesServer';
-import type { AgentName } from './provision';
+import type { AgentName, HookCommandAgent } from './provision';
 import { sharedXdgCacheHome } from './provision';
 import type { ModelServer, Turn } from './scriptedServer';
 
@@ -33,9 +33,14 @@ export interface RunOptions {
   readonly trustHooks?: boolean;
 }
 
-export interface AgentDriver {
-  readonly agent: AgentName;
+export interface AgentDriver<A extends AgentName = AgentName> {
+  readonly agent: A;
   startServer(script: readonly Turn[]): Promise<ModelServer>;
+  /**
+   * Writes into the repository what the agent itself would write there on its first start (after
+   * Airlock's hook is installed), so a test's "before" already has it.
+   */
+  prepareRepo?(repo: string): void;
   /** Writes the files the agent needs in HOME (auth, provider, trust) before a run. */
   prepareHome(home: string, repo: string, server: ModelServer): void;
   /** Installs `command` as the agent's pre-tool hook for `repo` (the stand-in hooks use this). */
@@ -53,7 +58,7 @@ export interface AgentDriver {
 }
 
 /** Environment shared by every run: no proxies, no telemetry, no update checks. */
-function baseEnv(home: string, extra: Readonly<Record<string, string>> | undefined): NodeJS.ProcessEnv {
+export function baseEnv(home: string, extra: Readonly<Record<string, string>> | undefined): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: home,
@@ -101,7 +106,7 @@ export function runProcess(binary: string, args: string[], cwd: string, env: Nod
   });
 }
 
-function writeJson(file: string, value: unknown): void {
+export function writeJson(file: string, value: unknown): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, `${JSON.stringify(value, null, 2)}\n`);
 }
@@ -116,7 +121,7 @@ function readJson(file: string): Record<string, unknown> {
 
 const TIMEOUT = 120_000;
 
-export const claudeDriver: AgentDriver = {
+export const claudeDriver: AgentDriver<'claude'> = {
   agent: 'claude',
   startServer: startAnthropicServer,
   prepareHome(home) {
@@ -156,7 +161,7 @@ export const claudeDriver: AgentDriver = {
   shell: (command) => ({ tool: 'Bash', input: { command, description: 'scripted command' } }),
 };
 
-export const geminiDriver: AgentDriver = {
+export const geminiDriver: AgentDriver<'gemini'> = {
   agent: 'gemini',
   startServer: startGeminiServer,
   prepareHome(home) {
@@ -204,7 +209,7 @@ function codexPatch(file: string, oldText: string, newText: string): string {
   return ['*** Begin Patch', `*** Update File: ${file}`, '@@', ...minus, ...plus, '*** End Patch'].join('\n');
 }
 
-export const codexDriver: AgentDriver = {
+export const codexDriver: AgentDriver<'codex'> = {
   agent: 'codex',
   startServer: startOpenAIResponsesServer,
   prepareHome(home, repo, server) {
@@ -249,7 +254,7 @@ export const codexDriver: AgentDriver = {
   shell: (command) => ({ tool: 'exec_command', input: { cmd: command } }),
 };
 
-export const copilotCliDriver: AgentDriver = {
+export const copilotCliDriver: AgentDriver<'copilot-cli'> = {
   agent: 'copilot-cli',
   startServer: startAnthropicServer,
   prepareHome() {
@@ -283,4 +288,5 @@ export const copilotCliDriver: AgentDriver = {
   shell: (command) => ({ tool: 'bash', input: { command, description: 'scripted command' } }),
 };
 
-export const DRIVERS: readonly AgentDriver[] = [claudeDriver, geminiDriver, codexDriver, copilotCliDriver];
+/** The agents whose hooks are shell commands in a config file. */
+export const DRIVERS: readonly AgentDriver<HookCommandAgent>[] = [claudeDriver, geminiDriver, codexDriver, copilotCliDriver];
