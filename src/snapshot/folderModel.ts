@@ -3,6 +3,8 @@
  * mode, blob), its folders' trees, which files the repository tracks, and what was left out. The
  * change journal edits it path by path and rebuilds only the trees above the changed paths.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { NewObject, ObjectFormat } from './objects';
 import { hashObject } from './objects';
 import type { FileEntry } from './tree';
@@ -143,6 +145,61 @@ export class FolderModel {
 
   hasDir(d: string): boolean {
     return this.dirs.has(d);
+  }
+
+  /** Folder -> its modification time when last looked at (a file made, removed or renamed in it changes it). */
+  private readonly dirTimes = new Map<string, number>();
+
+  /** Records the folders' modification times now (after a full pass), under the folder `root`. */
+  recordDirTimes(root: string, only?: Iterable<string>): void {
+    for (const d of only ?? this.dirs.keys()) {
+      try {
+        this.dirTimes.set(d, fs.lstatSync(d === '' ? root : path.join(root, d)).mtimeMs);
+      } catch {
+        this.dirTimes.delete(d);
+      }
+    }
+  }
+
+  /**
+   * Paths to look at in folders whose modification time moved since it was recorded (a file made,
+   * removed or renamed there, whether or not the watcher said so): every entry there, before and
+   * now. Returns the folders too, to record again once the snapshot is made.
+   */
+  movedDirs(root: string): { paths: Set<string>; dirs: string[] } {
+    const paths = new Set<string>();
+    const dirs: string[] = [];
+    for (const [d, then] of this.dirTimes) {
+      const abs = d === '' ? root : path.join(root, d);
+      let now: number | undefined;
+      try {
+        now = fs.lstatSync(abs).mtimeMs;
+      } catch {
+        now = undefined;
+      }
+      if (now === then) {
+        continue;
+      }
+      dirs.push(d);
+      const prefix = d === '' ? '' : `${d}/`;
+      for (const name of this.dirs.get(d)?.keys() ?? []) {
+        paths.add(prefix + name);
+      }
+      if (now === undefined) {
+        paths.add(d);
+        continue;
+      }
+      try {
+        for (const name of fs.readdirSync(abs)) {
+          if (!(d === '' && name === '.git')) {
+            paths.add(prefix + name);
+          }
+        }
+      } catch {
+        /* gone meanwhile: its entries are looked at as deleted */
+      }
+    }
+    return { paths, dirs };
   }
 
   /**

@@ -133,6 +133,7 @@ export class ChangeJournal {
   adopt(folder: string, src: ModelSource, policyKey: string, startedAt: number, storeId: string): void {
     const w = this.watched(folder);
     w.model = new FolderModel(src, policyKey, startedAt, storeId);
+    w.model.recordDirTimes(w.real);
     this.stats.full++;
     w.lost = false;
     w.lastVerify = startedAt;
@@ -247,9 +248,16 @@ export class ChangeJournal {
     };
     const toHash: string[] = [];
     const newFiles: { rel: string; size: number; link: boolean }[] = [];
-    for (const rel of dirty) {
+    // Folders whose time moved: a file made, removed or renamed there, reported yet or not.
+    const moved = m.movedDirs(root);
+    /** Ignore and attribute files found only through a moved folder: a full pass only if they changed. */
+    const sensitive: string[] = [];
+    for (const rel of new Set([...dirty, ...moved.paths])) {
       if (needsFullPass(rel)) {
-        return undefined;
+        if (dirty.has(rel)) {
+          return undefined;
+        }
+        sensitive.push(rel);
       }
       let st: fs.Stats | undefined;
       try {
@@ -328,8 +336,16 @@ export class ChangeJournal {
         byGit.forEach((p, i) => changes.set(p, { mode: (changes.get(p) as ModelEntry).mode, oid: written[i] }));
       }
     }
+    for (const rel of sensitive) {
+      const before = m.files.get(rel);
+      const now = changes.has(rel) ? changes.get(rel) : before;
+      if (before?.oid !== now?.oid || (before === undefined) !== (now === undefined)) {
+        return undefined; // a .gitignore (or the like) changed: only a full pass can judge its effect
+      }
+    }
     const { changed: filesChanged, objects: trees } = m.apply(changes, t.store.format);
     objects.push(...trees);
+    m.recordDirTimes(root, moved.dirs);
     m.journalSnapshots++;
     this.stats.journal++;
     return { tree: m.tree, trees: m.trees, ignored: [...m.ignored].sort(), skipped: [...m.skipped].sort((a, b) => (a.path < b.path ? -1 : 1)), filesChanged, sealed: true, fromJournal: true, objects };

@@ -77,13 +77,28 @@ describe('snapshots in the window: the change journal', () => {
     assert.equal((await service.takeNow(dir, { label: 'd' })).tree, await fullTree(dir));
   });
 
+  it('a file made, removed or renamed whose event has not come yet is in the next snapshot (its folder\'s time moved)', async () => {
+    const dir = dirs.repo();
+    const { service, journal, touch } = windowOf(dir);
+    await service.takeNow(dir, { label: 'a' });
+    write(dir, 'src/made.js', 'no event yet\n');
+    fs.renameSync(path.join(dir, 'a.txt'), path.join(dir, 'renamed.txt'));
+    const before = journal.stats.journal;
+    const s = await service.takeNow(dir, { label: 'journal, no events' });
+    assert.equal(journal.stats.journal, before + 1, 'still from the journal');
+    assert.equal(s.tree, await fullTree(dir));
+    write(dir, 'newdir/x.txt', 'a new folder, no event\n');
+    assert.equal((await service.takeNow(dir, { label: 'full pass' })).tree, await fullTree(dir));
+    void touch;
+  });
+
   it('a missed event is found by the background verification, and the next snapshot has the change', async () => {
     const dir = dirs.repo();
     const { service, touch, verified } = windowOf(dir, { verifyEveryMs: 0 });
     await service.takeNow(dir, { label: 'a' });
-    write(dir, 'b.txt', 'reported\n');
-    write(dir, 'a.txt', 'changed, but the event was lost\n');
-    touch('b.txt');
+    write(dir, 'src/app.js', 'reported\n');
+    write(dir, 'a.txt', 'changed in place, but the event was lost\n');
+    touch('src/app.js');
     const s = await service.takeNow(dir, { label: 'journal' });
     assert.notEqual(s.tree, await fullTree(dir), 'the journal alone missed a.txt');
     for (let i = 0; i < 100 && verified.length === 0; i++) {
@@ -98,10 +113,14 @@ describe('snapshots in the window: the change journal', () => {
   it('rolling back to a journal snapshot never deletes a file it may have missed, only files made after it', async () => {
     const dir = dirs.repo();
     const { service, touch } = windowOf(dir);
+    // Made unseen: no event, and the folder's time put back as if nothing was made in it.
+    const rootTime = new Date(Math.floor(Date.now() / 1000) * 1000 - 5000);
+    fs.utimesSync(dir, rootTime, rootTime);
     await service.takeNow(dir, { label: 'a' });
     write(dir, 'missed.txt', 'its event never came\n');
-    write(dir, 'seen.txt', 'reported\n');
-    touch('seen.txt');
+    fs.utimesSync(dir, rootTime, rootTime);
+    write(dir, 'src/app.js', 'reported\n');
+    touch('src/app.js');
     const s = await service.takeNow(dir, { label: 'journal' });
     assert.equal(await service.readFile(dir, s.id, 'missed.txt'), undefined, 'the journal did not see it');
     await new Promise((r) => setTimeout(r, 20));
