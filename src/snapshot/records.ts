@@ -4,7 +4,7 @@ import { parseTrailers } from './objects';
 import { SNAPSHOT_REF_PREFIX } from './store';
 import type { Target } from './target';
 import type { CoverageRecord, SnapshotInfo } from './types';
-import { UnknownSnapshotError } from './types';
+import { SnapshotIntegrityError, UnknownSnapshotError } from './types';
 
 /** Parses for-each-ref output of snapshot refs (id, tree, ref; subject; trailers) into the list, newest first. */
 function parseList(out: Buffer): SnapshotInfo[] {
@@ -48,10 +48,49 @@ export function coverageOf(message: string): CoverageRecord | undefined {
   }
 }
 
-/** Every snapshot in the folder's store, newest first. */
+const LIST_FORMAT = '--format=%(objectname) %(tree) %(refname)%00%(contents:subject)%00%(trailers:only,unfold)%00';
+
+/** Every snapshot in the folder's store, newest first (those whose record cannot be read last, marked `damaged`). */
 export async function listFor(t: Target): Promise<SnapshotInfo[]> {
-  const out = await git(['for-each-ref', '--format=%(objectname) %(tree) %(refname)%00%(contents:subject)%00%(trailers:only,unfold)%00', SNAPSHOT_REF_PREFIX], t.store.call);
-  return parseList(out.stdout);
+  try {
+    return parseList((await git(['for-each-ref', LIST_FORMAT, SNAPSHOT_REF_PREFIX], t.store.call)).stdout);
+  } catch {
+    return listOneByOne(t);
+  }
+}
+
+/**
+ * A record that cannot be read (damaged or altered in the store) must not hide the others: the refs
+ * are read in halves until each unreadable one is alone (a few git calls for one bad record).
+ */
+async function listOneByOne(t: Target): Promise<SnapshotInfo[]> {
+  const refs = (await git(['for-each-ref', '--format=%(objectname) %(refname)', SNAPSHOT_REF_PREFIX], t.store.call)).stdout
+    .toString('utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.split(' ') as [string, string]);
+  const readable: SnapshotInfo[] = [];
+  const damaged: SnapshotInfo[] = [];
+  const read = async (group: (typeof refs)[number][]): Promise<void> => {
+    try {
+      readable.push(...parseList((await git(['for-each-ref', LIST_FORMAT, ...group.map(([, ref]) => ref)], t.store.call)).stdout));
+    } catch (e) {
+      if (group.length > 1) {
+        await read(group.slice(0, group.length >> 1));
+        await read(group.slice(group.length >> 1));
+        return;
+      }
+      const [commit, ref] = group[0];
+      const refOid = ref.slice(SNAPSHOT_REF_PREFIX.length);
+      const message = e instanceof Error ? e.message : String(e);
+      const why = (/(?:error|fatal): [^\n]*/.exec(message)?.[0] ?? message).slice(0, 200);
+      damaged.push({ id: refOid.slice(0, 12), commit, tree: '', time: '', label: '(record cannot be read)', kind: 'snapshot', filesChanged: 0, skippedCount: 0, refOid, damaged: why });
+    }
+  };
+  for (let i = 0; i < refs.length; i += 256) {
+    await read(refs.slice(i, i + 256));
+  }
+  return [...readable.sort((a, b) => (a.time < b.time ? 1 : a.time > b.time ? -1 : 0)), ...damaged];
 }
 
 /** Finds a snapshot by id (or a unique prefix of at least 7 hex digits, or its commit id). */
@@ -62,6 +101,10 @@ export async function findSnapshot(t: Target, id: string): Promise<SnapshotInfo>
   }
   const list = await listFor(t);
   const hits = list.filter((s) => s.id.startsWith(want) || (want.length > 12 && s.commit.startsWith(want)));
+  const damaged = list.filter((s) => s.damaged).length;
+  if (hits.length === 0 && damaged > 0) {
+    throw new SnapshotIntegrityError(id, `it is not among the snapshots whose record can be read, and ${damaged} record(s) in the store cannot be read (damaged or altered)`);
+  }
   if (hits.length !== 1) {
     throw new UnknownSnapshotError(id);
   }

@@ -80,8 +80,10 @@ async function repack(store: Store, dropUnreachable: boolean): Promise<void> {
 }
 
 /** Applies the retention policy to the snapshots listed (newest first). */
-export async function pruneList(t: Target, list: readonly SnapshotInfo[], policy: RetentionPolicy): Promise<PruneResult> {
+export async function pruneList(t: Target, all: readonly SnapshotInfo[], policy: RetentionPolicy): Promise<PruneResult> {
   const { store } = t;
+  // A snapshot whose record cannot be read is kept as it is (evidence; its age is unknown), never counted.
+  const list = all.filter((s) => !s.damaged);
   const maxCount = policy.maxCount ?? 200;
   const maxAgeMs = (policy.maxAgeDays ?? 14) * 86400_000;
   const protectedIds = new Set<string>(list.length > 0 ? [list[0].commit] : []);

@@ -95,6 +95,8 @@ export interface SnapshotInfo {
   readonly fromJournal?: boolean;
   /** @internal the commit id the snapshot's ref is named by (equal to `commit` unless tampered with). */
   readonly refOid?: string;
+  /** Set when its record cannot be read from the store (damaged or altered): why. Such a snapshot is listed, never restored. */
+  readonly damaged?: string;
 }
 
 /** What a snapshot did not cover (part of the snapshot's record, in its commit). */

@@ -78,6 +78,9 @@ async function missingBelow(t: Target, tree: string): Promise<string[]> {
  */
 export async function verifySnapshot(t: Target, s: SnapshotInfo, opts: { complete?: boolean } = {}): Promise<CoverageRecord> {
   const fail = (problem: string) => new SnapshotIntegrityError(s.id, problem);
+  if (s.damaged) {
+    throw fail(`its record cannot be read: ${s.damaged}`);
+  }
   if (s.refOid !== undefined && s.refOid !== s.commit) {
     throw fail('its ref was moved to another commit');
   }

@@ -14,6 +14,26 @@ function covered(state: Map<string, FileState>): Record<string, FileState> {
   return Object.fromEntries([...state].filter(([p]) => !p.endsWith('.log')).sort());
 }
 
+/** Flips a byte inside an object's compressed data in every pack of the store that holds it. */
+function damageInPacks(store: string, oid: string): boolean {
+  const packDir = path.join(store, 'objects', 'pack');
+  let damaged = false;
+  for (const idx of fs.readdirSync(packDir).filter((n) => n.endsWith('.idx'))) {
+    const listed = execFileSync('git', ['show-index'], { input: fs.readFileSync(path.join(packDir, idx)), encoding: 'utf8' });
+    const line = listed.split('\n').find((l) => l.split(' ')[1] === oid);
+    if (line) {
+      const pack = path.join(packDir, idx.replace(/\.idx$/, '.pack'));
+      const bytes = fs.readFileSync(pack);
+      const at = Number(line.split(' ')[0]) + 4;
+      bytes[at] ^= 0xff; // inside the object's compressed data
+      fs.chmodSync(pack, 0o644);
+      fs.writeFileSync(pack, bytes);
+      damaged = true;
+    }
+  }
+  return damaged;
+}
+
 describe('snapshots an agent cannot destroy or forge with git commands in the workspace', () => {
   const dirs = useSnapshotDirs();
 
@@ -70,21 +90,7 @@ describe('snapshots an agent cannot destroy or forge with git commands in the wo
     // Damage one blob of it inside the store (as a disk error would): the blob of notes.txt, in a pack.
     const store = storeDir(dirs.storage(), dir);
     const blob = g(dir, `--git-dir=${store}`, 'rev-parse', `${info.tree}:notes.txt`).trim();
-    const packDir = path.join(store, 'objects', 'pack');
-    let damaged = false;
-    for (const idx of fs.readdirSync(packDir).filter((n) => n.endsWith('.idx'))) {
-      const listed = execFileSync('git', ['show-index'], { input: fs.readFileSync(path.join(packDir, idx)), encoding: 'utf8' });
-      const line = listed.split('\n').find((l) => l.split(' ')[1] === blob);
-      if (line) {
-        const pack = path.join(packDir, idx.replace(/\.idx$/, '.pack'));
-        const bytes = fs.readFileSync(pack);
-        const at = Number(line.split(' ')[0]) + 4;
-        bytes[at] ^= 0xff; // inside the object's compressed data
-        fs.chmodSync(pack, 0o644);
-        fs.writeFileSync(pack, bytes);
-        damaged = true;
-      }
-    }
+    const damaged = damageInPacks(store, blob);
     assert.ok(damaged, 'the blob is in a pack of the store');
     write(dir, 'a.txt', 'current work\n');
     write(dir, 'notes.txt', 'the damaged version is nowhere else now\n');
@@ -97,5 +103,29 @@ describe('snapshots an agent cannot destroy or forge with git commands in the wo
     const moved = await service.verify(dir, snaps[2].id).catch((e: Error) => ({ ok: false, problem: e.message }));
     assert.equal(moved.ok, false);
     assert.deepEqual(readState(dir), before);
+  });
+
+  it("a snapshot whose record (its commit: label, time, agent, coverage) was altered in the store is refused, and the others still roll back", async () => {
+    const { dir, service, snaps } = await scene();
+    const target = snaps[1];
+    const store = storeDir(dirs.storage(), dir);
+    const info = (await service.list(dir)).find((s) => s.id === target.id)!;
+    assert.ok(damageInPacks(store, info.commit), 'the record is in a pack of the store');
+    write(dir, 'a.txt', 'current work\n');
+    const before = readState(dir);
+    const listed = await service.list(dir);
+    assert.deepEqual(listed.map((s) => s.id).sort(), snaps.map((s) => s.id).sort(), 'all three still listed');
+    assert.match(listed.find((s) => s.id === target.id)?.damaged ?? '', /./, 'the altered one is marked');
+    const verified = await service.verify(dir, target.id);
+    assert.equal(verified.ok, false, 'the altered record does not verify');
+    assert.match(verified.problem ?? '', /record cannot be read/);
+    await assert.rejects(service.rollback(dir, target.id), /snapshot \w+ does not verify \(its record cannot be read.*nothing was restored/);
+    assert.deepEqual(readState(dir), before, 'not a single file changed');
+    // The damage stays with that snapshot: the others verify and roll back exactly.
+    for (const s of [snaps[0], snaps[2]]) {
+      assert.deepEqual(await service.verify(dir, s.id), { id: s.id, ok: true });
+      await service.rollback(dir, s.id);
+      assert.deepEqual(covered(readState(dir)), s.state, `rolled back to ${s.id} exactly`);
+    }
   });
 });

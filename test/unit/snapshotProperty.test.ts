@@ -142,7 +142,7 @@ describe('snapshot store (property: rollback restores exactly, never loses work)
             rmrf(dir);
           }
         }),
-        { numRuns: Number(process.env.AIRLOCK_PROP_RUNS ?? 12), endOnFailure: true },
+        { numRuns: Number(process.env.AIRLOCK_PROP_RUNS ?? 12), seed: Number(process.env.AIRLOCK_PROP_SEED ?? 1313), endOnFailure: true },
       );
     } finally {
       rmrf(storage);
