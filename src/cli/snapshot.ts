@@ -125,9 +125,8 @@ registerCommand({
         throw new UsageError(`unexpected argument '${p.positional[0]}'`);
       }
       const folder = folderOf(p);
-      const listed = await service.list(folder);
       // --verify: each record checked, and everything it needs found in the store (what a rollback checks first).
-      const list: (SnapshotInfo & { verified?: Verification })[] = p.flags.has('verify') ? await Promise.all(listed.map(async (s) => ({ ...s, verified: await service.verify(folder, s.id) }))) : listed;
+      const list: (SnapshotInfo & { verified?: Verification })[] = p.flags.has('verify') ? await service.verifyAll(folder) : await service.list(folder);
       const bad = list.filter((s) => s.verified && !s.verified.ok).length;
       if (p.flags.has('json')) {
         io.stdout(`${JSON.stringify(list)}\n`);

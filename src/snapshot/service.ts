@@ -12,7 +12,7 @@ import { loadPolicy } from '../policy/load';
 import type { PolicySettings } from '../policy/policyFile';
 import type { ChangeJournal } from './journal';
 import { readSnapshotFile } from './read';
-import { findSnapshot } from './records';
+import { findSnapshot, listFor } from './records';
 import type { DiffResult, RollbackResult } from './rollback';
 import { diffSinceSnapshot, rollbackToSnapshot } from './rollback';
 import type { PruneResult } from './retention';
@@ -20,6 +20,7 @@ import { pruneSnapshots } from './retention';
 import { listSnapshots, takeSnapshot } from './snapshot';
 import type { SnapshotInfo, SnapshotResult, SnapshotStoreOptions, TakeSnapshotInput } from './types';
 import { DEFAULT_PROTECTED_PATTERNS, SnapshotIntegrityError } from './types';
+import type { Target } from './target';
 import { targetOf } from './target';
 import { verifySnapshot } from './verify';
 import { WindowSnapshots } from './windowPath';
@@ -155,16 +156,17 @@ export class SnapshotService {
   /** Checks a snapshot's record and that everything it needs is in the store (what a rollback checks first). */
   async verify(folder: string, id: string): Promise<Verification> {
     const t = await targetOf(folder, this.opts.storageDir);
-    const s = await findSnapshot(t, id);
-    try {
-      await verifySnapshot(t, s);
-      return { id: s.id, ok: true };
-    } catch (e) {
-      if (e instanceof SnapshotIntegrityError) {
-        return { id: s.id, ok: false, problem: e.problem };
-      }
-      throw e;
+    return verified(t, await findSnapshot(t, id));
+  }
+
+  /** Every snapshot of the folder, newest first, each with its verification (one listing, checked one after another). */
+  async verifyAll(folder: string): Promise<(SnapshotInfo & { verified: Verification })[]> {
+    const t = await targetOf(folder, this.opts.storageDir);
+    const out: (SnapshotInfo & { verified: Verification })[] = [];
+    for (const { refOid: _ref, ...s } of await listFor(t)) {
+      out.push({ ...s, verified: await verified(t, s) });
     }
+    return out;
   }
 
   /** Ends the window's long-lived git processes and timers. */
@@ -175,5 +177,17 @@ export class SnapshotService {
   /** Applies the folder's retention settings now. */
   prune(folder: string): Promise<PruneResult> {
     return pruneSnapshots(folder, this.options(folder));
+  }
+}
+
+async function verified(t: Target, s: SnapshotInfo): Promise<Verification> {
+  try {
+    await verifySnapshot(t, s);
+    return { id: s.id, ok: true };
+  } catch (e) {
+    if (e instanceof SnapshotIntegrityError) {
+      return { id: s.id, ok: false, problem: e.problem };
+    }
+    throw e;
   }
 }

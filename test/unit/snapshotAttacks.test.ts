@@ -1,37 +1,16 @@
 import * as assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SnapshotService } from '../../src/snapshot/service';
 import type { SnapshotSettings } from '../../src/snapshot/service';
 import type { FileState } from './snapshotFixture';
-import { ATTACKS, attack, g, read, readState, storeDir, useSnapshotDirs, write } from './snapshotFixture';
+import { ATTACKS, attack, damageInPacks, g, read, readState, storeDir, useSnapshotDirs, write } from './snapshotFixture';
 
 const SETTINGS: SnapshotSettings = { enabled: true, include: [], maxFileSizeMB: 10, retention: { maxCount: 200, maxAgeDays: 14, maxSizeMB: 1024 } };
 
 /** The files a snapshot covers (everything but the git-ignored *.log of the fixture). */
 function covered(state: Map<string, FileState>): Record<string, FileState> {
   return Object.fromEntries([...state].filter(([p]) => !p.endsWith('.log')).sort());
-}
-
-/** Flips a byte inside an object's compressed data in every pack of the store that holds it. */
-function damageInPacks(store: string, oid: string): boolean {
-  const packDir = path.join(store, 'objects', 'pack');
-  let damaged = false;
-  for (const idx of fs.readdirSync(packDir).filter((n) => n.endsWith('.idx'))) {
-    const listed = execFileSync('git', ['show-index'], { input: fs.readFileSync(path.join(packDir, idx)), encoding: 'utf8' });
-    const line = listed.split('\n').find((l) => l.split(' ')[1] === oid);
-    if (line) {
-      const pack = path.join(packDir, idx.replace(/\.idx$/, '.pack'));
-      const bytes = fs.readFileSync(pack);
-      const at = Number(line.split(' ')[0]) + 4;
-      bytes[at] ^= 0xff; // inside the object's compressed data
-      fs.chmodSync(pack, 0o644);
-      fs.writeFileSync(pack, bytes);
-      damaged = true;
-    }
-  }
-  return damaged;
 }
 
 describe('snapshots an agent cannot destroy or forge with git commands in the workspace', () => {

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { cleanEnv, g, makeRepo, sg, storeDir, read, readState, repoFacts, rmrf, tmpDir, write } from './snapshotFixture';
+import { cleanEnv, damageInPacks, g, makeRepo, sg, storeDir, read, readState, repoFacts, rmrf, tmpDir, write } from './snapshotFixture';
 
 const cli = path.resolve(__dirname, '..', '..', '..', 'dist', 'cli.js');
 
@@ -160,6 +160,27 @@ describe('snapshot store from the command line (dist/cli.js)', () => {
     for (const id of listed) {
       assert.equal(sg(home, dir, 'show', `${id}:a.txt`), 'dirty\n');
     }
+  });
+
+  it('a snapshot whose record was damaged in the store: snapshots --verify names it and fails, rollback refuses it and changes nothing', () => {
+    const dir = repo();
+    const first = airlock('snapshot', '--cwd', dir, '--label', 'first').stdout.trim();
+    write(dir, 'a.txt', 'second\n');
+    const second = airlock('snapshot', '--cwd', dir, '--label', 'second').stdout.trim();
+    const commit = (JSON.parse(airlock('snapshots', '--cwd', dir, '--json').stdout) as { id: string; commit: string }[]).find((s) => s.id === first)!.commit;
+    assert.ok(damageInPacks(storeDir(home, dir), commit), 'the record is in a pack of the store');
+    const verified = airlock('snapshots', '--cwd', dir, '--verify');
+    assert.notEqual(verified.status, 0, 'a snapshot that does not verify fails the check');
+    assert.match(verified.stdout, new RegExp(`^${first} .*DOES NOT VERIFY \\(its record cannot be read: `, 'm'));
+    assert.match(verified.stdout, new RegExp(`^${second} .* ok {2}cli {2}second$`, 'm'));
+    write(dir, 'a.txt', 'current\n');
+    const before = readState(dir);
+    const r = airlock('rollback', first, '--cwd', dir);
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, new RegExp(`snapshot ${first} does not verify \\(its record cannot be read: .*\\); nothing was restored`));
+    assert.deepEqual(readState(dir), before, 'not a single file changed');
+    assert.equal(airlock('rollback', second, '--cwd', dir).status, 0, 'the other snapshot still rolls back');
+    assert.equal(read(dir, 'a.txt'), 'second\n');
   });
 
   it('a snapshot or rollback process killed at any moment leaves the repository, its index and the store intact', async function () {

@@ -169,3 +169,23 @@ export const ATTACKS: Record<string, string> = {
 export function attack(dir: string, line: string): void {
   execFileSync('sh', ['-c', line], { cwd: dir, env: { ...cleanEnv(), GIT_CONFIG_NOSYSTEM: '1', FILTER_BRANCH_SQUELCH_WARNING: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
 }
+
+/** Flips a byte inside an object's compressed data in every pack of the store that holds it. */
+export function damageInPacks(store: string, oid: string): boolean {
+  const packDir = path.join(store, 'objects', 'pack');
+  let damaged = false;
+  for (const idx of fs.readdirSync(packDir).filter((n) => n.endsWith('.idx'))) {
+    const listed = execFileSync('git', ['show-index'], { input: fs.readFileSync(path.join(packDir, idx)), encoding: 'utf8' });
+    const line = listed.split('\n').find((l) => l.split(' ')[1] === oid);
+    if (line) {
+      const pack = path.join(packDir, idx.replace(/\.idx$/, '.pack'));
+      const bytes = fs.readFileSync(pack);
+      const at = Number(line.split(' ')[0]) + 4;
+      bytes[at] ^= 0xff; // inside the object's compressed data
+      fs.chmodSync(pack, 0o644);
+      fs.writeFileSync(pack, bytes);
+      damaged = true;
+    }
+  }
+  return damaged;
+}
