@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readIndexFlags } from '../../src/snapshot/indexFile';
@@ -450,5 +451,38 @@ describe('snapshot store', () => {
     write(dir, 'a.txt', 'after gc\n');
     await rollbackToSnapshot(dir, r.safetySnapshotId as string, { storageDir: dirs.storage() });
     assert.equal(read(dir, 'a.txt'), 'v4\n');
+  });
+
+  it("keeps the folder's store under retention.maxSizeMB: the oldest half goes, the store is repacked and shrinks, what is left still rolls back", async () => {
+    const dir = repo();
+    const storage = dirs.storage();
+    const ids: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      // 200 KB of incompressible bytes a snapshot, in a file of its own
+      write(dir, `blob${i}.bin`, randomBytes(200_000));
+      ids.push((await takeSnapshot(dir, { label: `s${i}` }, { storageDir: storage, retention: false })).id);
+      fs.rmSync(path.join(dir, `blob${i}.bin`));
+    }
+    const size = () => {
+      let total = 0;
+      for (const e of fs.readdirSync(path.join(storeDir(storage, dir), 'objects'), { withFileTypes: true, recursive: true })) {
+        if (e.isFile()) {
+          total += fs.statSync(path.join(e.parentPath, e.name)).size;
+        }
+      }
+      return total;
+    };
+    const before = size();
+    assert.ok(before > 1_000_000, `the store holds the blobs (${before} bytes)`);
+    const pruned = await pruneSnapshots(dir, { storageDir: storage, retention: { maxCount: 100, maxStoreBytes: 1_000_000 } });
+    const left = (await listSnapshots(dir, { storageDir: storage })).map((s) => s.id);
+    assert.ok(pruned.deleted.length >= 3, `the oldest went (${pruned.deleted.join(', ')})`);
+    assert.equal(left[0], ids[7], 'the newest stays');
+    assert.deepEqual([...left].reverse(), ids.slice(ids.length - left.length), 'what is left is the newest ones');
+    assert.ok(size() < before, `the store shrank (${before} -> ${size()} bytes)`);
+    sg(storage, dir, 'fsck', '--no-progress', '--no-dangling');
+    await rollbackToSnapshot(dir, left[left.length - 1], { storageDir: storage });
+    const oldest = Number(/\d+/.exec((await listSnapshots(dir, { storageDir: storage })).find((s) => s.id === left[left.length - 1])!.label)![0]);
+    assert.equal(fs.readFileSync(path.join(dir, `blob${oldest}.bin`)).length, 200_000, 'the oldest kept snapshot still restores its file');
   });
 });
