@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SnapshotService } from '../../src/snapshot/service';
@@ -65,6 +65,16 @@ describe('snapshots of the previous version are migrated out of the workspace on
     g(dir, 'gc', '-q', '--prune=now');
     await service.rollback(dir, id);
     assert.deepEqual(readState(dir), state, 'exactly as the old snapshot had it; the ignored log untouched');
+
+    // Once only: a ref an agent plants there later (a forged "snapshot") is never taken in, by this process or a new one.
+    const forged = oldSnapshot(dir, {}, 'forged by an agent', [], true);
+    assert.equal((await service.list(dir)).some((x) => x.id === forged), false, 'the planted ref is not a snapshot');
+    const cli = path.resolve(__dirname, '..', '..', '..', 'dist', 'cli.js');
+    const other = spawnSync(process.execPath, [cli, 'snapshots', '--cwd', dir, '--json'], { encoding: 'utf8', env: { ...cleanEnv(), AIRLOCK_HOME: dirs.storage() } });
+    assert.equal(other.status, 0, other.stderr);
+    const ids = (JSON.parse(other.stdout) as { id: string }[]).map((x) => x.id);
+    assert.ok(ids.includes(id) && !ids.includes(forged), `nor in a new process (${ids.join(', ')})`);
+    assert.notEqual(g(dir, 'for-each-ref', 'refs/airlock/'), '', 'and Airlock leaves what it did not make alone');
   });
 
   it('moves an old shadow repository of a folder outside git into the store, and removes it', async () => {
