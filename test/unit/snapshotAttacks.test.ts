@@ -100,7 +100,13 @@ describe('snapshots an agent cannot destroy or forge with git commands in the wo
     assert.match(verified.problem ?? '', /record cannot be read/);
     await assert.rejects(service.rollback(dir, target.id), /snapshot \w+ does not verify \(its record cannot be read.*nothing was restored/);
     assert.deepEqual(readState(dir), before, 'not a single file changed');
-    // The damage stays with that snapshot: the others verify and roll back exactly.
+    // A snapshot ref whose commit is gone from the store altogether is listed and refused the same way.
+    const gone = 'ab'.repeat(20);
+    fs.writeFileSync(path.join(store, 'refs', 'airlock', 'snapshots', gone), `${gone}\n`);
+    assert.match((await service.list(dir)).find((s) => s.id === gone.slice(0, 12))?.damaged ?? '', /missing object/);
+    await assert.rejects(service.rollback(dir, gone.slice(0, 12)), /does not verify \(its record cannot be read.*nothing was restored/);
+    assert.deepEqual(readState(dir), before, 'not a single file changed');
+    // The damage stays with those snapshots: the others verify and roll back exactly.
     for (const s of [snaps[0], snaps[2]]) {
       assert.deepEqual(await service.verify(dir, s.id), { id: s.id, ok: true });
       await service.rollback(dir, s.id);
