@@ -280,6 +280,9 @@ export class ChangeJournal {
         continue;
       }
       const known = m.files.has(rel) || m.tracked.has(rel);
+      if (!known && !st.isFile() && !st.isSymbolicLink()) {
+        continue; // a new FIFO, socket or device: git leaves it out, and reading a FIFO would wait for a writer
+      }
       if (!known) {
         if (m.isExcluded(rel)) {
           continue; // inside something left out (an ignored folder, a huge one): stays out

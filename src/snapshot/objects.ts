@@ -8,6 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { deflateSync } from 'node:zlib';
+import { readRegularFileSync } from '../util/regularFile';
 
 export type ObjectFormat = 'sha1' | 'sha256';
 export type ObjectType = 'blob' | 'tree' | 'commit';
@@ -56,11 +57,8 @@ const PACKABLE_MAX = 4 * 1024 * 1024;
 
 /** A file's bytes when it is small enough to pack from Node; undefined otherwise (or when it cannot be read). */
 export function readPackable(abs: string): Buffer | undefined {
-  try {
-    return fs.statSync(abs).size <= PACKABLE_MAX ? fs.readFileSync(abs) : undefined;
-  } catch {
-    return undefined;
-  }
+  // Never waits: a FIFO put where a file was (after it was looked at) is not read.
+  return readRegularFileSync(abs, PACKABLE_MAX);
 }
 
 /** An object to write: its type, content and id. */

@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
@@ -143,6 +144,30 @@ describe('snapshots in the window: the change journal', () => {
     assert.equal(s.tree, await fullTree(dir));
     assert.deepEqual(await service.verify(dir, s.id), { id: s.id, ok: true });
     assert.deepEqual((await service.list(dir)).map((x) => x.id), [s.id]);
+  });
+
+  it('FIFOs an agent puts in the folder (new, git-ignored and protected, or in place of a file) never stall a snapshot; they are left out as a full pass leaves them', async () => {
+    const dir = dirs.repo();
+    const { service, touch } = windowOf(dir);
+    write(dir, '.env', 'TOKEN=1\n');
+    await service.takeNow(dir, { label: 'start' });
+    for (const f of ['.env.fifo', 'src/pipe', 'x.log']) {
+      execFileSync('mkfifo', [path.join(dir, f)]);
+    }
+    write(dir, 'a.txt', 'edited\n');
+    touch('.env.fifo', 'src/pipe', 'x.log', 'a.txt');
+    const s = await service.takeNow(dir, { label: 'with FIFOs' });
+    assert.equal(s.tree, await fullTree(dir), 'the tree a full pass makes');
+    assert.equal(await service.readFile(dir, s.id, 'src/pipe'), undefined);
+    // A file replaced by a FIFO: the snapshot completes (as a full pass) and the rollback restores the file.
+    fs.rmSync(path.join(dir, 'a.txt'));
+    execFileSync('mkfifo', [path.join(dir, 'a.txt')]);
+    touch('a.txt');
+    await service.takeNow(dir, { label: 'a.txt is a FIFO' });
+    fs.rmSync(path.join(dir, 'a.txt'));
+    touch('a.txt');
+    await service.rollback(dir, s.id);
+    assert.equal(read(dir, 'a.txt'), 'edited\n');
   });
 
   for (const [name, line] of Object.entries(ATTACKS)) {
