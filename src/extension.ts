@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import type { HumanAnswer } from './gate/approvalQueue';
 import { ChangeAttribution } from './gate/changeAttribution';
 import { shellAnalyzer } from './gate/shellAnalyzer';
-import { snapshotOptionsFromPolicy, takeSnapshot } from './snapshot/snapshot';
+import { ChangeJournal } from './snapshot/journal';
+import { SnapshotService } from './snapshot/service';
 import { ApprovalUi } from './vscode/approvals';
 import { BridgeHost } from './vscode/bridgeHost';
 import { CommandCenter } from './vscode/commandCenter';
@@ -17,6 +18,7 @@ import { DenialNotifier } from './vscode/notifications';
 import { PolicyService } from './vscode/policyService';
 import { ProtectedPathWatcher } from './vscode/protectedWatcher';
 import { SnapshotCommands } from './vscode/snapshotCommands';
+import { SnapshotJournalWatcher } from './vscode/snapshotJournalWatcher';
 import { AirlockStatusBar } from './vscode/statusBar';
 import { StatusViewProvider } from './vscode/statusView';
 import { TerminalGuard } from './vscode/terminalGuard';
@@ -38,6 +40,8 @@ export interface AirlockApi {
   readonly gate: GateService;
   /** The socket hooks reach this window on (undefined when the bridge could not start). */
   readonly bridgeSocket: () => string | undefined;
+  /** The one snapshot service (take, list, verify, roll back), with the window's change journal. */
+  readonly snapshots: SnapshotService;
   /** The guards beyond hooks: Copilot's approval settings, the protected-path watcher, the terminal observer. */
   readonly guards: { readonly copilot: CopilotSettingsSync; readonly watcher: ProtectedPathWatcher; readonly terminal: TerminalGuard };
   /** The Timeline view (its filter and rows). */
@@ -58,19 +62,25 @@ export async function activate(context: vscode.ExtensionContext): Promise<Airloc
   const config = own(new ConfigWatcher(log));
   const analyze = shellAnalyzer();
   const policy = own(new PolicyService(log, analyze));
-  const gate = own(
-    new GateService(policy, {
-      take: async (folder, label, action) => (await takeSnapshot(folder, { label, agent: action.agent, tool: action.tool }, snapshotOptionsFromPolicy(policy.policy(folder).settings.snapshots))).id,
-    }, log),
-  );
+  // The one snapshot service: every snapshot of this window goes through it, with the folder's policy
+  // applied; the file watcher's change journal makes a snapshot cost what the changed files cost.
+  const journal = new ChangeJournal();
+  const snapshotService = new SnapshotService({
+    settings: (folder) => policy.policy(folder).settings.snapshots,
+    journal,
+    onVerified: (folder, missed) => missed && log.warn(`[snapshot] the file watcher missed a change in ${folder}; the background check caught it`),
+  });
+  own(new SnapshotJournalWatcher(journal));
+  own({ dispose: () => snapshotService.dispose() });
+  const gate = own(new GateService(policy, snapshotService, log));
   const approvals = own(new ApprovalUi(gate.queue, log, context.extensionUri));
   const attribution = new ChangeAttribution();
   const timeline = own(new TimelineProvider(gate));
   const testMode = context.extensionMode === vscode.ExtensionMode.Test;
   // In tests nobody can answer a modal dialog: a confirmation is recorded and refused.
   const asked: string[] = [];
-  const snapshots = own(new SnapshotCommands(timeline, log, attribution, testMode ? async (m) => (asked.push(m), false) : undefined));
-  const guardSnapshots = new GuardSnapshots(policy);
+  const snapshots = own(new SnapshotCommands(snapshotService, timeline, log, attribution, testMode ? async (m) => (asked.push(m), false) : undefined));
+  const guardSnapshots = new GuardSnapshots(snapshotService);
   const copilot = own(new CopilotSettingsSync(policy, context.workspaceState, context.globalState, attribution, log, config));
   const watcher = own(new ProtectedPathWatcher(policy, gate, attribution, guardSnapshots, log, () => config.current.enabled && config.current.watchProtectedPaths));
   const terminal = own(new TerminalGuard(gate, analyze, attribution, guardSnapshots, log, config));
@@ -90,7 +100,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Airloc
   if (!testMode) {
     return undefined;
   }
-  return { log, logUri: context.logUri, policy, gate, bridgeSocket: () => bridge?.socketPath, guards: { copilot, watcher, terminal }, timeline, commands: () => commands.names(), answerForTest: (id, answer) => approvals.answerForTest(id, answer), confirmationsForTest: () => [...asked] };
+  return { log, logUri: context.logUri, policy, gate, snapshots: snapshotService, bridgeSocket: () => bridge?.socketPath, guards: { copilot, watcher, terminal }, timeline, commands: () => commands.names(), answerForTest: (id, answer) => approvals.answerForTest(id, answer), confirmationsForTest: () => [...asked] };
 }
 
 export function deactivate(): void {

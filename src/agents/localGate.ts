@@ -15,6 +15,7 @@ import { policyFolder } from '../policy/folder';
 import type { LoadedPolicy } from '../policy/load';
 import { policyCache } from '../policy/load';
 import { HOW_TO_APPROVE } from './adapter';
+import type { SnapshotService } from '../snapshot/service';
 
 export interface LocalGateOptions {
   /** Where audit entries go (default: the per-user state dir); false to keep no audit. */
@@ -32,6 +33,7 @@ export interface LocalGateOptions {
 export class LocalGate implements Gate {
   private readonly policies: (folder: string) => LoadedPolicy;
   private readonly evaluator: ActionEvaluator;
+  private snapshots: SnapshotService | undefined;
 
   constructor(private readonly opts: LocalGateOptions = {}) {
     this.policies = policyCache(opts.home ? { home: opts.home } : {});
@@ -58,13 +60,13 @@ export class LocalGate implements Gate {
       howToApprove: this.opts.unreachable ? `${this.opts.unreachable}. ${HOW_TO_APPROVE}` : HOW_TO_APPROVE,
       folder,
       snapshot: async (f, label, action) => {
-        const settings = this.evaluator.policy(f).settings.snapshots;
-        if (!settings.enabled || this.opts.snapshots === false) {
+        if (this.opts.snapshots === false) {
           return undefined;
         }
-        const { snapshotOptionsFromPolicy, takeSnapshot } = await import('../snapshot/snapshot.js');
-        const r = await takeSnapshot(f, { label, agent: action.agent, tool: action.tool }, snapshotOptionsFromPolicy(settings));
-        return r.id;
+        // The one snapshot service (loaded only when a snapshot is due), with this folder's policy settings.
+        const { SnapshotService } = await import('../snapshot/service.js');
+        this.snapshots ??= new SnapshotService({ settings: (folderOfPolicy) => this.evaluator.policy(folderOfPolicy).settings.snapshots });
+        return this.snapshots.forGate(f, label, action);
       },
       via: 'cli',
       ...(this.opts.audit === false ? {} : { audit: this.opts.audit ?? ((e) => void appendAudit(e)) }),

@@ -1,16 +1,21 @@
 /**
- * `airlock snapshot`, `airlock snapshots`, `airlock rollback`, `airlock diff`: the snapshot store
- * from the command line (shadow repositories for non-git folders under $AIRLOCK_HOME or
- * ~/.local/state/agent-airlock).
+ * `airlock snapshot`, `airlock snapshots`, `airlock rollback`, `airlock diff`: the snapshot service
+ * from the command line (the stores live under $AIRLOCK_HOME/snapshots or
+ * ~/.local/state/agent-airlock/snapshots), with each folder's policy settings.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { diffSinceSnapshot, rollbackToSnapshot } from '../snapshot/rollback';
-import { listSnapshots, takeSnapshot, UnknownSnapshotError } from '../snapshot/snapshot';
+import type { Verification } from '../snapshot/service';
+import { SnapshotService } from '../snapshot/service';
+import type { SnapshotInfo } from '../snapshot/types';
+import { UnknownSnapshotError } from '../snapshot/types';
 import type { CliIo } from './run';
 import { ExitCode, registerCommand } from './run';
 
 class UsageError extends Error {}
+
+/** The one snapshot service, with the policy settings of each folder's workspace read from its files. */
+const service = new SnapshotService();
 
 interface Parsed {
   readonly positional: string[];
@@ -91,7 +96,8 @@ registerCommand({
       if (p.positional.length > 0) {
         throw new UsageError(`unexpected argument '${p.positional[0]}'`);
       }
-      const r = await takeSnapshot(folderOf(p), { label: p.values.get('label') ?? 'manual snapshot', agent: p.values.get('agent') ?? 'cli', tool: p.values.get('tool') });
+      const tool = p.values.get('tool');
+      const r = await service.takeNow(folderOf(p), { label: p.values.get('label') ?? 'manual snapshot', agent: p.values.get('agent') ?? 'cli', ...(tool !== undefined ? { tool } : {}) });
       if (p.flags.has('json')) {
         io.stdout(`${JSON.stringify(r)}\n`);
       } else {
@@ -107,18 +113,21 @@ registerCommand({
     }),
 });
 
-const listUsage = 'airlock snapshots [--cwd DIR] [--json]';
+const listUsage = 'airlock snapshots [--cwd DIR] [--json] [--verify]';
 registerCommand({
   name: 'snapshots',
   summary: "List the folder's snapshots, newest first",
   usage: listUsage,
   run: (args, io) =>
     guarded('snapshots', listUsage, io, async () => {
-      const p = parseArgs(args, ['cwd'], ['json']);
+      const p = parseArgs(args, ['cwd'], ['json', 'verify']);
       if (p.positional.length > 0) {
         throw new UsageError(`unexpected argument '${p.positional[0]}'`);
       }
-      const list = await listSnapshots(folderOf(p));
+      const folder = folderOf(p);
+      // --verify: each record checked, and everything it needs found in the store (what a rollback checks first).
+      const list: (SnapshotInfo & { verified?: Verification })[] = p.flags.has('verify') ? await service.verifyAll(folder) : await service.list(folder);
+      const bad = list.filter((s) => s.verified && !s.verified.ok).length;
       if (p.flags.has('json')) {
         io.stdout(`${JSON.stringify(list)}\n`);
       } else if (list.length === 0) {
@@ -126,10 +135,11 @@ registerCommand({
       } else {
         for (const s of list) {
           const who = [s.agent, s.tool].filter(Boolean).join('/');
-          io.stdout(`${s.id}  ${s.time}  ${s.kind === 'safety' ? 'safety  ' : 'snapshot'}  ${String(s.filesChanged).padStart(5)} files  ${who ? `${who}  ` : ''}${s.label}\n`);
+          const check = s.verified ? (s.verified.ok ? 'ok  ' : `DOES NOT VERIFY (${s.verified.problem})  `) : '';
+          io.stdout(`${s.id}  ${s.time}  ${s.kind === 'safety' ? 'safety  ' : 'snapshot'}  ${String(s.filesChanged).padStart(5)} files  ${check}${who ? `${who}  ` : ''}${s.label}\n`);
         }
       }
-      return ExitCode.ok;
+      return bad > 0 ? ExitCode.refused : ExitCode.ok;
     }),
 });
 
@@ -145,7 +155,9 @@ registerCommand({
         throw new UsageError(p.positional.length === 0 ? 'which snapshot? give its id' : `unexpected argument '${p.positional[1]}'`);
       }
       const files = p.values.get('files')?.split(',').map((f) => f.trim()).filter(Boolean);
-      const r = await rollbackToSnapshot(folderOf(p), p.positional[0], { files, dryRun: p.flags.has('dry-run'), agent: 'cli' });
+      const folder = folderOf(p);
+      const id = p.positional[0];
+      const r = p.flags.has('dry-run') ? await service.preview(folder, id, files ? { files } : {}) : await service.rollback(folder, id, { ...(files ? { files } : {}), agent: 'cli' });
       if (p.flags.has('json')) {
         io.stdout(`${JSON.stringify(r)}\n`);
         return ExitCode.ok;
@@ -176,7 +188,7 @@ registerCommand({
       if (p.positional.length !== 1) {
         throw new UsageError(p.positional.length === 0 ? 'which snapshot? give its id' : `unexpected argument '${p.positional[1]}'`);
       }
-      const r = await diffSinceSnapshot(folderOf(p), p.positional[0]);
+      const r = await service.diff(folderOf(p), p.positional[0]);
       if (p.flags.has('json')) {
         io.stdout(`${JSON.stringify(p.flags.has('stat') ? { id: r.id, folder: r.folder, files: r.files } : r)}\n`);
       } else {

@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 
 /** Configuration every Airlock git call runs with: never run user hooks or background work. */
-const SAFE_CONFIG = [
+export const SAFE_CONFIG: readonly string[] = [
   '-c', 'core.hooksPath=/dev/null',
   '-c', 'gc.auto=0',
   '-c', 'maintenance.auto=false',
@@ -20,17 +20,28 @@ const SAFE_CONFIG = [
   '-c', 'commit.gpgSign=false',
 ];
 
-/** AIRLOCK_TRACE_GIT=1 prints each git call's duration to stderr. */
+/** AIRLOCK_TRACE_GIT=1 prints each git call's duration, and the snapshot's own steps, to stderr. */
 const TRACE = process.env.AIRLOCK_TRACE_GIT === '1';
+
+/** Under AIRLOCK_TRACE_GIT=1, prints the time since `since` with a label (for finding where time goes). */
+export function traceStep(label: string, since: number): void {
+  if (TRACE) {
+    process.stderr.write(`[airlock step] ${(performance.now() - since).toFixed(1)} ms: ${label}\n`);
+  }
+}
 
 export interface GitCall {
   /** Working directory of the git process. */
   readonly cwd: string;
-  /** For shadow repositories: the private git dir and the user's folder as work tree. */
+  /** For a folder outside git: the snapshot store as git dir and the folder as work tree. */
   readonly gitDir?: string;
   readonly workTree?: string;
   /** A temporary index (GIT_INDEX_FILE). */
   readonly indexFile?: string;
+  /** Where new objects go (GIT_OBJECT_DIRECTORY): the snapshot store's. */
+  readonly objectDir?: string;
+  /** Object directories only read from (GIT_ALTERNATE_OBJECT_DIRECTORIES): the workspace repository's. */
+  readonly alternates?: string;
   /** Bytes or text written to stdin. */
   readonly input?: string | Buffer;
   /** Exit codes that are not errors (default only 0). */
@@ -58,7 +69,7 @@ export class GitError extends Error {
 }
 
 /** The environment a git child gets: only what git needs to find itself and the user's config. */
-export function gitEnv(call: Pick<GitCall, 'gitDir' | 'workTree' | 'indexFile' | 'env'>): NodeJS.ProcessEnv {
+export function gitEnv(call: Pick<GitCall, 'gitDir' | 'workTree' | 'indexFile' | 'objectDir' | 'alternates' | 'env'>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const k of ['PATH', 'Path', 'HOME', 'USERPROFILE', 'XDG_CONFIG_HOME', 'SystemRoot', 'TMPDIR', 'TEMP', 'TMP', 'APPDATA', 'LOCALAPPDATA']) {
     const v = process.env[k];
@@ -82,24 +93,41 @@ export function gitEnv(call: Pick<GitCall, 'gitDir' | 'workTree' | 'indexFile' |
   if (call.indexFile) {
     env.GIT_INDEX_FILE = call.indexFile;
   }
+  if (call.objectDir) {
+    env.GIT_OBJECT_DIRECTORY = call.objectDir;
+  }
+  if (call.alternates) {
+    env.GIT_ALTERNATE_OBJECT_DIRECTORIES = call.alternates;
+  }
   Object.assign(env, call.env);
   return env;
 }
 
-/** Runs `git <args>`; rejects with a GitError on a non-accepted exit code. */
-export function git(args: readonly string[], call: GitCall): Promise<GitResult> {
+/** A git process already started: write its input when it is known, then wait for it. */
+export interface StartedGit {
+  /** Writes more input (git reads it as it comes). */
+  write(data: string | Buffer): void;
+  /** Ends the input and waits; rejects with a GitError on a non-accepted exit code. */
+  finish(data?: string | Buffer): Promise<GitResult>;
+}
+
+/**
+ * Starts `git <args>` now, its input to follow: the process start-up (a few ms) then overlaps
+ * whatever the caller does meanwhile.
+ */
+export function startGit(args: readonly string[], call: GitCall): StartedGit {
   const full = [...SAFE_CONFIG, ...args];
   const started = TRACE ? Date.now() : 0;
-  return new Promise((resolve, reject) => {
-    const child = spawn('git', full, { cwd: call.cwd, env: gitEnv(call), stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (d: Buffer) => out.push(d));
-    child.stderr.on('data', (d: Buffer) => err.push(d));
+  const child = spawn('git', full, { cwd: call.cwd, env: gitEnv(call), stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true });
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  child.stdout.on('data', (d: Buffer) => out.push(d));
+  child.stderr.on('data', (d: Buffer) => err.push(d));
+  child.stdin.on('error', () => {
+    /* git exited before reading all input: its exit code tells what happened */
+  });
+  const done = new Promise<GitResult>((resolve, reject) => {
     child.on('error', (e) => reject(new GitError(`could not run git: ${e.message}`, args, -1, '')));
-    child.stdin.on('error', () => {
-      /* git exited before reading all input: its exit code tells what happened */
-    });
     child.on('close', (code) => {
       const stderr = Buffer.concat(err).toString('utf8');
       const c = code ?? -1;
@@ -112,8 +140,22 @@ export function git(args: readonly string[], call: GitCall): Promise<GitResult> 
         reject(new GitError(`git ${args.slice(0, 3).join(' ')} failed (exit ${c}): ${stderr.trim().split('\n').slice(-3).join(' ')}`, args, c, stderr));
       }
     });
-    child.stdin.end(call.input ?? '');
   });
+  done.catch(() => undefined); // the caller awaits finish(); no unhandled rejection before that
+  return {
+    write: (data) => {
+      child.stdin.write(data);
+    },
+    finish: (data) => {
+      child.stdin.end(data ?? '');
+      return done;
+    },
+  };
+}
+
+/** Runs `git <args>`; rejects with a GitError on a non-accepted exit code. */
+export function git(args: readonly string[], call: GitCall): Promise<GitResult> {
+  return startGit(args, call).finish(call.input);
 }
 
 /** Runs git and returns trimmed stdout as text. */

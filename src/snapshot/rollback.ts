@@ -1,20 +1,28 @@
 /**
  * Rollback to a snapshot (whole folder or selected files), its preview, and the diff since a
- * snapshot. A rollback first takes a safety snapshot ("before rollback to <id>"), so rolling back to
- * that one undoes it. It rewrites changed files, recreates deleted ones and removes only files
- * created after the snapshot: never a file the snapshot did not cover (git-ignored or left out by
- * the size rules at the time). HEAD, the index, branches and the stash are never touched.
+ * snapshot. The snapshot is verified first (verify.ts) and refused as a whole if it does not
+ * verify. A safety snapshot ("before rollback to <id>") comes next, holding every file the rollback
+ * will touch, so rolling back to it undoes the rollback. Then every file to write is staged from the
+ * store and checked before anything in the folder changes; only then are files rewritten, recreated
+ * and removed; only files created after the snapshot are removed, never a file the snapshot did not
+ * cover (git-ignored or left out by the size rules at the time). HEAD, the index, branches and the
+ * stash are never touched.
  */
-import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { persist, withTemp } from './capture';
+import { captureCalls } from './changes';
 import type { GitCall } from './git';
 import { git, splitZ } from './git';
 import { withLock } from './lock';
-import type { RepoTarget } from './repo';
-import { resolveTarget } from './repo';
-import type { SnapshotInfo, SnapshotStoreOptions } from './snapshot';
-import { buildTree, findSnapshot, readCoverage, scopeSpec, takeSnapshotOf, withTempIndex } from './snapshot';
+import { findSnapshot } from './records';
+import { captureNow, takeSnapshotOf } from './snapshot';
+import type { Target } from './target';
+import { targetOf } from './target';
+import type { CoverageRecord, SnapshotInfo, SnapshotStoreOptions } from './types';
+import { SnapshotIntegrityError } from './types';
+import { verifyBlobs, verifySnapshot } from './verify';
+import { applyChanges } from './writeFiles';
 
 export type ChangeStatus = 'modified' | 'added' | 'deleted' | 'typechange';
 
@@ -67,17 +75,22 @@ export interface RollbackResult {
   readonly kept: KeptPath[];
 }
 
-interface RawChange {
+/** One difference between two trees of the store (folder-relative path). */
+export interface RawChange {
   readonly oldMode: string;
   readonly newMode: string;
   readonly newOid: string;
   readonly status: string;
-  /** Root-relative. */
   readonly path: string;
 }
 
-async function rawDiff(t: RepoTarget, from: string, to: string): Promise<RawChange[]> {
-  const out = splitZ((await git(['diff-tree', '-r', '-z', '--no-renames', '--raw', '--abbrev=64', from, to, '--', scopeSpec(t)], t.call)).stdout);
+/** Reading calls on the store: the workspace repository's objects too (a current tree borrows from it). */
+function readCall(t: Target): GitCall {
+  return t.ws.repo ? { ...t.store.call, alternates: t.ws.repo.objectsDir } : t.store.call;
+}
+
+async function rawDiff(t: Target, from: string, to: string): Promise<RawChange[]> {
+  const out = splitZ((await git(['diff-tree', '-r', '-z', '--no-renames', '--raw', '--abbrev=64', from, to], readCall(t))).stdout);
   const changes: RawChange[] = [];
   for (let i = 0; i + 1 < out.length; i += 2) {
     const [oldMode, newMode, , newOid, status] = out[i].replace(/^:/, '').split(' ');
@@ -86,21 +99,20 @@ async function rawDiff(t: RepoTarget, from: string, to: string): Promise<RawChan
   return changes;
 }
 
-function rel(t: RepoTarget, p: string): string {
-  return t.scope !== '' && p.startsWith(t.scope) ? p.slice(t.scope.length) : p;
-}
-
-function selected(t: RepoTarget, files: readonly string[] | undefined): (p: string) => boolean {
+function selected(files: readonly string[] | undefined): (p: string) => boolean {
   if (!files || files.length === 0) {
     return () => true;
   }
-  const wanted = files.map((f) => t.scope + f.replace(/\\/g, '/').replace(/^\.\//, '').replace(/\/+$/, ''));
+  const wanted = files.map((f) => f.replace(/\\/g, '/').replace(/^\.\//, '').replace(/\/+$/, ''));
   return (p) => wanted.some((w) => w === '' || p === w || p.startsWith(`${w}/`));
 }
 
-/** Whether a root-relative path was present-but-not-covered when the snapshot was taken. */
-function excludedAt(ignored: readonly string[], skipped: readonly { path: string }[]): (p: string) => boolean {
-  const set = new Set<string>([...ignored, ...skipped.map((s) => s.path)]);
+/** Whether a folder-relative path was present-but-not-covered when the snapshot was taken. */
+function excludedAt(coverage: CoverageRecord): (p: string) => boolean {
+  if (coverage.unknown) {
+    return () => true;
+  }
+  const set = new Set<string>([...coverage.ignored, ...coverage.skipped.map((s) => s.path)]);
   return (p) => {
     if (set.has(p)) {
       return true;
@@ -114,136 +126,51 @@ function excludedAt(ignored: readonly string[], skipped: readonly { path: string
   };
 }
 
-async function lstatOrUndefined(p: string): Promise<fs.Stats | undefined> {
+/** Whether the file was created, renamed or written after `time` (its inode change time is later). */
+function changedSince(p: string, time: number): boolean {
   try {
-    return await fs.promises.lstat(p);
+    return fs.lstatSync(p).ctimeMs > time;
   } catch {
-    return undefined;
+    return true;
   }
 }
 
-/**
- * Writes the snapshot's version of the given entries into a staging folder inside the git dir with
- * `git checkout-index --prefix` (so eol conversion, filters, exec bits and symlinks are exactly what
- * git checkout would produce), from a temporary index holding only those entries.
- */
-async function stageEntries(t: RepoTarget, entries: readonly RawChange[], tmpIndex: string, staging: string): Promise<void> {
-  if (entries.length === 0) {
-    return;
-  }
-  const call: GitCall = { ...t.call, indexFile: tmpIndex };
-  const info = entries.map((c) => `${c.newMode} ${c.newOid}\t${c.path}\0`).join('');
-  await git(['update-index', '-z', '--index-info'], { ...call, input: info });
-  await git(['checkout-index', '-a', '-f', `--prefix=${staging}/`], call);
-}
-/** Makes sure every parent of root/p is a real directory inside root (never follows a symlink out). */
-async function ensureParents(root: string, p: string): Promise<string | undefined> {
-  const parts = p.split('/').slice(0, -1);
-  let cur = root;
-  for (const part of parts) {
-    cur = path.join(cur, part);
-    const st = await lstatOrUndefined(cur);
-    if (!st) {
-      await fs.promises.mkdir(cur);
-    } else if (!st.isDirectory()) {
-      return `${path.relative(root, cur)} is ${st.isSymbolicLink() ? 'a symbolic link' : 'a file'}, not a folder`;
-    }
-  }
-  return undefined;
-}
-
-async function moveInto(staged: string, dst: string): Promise<void> {
+function exists(p: string): boolean {
   try {
-    await fs.promises.rename(staged, dst);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EXDEV') {
-      throw e;
-    }
-    // Shadow repositories may live on another file system: copy beside the target, then rename.
-    const tmp = path.join(path.dirname(dst), `.airlock-restore-${process.pid}-${randomBytes(4).toString('hex')}`);
-    try {
-      const st = await fs.promises.lstat(staged);
-      if (st.isSymbolicLink()) {
-        await fs.promises.symlink(await fs.promises.readlink(staged), tmp);
-      } else {
-        await fs.promises.copyFile(staged, tmp);
-        await fs.promises.chmod(tmp, st.mode & 0o777);
-      }
-      await fs.promises.rename(tmp, dst);
-    } catch (e2) {
-      await fs.promises.rm(tmp, { force: true });
-      throw e2;
-    }
-  }
-}
-
-async function writeEntry(root: string, p: string, mode: string, staged: string): Promise<string | undefined> {
-  const problem = await ensureParents(root, p);
-  if (problem) {
-    return problem;
-  }
-  const dst = path.join(root, p);
-  const existing = await lstatOrUndefined(dst);
-  if (existing?.isDirectory()) {
-    try {
-      await fs.promises.rmdir(dst);
-    } catch {
-      return `${p} is now a folder with other files in it`;
-    }
-  }
-  if (mode !== '120000' && existing && existing.isFile()) {
-    // Keep the file's own permissions (a private 0600 stays private), with the snapshot's executable bit.
-    const perm = existing.mode & 0o777;
-    await fs.promises.chmod(staged, mode === '100755' ? perm | ((perm & 0o444) >> 2) : perm & ~0o111);
-  }
-  await moveInto(staged, dst);
-  return undefined;
-}
-
-/** Removes now-empty parent folders of a deleted file (not the folder itself, not folders the snapshot has). */
-async function removeEmptyParents(root: string, scopeRoot: string, p: string, keepDirs: Set<string>): Promise<void> {
-  let dir = path.dirname(p);
-  while (dir !== '.' && dir !== '' && !keepDirs.has(dir)) {
-    const abs = path.join(root, dir);
-    if (path.relative(scopeRoot, abs).startsWith('..') || abs === scopeRoot) {
-      return;
-    }
-    try {
-      await fs.promises.rmdir(abs);
-    } catch {
-      return;
-    }
-    dir = path.dirname(dir);
+    fs.lstatSync(p);
+    return true;
+  } catch {
+    return false;
   }
 }
 
 /** Rolls the folder (or some files) back to snapshot `id`; see the module comment. */
 export async function rollbackToSnapshot(folder: string, id: string, opts: RollbackOptions = {}): Promise<RollbackResult> {
-  const t = await resolveTarget(folder, opts.storageDir);
+  const t = await targetOf(folder, opts.storageDir);
   const target = await findSnapshot(t, id);
+  // The record verified now; the objects the rollback reads are checked as they are read (all of them before any file changes).
+  const coverage = await verifySnapshot(t, target, { complete: false });
+  const pick = selected(opts.files);
   if (opts.dryRun) {
-    return withTempIndex(t, async (tmp) => {
-      const now = await buildTree(t, opts, tmp);
-      return plan(t, target, now.tree, opts, true);
+    return captureNow(t, opts, (c) => {
+      persist(t.store, c); // the folder's tree now, for git to compare with
+      return diffTo(t, target, c.tree).then((changes) => plan(t, target, coverage, changes, pick, true));
     });
   }
-  await fs.promises.mkdir(t.tmpDir, { recursive: true });
-  return withLock(path.join(t.tmpDir, 'rollback.lock'), async () => {
+  await fs.promises.mkdir(t.store.tmpDir, { recursive: true });
+  return withLock(path.join(t.store.tmpDir, 'rollback.lock'), async () => {
     const label = `before rollback to ${target.id}`;
-    let safety = await takeSnapshotOf(t, { label, agent: opts.agent, tool: 'rollback', kind: 'safety' }, { ...opts, retention: false });
-    // A file the snapshot has that exists now but the safety snapshot did not cover (ignored now,
-    // or over a size cap) would be overwritten without a way back: include it and take it again.
-    const uncovered: string[] = [];
-    const pick = selected(t, opts.files);
-    for (const c of await rawDiff(t, safety.tree, target.tree)) {
-      if (c.status === 'A' && pick(c.path) && (await lstatOrUndefined(path.join(t.root, c.path)))) {
-        uncovered.push(rel(t, c.path));
-      }
-    }
+    const safetyInput = { label, ...(opts.agent ? { agent: opts.agent } : {}), tool: 'rollback', kind: 'safety' as const };
+    let safety = await takeSnapshotOf(t, safetyInput, { ...opts, retention: false });
+    let changes = await diffTo(t, target, safety.tree);
+    // A file of the snapshot that exists now but the safety snapshot left out (ignored now, or over a
+    // size cap) is overwritten by the rollback: take the safety snapshot again with it included.
+    const uncovered = changes.filter((c) => c.status === 'A' && pick(c.path) && exists(path.join(t.ws.folder, c.path))).map((c) => c.path);
     if (uncovered.length > 0) {
-      safety = await takeSnapshotOf(t, { label, agent: opts.agent, tool: 'rollback', kind: 'safety', forceInclude: uncovered }, { ...opts, retention: false });
+      safety = await takeSnapshotOf(t, { ...safetyInput, forceInclude: uncovered }, { ...opts, retention: false });
+      changes = await diffTo(t, target, safety.tree);
     }
-    const result = await plan(t, target, safety.tree, opts, false);
+    const result = await plan(t, target, coverage, changes, pick, false);
     return { ...result, safetySnapshotId: safety.id };
   });
 }
@@ -253,23 +180,31 @@ export function previewRollback(folder: string, id: string, opts: Omit<RollbackO
   return rollbackToSnapshot(folder, id, { ...opts, dryRun: true });
 }
 
-async function plan(t: RepoTarget, target: SnapshotInfo, currentTree: string, opts: RollbackOptions, dryRun: boolean): Promise<RollbackResult> {
-  const coverage = await readCoverage(t, target);
-  const wasExcluded = coverage ? excludedAt(coverage.ignored, coverage.skipped) : () => true;
-  const pick = selected(t, opts.files);
-  const changes = (await rawDiff(t, currentTree, target.tree)).filter((c) => pick(c.path));
-  const changed: string[] = [];
-  const created: string[] = [];
-  const deleted: string[] = [];
+/** What differs from the folder's tree now to the snapshot's (its trees unreadable: an integrity error). */
+async function diffTo(t: Target, target: SnapshotInfo, currentTree: string): Promise<RawChange[]> {
+  try {
+    return await rawDiff(t, currentTree, target.tree);
+  } catch (e) {
+    throw new SnapshotIntegrityError(target.id, `its folders cannot be read (${e instanceof Error ? e.message.slice(0, 200) : String(e)})`);
+  }
+}
+
+async function plan(t: Target, target: SnapshotInfo, coverage: CoverageRecord, all: readonly RawChange[], pick: (p: string) => boolean, dryRun: boolean): Promise<RollbackResult> {
+  const folder = t.ws.folder;
+  const wasExcluded = excludedAt(coverage);
+  const changes = all.filter((c) => pick(c.path));
   const kept: KeptPath[] = [];
   const removals: RawChange[] = [];
   const writes: RawChange[] = [];
   for (const c of changes) {
     if (c.oldMode === '160000' || c.newMode === '160000') {
-      kept.push({ path: rel(t, c.path), reason: 'submodule: roll it back in its own repository' });
+      kept.push({ path: c.path, reason: 'submodule: roll it back in its own repository' });
     } else if (c.status === 'D') {
       if (wasExcluded(c.path)) {
-        kept.push({ path: rel(t, c.path), reason: coverage ? 'existed when the snapshot was taken but was not in it (git-ignored or left out)' : 'the snapshot has no coverage record: not deleting' });
+        kept.push({ path: c.path, reason: coverage.unknown ? 'the snapshot has no coverage record: not deleting' : 'existed when the snapshot was taken but was not in it (git-ignored or left out)' });
+      } else if (target.fromJournal && !changedSince(path.join(folder, c.path), Date.parse(target.time))) {
+        // A snapshot from the file watcher's journal: a file untouched since may have existed then unseen.
+        kept.push({ path: c.path, reason: 'may have existed when the snapshot was taken (from the file watcher, which may have missed it): not deleting' });
       } else {
         removals.push(c);
       }
@@ -278,71 +213,49 @@ async function plan(t: RepoTarget, target: SnapshotInfo, currentTree: string, op
     }
   }
   if (dryRun) {
-    for (const c of removals) {
-      deleted.push(rel(t, c.path));
-    }
+    const created: string[] = [];
+    const changed: string[] = [];
     for (const c of writes) {
-      (c.status === 'A' && !(await lstatOrUndefined(path.join(t.root, c.path))) ? created : changed).push(rel(t, c.path));
+      (c.status === 'A' && !exists(path.join(folder, c.path)) ? created : changed).push(c.path);
     }
-    return { id: target.id, folder: t.folder, dryRun, changed, created, deleted, kept };
+    return { id: target.id, folder, dryRun, changed, created, deleted: removals.map((c) => c.path), kept };
   }
-  // Folders the snapshot has are never removed as "empty".
-  const keepDirs = new Set<string>();
-  for (const c of writes) {
-    for (let d = path.posix.dirname(c.path); d !== '.'; d = path.posix.dirname(d)) {
-      keepDirs.add(d);
-    }
-  }
-  removals.sort((a, b) => b.path.length - a.path.length);
-  for (const c of removals) {
-    const abs = path.join(t.root, c.path);
-    const st = await lstatOrUndefined(abs);
-    if (st && !st.isDirectory()) {
-      await fs.promises.rm(abs, { force: true });
-      deleted.push(rel(t, c.path));
-      await removeEmptyParents(t.root, t.folder, c.path, keepDirs);
-    }
-  }
-  await withTempIndex(t, async (tmpIndex) => {
+  // Everything to write is checked and staged before the folder is touched: all or nothing.
+  await verifyBlobs(t, target, writes.map((c) => c.newOid));
+  return withTemp(t.store, 'restore', async (tmpIndex) => {
     const staging = `${tmpIndex}.files`;
-    try {
-      await stageEntries(t, writes, tmpIndex, staging);
-      for (const c of writes) {
-        const existed = (await lstatOrUndefined(path.join(t.root, c.path))) !== undefined;
-        const staged = path.join(staging, c.path);
-        if (!(await lstatOrUndefined(staged))) {
-          kept.push({ path: rel(t, c.path), reason: 'could not read it from the snapshot' });
-          continue;
-        }
-        const problem = await writeEntry(t.root, c.path, c.newMode, staged);
-        if (problem) {
-          kept.push({ path: rel(t, c.path), reason: problem });
-        } else {
-          (existed ? changed : created).push(rel(t, c.path));
-        }
+    const scope = t.ws.repo?.scope ?? '';
+    if (writes.length > 0) {
+      const { write } = captureCalls(t.ws, t.store, tmpIndex);
+      const call: GitCall = { ...write, ...(t.ws.repo ? { alternates: t.ws.repo.objectsDir } : {}) };
+      // checkout-index applies the folder's filters, eol conversion, exec bits and symlinks exactly as git checkout would.
+      await git(['update-index', '-z', '--index-info'], { ...call, input: writes.map((c) => `${c.newMode} ${c.newOid}\t${scope}${c.path}\0`).join('') });
+      await git(['checkout-index', '-a', '-f', `--prefix=${staging}/`], call);
+      const unstaged = writes.find((c) => !exists(path.join(staging, scope, c.path)));
+      if (unstaged) {
+        throw new SnapshotIntegrityError(target.id, `${unstaged.path} could not be read from it`);
       }
-    } finally {
-      await fs.promises.rm(staging, { recursive: true, force: true });
     }
+    const applied = applyChanges(folder, path.join(staging, scope), removals, writes);
+    return { id: target.id, folder, dryRun, changed: applied.changed, created: applied.created, deleted: applied.deleted, kept: [...kept, ...applied.kept] };
   });
-  return { id: target.id, folder: t.folder, dryRun, changed, created, deleted, kept };
 }
 
 const STATUS: Record<string, ChangeStatus> = { M: 'modified', A: 'added', D: 'deleted', T: 'typechange' };
 
 /** What changed in the folder since snapshot `id`: file list and unified patch. */
 export async function diffSinceSnapshot(folder: string, id: string, opts: SnapshotStoreOptions = {}): Promise<DiffResult> {
-  const t = await resolveTarget(folder, opts.storageDir);
+  const t = await targetOf(folder, opts.storageDir);
   const target = await findSnapshot(t, id);
-  return withTempIndex(t, async (tmp) => {
-    const now = await buildTree(t, opts, tmp);
-    const call: GitCall = t.call;
+  return captureNow(t, opts, async (now) => {
+    persist(t.store, now);
+    const call = readCall(t);
     const [changes, patch, stat] = await Promise.all([
       rawDiff(t, target.tree, now.tree),
-      git(['diff-tree', '-r', '-p', '--no-color', '--no-renames', '--no-ext-diff', '--no-textconv', target.tree, now.tree, '--', scopeSpec(t)], call),
-      git(['diff-tree', '-r', '--stat', '--no-color', '--no-renames', target.tree, now.tree, '--', scopeSpec(t)], call),
+      git(['diff-tree', '-r', '-p', '--no-color', '--no-renames', '--no-ext-diff', '--no-textconv', target.tree, now.tree], call),
+      git(['diff-tree', '-r', '--stat', '--no-color', '--no-renames', target.tree, now.tree], call),
     ]);
-    const files = changes.map((c) => ({ path: rel(t, c.path), status: STATUS[c.status] ?? 'modified', oldMode: c.oldMode, newMode: c.newMode }));
-    return { id: target.id, folder: t.folder, files, patch: patch.stdout.toString('utf8'), stat: stat.stdout.toString('utf8') };
+    const files = changes.map((c) => ({ path: c.path, status: STATUS[c.status] ?? 'modified', oldMode: c.oldMode, newMode: c.newMode }));
+    return { id: target.id, folder: t.ws.folder, files, patch: patch.stdout.toString('utf8'), stat: stat.stdout.toString('utf8') };
   });
 }

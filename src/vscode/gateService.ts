@@ -16,8 +16,9 @@ import type { PolicyService } from './policyService';
 /** Largest current file content read for an approval diff. */
 const MAX_DIFF_BYTES = 2 * 1024 * 1024;
 
+/** The snapshot service's gate entry (SnapshotService.forGate): applies the folder's policy settings itself. */
 export interface SnapshotTaker {
-  take(folder: string, label: string, action: ProposedAction, include: readonly string[]): Promise<string | undefined>;
+  forGate(folder: string, label: string, action: ProposedAction): Promise<string | undefined>;
 }
 
 /**
@@ -79,15 +80,7 @@ export class GateService implements vscode.Disposable {
       evaluate: (a) => this.policy.evaluator.evaluate(a, folder(a)),
       approver: this.approver,
       folder,
-      snapshot: this.snapshots
-        ? async (folder, label, action) => {
-            const settings = this.policy.policy(folder).settings.snapshots;
-            if (!settings.enabled) {
-              return undefined;
-            }
-            return this.snapshots!.take(folder, label, action, settings.include);
-          }
-        : undefined,
+      snapshot: this.snapshots ? (f, label, action) => this.snapshots!.forGate(f, label, action) : undefined,
       audit: this.auditSink,
       sessionRules: this.sessionRules,
       budgets: { tracker: this.budgets, limits: (a) => this.policy.policy(folder(a)).settings.budgets },

@@ -1,26 +1,25 @@
-import type { SnapshotInfo, SnapshotStoreOptions } from '../snapshot/snapshot';
-import { listSnapshots, snapshotOptionsFromPolicy, takeSnapshot } from '../snapshot/snapshot';
-import type { PolicyService } from './policyService';
+import type { RollbackResult } from '../snapshot/rollback';
+import type { SnapshotService } from '../snapshot/service';
+import type { SnapshotInfo } from '../snapshot/types';
 
-/** Snapshot access for the guards (watcher, terminal observer), with the folder's policy applied. */
+/** Snapshot access for the guards (watcher, terminal observer): the snapshot service, with the folder's policy applied. */
 export class GuardSnapshots {
-  constructor(private readonly policy: PolicyService) {}
+  constructor(private readonly service: SnapshotService) {}
 
-  options(folder: string): SnapshotStoreOptions {
-    return snapshotOptionsFromPolicy(this.policy.policy(folder).settings.snapshots);
-  }
-
-  enabled(folder: string): boolean {
-    return this.policy.policy(folder).settings.snapshots.enabled;
-  }
-
-  /** Takes a snapshot (deduplicated: an unchanged folder costs one status pass); its id, or undefined when snapshots are off. */
+  /** Takes a snapshot (deduplicated: an unchanged folder makes no new one); its id, or undefined when snapshots are off. */
   async take(folder: string, label: string, extra: { tool?: string; forceInclude?: readonly string[] } = {}): Promise<string | undefined> {
-    if (!this.enabled(folder)) {
-      return undefined;
-    }
-    const r = await takeSnapshot(folder, { label, agent: 'airlock', tool: extra.tool ?? 'guard', forceInclude: extra.forceInclude }, this.options(folder));
-    return r.id;
+    const r = await this.service.take(folder, { label, agent: 'airlock', tool: extra.tool ?? 'guard', ...(extra.forceInclude ? { forceInclude: extra.forceInclude } : {}) });
+    return r?.id;
+  }
+
+  /** One file as snapshot `id` holds it. */
+  readFile(folder: string, id: string, rel: string): Promise<Buffer | undefined> {
+    return this.service.readFile(folder, id, rel);
+  }
+
+  /** Rolls some files (or the folder) back to snapshot `id`, a safety snapshot first; the developer's act. */
+  rollback(folder: string, id: string, files: readonly string[] | undefined): Promise<RollbackResult> {
+    return this.service.rollback(folder, id, { ...(files ? { files } : {}), agent: 'developer' });
   }
 
   /**
@@ -28,7 +27,7 @@ export class GuardSnapshots {
    * are examined), or undefined.
    */
   async before(folder: string, at: number, accept?: (s: SnapshotInfo) => Promise<boolean>, limit = 25): Promise<SnapshotInfo | undefined> {
-    const list = await listSnapshots(folder, { storageDir: this.options(folder).storageDir });
+    const list = await this.service.list(folder);
     let examined = 0;
     for (const s of list) {
       if (Date.parse(s.time) >= at) {

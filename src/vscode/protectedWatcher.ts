@@ -9,9 +9,7 @@ import type { ChangeAttribution } from '../gate/changeAttribution';
 import { copilotApprovalEntries } from '../policy/copilotSettings';
 import { sha256OfFile } from '../util/fileHash';
 import { readRegularFile } from '../util/regularFile';
-import { readSnapshotFile } from '../snapshot/read';
 import type { RollbackResult } from '../snapshot/rollback';
-import { rollbackToSnapshot } from '../snapshot/rollback';
 import { restoreAsAirlock } from './airlockWrites';
 import type { GateService } from './gateService';
 import type { GuardSnapshots } from './guardSnapshots';
@@ -272,7 +270,7 @@ export class ProtectedPathWatcher implements vscode.Disposable {
     let withFile: string | undefined;
     let withoutFile: string | undefined;
     const differing = await this.snapshots.before(folder, at + 1, async (info) => {
-      const then = await readSnapshotFile(folder, info.id, rel, { storageDir: this.snapshots.options(folder).storageDir });
+      const then = await this.snapshots.readFile(folder, info.id, rel);
       if (then === undefined) {
         withoutFile ??= info.id;
         return false;
@@ -294,7 +292,7 @@ export class ProtectedPathWatcher implements vscode.Disposable {
     }
     this.alerts.delete(id);
     const snapshotId = alert.snapshotId;
-    const result = await restoreAsAirlock(this.attribution, alert.folder, () => rollbackToSnapshot(alert.folder, snapshotId, { ...this.snapshots.options(alert.folder), files: [alert.rel], agent: 'developer' }));
+    const result = await restoreAsAirlock(this.attribution, alert.folder, () => this.snapshots.rollback(alert.folder, snapshotId, [alert.rel]));
     this.audit(alert, 'revert', `reverted ${alert.rel} to snapshot ${snapshotId} (undo with snapshot ${result.safetySnapshotId})`, result.safetySnapshotId);
     this.log.info(`[watch] reverted ${alert.rel} to ${snapshotId}; safety snapshot ${result.safetySnapshotId}`);
     return result;

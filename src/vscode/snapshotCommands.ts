@@ -1,10 +1,10 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { appendAudit } from '../audit/log';
-import { readSnapshotFile } from '../snapshot/read';
 import type { RollbackResult } from '../snapshot/rollback';
+import type { SnapshotService } from '../snapshot/service';
+import type { SnapshotResult } from '../snapshot/types';
 import type { ChangeAttribution } from '../gate/changeAttribution';
-import { diffSinceSnapshot, previewRollback, rollbackToSnapshot } from '../snapshot/rollback';
 import { restoreAsAirlock } from './airlockWrites';
 import { Schemes } from './ids';
 import type { TimelineNode, TimelineProvider } from './timeline';
@@ -13,10 +13,12 @@ export const SNAPSHOT_SCHEME = Schemes.snapshot;
 
 /** Read-only documents of files as a snapshot holds them: airlock-snapshot:/<id>/<path>?<folder>. */
 class SnapshotContentProvider implements vscode.TextDocumentContentProvider {
+  constructor(private readonly service: SnapshotService) {}
+
   async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
     const [, id, ...rest] = uri.path.split('/');
     const folder = decodeURIComponent(uri.query);
-    const buf = await readSnapshotFile(folder, id, rest.join('/'));
+    const buf = await this.service.readFile(folder, id, rest.join('/'));
     if (!buf) {
       return '';
     }
@@ -72,18 +74,19 @@ function summary(r: RollbackResult): vscode.QuickPickItem[] {
   ];
 }
 
-/** Roll back, undo rollback, show changes since, restore one file: the Timeline's actions. */
+/** Roll back, undo rollback, show changes since, restore one file, take a snapshot now: the Timeline's actions. */
 export class SnapshotCommands implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
+    private readonly service: SnapshotService,
     private readonly timeline: TimelineProvider,
     private readonly log: vscode.LogOutputChannel,
     /** Told about every rollback, so the protected-path watcher does not warn about Airlock's own writes. */
     private readonly attribution?: ChangeAttribution,
     private readonly confirm: Confirmer = modalConfirm,
   ) {
-    this.disposables.push(vscode.workspace.registerTextDocumentContentProvider(SNAPSHOT_SCHEME, new SnapshotContentProvider()));
+    this.disposables.push(vscode.workspace.registerTextDocumentContentProvider(SNAPSHOT_SCHEME, new SnapshotContentProvider(service)));
   }
 
   /** "Roll back to before this": a preview of the files, a confirmation, then the rollback. */
@@ -92,7 +95,7 @@ export class SnapshotCommands implements vscode.Disposable {
     if (!t) {
       return undefined;
     }
-    const preview = await previewRollback(t.folder, t.id, { files: opts.files });
+    const preview = await this.service.preview(t.folder, t.id, opts.files ? { files: opts.files } : {});
     const lines = summary(preview);
     if (lines.length === 0) {
       void vscode.window.showInformationMessage(vscode.l10n.t('Nothing to roll back: the files already match snapshot {0}.', t.id));
@@ -121,7 +124,7 @@ export class SnapshotCommands implements vscode.Disposable {
   }
 
   private restore(folder: string, id: string, files: readonly string[] | undefined): Promise<RollbackResult> {
-    const run = () => rollbackToSnapshot(folder, id, { files });
+    const run = () => this.service.rollback(folder, id, { ...(files ? { files } : {}), agent: 'developer' });
     return this.attribution ? restoreAsAirlock(this.attribution, folder, run) : run();
   }
 
@@ -141,6 +144,16 @@ export class SnapshotCommands implements vscode.Disposable {
     });
   }
 
+  /** Take Snapshot Now: a snapshot of every workspace folder, by hand (taken even when the policy turns automatic ones off). */
+  async takeNow(): Promise<SnapshotResult[]> {
+    const results: SnapshotResult[] = [];
+    for (const f of vscode.workspace.workspaceFolders ?? []) {
+      results.push(await this.service.takeNow(f.uri.fsPath, { label: 'taken by hand', agent: 'developer' }));
+    }
+    this.timeline.refresh();
+    return results;
+  }
+
   /** Rolls back to the safety snapshot of the latest rollback (or of the rollback node given). */
   async undo(node?: unknown, opts: RunOptions = {}): Promise<RollbackResult | undefined> {
     const target = node ?? this.timeline.lastRollback;
@@ -157,7 +170,7 @@ export class SnapshotCommands implements vscode.Disposable {
     if (!t) {
       return 0;
     }
-    const diff = await diffSinceSnapshot(t.folder, t.id);
+    const diff = await this.service.diff(t.folder, t.id);
     if (diff.files.length === 0) {
       void vscode.window.showInformationMessage(vscode.l10n.t('No changes since snapshot {0}.', t.id));
       return 0;
@@ -193,7 +206,7 @@ export class SnapshotCommands implements vscode.Disposable {
     }
     let pick = file;
     if (!pick) {
-      const diff = await diffSinceSnapshot(t.folder, t.id);
+      const diff = await this.service.diff(t.folder, t.id);
       const item = await vscode.window.showQuickPick(
         diff.files.map((f) => ({ label: f.path, description: f.status })),
         { title: vscode.l10n.t('Restore which file as it was in snapshot {0}?', t.id) },

@@ -6,7 +6,6 @@ import type { ChangeAttribution } from '../gate/changeAttribution';
 import { deletedPaths, looksLikeAgent, risksOf } from '../gate/terminalRisks';
 import type { CommandAnalyzer } from '../policy/evaluator';
 import type { RollbackResult } from '../snapshot/rollback';
-import { rollbackToSnapshot } from '../snapshot/rollback';
 import type { ConfigWatcher } from './config';
 import { restoreAsAirlock } from './airlockWrites';
 import type { GateService } from './gateService';
@@ -188,7 +187,7 @@ export class TerminalGuard implements vscode.Disposable {
     this.alerts.delete(id);
     const snapshotId = alert.snapshotId;
     const files = alert.deletes.length ? alert.deletes : undefined;
-    const result = await restoreAsAirlock(this.attribution, alert.folder, () => rollbackToSnapshot(alert.folder, snapshotId, { ...this.snapshots.options(alert.folder), files, agent: 'developer' }));
+    const result = await restoreAsAirlock(this.attribution, alert.folder, () => this.snapshots.rollback(alert.folder, snapshotId, files));
     const n = result.changed.length + result.created.length + result.deleted.length;
     this.auditSink({
       time: new Date().toISOString(),

@@ -5,7 +5,6 @@ import type { AuditFilter } from '../audit/filter';
 import { matchesFilter } from '../audit/filter';
 import type { AuditEntry } from '../audit/log';
 import { auditToCsv, readAudit } from '../audit/log';
-import { takeSnapshot } from '../snapshot/snapshot';
 import type { CommandGroup } from './commandCenter';
 import { AirlockError } from './commandCenter';
 import type { SnapshotCommands } from './snapshotCommands';
@@ -105,11 +104,7 @@ export function timelineCommands(timeline: TimelineProvider, snapshots: Snapshot
         return entries.length;
       },
       takeSnapshot: async () => {
-        const results = [];
-        for (const f of vscode.workspace.workspaceFolders ?? []) {
-          results.push(await takeSnapshot(f.uri.fsPath, { label: 'taken by hand', agent: 'developer' }));
-        }
-        timeline.refresh();
+        const results = await snapshots.takeNow();
         void vscode.window.showInformationMessage(vscode.l10n.t('Snapshot {0} taken.', results.map((r) => r.id).join(', ')));
         return results;
       },

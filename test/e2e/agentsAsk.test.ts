@@ -33,8 +33,13 @@ interface HookLine {
   readonly actions: readonly { command?: string }[];
 }
 
-function airlock(...args: string[]) {
-  return spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 60_000 });
+/** Airlock's state dir of a sandbox: the hooks the agent runs keep their snapshots there, and the CLI below reads them. */
+function stateOf(sb: { root: string }): string {
+  return path.join(sb.root, 'airlock-state');
+}
+
+function airlock(sb: { root: string }, ...args: string[]) {
+  return spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, AIRLOCK_HOME: stateOf(sb) } });
 }
 
 const cases: readonly { readonly ia: InteractiveAgent; readonly shell: (c: string) => Turn }[] = [
@@ -76,7 +81,7 @@ for (const { ia, shell } of process.platform === 'linux' ? cases : []) {
       // runs without a question: issue 14).
       fs.mkdirSync(path.join(sb.repo, '.airlock'), { recursive: true });
       fs.writeFileSync(path.join(sb.repo, '.airlock', 'policy.json'), '{ "categories": { "file-destruction": "ask" } }\n');
-      const r = airlock('install-hooks', ia.agent, '--dir', sb.repo);
+      const r = airlock(sb, 'install-hooks', ia.agent, '--dir', sb.repo);
       assert.equal(r.status, 0, `airlock install-hooks ${ia.agent} failed: ${r.stderr}${r.stdout}`);
     });
 
@@ -96,7 +101,7 @@ for (const { ia, shell } of process.platform === 'linux' ? cases : []) {
       const log = path.join(sb.scratch, 'airlock-hook.log');
       ia.prepareHome(sb.home, sb.repo);
       const started = Date.now();
-      session = PtySession.start(agent!.binary, ia.args(PROMPT, flags), { cwd: sb.repo, env: ia.env(sb.home, server, { AIRLOCK_CLI: cli, AIRLOCK_HOOK_LOG: log }) });
+      session = PtySession.start(agent!.binary, ia.args(PROMPT, flags), { cwd: sb.repo, env: ia.env(sb.home, server, { AIRLOCK_CLI: cli, AIRLOCK_HOOK_LOG: log, AIRLOCK_HOME: stateOf(sb) }) });
       try {
         await session.waitFor([...ia.askPrompt, 'Agent Airlock needs your approval', 'deletes src'], 90_000);
       } catch (err) {
@@ -117,7 +122,7 @@ for (const { ia, shell } of process.platform === 'linux' ? cases : []) {
         const asked = lines().filter((l) => l.actions.some((a) => a.command === 'rm -rf src'));
         assert.deepEqual(asked.map((l) => l.verdict), ['ask'], JSON.stringify(lines()));
         assert.ok(asked[0].snapshotId, `no snapshot before the ask: ${JSON.stringify(asked[0])}`);
-        const r = airlock('rollback', asked[0].snapshotId, '--cwd', sb.repo);
+        const r = airlock(sb, 'rollback', asked[0].snapshotId, '--cwd', sb.repo);
         assert.equal(r.status, 0, `airlock rollback failed: ${r.stderr}${r.stdout}`);
         assert.equal(fs.readFileSync(app(), 'utf8'), APP_CONTENT);
       } finally {

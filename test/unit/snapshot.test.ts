@@ -1,25 +1,20 @@
 import * as assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readIndexFlags } from '../../src/snapshot/indexFile';
 import { diffSinceSnapshot, previewRollback, rollbackToSnapshot } from '../../src/snapshot/rollback';
-import { listSnapshots, pruneSnapshots, snapshotOptionsFromPolicy, takeSnapshot, UnknownSnapshotError } from '../../src/snapshot/snapshot';
-import { g, gStatus, makeRepo, read, readState, repoFacts, rmrf, tmpDir, write } from './snapshotFixture';
+import { snapshotOptionsFromPolicy } from '../../src/snapshot/service';
+import { pruneSnapshots } from '../../src/snapshot/retention';
+import { listSnapshots, takeSnapshot } from '../../src/snapshot/snapshot';
+import { UnknownSnapshotError } from '../../src/snapshot/types';
+import { snapshotStoreRoot } from '../../src/util/stateDir';
+import { g, gStatus, makeBigRepo, read, readState, repoFacts, sg, storeDir, tmpDir, useSnapshotDirs, write } from './snapshotFixture';
 
 describe('snapshot store', () => {
-  const cleanup: string[] = [];
-  let storage: string;
-  beforeEach(() => {
-    storage = tmpDir('airlock-storage-');
-    cleanup.push(storage);
-  });
-  after(() => cleanup.forEach(rmrf));
-  const repo = () => {
-    const d = makeRepo();
-    cleanup.push(d);
-    return d;
-  };
-  const snap = (dir: string, label = 'step') => takeSnapshot(dir, { label, agent: 'test', tool: 'Edit' }, { storageDir: storage });
+  const dirs = useSnapshotDirs();
+  const repo = dirs.repo;
+  const snap = (dir: string, label = 'step') => takeSnapshot(dir, { label, agent: 'test', tool: 'Edit' }, { storageDir: dirs.storage() });
 
   it('takes a snapshot without touching HEAD, index, branches, stash or files, and rolls back exactly', async () => {
     const dir = repo();
@@ -37,21 +32,23 @@ describe('snapshot store', () => {
     assert.deepEqual(repoFacts(dir), facts);
     assert.deepEqual(readState(dir), files);
     assert.equal(g(dir, 'stash', 'list'), '');
-    assert.equal(g(dir, 'show', `${s.commit}:a.txt`), 'alpha worktree\n');
-    assert.equal(g(dir, 'show', `${s.commit}:untracked.txt`), 'u\n');
-    assert.equal(gStatus(dir, 'cat-file', '-e', `${s.commit}:debug.log`), 128, 'ignored files stay out');
-    assert.equal(g(dir, 'rev-parse', `${s.commit}^`).trim(), g(dir, 'rev-parse', 'HEAD').trim());
+    assert.equal(sg(dirs.storage(), dir, 'show', `${s.commit}:a.txt`), 'alpha worktree\n');
+    assert.equal(sg(dirs.storage(), dir, 'show', `${s.commit}:untracked.txt`), 'u\n');
+    assert.equal(gStatus(dir, `--git-dir=${storeDir(dirs.storage(), dir)}`, 'cat-file', '-e', `${s.commit}:debug.log`), 128, 'ignored files stay out');
+    assert.equal(sg(dirs.storage(), dir, 'rev-list', '--parents', '-n', '1', s.commit).trim(), s.commit, 'a record of its own, no parent');
+    assert.equal(g(dir, 'for-each-ref', 'refs/airlock/'), '', 'nothing in the workspace repository');
+    assert.notEqual(gStatus(dir, 'cat-file', '-e', s.commit), 0, 'the record is not in the workspace repository');
 
     // The agent's step: edit, delete, create, and an ignored log it writes.
     write(dir, 'a.txt', 'broken\n');
     fs.rmSync(path.join(dir, 'src/app.js'));
     write(dir, 'new/file.txt', 'created by the agent\n');
     write(dir, 'debug.log', 'new log\n');
-    const preview = await previewRollback(dir, s.id, { storageDir: storage });
+    const preview = await previewRollback(dir, s.id, { storageDir: dirs.storage() });
     assert.deepEqual([preview.changed, preview.created, preview.deleted], [['a.txt'], ['src/app.js'], ['new/file.txt']]);
     assert.equal(read(dir, 'a.txt'), 'broken\n', 'a preview changes nothing');
     const before = readState(dir);
-    const r = await rollbackToSnapshot(dir, s.id, { storageDir: storage });
+    const r = await rollbackToSnapshot(dir, s.id, { storageDir: dirs.storage() });
     assert.deepEqual([r.changed, r.created, r.deleted], [['a.txt'], ['src/app.js'], ['new/file.txt']]);
     assert.equal(read(dir, 'a.txt'), 'alpha worktree\n');
     assert.equal(read(dir, 'src/app.js'), 'console.log(1);\n');
@@ -60,9 +57,40 @@ describe('snapshot store', () => {
     assert.deepEqual(repoFacts(dir), facts);
     // Undo rollback.
     assert.ok(r.safetySnapshotId);
-    await rollbackToSnapshot(dir, r.safetySnapshotId, { storageDir: storage });
+    await rollbackToSnapshot(dir, r.safetySnapshotId, { storageDir: dirs.storage() });
     assert.deepEqual(readState(dir), before);
     assert.deepEqual(repoFacts(dir), facts);
+  });
+
+  it('builds, in Node, exactly the tree git write-tree builds (names that sort around "/", unicode, modes, links)', async () => {
+    const dir = repo();
+    for (const f of ['a.b', 'a/b', 'a-b', 'a0', 'a/b.c/d', 'ü/x y', 'z/Z', 'A']) {
+      write(dir, f, `${f}\n`);
+    }
+    write(dir, 'run.sh', '#!/bin/sh\n');
+    fs.chmodSync(path.join(dir, 'run.sh'), 0o755);
+    fs.symlinkSync('a.b', path.join(dir, 'link'));
+    g(dir, 'add', '-A');
+    const s = await snap(dir);
+    assert.equal(s.tree, g(dir, 'write-tree').trim());
+    write(dir, 'a/b', 'changed\n'); // one folder invalid in the cache-tree, the rest reused
+    g(dir, 'add', '-A');
+    assert.equal((await snap(dir)).tree, g(dir, 'write-tree').trim());
+  });
+
+  it('over 5,000 files to build, git write-tree builds the trees (all into the store); the next snapshot builds only what changed', async function () {
+    this.timeout(60_000);
+    const { dir, names } = makeBigRepo(6000);
+    dirs.track(dir);
+    const first = await snap(dir);
+    assert.equal(first.tree, g(dir, 'write-tree').trim());
+    sg(dirs.storage(), dir, 'ls-tree', '-r', first.tree); // every tree is in the store itself
+    write(dir, names[10], 'changed\n');
+    write(dir, names[5000], 'changed too\n');
+    const second = await snap(dir);
+    g(dir, 'add', '-A');
+    assert.equal(second.tree, g(dir, 'write-tree').trim());
+    assert.equal(second.filesChanged, 2);
   });
 
   it('returns the previous id, unchanged, when nothing changed; lists newest first with metadata', async () => {
@@ -75,7 +103,7 @@ describe('snapshot store', () => {
     write(dir, 'b.txt', 'b\n');
     const s3 = await snap(dir, 'third');
     assert.equal(s3.filesChanged, 2);
-    const list = await listSnapshots(dir, { storageDir: storage });
+    const list = await listSnapshots(dir, { storageDir: dirs.storage() });
     assert.deepEqual(
       list.map((s) => [s.id, s.label, s.agent, s.tool, s.kind]),
       [
@@ -96,8 +124,8 @@ describe('snapshot store', () => {
     }
     write(dir, 'small/one.txt', '1\n');
     const s = await snap(dir);
-    assert.equal(g(dir, 'show', `${s.commit}:.env`), 'TOKEN=1\n');
-    assert.equal(g(dir, 'show', `${s.commit}:small/one.txt`), '1\n');
+    assert.equal(sg(dirs.storage(), dir, 'show', `${s.commit}:.env`), 'TOKEN=1\n');
+    assert.equal(sg(dirs.storage(), dir, 'show', `${s.commit}:small/one.txt`), '1\n');
     assert.deepEqual(
       s.skipped.map((k) => [k.path, k.reason]),
       [
@@ -110,7 +138,7 @@ describe('snapshot store', () => {
     // Rolling back never deletes what the snapshot left out, even if it changed since.
     write(dir, '.env', 'TOKEN=2\n');
     write(dir, 'vendor/pkg1/index.js', 'changed\n');
-    const r = await rollbackToSnapshot(dir, s.id, { storageDir: storage });
+    const r = await rollbackToSnapshot(dir, s.id, { storageDir: dirs.storage() });
     assert.equal(read(dir, '.env'), 'TOKEN=1\n');
     assert.equal(read(dir, 'vendor/pkg1/index.js'), 'changed\n');
     assert.ok(fs.existsSync(path.join(dir, 'big.bin')));
@@ -130,10 +158,10 @@ describe('snapshot store', () => {
       s.skipped.map((k) => [k.path, k.reason]),
       [['app/node_modules/', 'huge-folder']],
     );
-    assert.equal(g(dir, 'show', `${s.commit}:app/index.js`), 'main\n');
+    assert.equal(sg(dirs.storage(), dir, 'show', `${s.commit}:app/index.js`), 'main\n');
     write(dir, 'app/index.js', 'edited\n');
     write(dir, 'app/node_modules/dep1/index.js', 'edited dep\n');
-    const r = await rollbackToSnapshot(dir, s.id, { storageDir: storage });
+    const r = await rollbackToSnapshot(dir, s.id, { storageDir: dirs.storage() });
     assert.deepEqual([r.changed, r.deleted], [['app/index.js'], []]);
     assert.equal(read(dir, 'app/node_modules/dep1/index.js'), 'edited dep\n');
     assert.equal(fs.readdirSync(path.join(dir, 'app/dist')).length, 250);
@@ -143,9 +171,9 @@ describe('snapshot store', () => {
     const dir = repo();
     write(dir, 'config/app.local.log', 'local settings\n'); // ignored by *.log
     write(dir, 'medium.bin', Buffer.alloc(2 * 1024 * 1024, 1));
-    const opts = snapshotOptionsFromPolicy({ enabled: true, include: ['config/*.local.log'], maxFileSizeMB: 1, retention: { maxCount: 5, maxAgeDays: 1, maxSizeMB: 10 } }, storage);
+    const opts = snapshotOptionsFromPolicy({ enabled: true, include: ['config/*.local.log'], maxFileSizeMB: 1, retention: { maxCount: 5, maxAgeDays: 1, maxSizeMB: 10 } }, dirs.storage());
     const s = await takeSnapshot(dir, { label: 'policy' }, opts);
-    assert.equal(g(dir, 'show', `${s.commit}:config/app.local.log`), 'local settings\n');
+    assert.equal(sg(dirs.storage(), dir, 'show', `${s.commit}:config/app.local.log`), 'local settings\n');
     assert.deepEqual(
       s.skipped.map((k) => [k.path, k.reason]),
       [['medium.bin', 'large-file']],
@@ -157,7 +185,7 @@ describe('snapshot store', () => {
     write(dir, 'notes.log', 'my notes\n');
     const s = await snap(dir);
     write(dir, '.gitignore', 'build/\n'); // *.log no longer ignored: notes.log now shows up
-    const r = await rollbackToSnapshot(dir, s.id, { storageDir: storage });
+    const r = await rollbackToSnapshot(dir, s.id, { storageDir: dirs.storage() });
     assert.equal(read(dir, 'notes.log'), 'my notes\n');
     assert.deepEqual(r.deleted, []);
     assert.deepEqual(
@@ -173,7 +201,7 @@ describe('snapshot store', () => {
     write(dir, 'a.txt', 'A2\n');
     write(dir, 'src/app.js', 'B2\n');
     write(dir, 'src/new.js', 'N\n');
-    const r = await rollbackToSnapshot(dir, s.id, { storageDir: storage, files: ['src'] });
+    const r = await rollbackToSnapshot(dir, s.id, { storageDir: dirs.storage(), files: ['src'] });
     assert.deepEqual([r.changed, r.deleted], [['src/app.js'], ['src/new.js']]);
     assert.equal(read(dir, 'a.txt'), 'A2\n');
   });
@@ -184,7 +212,7 @@ describe('snapshot store', () => {
     write(dir, 'a.txt', 'alpha\nbeta\n');
     fs.rmSync(path.join(dir, 'src/app.js'));
     write(dir, 'c d.txt', 'new\n');
-    const d = await diffSinceSnapshot(dir, s.id, { storageDir: storage });
+    const d = await diffSinceSnapshot(dir, s.id, { storageDir: dirs.storage() });
     assert.deepEqual(
       d.files.map((f) => [f.path, f.status]),
       [
@@ -199,22 +227,22 @@ describe('snapshot store', () => {
 
   it('refuses an unknown snapshot id with a clear error', async () => {
     const dir = repo();
-    await assert.rejects(rollbackToSnapshot(dir, 'deadbeef1234', { storageDir: storage }), UnknownSnapshotError);
-    await assert.rejects(rollbackToSnapshot(dir, '--force', { storageDir: storage }), /unknown snapshot '--force'/);
-    await assert.rejects(diffSinceSnapshot(dir, 'HEAD', { storageDir: storage }), UnknownSnapshotError);
+    await assert.rejects(rollbackToSnapshot(dir, 'deadbeef1234', { storageDir: dirs.storage() }), UnknownSnapshotError);
+    await assert.rejects(rollbackToSnapshot(dir, '--force', { storageDir: dirs.storage() }), /unknown snapshot '--force'/);
+    await assert.rejects(diffSinceSnapshot(dir, 'HEAD', { storageDir: dirs.storage() }), UnknownSnapshotError);
   });
 
   it('works on an unborn branch (no commits yet)', async () => {
     const dir = tmpDir();
-    cleanup.push(dir);
+    dirs.track(dir);
     g(dir, 'init', '-q');
     write(dir, 'first.txt', '1\n');
     const facts = repoFacts(dir);
     const s = await snap(dir);
-    assert.equal(g(dir, 'rev-list', '--parents', '-n', '1', s.commit).trim(), s.commit, 'no parent');
+    assert.equal(sg(dirs.storage(), dir, 'rev-list', '--parents', '-n', '1', s.commit).trim(), s.commit, 'no parent');
     write(dir, 'first.txt', '2\n');
     write(dir, 'second.txt', '2\n');
-    await rollbackToSnapshot(dir, s.id, { storageDir: storage });
+    await rollbackToSnapshot(dir, s.id, { storageDir: dirs.storage() });
     assert.equal(read(dir, 'first.txt'), '1\n');
     assert.equal(fs.existsSync(path.join(dir, 'second.txt')), false);
     assert.deepEqual(repoFacts(dir), facts);
@@ -227,7 +255,7 @@ describe('snapshot store', () => {
     const facts = repoFacts(dir);
     const s = await snap(dir);
     write(dir, 'a.txt', 'x\n');
-    await rollbackToSnapshot(dir, s.id, { storageDir: storage });
+    await rollbackToSnapshot(dir, s.id, { storageDir: dirs.storage() });
     assert.equal(read(dir, 'a.txt'), 'alpha\n');
     assert.deepEqual(repoFacts(dir), facts);
   });
@@ -244,9 +272,9 @@ describe('snapshot store', () => {
     const facts = repoFacts(dir);
     const conflicted = read(dir, 'a.txt');
     const s = await snap(dir);
-    assert.equal(g(dir, 'show', `${s.commit}:a.txt`), conflicted);
+    assert.equal(sg(dirs.storage(), dir, 'show', `${s.commit}:a.txt`), conflicted);
     write(dir, 'a.txt', 'resolved badly\n');
-    await rollbackToSnapshot(dir, s.id, { storageDir: storage });
+    await rollbackToSnapshot(dir, s.id, { storageDir: dirs.storage() });
     assert.equal(read(dir, 'a.txt'), conflicted);
     assert.deepEqual(repoFacts(dir), facts);
     assert.ok(fs.existsSync(path.join(dir, '.git', 'MERGE_HEAD')));
@@ -257,7 +285,7 @@ describe('snapshot store', () => {
     const facts2 = repoFacts(dir);
     const s2 = await snap(dir);
     write(dir, 'a.txt', 'oops\n');
-    await rollbackToSnapshot(dir, s2.id, { storageDir: storage });
+    await rollbackToSnapshot(dir, s2.id, { storageDir: dirs.storage() });
     assert.deepEqual(repoFacts(dir), facts2);
     assert.ok(fs.existsSync(path.join(dir, '.git', 'rebase-merge')) || fs.existsSync(path.join(dir, '.git', 'rebase-apply')));
   });
@@ -268,7 +296,7 @@ describe('snapshot store', () => {
     write(dir, 'win.txt', 'one\r\ntwo\r\n');
     const s = await snap(dir);
     write(dir, 'win.txt', 'changed\r\n');
-    await rollbackToSnapshot(dir, s.id, { storageDir: storage });
+    await rollbackToSnapshot(dir, s.id, { storageDir: dirs.storage() });
     assert.equal(read(dir, 'win.txt'), 'one\r\ntwo\r\n');
   });
 
@@ -281,9 +309,9 @@ describe('snapshot store', () => {
     assert.equal(fs.existsSync(path.join(dir, 'docs/guide.md')), false);
     const facts = repoFacts(dir);
     const s = await snap(dir);
-    assert.equal(g(dir, 'show', `${s.commit}:docs/guide.md`), 'guide\n');
+    assert.equal(sg(dirs.storage(), dir, 'show', `${s.commit}:docs/guide.md`), 'guide\n');
     write(dir, 'src/app.js', 'edited\n');
-    const r = await rollbackToSnapshot(dir, s.id, { storageDir: storage });
+    const r = await rollbackToSnapshot(dir, s.id, { storageDir: dirs.storage() });
     assert.deepEqual([r.changed, r.created, r.deleted], [['src/app.js'], [], []]);
     assert.equal(fs.existsSync(path.join(dir, 'docs/guide.md')), false);
     assert.deepEqual(repoFacts(dir), facts);
@@ -295,7 +323,7 @@ describe('snapshot store', () => {
     write(dir, 'a.txt', 'edited while assumed unchanged\n');
     const facts = repoFacts(dir);
     const s = await snap(dir);
-    assert.equal(g(dir, 'show', `${s.commit}:a.txt`), 'edited while assumed unchanged\n');
+    assert.equal(sg(dirs.storage(), dir, 'show', `${s.commit}:a.txt`), 'edited while assumed unchanged\n');
     assert.deepEqual(repoFacts(dir), facts);
     const flags = readIndexFlags(fs.readFileSync(path.join(dir, '.git', 'index')));
     assert.deepEqual(flags?.assumeUnchanged, ['a.txt']);
@@ -326,7 +354,7 @@ describe('snapshot store', () => {
     write(dir, 'libs/lib/a.txt', 'changed inside the submodule\n');
     write(nested, 'n.txt', 'changed inside nested\n');
     write(dir, 'a.txt', 'x\n');
-    const r = await rollbackToSnapshot(dir, s.id, { storageDir: storage });
+    const r = await rollbackToSnapshot(dir, s.id, { storageDir: dirs.storage() });
     assert.deepEqual(r.changed, ['a.txt']);
     assert.equal(read(dir, 'libs/lib/a.txt'), 'changed inside the submodule\n');
     assert.equal(read(nested, 'n.txt'), 'changed inside nested\n');
@@ -335,18 +363,18 @@ describe('snapshot store', () => {
 
   it('uses a private shadow repository for a folder that is not in git (never a .git in the folder)', async () => {
     const dir = tmpDir('airlock-plain-');
-    cleanup.push(dir);
+    dirs.track(dir);
     write(dir, 'notes.txt', 'n1\n');
     write(dir, 'sub dir/ü.txt', 'u\n');
     const s = await snap(dir);
     assert.equal(s.shadow, true);
     assert.equal(fs.existsSync(path.join(dir, '.git')), false);
-    assert.ok(fs.readdirSync(path.join(storage, 'shadow')).length === 1);
+    assert.equal(fs.readdirSync(snapshotStoreRoot(process.env, dirs.storage())).length, 1, 'one store, in the state dir');
     assert.equal((await snap(dir)).unchanged, true);
     write(dir, 'notes.txt', 'n2\n');
     write(dir, 'extra.txt', 'e\n');
     fs.rmSync(path.join(dir, 'sub dir'), { recursive: true });
-    const r = await rollbackToSnapshot(dir, s.id, { storageDir: storage });
+    const r = await rollbackToSnapshot(dir, s.id, { storageDir: dirs.storage() });
     assert.deepEqual([r.changed, r.created, r.deleted], [['notes.txt'], ['sub dir/ü.txt'], ['extra.txt']]);
     assert.equal(read(dir, 'sub dir/ü.txt'), 'u\n');
     assert.equal(fs.existsSync(path.join(dir, '.git')), false);
@@ -363,7 +391,7 @@ describe('snapshot store', () => {
     write(dir, 'ro.txt', 'edited\n');
     fs.chmodSync(path.join(dir, 'ro.txt'), 0o444);
     write(dir, 'secret.txt', 's2\n');
-    await rollbackToSnapshot(dir, s.id, { storageDir: storage });
+    await rollbackToSnapshot(dir, s.id, { storageDir: dirs.storage() });
     assert.equal(read(dir, 'ro.txt'), 'original\n');
     assert.equal(fs.statSync(path.join(dir, 'ro.txt')).mode & 0o777, 0o444);
     assert.equal(fs.statSync(path.join(dir, 'secret.txt')).mode & 0o777, 0o600);
@@ -372,11 +400,11 @@ describe('snapshot store', () => {
   it('never writes through a symlink an agent put in place of a folder', async () => {
     const dir = repo();
     const outside = tmpDir('airlock-outside-');
-    cleanup.push(outside);
+    dirs.track(outside);
     const s = await snap(dir);
     fs.rmSync(path.join(dir, 'src'), { recursive: true });
     fs.symlinkSync(outside, path.join(dir, 'src'));
-    await rollbackToSnapshot(dir, s.id, { storageDir: storage });
+    await rollbackToSnapshot(dir, s.id, { storageDir: dirs.storage() });
     assert.deepEqual(fs.readdirSync(outside), []);
     assert.ok(fs.lstatSync(path.join(dir, 'src')).isDirectory());
     assert.equal(read(dir, 'src/app.js'), 'console.log(1);\n');
@@ -385,22 +413,22 @@ describe('snapshot store', () => {
   it('works in a linked git worktree (.git is a file) and in a subfolder of a repository', async () => {
     const dir = repo();
     const wt = path.join(tmpDir('airlock-wt-'), 'wt');
-    cleanup.push(path.dirname(wt));
+    dirs.track(path.dirname(wt));
     g(dir, 'worktree', 'add', '-q', wt);
     assert.ok(fs.statSync(path.join(wt, '.git')).isFile());
     const facts = repoFacts(wt);
     const s = await snap(wt);
     write(wt, 'a.txt', 'wt edit\n');
-    await rollbackToSnapshot(wt, s.id, { storageDir: storage });
+    await rollbackToSnapshot(wt, s.id, { storageDir: dirs.storage() });
     assert.equal(read(wt, 'a.txt'), 'alpha\n');
     assert.deepEqual(repoFacts(wt), facts);
-    assert.deepEqual(await listSnapshots(dir, { storageDir: storage }), [], 'the main worktree lists its own snapshots');
+    assert.deepEqual(await listSnapshots(dir, { storageDir: dirs.storage() }), [], 'the main worktree lists its own snapshots');
 
     const sub = path.join(dir, 'src');
     const s2 = await snap(sub);
     write(dir, 'src/app.js', 'sub edit\n');
     write(dir, 'a.txt', 'outside the folder\n');
-    const r = await rollbackToSnapshot(sub, s2.id, { storageDir: storage });
+    const r = await rollbackToSnapshot(sub, s2.id, { storageDir: dirs.storage() });
     assert.deepEqual(r.changed, ['app.js']);
     assert.equal(read(dir, 'a.txt'), 'outside the folder\n');
   });
@@ -410,18 +438,51 @@ describe('snapshot store', () => {
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) {
       write(dir, 'a.txt', `v${i}\n`);
-      ids.push((await takeSnapshot(dir, { label: `s${i}` }, { storageDir: storage, retention: false })).id);
+      ids.push((await takeSnapshot(dir, { label: `s${i}` }, { storageDir: dirs.storage(), retention: false })).id);
     }
-    const r = await rollbackToSnapshot(dir, ids[0], { storageDir: storage });
+    const r = await rollbackToSnapshot(dir, ids[0], { storageDir: dirs.storage() });
     write(dir, 'a.txt', 'v5\n');
-    const last = (await takeSnapshot(dir, { label: 's5' }, { storageDir: storage, retention: false })).id;
-    const pruned = await pruneSnapshots(dir, { storageDir: storage, retention: { maxCount: 2 } });
-    const left = (await listSnapshots(dir, { storageDir: storage })).map((s) => s.id);
+    const last = (await takeSnapshot(dir, { label: 's5' }, { storageDir: dirs.storage(), retention: false })).id;
+    const pruned = await pruneSnapshots(dir, { storageDir: dirs.storage(), retention: { maxCount: 2 } });
+    const left = (await listSnapshots(dir, { storageDir: dirs.storage() })).map((s) => s.id);
     assert.deepEqual(left, [last, r.safetySnapshotId]);
     assert.equal(pruned.deleted.length, 5);
     g(dir, 'gc', '-q', '--prune=now');
     write(dir, 'a.txt', 'after gc\n');
-    await rollbackToSnapshot(dir, r.safetySnapshotId as string, { storageDir: storage });
+    await rollbackToSnapshot(dir, r.safetySnapshotId as string, { storageDir: dirs.storage() });
     assert.equal(read(dir, 'a.txt'), 'v4\n');
+  });
+
+  it("keeps the folder's store under retention.maxSizeMB: the oldest half goes, the store is repacked and shrinks, what is left still rolls back", async () => {
+    const dir = repo();
+    const storage = dirs.storage();
+    const ids: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      // 200 KB of incompressible bytes a snapshot, in a file of its own
+      write(dir, `blob${i}.bin`, randomBytes(200_000));
+      ids.push((await takeSnapshot(dir, { label: `s${i}` }, { storageDir: storage, retention: false })).id);
+      fs.rmSync(path.join(dir, `blob${i}.bin`));
+    }
+    const size = () => {
+      let total = 0;
+      for (const e of fs.readdirSync(path.join(storeDir(storage, dir), 'objects'), { withFileTypes: true, recursive: true })) {
+        if (e.isFile()) {
+          total += fs.statSync(path.join(e.parentPath, e.name)).size;
+        }
+      }
+      return total;
+    };
+    const before = size();
+    assert.ok(before > 1_000_000, `the store holds the blobs (${before} bytes)`);
+    const pruned = await pruneSnapshots(dir, { storageDir: storage, retention: { maxCount: 100, maxStoreBytes: 1_000_000 } });
+    const left = (await listSnapshots(dir, { storageDir: storage })).map((s) => s.id);
+    assert.ok(pruned.deleted.length >= 3, `the oldest went (${pruned.deleted.join(', ')})`);
+    assert.equal(left[0], ids[7], 'the newest stays');
+    assert.deepEqual([...left].reverse(), ids.slice(ids.length - left.length), 'what is left is the newest ones');
+    assert.ok(size() < before, `the store shrank (${before} -> ${size()} bytes)`);
+    sg(storage, dir, 'fsck', '--no-progress', '--no-dangling');
+    await rollbackToSnapshot(dir, left[left.length - 1], { storageDir: storage });
+    const oldest = Number(/\d+/.exec((await listSnapshots(dir, { storageDir: storage })).find((s) => s.id === left[left.length - 1])!.label)![0]);
+    assert.equal(fs.readFileSync(path.join(dir, `blob${oldest}.bin`)).length, 200_000, 'the oldest kept snapshot still restores its file');
   });
 });

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { cleanEnv, g, makeRepo, read, readState, repoFacts, rmrf, tmpDir, write } from './snapshotFixture';
+import { cleanEnv, damageInPacks, g, makeRepo, sg, storeDir, read, readState, repoFacts, rmrf, tmpDir, write } from './snapshotFixture';
 
 const cli = path.resolve(__dirname, '..', '..', '..', 'dist', 'cli.js');
 
@@ -38,6 +38,9 @@ describe('snapshot store from the command line (dist/cli.js)', () => {
     assert.match(list.stdout, new RegExp(`^${id} .* before refactor$`, 'm'));
     const listJson = JSON.parse(airlock('snapshots', '--cwd', dir, '--json').stdout) as { id: string; label: string }[];
     assert.deepEqual(listJson.map((x) => [x.id, x.label]), [[id, 'before refactor']]);
+    const verified = airlock('snapshots', '--cwd', dir, '--verify');
+    assert.equal(verified.status, 0);
+    assert.match(verified.stdout, new RegExp(`^${id} .* ok {2}cli {2}before refactor$`, 'm'));
 
     write(dir, 'a.txt', 'refactored\n');
     write(dir, 'made.txt', 'new\n');
@@ -90,6 +93,29 @@ describe('snapshot store from the command line (dist/cli.js)', () => {
     assert.equal(diffUnknown.status, 2);
   });
 
+  it("applies the workspace policy's snapshots settings: include and retention", () => {
+    const dir = repo();
+    write(dir, '.airlock/policy.json', JSON.stringify({ snapshots: { include: ['config/*.local.log'], retention: { maxCount: 2 } } }));
+    write(dir, 'config/app.local.log', 'local settings\n'); // git-ignored (*.log)
+    const s = airlock('snapshot', '--cwd', dir, '--json');
+    assert.equal(s.status, 0, s.stderr);
+    const { id } = JSON.parse(s.stdout) as { id: string };
+    write(dir, 'config/app.local.log', 'changed\n');
+    const r = airlock('rollback', id, '--cwd', dir);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(read(dir, 'config/app.local.log'), 'local settings\n', 'the snapshot held the included ignored file');
+    for (let i = 0; i < 3; i++) {
+      write(dir, 'a.txt', `v${i}\n`);
+      assert.equal(airlock('snapshot', '--cwd', dir).status, 0);
+    }
+    const list = JSON.parse(airlock('snapshots', '--cwd', dir, '--json').stdout) as { kind: string }[];
+    assert.deepEqual(
+      list.map((x) => x.kind),
+      ['snapshot', 'snapshot', 'safety'],
+      'retention.maxCount from the policy (the newest safety snapshot is kept for Undo Rollback)',
+    );
+  });
+
   it('uses $AIRLOCK_HOME for a folder outside git', () => {
     const dir = tmpDir('airlock-plain-');
     cleanup.push(dir);
@@ -97,7 +123,7 @@ describe('snapshot store from the command line (dist/cli.js)', () => {
     const s = airlock('snapshot', '--cwd', dir);
     assert.equal(s.status, 0, s.stderr);
     assert.equal(fs.existsSync(path.join(dir, '.git')), false);
-    assert.equal(fs.readdirSync(path.join(home, 'shadow')).length, 1);
+    assert.ok(fs.existsSync(path.join(storeDir(home, dir), 'HEAD')), 'its store is in $AIRLOCK_HOME/snapshots');
   });
 
   it('10 concurrent snapshot processes on one repository corrupt nothing', async function () {
@@ -127,14 +153,37 @@ describe('snapshot store from the command line (dist/cli.js)', () => {
     }
     assert.deepEqual(repoFacts(dir), facts);
     g(dir, 'fsck', '--no-progress', '--no-dangling');
-    const leftovers = fs.readdirSync(path.join(dir, '.git', 'airlock')).filter((n) => n.startsWith('index-'));
-    assert.deepEqual(leftovers, []);
+    sg(home, dir, 'fsck', '--no-progress', '--no-dangling');
+    assert.equal(fs.existsSync(path.join(dir, '.git', 'airlock')), false, 'nothing of Airlock in the workspace repository');
+    const tmp = path.join(storeDir(home, dir), 'tmp');
+    assert.deepEqual(fs.existsSync(tmp) ? fs.readdirSync(tmp) : [], [], 'no temporary index left behind');
     for (const id of listed) {
-      assert.equal(g(dir, 'show', `${id}:a.txt`), 'dirty\n');
+      assert.equal(sg(home, dir, 'show', `${id}:a.txt`), 'dirty\n');
     }
   });
 
-  it('a snapshot or rollback process killed at any moment leaves the repository and index intact', async function () {
+  it('a snapshot whose record was damaged in the store: snapshots --verify names it and fails, rollback refuses it and changes nothing', () => {
+    const dir = repo();
+    const first = airlock('snapshot', '--cwd', dir, '--label', 'first').stdout.trim();
+    write(dir, 'a.txt', 'second\n');
+    const second = airlock('snapshot', '--cwd', dir, '--label', 'second').stdout.trim();
+    const commit = (JSON.parse(airlock('snapshots', '--cwd', dir, '--json').stdout) as { id: string; commit: string }[]).find((s) => s.id === first)!.commit;
+    assert.ok(damageInPacks(storeDir(home, dir), commit), 'the record is in a pack of the store');
+    const verified = airlock('snapshots', '--cwd', dir, '--verify');
+    assert.notEqual(verified.status, 0, 'a snapshot that does not verify fails the check');
+    assert.match(verified.stdout, new RegExp(`^${first} .*DOES NOT VERIFY \\(its record cannot be read: `, 'm'));
+    assert.match(verified.stdout, new RegExp(`^${second} .* ok {2}cli {2}second$`, 'm'));
+    write(dir, 'a.txt', 'current\n');
+    const before = readState(dir);
+    const r = airlock('rollback', first, '--cwd', dir);
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, new RegExp(`snapshot ${first} does not verify \\(its record cannot be read: .*\\); nothing was restored`));
+    assert.deepEqual(readState(dir), before, 'not a single file changed');
+    assert.equal(airlock('rollback', second, '--cwd', dir).status, 0, 'the other snapshot still rolls back');
+    assert.equal(read(dir, 'a.txt'), 'second\n');
+  });
+
+  it('a snapshot or rollback process killed at any moment leaves the repository, its index and the store intact', async function () {
     this.timeout(60_000);
     const dir = repo();
     write(dir, 'a.txt', 'one\n');
@@ -144,7 +193,7 @@ describe('snapshot store from the command line (dist/cli.js)', () => {
     }
     write(dir, 'a.txt', 'two\n');
     const facts = repoFacts(dir);
-    for (const [k, delay] of [5, 20, 40, 60, 90, 120, 160, 200].entries()) {
+    for (const [k, delay] of [5, 30, 45, 60, 70, 80, 90, 100, 120, 140, 170, 200].entries()) {
       const args = k % 2 === 0 ? ['snapshot', '--cwd', dir] : ['rollback', id, '--cwd', dir];
       await new Promise<void>((resolve) => {
         const child = spawn(process.execPath, [cli, ...args], { env: env(), stdio: 'ignore', detached: true });
@@ -159,6 +208,11 @@ describe('snapshot store from the command line (dist/cli.js)', () => {
       });
       assert.deepEqual(repoFacts(dir), facts, `after a kill at ${delay} ms`);
       g(dir, 'fsck', '--no-progress', '--no-dangling');
+      // The store is consistent and stands alone: every object of every listed snapshot is in it.
+      const fsck = spawnSync('git', [`--git-dir=${storeDir(home, dir)}`, 'fsck', '--no-progress', '--no-dangling'], { encoding: 'utf8', env: cleanEnv() });
+      assert.equal(fsck.status, 0, `git fsck of the store after a kill at ${delay} ms (${args[0]}): ${fsck.stdout}${fsck.stderr}`);
+      const verify = airlock('snapshots', '--cwd', dir, '--verify');
+      assert.equal(verify.status, 0, `every snapshot verifies after a kill at ${delay} ms: ${verify.stdout}${verify.stderr}`);
     }
     // Whatever state the files are in, a rollback completes and brings the snapshot back.
     const r = airlock('rollback', id, '--cwd', dir);

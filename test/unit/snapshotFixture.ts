@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { folderKey, snapshotStoreRoot } from '../../src/util/stateDir';
 
 export function cleanEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
@@ -20,6 +21,16 @@ export function cleanEnv(): NodeJS.ProcessEnv {
 /** Runs git in dir; returns stdout. */
 export function g(dir: string, ...args: string[]): string {
   return execFileSync('git', ['-c', 'init.defaultBranch=main', '-c', 'protocol.file.allow=always', ...args], { cwd: dir, env: cleanEnv(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** The git dir of the folder's snapshot store under a state dir. */
+export function storeDir(storage: string, folder: string): string {
+  return path.join(snapshotStoreRoot(process.env, storage), folderKey(folder));
+}
+
+/** Runs git on the folder's snapshot store (never on the workspace's repository); returns stdout. */
+export function sg(storage: string, folder: string, ...args: string[]): string {
+  return g(folder, `--git-dir=${storeDir(storage, folder)}`, ...args);
 }
 
 /** Like g but never throws; returns the exit status. */
@@ -68,6 +79,18 @@ export function makeRepo(): string {
   return dir;
 }
 
+/** A repository of n committed files (100 a folder), made in one `git fast-import` stream; returns its folder and the files' names. */
+export function makeBigRepo(n: number): { dir: string; names: string[] } {
+  const dir = tmpDir();
+  g(dir, 'init', '-q');
+  const names = Array.from({ length: n }, (_, i) => `d${String(Math.floor(i / 100)).padStart(3, '0')}/f${i}.txt`);
+  const parts = names.map((_, i) => `blob\nmark :${i + 1}\ndata ${String(i).length + 1}\n${i}\n\n`);
+  parts.push('commit refs/heads/main\ncommitter T <t@x> 1700000000 +0000\ndata 5\ninit\n', ...names.map((f, i) => `M 100644 :${i + 1} ${f}\n`), '\n');
+  execFileSync('git', ['fast-import', '--quiet'], { cwd: dir, env: cleanEnv(), input: parts.join('') });
+  g(dir, 'reset', '-q', '--hard');
+  return { dir, names };
+}
+
 export interface FileState {
   readonly type: 'file' | 'link';
   readonly data: string;
@@ -109,4 +132,60 @@ export function repoFacts(dir: string): { head: string; index: string; refs: str
       .filter((l) => !l.startsWith('refs/airlock/'))
       .join('\n'),
   };
+}
+
+/**
+ * For a mocha `describe`: a fresh storage dir before each test, repositories made on demand, all
+ * removed after the suite.
+ */
+export function useSnapshotDirs(): { storage: () => string; repo: () => string; track: (dir: string) => string } {
+  const cleanup: string[] = [];
+  let storage = '';
+  beforeEach(() => {
+    storage = tmpDir('airlock-storage-');
+    cleanup.push(storage);
+  });
+  after(() => cleanup.forEach(rmrf));
+  const track = (dir: string) => {
+    cleanup.push(dir);
+    return dir;
+  };
+  return { storage: () => storage, repo: () => track(makeRepo()), track };
+}
+
+/** What an agent runs in the workspace, as a shell line (each one against the old refs/airlock/* store). */
+export const ATTACKS: Record<string, string> = {
+  'fetch --prune deletes every ref under refs/airlock': "git fetch -q --prune . 'refs/none/*:refs/airlock/*'",
+  'fetch +HEAD repoints a snapshot ref': 'git fetch -q . +HEAD:refs/airlock/snapshots/$(git rev-parse --short=12 HEAD)',
+  'update-ref -d': 'for r in $(git for-each-ref --format="%(refname)" refs/airlock); do git update-ref -d "$r"; done; true',
+  'reflog expire + gc --prune=now': 'git reflog expire --expire=now --all && git gc -q --prune=now',
+  'filter-branch history rewrite + gc': "git -c advice.detachedHead=false filter-branch -f --index-filter 'git rm -rq --cached --ignore-unmatch a.txt src' -- --all >/dev/null 2>&1; rm -rf .git/refs/original && git reflog expire --expire=now --all && git gc -q --prune=now",
+  'orphan rewrite with an empty index + gc':
+    'git checkout -q --orphan rewritten && git read-tree --empty && git commit -q --allow-empty -m rewritten && for b in $(git for-each-ref --format="%(refname:short)" refs/heads); do [ "$b" = rewritten ] || git branch -qD "$b"; done && git reflog expire --expire=now --all && git gc -q --prune=now',
+  'rm -rf .git then git init': 'rm -rf .git && git init -q',
+};
+
+/** Runs a shell line in dir, as an agent's terminal would. */
+export function attack(dir: string, line: string): void {
+  execFileSync('sh', ['-c', line], { cwd: dir, env: { ...cleanEnv(), GIT_CONFIG_NOSYSTEM: '1', FILTER_BRANCH_SQUELCH_WARNING: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** Flips a byte inside an object's compressed data in every pack of the store that holds it. */
+export function damageInPacks(store: string, oid: string): boolean {
+  const packDir = path.join(store, 'objects', 'pack');
+  let damaged = false;
+  for (const idx of fs.readdirSync(packDir).filter((n) => n.endsWith('.idx'))) {
+    const listed = execFileSync('git', ['show-index'], { input: fs.readFileSync(path.join(packDir, idx)), encoding: 'utf8' });
+    const line = listed.split('\n').find((l) => l.split(' ')[1] === oid);
+    if (line) {
+      const pack = path.join(packDir, idx.replace(/\.idx$/, '.pack'));
+      const bytes = fs.readFileSync(pack);
+      const at = Number(line.split(' ')[0]) + 4;
+      bytes[at] ^= 0xff; // inside the object's compressed data
+      fs.chmodSync(pack, 0o644);
+      fs.writeFileSync(pack, bytes);
+      damaged = true;
+    }
+  }
+  return damaged;
 }

@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { AgentDriver } from './drivers';
 import type { AgentContext, Outcome } from './runs';
-import { airlock, cli, describeRun, gitShow, listSnapshots, missingCliCommands, read, runAgent, treeState } from './runs';
+import { airlock, airlockIn, cli, describeRun, gitShow, listSnapshots, missingCliCommands, read, runAgent, stateOf, treeState } from './runs';
 import { APP_CONTENT, ENV_CONTENT, UTIL_CONTENT } from './sandbox';
 import type { Turn } from './scriptedServer';
 
@@ -30,7 +30,7 @@ export function describeGuarded(driver: AgentDriver, ctx: () => AgentContext, ex
     });
 
     /** Runs the agent with Airlock's launcher able to find this build's CLI. */
-    const guarded = (script: readonly Turn[]) => runAgent(driver, ctx().agent, sb(), script, { AIRLOCK_CLI: cli, AIRLOCK_HOOK_LOG: hookLog });
+    const guarded = (script: readonly Turn[]) => runAgent(driver, ctx().agent, sb(), script, { AIRLOCK_CLI: cli, AIRLOCK_HOOK_LOG: hookLog, AIRLOCK_HOME: stateOf(sb()) });
     const withLog = (o: Outcome) => `${describeRun(o)}\nairlock hook log:\n${read(hookLog) ?? '(none: the hook never ran)'}`;
     const toldAirlockDenied = (o: Outcome) =>
       assert.ok(
@@ -48,10 +48,10 @@ export function describeGuarded(driver: AgentDriver, ctx: () => AgentContext, ex
     const editApp = async () => {
       const app = path.join(sb().repo, 'src', 'app.js');
       const before = treeState(sb().repo);
-      const snapshotsBefore = listSnapshots(sb().repo).map((s) => s.id);
+      const snapshotsBefore = listSnapshots(sb()).map((s) => s.id);
       const o = await guarded(driver.edit(app, "export const greeting = 'hello';", "export const greeting = 'hello, airlock';"));
       assert.equal(read(app), "export const greeting = 'hello, airlock';\n", withLog(o));
-      const fresh = listSnapshots(sb().repo).filter((s) => !snapshotsBefore.includes(s.id));
+      const fresh = listSnapshots(sb()).filter((s) => !snapshotsBefore.includes(s.id));
       return { o, before, fresh };
     };
 
@@ -59,15 +59,15 @@ export function describeGuarded(driver: AgentDriver, ctx: () => AgentContext, ex
       const { o, fresh } = await editApp();
       assert.ok(fresh.length >= 1, `no new snapshot listed by 'airlock snapshots'\n${withLog(o)}`);
       // The snapshot holds the file as it was before the edit.
-      const contents = fresh.map((s) => gitShow(sb().repo, s.commit, 'src/app.js'));
+      const contents = fresh.map((s) => gitShow(sb(), s.commit, 'src/app.js'));
       assert.ok(contents.includes(APP_CONTENT), `no new snapshot holds src/app.js before the edit: ${JSON.stringify(fresh)}\n${withLog(o)}`);
     });
 
     it('rolling back that snapshot restores the tree as it was before the edit', async () => {
       const { o, before, fresh } = await editApp();
-      const snap = fresh.find((s) => gitShow(sb().repo, s.commit, 'src/app.js') === APP_CONTENT);
+      const snap = fresh.find((s) => gitShow(sb(), s.commit, 'src/app.js') === APP_CONTENT);
       assert.ok(snap, `no snapshot to roll back to\n${withLog(o)}`);
-      const r = airlock('rollback', snap.id, '--cwd', sb().repo);
+      const r = airlockIn(sb(), 'rollback', snap.id, '--cwd', sb().repo);
       assert.equal(r.status, 0, `airlock rollback failed: ${r.stderr}${r.stdout}`);
       assert.deepEqual(treeState(sb().repo), before);
     });

@@ -10,6 +10,7 @@ import type { AgentDriver, AgentRunResult, RunOptions } from './drivers';
 import type { ProvisionedAgent } from './provision';
 import type { Sandbox } from './sandbox';
 import type { ModelServer, ToolResult, Turn } from './scriptedServer';
+import { folderKey, snapshotStoreRoot } from '../../../src/util/stateDir';
 
 export const projectRoot = path.resolve(__dirname, '..', '..', '..', '..');
 export const cli = path.join(projectRoot, 'dist', 'cli.js');
@@ -165,17 +166,28 @@ export interface SnapshotEntry {
   readonly kind?: string;
 }
 
-export function listSnapshots(repo: string): SnapshotEntry[] {
-  const r = airlock('snapshots', '--cwd', repo, '--json');
+/** Airlock's state dir of a sandbox: the hooks the agent runs keep their snapshots there, and the CLI reads them from there. */
+export function stateOf(sb: Sandbox): string {
+  return path.join(sb.root, 'airlock-state');
+}
+
+/** The CLI with the sandbox's state dir (snapshots, rollback). */
+export function airlockIn(sb: Sandbox, ...args: string[]) {
+  return spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, AIRLOCK_HOME: stateOf(sb) } });
+}
+
+export function listSnapshots(sb: Sandbox): SnapshotEntry[] {
+  const r = airlockIn(sb, 'snapshots', '--cwd', sb.repo, '--json');
   assert.equal(r.status, 0, `airlock snapshots failed: ${r.stderr}`);
   const list = JSON.parse(r.stdout) as unknown;
   assert.ok(Array.isArray(list), `airlock snapshots --json did not print an array: ${r.stdout}`);
   return list as SnapshotEntry[];
 }
 
-/** A file's content in a snapshot commit (undefined when absent). */
-export function gitShow(repo: string, commit: string, file: string): string | undefined {
-  const r = spawnSync('git', ['show', `${commit}:${file}`], { cwd: repo, encoding: 'utf8' });
+/** A file's content in a snapshot commit, read from the sandbox's snapshot store (undefined when absent). */
+export function gitShow(sb: Sandbox, commit: string, file: string): string | undefined {
+  const store = path.join(snapshotStoreRoot(process.env, stateOf(sb)), folderKey(sb.repo));
+  const r = spawnSync('git', ['--git-dir', store, 'show', `${commit}:${file}`], { cwd: sb.repo, encoding: 'utf8' });
   return r.status === 0 ? r.stdout : undefined;
 }
 
