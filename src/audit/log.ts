@@ -10,7 +10,7 @@ import type { Decision, ProposedAction, Verdict } from '../core/types';
 import { lockSync } from '../util/fileLock';
 import { folderKey, stateDir } from '../util/stateDir';
 
-export type DecidedBy = 'policy' | 'human' | 'timeout' | 'session-rule' | 'error' | 'watcher';
+export type DecidedBy = 'policy' | 'human' | 'timeout' | 'session-rule' | 'error' | 'watcher' | 'sandbox';
 
 export interface AuditEntry {
   /** ISO time. */
@@ -19,7 +19,8 @@ export interface AuditEntry {
   readonly agent: string;
   readonly tool?: string;
   readonly session?: string;
-  readonly kind: ProposedAction['kind'] | 'rollback' | 'revert' | 'keep';
+  /** 'sandbox': a sandboxed session started or ended, or the sandbox refused a connection. */
+  readonly kind: ProposedAction['kind'] | 'rollback' | 'revert' | 'keep' | 'sandbox';
   readonly paths?: readonly string[];
   readonly command?: string;
   readonly verdict: Verdict;

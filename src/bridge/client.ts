@@ -32,9 +32,18 @@ export function endpointsFor(cwd: string, env: NodeJS.ProcessEnv = process.env):
   return out;
 }
 
+/**
+ * Connects to an endpoint: a socket path, or `tcp://127.x.x.x:port` (the supervisor of `airlock run`,
+ * reached from inside its sandbox, where no Unix socket can be opened). Only loopback addresses.
+ */
+export function connectEndpoint(endpoint: string): net.Socket {
+  const m = /^tcp:\/\/(127\.\d{1,3}\.\d{1,3}\.\d{1,3}):(\d{1,5})$/.exec(endpoint);
+  return m ? net.createConnection({ host: m[1], port: Number(m[2]) }) : net.createConnection(endpoint);
+}
+
 function exchange(ep: Endpoint, req: BridgeRequest, connectMs: number, totalMs: number): Promise<BridgeResponse> {
   return new Promise((resolve, reject) => {
-    const socket = net.createConnection(ep.socket);
+    const socket = connectEndpoint(ep.socket);
     let connected = false;
     let buf = '';
     const fail = (err: Error) => {

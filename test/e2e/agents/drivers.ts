@@ -31,6 +31,8 @@ export interface RunOptions {
   readonly timeoutMs?: number;
   /** Codex only: false runs without --dangerously-bypass-hook-trust (hooks nobody trusted yet). */
   readonly trustHooks?: boolean;
+  /** A command that runs the agent (e.g. `node dist/cli.js run --`): the agent's binary and arguments follow it. */
+  readonly prefix?: readonly string[];
 }
 
 export interface AgentDriver {
@@ -101,6 +103,12 @@ export function runProcess(binary: string, args: string[], cwd: string, env: Nod
   });
 }
 
+/** Runs the agent's binary, behind `o.prefix` when there is one. */
+function runAgentProcess(o: RunOptions, args: string[], env: NodeJS.ProcessEnv): Promise<AgentRunResult> {
+  const [cmd, ...pre] = o.prefix?.length ? [...o.prefix, o.binary] : [o.binary];
+  return runProcess(cmd, [...pre, ...args], o.repo, env, o.timeoutMs ?? TIMEOUT);
+}
+
 function writeJson(file: string, value: unknown): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, `${JSON.stringify(value, null, 2)}\n`);
@@ -142,7 +150,7 @@ export const claudeDriver: AgentDriver = {
     });
     // The tools are allowed up front so that only the hook can stop them.
     const args = ['-p', o.prompt, '--output-format', 'json', '--model', 'claude-sonnet-4-5', '--allowedTools', 'Bash,Write,Edit,Read'];
-    return runProcess(o.binary, args, o.repo, env, o.timeoutMs ?? TIMEOUT);
+    return runAgentProcess(o, args, env);
   },
   create: (file, content) => ({ tool: 'Write', input: { file_path: file, content } }),
   edit: (file, oldText, newText) => [
@@ -185,7 +193,7 @@ export const geminiDriver: AgentDriver = {
       ...o.env,
     });
     const args = ['-m', 'gemini-2.5-pro', '-p', o.prompt, '--yolo', '--output-format', 'json'];
-    return runProcess(o.binary, args, o.repo, env, o.timeoutMs ?? TIMEOUT);
+    return runAgentProcess(o, args, env);
   },
   create: (file, content) => ({ tool: 'write_file', input: { file_path: file, content } }),
   edit: (file, oldText, newText) => [{ tool: 'replace', input: { file_path: file, old_string: oldText, new_string: newText, instruction: 'scripted edit' } }],
@@ -236,7 +244,7 @@ export const codexDriver: AgentDriver = {
   run(o) {
     const env = baseEnv(o.home, { CODEX_HOME: codexHome(o.home), SCRIPTED_API_KEY: 'scripted-test-key', ...o.env });
     const args = ['exec', '--skip-git-repo-check', ...(o.trustHooks === false ? [] : ['--dangerously-bypass-hook-trust']), '--json', o.prompt];
-    return runProcess(o.binary, args, o.repo, env, o.timeoutMs ?? TIMEOUT);
+    return runAgentProcess(o, args, env);
   },
   create: (file, content) => ({
     tool: 'apply_patch',
@@ -274,7 +282,7 @@ export const copilotCliDriver: AgentDriver = {
       ...o.env,
     });
     const args = ['-p', o.prompt, '--allow-all-tools', '--trust-folder', '--no-auto-update', '--output-format', 'json'];
-    return runProcess(o.binary, args, o.repo, env, o.timeoutMs ?? TIMEOUT);
+    return runAgentProcess(o, args, env);
   },
   create: (file, content) => ({ tool: 'create', input: { path: file, file_text: content } }),
   edit: (file, oldText, newText) => [{ tool: 'edit', input: { path: file, old_str: oldText, new_str: newText } }],

@@ -1,0 +1,294 @@
+/**
+ * `airlock run`: the OS sandbox, end to end. Fail-closed starts; the attack list run straight under
+ * the sandbox (no agent, no hook: the OS alone); and the four real agent CLIs under `airlock run`
+ * (offline, scripted models, VS Code closed): ordinary work succeeds with snapshots taken, and every
+ * attack fails on disk while no secret reaches the model.
+ */
+import * as assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { AgentDriver, AgentRunResult } from './agents/drivers';
+import { DRIVERS } from './agents/drivers';
+import type { ProvisionedAgent } from './agents/provision';
+import { provisionAllOnce } from './agents/provision';
+import type { Sandbox } from './agents/sandbox';
+import { APP_CONTENT, ENV_CONTENT, git, makeSandbox } from './agents/sandbox';
+import type { ModelServer, Turn } from './agents/scriptedServer';
+import type { AttackContext, Step } from './sandboxAttacks';
+import { ATTACKS, attackScript, SECRETS } from './sandboxAttacks';
+
+const projectRoot = path.resolve(__dirname, '..', '..', '..');
+const cli = path.join(projectRoot, 'dist', 'cli.js');
+const PROMPT = 'Carry out the scripted task.';
+const hasBwrap = spawnSync('sh', ['-c', 'command -v bwrap'], { encoding: 'utf8' }).status === 0;
+const figures: string[] = [];
+
+function airlock(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeout?: number } = {}) {
+  return spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: opts.timeout ?? 60_000, cwd: opts.cwd, env: opts.env ?? process.env });
+}
+
+function read(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** An isolated state dir, so the audit log and snapshots of a test are its own. */
+function stateEnv(sb: Sandbox, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return { ...process.env, AIRLOCK_HOME: path.join(sb.root, 'state'), AIRLOCK_RUNTIME_DIR: path.join(sb.root, 'runtime'), ...extra };
+}
+
+interface AuditLine {
+  readonly kind: string;
+  readonly verdict: string;
+  readonly decidedBy: string;
+  readonly reasons: string[];
+  readonly paths?: string[];
+  readonly command?: string;
+}
+
+function auditLines(sb: Sandbox): AuditLine[] {
+  const dir = path.join(sb.root, 'state', 'audit');
+  if (!fs.existsSync(dir)) {
+    return [];
+  }
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.jsonl'))
+    .flatMap((f) => fs.readFileSync(path.join(dir, f), 'utf8').split('\n').filter(Boolean))
+    .map((l) => JSON.parse(l) as AuditLine);
+}
+
+/** One step of an attack as the agent's tool call. */
+function turn(driver: AgentDriver, s: Step): Turn[] {
+  return 'shell' in s ? [driver.shell(s.shell)] : [driver.create(s.create.file, s.create.content)];
+}
+
+function attackContext(driver: AgentDriver, sb: Sandbox): AttackContext {
+  return {
+    repo: sb.repo,
+    home: sb.home,
+    hookConfig: driver.hookConfigFile(sb.repo),
+    otherCredentials: driver.agent === 'codex' ? path.join(sb.home, '.claude', '.credentials.json') : path.join(sb.home, '.codex', 'auth.json'),
+  };
+}
+
+async function runSandboxed(driver: AgentDriver, agent: ProvisionedAgent, sb: Sandbox, script: readonly Turn[]): Promise<{ result: AgentRunResult; server: ModelServer; received: string }> {
+  const server = await driver.startServer(script);
+  try {
+    driver.prepareHome(sb.home, sb.repo, server);
+    const env = { AIRLOCK_HOME: path.join(sb.root, 'state'), AIRLOCK_RUNTIME_DIR: path.join(sb.root, 'runtime'), AIRLOCK_NO_BRIDGE: '' };
+    const result = await driver.run({ binary: agent.binary, repo: sb.repo, home: sb.home, server, prompt: PROMPT, env, prefix: [process.execPath, cli, 'run', '--'] });
+    figures.push(`${driver.agent}: ${script.length} tool calls under airlock run in ${result.ms} ms`);
+    return { result, server, received: JSON.stringify(server.requests.map((r) => r.body)) };
+  } finally {
+    await server.close();
+  }
+}
+
+function describeRun(o: { result: AgentRunResult; server: ModelServer }, sb: Sandbox): string {
+  return `exit ${o.result.code}\nstdout: ${o.result.stdout.slice(-2500)}\nstderr: ${o.result.stderr.slice(-2500)}\nrequests: ${o.server.requests.length}\ntool results: ${JSON.stringify(
+    o.server.toolResults(),
+  ).slice(0, 4000)}\naudit: ${JSON.stringify(auditLines(sb)).slice(0, 3000)}`;
+}
+
+describe('airlock run: the OS sandbox', function () {
+  this.timeout(180_000);
+  let sb: Sandbox;
+
+  beforeEach(function () {
+    if (process.platform !== 'linux') {
+      process.stdout.write('      SKIPPED: the sandbox is Linux-only\n');
+      this.skip();
+    }
+    sb = makeSandbox('sandbox');
+  });
+
+  afterEach(function () {
+    if (this.currentTest?.state === 'failed' && process.env.AIRLOCK_KEEP_E2E === '1') {
+      process.stdout.write(`      kept ${sb.root}\n`);
+      return;
+    }
+    sb?.cleanup();
+  });
+
+  describe('fails closed', () => {
+    it('refuses to start without bubblewrap (exit 2, says what to install) and runs nothing', () => {
+      const bin = path.join(sb.scratch, 'bin');
+      fs.mkdirSync(bin);
+      for (const tool of ['sh', 'touch', 'git']) {
+        fs.symlinkSync(execFileSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).trim(), path.join(bin, tool));
+      }
+      const r = airlock(['run', '--', 'touch', 'ran-marker.txt'], { cwd: sb.repo, env: stateEnv(sb, { PATH: bin }) });
+      assert.equal(r.status, 2, r.stderr);
+      assert.match(r.stderr, /bubblewrap \(bwrap\) is not installed/);
+      assert.match(r.stderr, /apt-get install bubblewrap/);
+      assert.match(r.stderr, /--no-sandbox/);
+      assert.equal(fs.existsSync(path.join(sb.repo, 'ran-marker.txt')), false);
+    });
+
+    it('refuses to start where user namespaces cannot be created (exit 2, says why) and runs nothing', function () {
+      if (!hasBwrap) {
+        this.skip();
+      }
+      // An outer sandbox that forbids user namespaces: the inner one cannot start.
+      const r = spawnSync(
+        'bwrap',
+        ['--dev-bind', '/', '/', '--unshare-user', '--disable-userns', '--die-with-parent', '--', process.execPath, cli, 'run', '--', 'touch', 'ran-marker.txt'],
+        { cwd: sb.repo, encoding: 'utf8', env: stateEnv(sb), timeout: 60_000 },
+      );
+      assert.equal(r.status, 2, r.stderr);
+      assert.match(r.stderr, /user namespaces/i);
+      assert.equal(fs.existsSync(path.join(sb.repo, 'ran-marker.txt')), false);
+    });
+
+    it('refuses a malformed sandbox section with the file, line and column, and runs nothing', () => {
+      fs.mkdirSync(path.join(sb.repo, '.airlock'));
+      fs.writeFileSync(path.join(sb.repo, '.airlock', 'policy.json'), '{\n  "sandbox": {\n    "network": { "allow": ["https://evil.example/path"] },\n    "filesystem": { "allowWrite": ["~"] }\n  }\n}\n');
+      const r = airlock(['run', '--', 'touch', 'ran-marker.txt'], { cwd: sb.repo, env: stateEnv(sb) });
+      assert.equal(r.status, 2, r.stderr);
+      assert.match(r.stderr, /policy\.json:3:\d+: sandbox\.network\.allow\[0\]/);
+      assert.match(r.stderr, /policy\.json:4:\d+: sandbox\.filesystem\.allowWrite\[0\]/);
+      assert.equal(fs.existsSync(path.join(sb.repo, 'ran-marker.txt')), false);
+    });
+
+    it('lets a personal file only narrow the sandbox: what it adds is ignored, with a warning', () => {
+      fs.mkdirSync(path.join(sb.repo, '.airlock'));
+      fs.writeFileSync(path.join(sb.repo, '.airlock', 'policy.json'), JSON.stringify({ sandbox: { network: { allow: ['*.github.com'] } } }));
+      fs.writeFileSync(path.join(sb.repo, '.airlock', 'policy.local.json'), JSON.stringify({ sandbox: { network: { allow: ['api.github.com', 'evil.example'] }, unixSockets: true } }));
+      const r = airlock(['run', '--dry-run', '--json', '--', 'true'], { cwd: sb.repo, env: stateEnv(sb) });
+      assert.equal(r.status, 0, r.stderr);
+      const plan = JSON.parse(r.stdout) as { network: { allow: { value: string }[] }; unixSockets: boolean };
+      assert.deepEqual(
+        plan.network.allow.map((a) => a.value),
+        ['api.github.com'],
+      );
+      assert.equal(plan.unixSockets, false);
+      assert.match(r.stderr, /"evil\.example" is ignored/);
+      assert.match(r.stderr, /unixSockets true is ignored/);
+    });
+
+    it('--no-sandbox runs the command and first says what is then not enforced', () => {
+      const r = airlock(['run', '--no-sandbox', '--', 'touch', 'ran-marker.txt'], { cwd: sb.repo, env: stateEnv(sb) });
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stderr, /Not enforced then:/);
+      assert.match(r.stderr, /writes outside the workspace/);
+      assert.equal(fs.existsSync(path.join(sb.repo, 'ran-marker.txt')), true);
+    });
+  });
+
+  describe('the attacks straight under the sandbox (no agent, no hook: the OS alone)', () => {
+    it('every attack fails on disk and no secret is printed', function () {
+      if (!hasBwrap) {
+        this.skip();
+      }
+      const installed = airlock(['install-hooks', 'claude', '--dir', sb.repo]);
+      assert.equal(installed.status, 0, installed.stderr);
+      const c: AttackContext = {
+        repo: sb.repo,
+        home: sb.home,
+        hookConfig: path.join(sb.repo, '.claude', 'settings.json'),
+        otherCredentials: path.join(sb.home, '.codex', 'auth.json'),
+      };
+      for (const a of ATTACKS) {
+        a.setup(c);
+      }
+      fs.writeFileSync(path.join(sb.repo, 'attack.sh'), attackScript(c));
+      const r = airlock(['run', '--', 'sh', 'attack.sh'], { cwd: sb.repo, env: stateEnv(sb, { HOME: sb.home }) });
+      assert.equal(r.status, 0, r.stderr);
+      const out = `${r.stdout}${r.stderr}`;
+      const failures = ATTACKS.map((a) => [a.id, a.check(c, out)] as const).filter(([, f]) => f !== undefined);
+      assert.deepEqual(failures, [], out);
+      // Every attack ran (its marker line is there), and ordinary work in the workspace still happened.
+      for (const a of ATTACKS) {
+        assert.ok(r.stdout.includes(`=== ${a.id}`), out);
+      }
+      assert.ok(fs.existsSync(path.join(sb.repo, 'Makefile')), out);
+    });
+  });
+
+  for (const driver of DRIVERS) {
+    describe(`real ${driver.agent} CLI under airlock run`, function () {
+      let agent: ProvisionedAgent | undefined;
+      let installError = '';
+
+      before(async function () {
+        this.timeout(15 * 60_000);
+        try {
+          agent = await provisionAllOnce(driver.agent);
+        } catch (err) {
+          installError = err instanceof Error ? err.message : String(err);
+        }
+      });
+
+      beforeEach(function () {
+        if (!agent || !hasBwrap) {
+          process.stdout.write(`      SKIPPED: ${!hasBwrap ? 'bubblewrap is not installed' : `the ${driver.agent} CLI could not be installed: ${installError.split('\n')[0]}`}\n`);
+          this.skip();
+        }
+        const r = airlock(['install-hooks', driver.agent, '--dir', sb.repo]);
+        assert.equal(r.status, 0, r.stderr);
+      });
+
+      it('does ordinary work: edits in src/, npm test, git commit; snapshots are taken outside the sandbox', async () => {
+        fs.writeFileSync(path.join(sb.repo, 'package.json'), JSON.stringify({ name: 'demo', private: true, scripts: { test: 'node test.js' } }, null, 2));
+        fs.writeFileSync(path.join(sb.repo, 'test.js'), "require('fs').writeFileSync('test-ran.txt', 'ok');\n");
+        git(sb.repo, 'add', '-A');
+        git(sb.repo, '-c', 'user.email=e2e@example.invalid', '-c', 'user.name=e2e', 'commit', '-q', '-m', 'test script');
+        const app = path.join(sb.repo, 'src', 'app.js');
+        const script: Turn[] = [
+          ...driver.edit(app, "export const greeting = 'hello';", "export const greeting = 'hello, sandbox';"),
+          driver.create(path.join(sb.repo, 'src', 'added.js'), 'export const added = true;\n'),
+          driver.shell('npm test'),
+          driver.shell('git add -A && git -c user.email=agent@example.invalid -c user.name=agent commit -q -m "agent work"'),
+        ];
+        const o = await runSandboxed(driver, agent!, sb, script);
+        const why = describeRun(o, sb);
+        assert.equal(read(app), "export const greeting = 'hello, sandbox';\n", why);
+        assert.equal(read(path.join(sb.repo, 'src', 'added.js')), 'export const added = true;\n', why);
+        assert.equal(read(path.join(sb.repo, 'test-ran.txt')), 'ok', why);
+        assert.match(git(sb.repo, 'log', '-1', '--format=%s'), /agent work/, why);
+        const snaps = airlock(['snapshots', '--cwd', sb.repo, '--json'], { env: stateEnv(sb) });
+        assert.equal(snaps.status, 0, snaps.stderr);
+        const list = JSON.parse(snaps.stdout) as { commit: string }[];
+        assert.ok(list.length >= 1, `no snapshot was taken\n${why}`);
+        assert.ok(
+          list.some((s) => git(sb.repo, 'show', `${s.commit}:src/app.js`) === APP_CONTENT),
+          `no snapshot holds src/app.js as it was before the edit\n${why}`,
+        );
+      });
+
+      it('every attack of the list fails on disk and no secret reaches the model (hooks in audit mode: the sandbox alone holds)', async () => {
+        fs.mkdirSync(path.join(sb.repo, '.airlock'), { recursive: true });
+        fs.writeFileSync(path.join(sb.repo, '.airlock', 'policy.json'), '{ "mode": "audit" }\n');
+        const c = attackContext(driver, sb);
+        for (const a of ATTACKS) {
+          a.setup(c);
+        }
+        const hookBefore = read(c.hookConfig);
+        const script = ATTACKS.flatMap((a) => a.steps(c).flatMap((s) => turn(driver, s)));
+        const o = await runSandboxed(driver, agent!, sb, script);
+        const why = describeRun(o, sb);
+        const failures = ATTACKS.map((a) => [a.id, a.check(c, o.received)] as const).filter(([, f]) => f !== undefined);
+        if (process.env.AIRLOCK_SANDBOX_REPORT) {
+          fs.appendFileSync(process.env.AIRLOCK_SANDBOX_REPORT, `${JSON.stringify({ agent: driver.agent, results: o.server.toolResults(), audit: auditLines(sb) })}\n`);
+        }
+        assert.deepEqual(failures, [], why);
+        assert.equal(read(c.hookConfig), hookBefore, why);
+        assert.equal(read(path.join(sb.repo, '.env')), ENV_CONTENT, why);
+        assert.ok(!o.received.includes(SECRETS.env), why);
+        // The agent got through its script (its tool results came back to the model).
+        assert.ok(o.server.toolResults().length >= script.length - 1, why);
+      });
+    });
+  }
+});
+
+after(() => {
+  if (figures.length) {
+    process.stdout.write(`\n  airlock run figures:\n${figures.map((f) => `    ${f}`).join('\n')}\n`);
+  }
+});
