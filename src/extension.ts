@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
-import { DISABLED_ERROR } from './bridge/protocol';
+import { BridgeError } from './bridge/protocol';
 import { ChangeAttribution } from './gate/changeAttribution';
-import { analyzeCommandAsync } from './shell/analyze';
+import { shellAnalyzer } from './gate/shellAnalyzer';
 import { snapshotOptionsFromPolicy, takeSnapshot } from './snapshot/snapshot';
 import { ApprovalUi } from './vscode/approvals';
 import { BridgeHost } from './vscode/bridgeHost';
@@ -43,10 +43,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<Airloc
   let config = readConfig();
   log.info(`Agent Airlock ${context.extension.packageJSON.version} activating in VS Code ${vscode.version}`);
 
-  const policy = new PolicyService(log);
+  const analyze = shellAnalyzer();
+  const policy = new PolicyService(log, analyze);
   context.subscriptions.push(policy);
 
-  const gate = new GateService(policy, analyzeCommandAsync, {
+  const gate = new GateService(policy, {
     take: async (folder, label, action) => (await takeSnapshot(folder, { label, agent: action.agent, tool: action.tool }, snapshotOptionsFromPolicy(policy.policy(folder).settings.snapshots))).id,
   }, log);
   context.subscriptions.push(gate);
@@ -62,7 +63,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Airloc
   const guardSnapshots = new GuardSnapshots(policy);
   const copilot = new CopilotSettingsSync(policy, context.workspaceState, context.globalState, attribution, log, () => config.copilotSync);
   const watcher = new ProtectedPathWatcher(policy, gate, attribution, guardSnapshots, log, () => config.enabled && config.watchProtectedPaths);
-  const terminal = new TerminalGuard(gate, analyzeCommandAsync, attribution, guardSnapshots, log, () => ({ enabled: config.enabled, intervalSeconds: config.terminalSnapshotIntervalSeconds }));
+  const terminal = new TerminalGuard(gate, analyze, attribution, guardSnapshots, log, () => ({ enabled: config.enabled, intervalSeconds: config.terminalSnapshotIntervalSeconds }));
   context.subscriptions.push(copilot, watcher, terminal, ...registerGuardCommands(copilot, watcher, terminal, log));
 
   const statusView = new StatusViewProvider(config);
@@ -78,10 +79,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Airloc
       context,
       async (req, signal) => {
         if (!readConfig().enabled) {
-          throw new Error(DISABLED_ERROR);
+          throw new BridgeError('disabled', 'Airlock is turned off in this window (airlock.enabled)');
         }
-        const r = await gate.decide(req.actions, signal);
-        return { decision: r.decision, decidedBy: r.decidedBy, snapshotId: r.snapshotId, message: r.message };
+        return gate.decide(req.actions, signal, req.installedFor);
       },
       (m) => log.error(`[bridge] ${m}`),
     );

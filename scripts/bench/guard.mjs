@@ -61,7 +61,7 @@ export async function run() {
   try {
     const text = fs.readFileSync(path.join(workspace, '.airlock', 'policy.json'), 'utf8');
     const parsed = core.parsePolicyText(text, path.join(workspace, '.airlock', 'policy.json'));
-    const build = () => core.buildPolicy({ root: workspace, team: { source: 'team', file: parsed.file, locate: parsed.locate } });
+    const build = () => core.buildPolicy({ folder: workspace, team: { source: 'team', file: parsed.file, locate: parsed.locate } });
     const policy = build();
     const settings = '{\n  // mine\n  "editor.tabSize": 2,\n  "chat.tools.terminal.autoApprove": { "npm run lint": true }\n}\n';
     const compile = await time(build, 200);
@@ -75,7 +75,7 @@ export async function run() {
     process.stdout.write(`  (${n} edit globs, ${m} terminal entries for the demo policy)\n`);
 
     const allow = { verdict: 'allow', wouldBe: 'allow', mode: 'enforce', reasons: [], rules: [] };
-    const deps = { evaluate: () => allow, folderOf: () => workspace, via: 'vscode' };
+    const deps = { evaluate: () => allow, folder: () => workspace, via: 'vscode' };
     let i = 0;
     const action = () => ({ kind: 'edit', paths: [`${workspace}/src/f${i++ % 500}.js`], cwd: workspace, agent: 'claude', session: 's1' });
     const plain = await time(() => core.decide([action()], deps), 2000);

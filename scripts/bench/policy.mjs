@@ -72,8 +72,8 @@ export async function run() {
   const parsed = core.parsePolicyText(text, `${root}/.airlock/policy.json`);
   if (!parsed.file) throw new Error(`bench policy invalid: ${parsed.problems[0]?.message}`);
   const team = { source: `${root}/.airlock/policy.json`, file: parsed.file, locate: parsed.locate };
-  const big = core.buildPolicy({ root, team, caseInsensitive: false, home: '/home/dev' });
-  const empty = core.buildPolicy({ root, caseInsensitive: false, home: '/home/dev' });
+  const big = core.buildPolicy({ folder: root, team, caseInsensitive: false, home: '/home/dev' });
+  const empty = core.buildPolicy({ folder: root, caseInsensitive: false, home: '/home/dev' });
 
   const edit = { kind: 'edit', paths: ['packages/pkg17/src/deep/nested/module/file.ts'], cwd: root, agent: 'claude' };
   const outside = { kind: 'read', paths: ['/usr/include/linux/types.h'], cwd: root, agent: 'copilot' };
@@ -108,7 +108,7 @@ export async function run() {
   }
   const loadUs = measure(() => {
     const p = core.parsePolicyText(text, 'p.json');
-    core.buildPolicy({ root, team: { source: 'p.json', file: p.file, locate: p.locate }, caseInsensitive: false });
+    core.buildPolicy({ folder: root, team: { source: 'p.json', file: p.file, locate: p.locate }, caseInsensitive: false });
   }, 20, 7);
   process.stdout.write(`load (parse + validate + compile) of the 200-rule file (${(text.length / 1024).toFixed(1)} KiB): ${(loadUs / 1000).toFixed(2)} ms\n`);
 }

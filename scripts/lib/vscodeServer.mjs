@@ -301,7 +301,8 @@ export async function startVSCode(opts = {}) {
     throw err;
   }
   const url = (/** @type {string} */ folder, /** @type {[string,string][]|undefined} */ payload) => {
-    const q = new URLSearchParams({ folder });
+    // A .code-workspace file opens as a (multi-root) workspace, anything else as a folder.
+    const q = new URLSearchParams(folder.endsWith('.code-workspace') ? { workspace: folder } : { folder });
     if (payload) {
       q.set('payload', JSON.stringify(payload));
     }

@@ -31,6 +31,12 @@ export interface AgentAdapter {
   /** Whether the agent can put an 'ask' in front of its own user; when false, ask renders as deny. */
   readonly canAsk: boolean;
   /**
+   * Whether, in the run that sent this payload, the agent can put an 'ask' in front of its own user
+   * (an interactive session, not a headless run). Then the headless gate answers 'ask' instead of a
+   * deny. Absent or false: deny with how to approve. Must not throw (a throw counts as false).
+   */
+  canAskInThisRun?(payload: unknown, env: NodeJS.ProcessEnv): boolean;
+  /**
    * How long the hook may take before the watchdog answers deny, in ms: shorter than the hook
    * timeout Airlock writes into this agent's config (or the agent's default when it has none).
    */

@@ -5,10 +5,10 @@
  * agents let the tool run when their hook crashes or times out.
  */
 import type { Readable } from 'node:stream';
-import type { Decision, ProposedAction } from '../core/types';
+import type { Decision, GateResult, ProposedAction } from '../core/types';
+import type { Gate } from '../gate/gate';
 import type { AgentAdapter, HookOutput } from './adapter';
 import { denyDecision, PayloadError } from './adapter';
-import type { Gate, GateAnswer } from './gate';
 
 /** Payloads larger than this are refused (a deny), never buffered further. */
 export const MAX_PAYLOAD_BYTES = 16 * 1024 * 1024;
@@ -20,16 +20,18 @@ export interface HookOptions {
   readonly stdinTimeoutMs?: number;
   /** Defaults to the adapter's watchdog (shorter than the agent's hook timeout). */
   readonly watchdogMs?: number;
-  /** Called once with what was decided (for logs); errors in it are ignored. */
-  readonly onDecision?: (info: HookRecord) => void;
+  /** Called once with what was decided and about what (for logs); errors in it are ignored. */
+  readonly onDecision?: (result: GateResult, call: HookCall) => void;
+  /** The folder the hook was installed for (the launcher's AIRLOCK_WORKSPACE), when known. */
+  readonly installedFor?: string;
+  /** Where the adapter learns whether its agent can ask its own user in this run (default: process.env). */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
-export interface HookRecord {
+/** What one hook call was about, besides its result. */
+export interface HookCall {
   readonly agent: string;
   readonly actions: readonly ProposedAction[];
-  readonly decision: Decision;
-  readonly snapshotId?: string;
-  readonly snapshotError?: string;
   readonly ms: number;
 }
 
@@ -104,9 +106,18 @@ export function decodePayload(data: Buffer): unknown {
   }
 }
 
-/** A deny made by the hook itself. */
-function answer(reason: string): GateAnswer {
-  return { decision: denyDecision(reason) };
+/** A deny made by the hook itself (bad input, an internal error, the watchdog). */
+function hookDeny(reason: string, decidedBy: GateResult['decidedBy'] = 'error'): GateResult {
+  return { decision: denyDecision(reason), decidedBy };
+}
+
+/** Whether the agent can show an 'ask' to its own user in this run; false unless its adapter says so. */
+function canAskNow(adapter: AgentAdapter, payload: unknown, env: NodeJS.ProcessEnv): boolean {
+  try {
+    return adapter.canAskInThisRun?.(payload, env) === true;
+  } catch {
+    return false;
+  }
 }
 
 function safeRender(adapter: AgentAdapter, d: Decision): HookOutput {
@@ -125,22 +136,24 @@ export async function runHook(adapter: AgentAdapter, stdin: Readable, gate: () =
   const watchdogMs = opts.watchdogMs ?? adapter.watchdogMs;
   let actions: ProposedAction[] = [];
   let timer: NodeJS.Timeout | undefined;
-  const watchdog = new Promise<GateAnswer>((resolve) => {
+  const watchdog = new Promise<GateResult>((resolve) => {
     timer = setTimeout(() => {
       controller.abort();
-      resolve(answer(`Agent Airlock did not reach a decision within ${Math.round(watchdogMs / 1000)} s, so the action is denied to be safe`));
+      resolve(hookDeny(`Agent Airlock did not reach a decision within ${Math.round(watchdogMs / 1000)} s, so the action is denied to be safe`, 'timeout'));
     }, watchdogMs);
   });
-  const work = (async (): Promise<GateAnswer> => {
+  const work = (async (): Promise<GateResult> => {
     const read = await readBounded(stdin, opts.maxBytes ?? MAX_PAYLOAD_BYTES, opts.stdinTimeoutMs ?? STDIN_TIMEOUT_MS);
     if (!read.ok) {
-      return answer(read.reason);
+      return hookDeny(read.reason);
     }
+    let payload: unknown;
     try {
-      actions = adapter.parse(decodePayload(read.data));
+      payload = decodePayload(read.data);
+      actions = adapter.parse(payload);
     } catch (err) {
       if (err instanceof PayloadError) {
-        return answer(`invalid ${adapter.displayName} hook payload: ${err.message}`);
+        return hookDeny(`invalid ${adapter.displayName} hook payload: ${err.message}`);
       }
       throw err;
     }
@@ -150,15 +163,17 @@ export async function runHook(adapter: AgentAdapter, stdin: Readable, gate: () =
       cwd: first?.cwd ?? process.cwd(),
       ...(first?.tool !== undefined ? { tool: first.tool } : {}),
       ...(first?.session !== undefined ? { session: first.session } : {}),
+      ...(opts.installedFor !== undefined ? { installedFor: opts.installedFor } : {}),
+      canAsk: canAskNow(adapter, payload, opts.env ?? process.env),
       signal: controller.signal,
       // A little before the watchdog, so that a gate's own timeout answer still gets through.
       deadlineMs: Math.max(0, watchdogMs - (Date.now() - started) - 1000),
     });
-  })().catch((err: unknown) => answer(`Agent Airlock internal error, so the action is denied to be safe: ${err instanceof Error ? err.message : String(err)}`));
+  })().catch((err: unknown) => hookDeny(`Agent Airlock internal error, so the action is denied to be safe: ${err instanceof Error ? err.message : String(err)}`));
   const result = await Promise.race([work, watchdog]);
   clearTimeout(timer);
   try {
-    opts.onDecision?.({ agent: adapter.id, actions, ...result, ms: Date.now() - started });
+    opts.onDecision?.(result, { agent: adapter.id, actions, ms: Date.now() - started });
   } catch {
     /* logging must never change the answer */
   }

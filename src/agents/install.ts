@@ -183,6 +183,9 @@ export function launcherScript(): string {
 agent="$1"
 here="$(cd "$(dirname "$0")" 2>/dev/null && pwd)"
 root="$(dirname "$(dirname "$here")")"
+# The folder this hook was installed for: its policy applies (a folder the agent creates never does).
+AIRLOCK_WORKSPACE="$root"
+export AIRLOCK_WORKSPACE
 
 missing() {
   printf '%s\\n' '${missing}' >&2

@@ -6,11 +6,9 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Decision, ProposedAction, Verdict } from '../core/types';
+import type { DecidedBy, Decision, ProposedAction, Verdict } from '../core/types';
 import { lockSync } from '../util/fileLock';
 import { folderKey, stateDir } from '../util/stateDir';
-
-export type DecidedBy = 'policy' | 'human' | 'timeout' | 'session-rule' | 'error' | 'watcher' | 'sandbox';
 
 export interface AuditEntry {
   /** ISO time. */

@@ -5,9 +5,9 @@
  */
 import * as crypto from 'node:crypto';
 import * as net from 'node:net';
-import type { ProposedAction } from '../core/types';
-import type { BridgeRequest, BridgeResponse, DecideResponse, PongResponse } from './protocol';
-import { DISABLED_ERROR, PROTOCOL_VERSION } from './protocol';
+import type { GateResult, ProposedAction } from '../core/types';
+import type { BridgeRequest, BridgeResponse, PongResponse } from './protocol';
+import { gateResultOf, PROTOCOL_VERSION } from './protocol';
 import type { Registration } from './registry';
 import { findRegistrations } from './registry';
 
@@ -79,13 +79,14 @@ function exchange(ep: Endpoint, req: BridgeRequest, connectMs: number, totalMs: 
 }
 
 /**
- * Asks the first reachable window to decide. Throws BridgeUnavailable when none answers (the caller
- * decides alone), or another Error when a window was reached but failed (the caller denies).
+ * Asks the first reachable window to decide. Throws BridgeUnavailable when none answers or every one
+ * that answered is turned off or holds another token (the caller decides alone), or another Error
+ * when a window was reached but failed (the caller denies).
  */
 export async function requestDecision(
   actions: readonly ProposedAction[],
-  opts: { cwd: string; deadlineMs: number; env?: NodeJS.ProcessEnv; connectMs?: number },
-): Promise<DecideResponse> {
+  opts: { cwd: string; deadlineMs: number; env?: NodeJS.ProcessEnv; connectMs?: number; installedFor?: string; canAsk?: boolean },
+): Promise<GateResult> {
   const eps = endpointsFor(opts.cwd, opts.env);
   if (eps.length === 0) {
     throw new BridgeUnavailable('no VS Code window with Agent Airlock has this folder open');
@@ -94,9 +95,19 @@ export async function requestDecision(
   for (const ep of eps) {
     const id = crypto.randomUUID();
     try {
-      const res = await exchange(ep, { v: PROTOCOL_VERSION, type: 'decide', id, token: ep.token, actions, deadlineMs: opts.deadlineMs }, opts.connectMs ?? 1000, opts.deadlineMs);
+      const req: BridgeRequest = {
+        v: PROTOCOL_VERSION,
+        type: 'decide',
+        id,
+        token: ep.token,
+        actions,
+        deadlineMs: opts.deadlineMs,
+        ...(opts.installedFor ? { installedFor: opts.installedFor } : {}),
+        ...(opts.canAsk !== undefined ? { canAsk: opts.canAsk } : {}),
+      };
+      const res = await exchange(ep, req, opts.connectMs ?? 1000, opts.deadlineMs);
       if (!res.ok) {
-        if (res.error === 'bad token' || res.error.includes(DISABLED_ERROR)) {
+        if (res.code === 'disabled' || res.code === 'bad-token') {
           last = new BridgeUnavailable(res.error);
           continue;
         }
@@ -105,7 +116,7 @@ export async function requestDecision(
       if (!('decision' in res)) {
         throw new Error('VS Code answered without a decision');
       }
-      return res;
+      return gateResultOf(res);
     } catch (err) {
       if (err instanceof BridgeUnavailable) {
         last = err;

@@ -6,10 +6,12 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
-import type { BridgeResponse, DecideRequest, DecideResponse, ErrorResponse } from './protocol';
-import { MAX_REQUEST_BYTES, parseRequest } from './protocol';
+import type { GateResult } from '../core/types';
+import type { BridgeResponse, DecideRequest, ErrorResponse } from './protocol';
+import { BridgeError, gateResultOf, MAX_REQUEST_BYTES, parseRequest } from './protocol';
 
-export type DecideHandler = (req: DecideRequest, signal: AbortSignal) => Promise<Omit<DecideResponse, 'id' | 'ok'>>;
+/** Decides one request; throw a BridgeError to answer with its code (anything else is 'internal'). */
+export type DecideHandler = (req: DecideRequest, signal: AbortSignal) => Promise<GateResult>;
 
 export interface BridgeServerOptions {
   readonly socketPath: string;
@@ -74,7 +76,7 @@ export class BridgeServer {
     socket.on('data', (chunk: string) => {
       size += chunk.length;
       if (size > MAX_REQUEST_BYTES) {
-        this.send(socket, { id: '', ok: false, error: `request larger than ${MAX_REQUEST_BYTES} bytes` });
+        this.send(socket, { id: '', ok: false, code: 'too-large', error: `request larger than ${MAX_REQUEST_BYTES} bytes` });
         socket.end();
         return;
       }
@@ -98,11 +100,11 @@ export class BridgeServer {
   private async handle(socket: net.Socket, line: string, signal: AbortSignal): Promise<void> {
     const req = parseRequest(line);
     if ('error' in req) {
-      this.send(socket, { id: req.id, ok: false, error: req.error });
+      this.send(socket, { id: req.id, ok: false, code: req.code, error: req.error });
       return;
     }
     if (!tokenMatches(this.opts.token, req.token)) {
-      this.send(socket, { id: req.id, ok: false, error: 'bad token' });
+      this.send(socket, { id: req.id, ok: false, code: 'bad-token', error: 'bad token' });
       return;
     }
     if (req.type === 'ping') {
@@ -111,11 +113,15 @@ export class BridgeServer {
     }
     try {
       const r = await this.opts.onDecide(req, signal);
-      this.send(socket, { id: req.id, ok: true, ...r });
+      this.send(socket, { id: req.id, ok: true, ...gateResultOf(r) });
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
+      if (err instanceof BridgeError) {
+        this.send(socket, { id: req.id, ok: false, code: err.code, error: message });
+        return;
+      }
       this.opts.onError?.(`decide failed: ${message}`);
-      const e: ErrorResponse = { id: req.id, ok: false, error: `Airlock could not decide: ${message}` };
+      const e: ErrorResponse = { id: req.id, ok: false, code: 'internal', error: `Airlock could not decide: ${message}` };
       this.send(socket, e);
     }
   }

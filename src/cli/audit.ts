@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { AuditEntry } from '../audit/log';
 import { auditFile, auditToCsv, readAudit, verifyAudit } from '../audit/log';
-import { findWorkspaceRoot } from '../policy/load';
+import { searchFolder } from '../policy/load';
 import { ExitCode, registerCommand } from './run';
 
 const usage = 'airlock audit [--cwd DIR] [--json | --csv] [--agent NAME] [--verdict allow|ask|deny] [--limit N] [--verify]';
@@ -42,7 +42,7 @@ registerCommand({
       io.stderr(`airlock audit: --limit must be a positive number\nUsage: ${usage}\n`);
       return ExitCode.usage;
     }
-    const root = findWorkspaceRoot(path.resolve(opts.cwd ?? process.cwd()));
+    const root = searchFolder(path.resolve(opts.cwd ?? process.cwd()));
     if (opts.verify) {
       const bad = verifyAudit(root);
       if (bad.length) {

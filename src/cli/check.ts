@@ -6,12 +6,11 @@
  */
 import * as path from 'node:path';
 import type { CommandAnalysis, Decision, ProposedAction, Verdict } from '../core/types';
-import { evaluate } from '../policy/evaluate';
-import type { PathFact, PathFacts } from '../policy/evaluate';
-import { findWorkspaceRoot, inspectAction, loadPolicy } from '../policy/load';
+import { ActionEvaluator, cachedFacts } from '../policy/evaluator';
+import { policyFolder } from '../policy/folder';
 import type { LoadedPolicy } from '../policy/load';
-import { analyzeCommand, analyzeCommandAsync, loadShellParser } from '../shell/analyze';
-import { setPolicyCommandAnalyzer } from './policyCommand';
+import { policyCache } from '../policy/load';
+import { analyzeCommand, loadShellParser } from '../shell/analyze';
 import { ExitCode, registerCommand } from './run';
 import type { CliIo } from './run';
 
@@ -28,56 +27,47 @@ export interface CheckOptions {
   readonly home?: string;
 }
 
-const policies = new Map<string, LoadedPolicy>();
-/** Workspace roots by cwd, for a batch (a CLI process is short-lived). */
-const roots = new Map<string, string>();
-
-/** The workspace's layered policy (built-in defaults when it has no file), cached per root for a batch. */
-function policyFor(root: string, home: string | undefined): LoadedPolicy {
-  let p = policies.get(root);
-  if (!p) {
-    p = loadPolicy(root, home ? { home } : {});
-    policies.set(root, p);
-  }
-  return p;
+/**
+ * One evaluator per home folder for the life of this process (a batch is one moment in time: the
+ * policies, the folder of each cwd and the path facts are looked up once).
+ */
+interface Checker {
+  readonly policies: (folder: string) => LoadedPolicy;
+  readonly evaluator: ActionEvaluator;
+  readonly folders: Map<string, string>;
 }
+const checkers = new Map<string, Checker>();
 
-/** Path facts (symlinks, existence) per path, looked up once per process: a batch is a snapshot in time. */
-const factCache = new Map<string, PathFacts>();
-
-function factsFor(action: ProposedAction, analysis: CommandAnalysis): PathFacts {
-  const facts = new Map<string, PathFact>();
-  for (const e of analysis.effects) {
-    const key = `${action.cwd}\u0000${e.path}`;
-    let f = factCache.get(key);
-    if (!f) {
-      f = inspectAction({ ...action, paths: [] }, { ...analysis, effects: [e] });
-      factCache.set(key, f);
-    }
-    for (const [k, v] of f) {
-      facts.set(k, v);
-    }
+function checkerFor(home: string | undefined): Checker {
+  let c = checkers.get(home ?? '');
+  if (!c) {
+    const policies = policyCache(home ? { home } : {});
+    // The analysis is made here, synchronously (the parsers are loaded once for the whole batch).
+    c = { policies, evaluator: new ActionEvaluator({ policyOf: (f) => policies(f).policy, facts: cachedFacts() }), folders: new Map() };
+    checkers.set(home ?? '', c);
   }
-  return facts;
+  return c;
 }
 
 /**
- * Analyses one command line and decides it under the policy of the workspace `cwd` belongs to
- * (the parsers must be loaded: see loadShellParser). This is what `airlock check` and `--jsonl` run.
+ * Analyses one command line and decides it under the policy of the folder `cwd` belongs to (the
+ * parsers must be loaded: see loadShellParser). This is what `airlock check` and `--jsonl` run.
  */
 export function checkCommand(line: string, opts: CheckOptions): CheckResult {
-  let root = roots.get(opts.cwd);
-  if (root === undefined) {
-    root = findWorkspaceRoot(opts.cwd);
-    roots.set(opts.cwd, root);
+  const c = checkerFor(opts.home);
+  let folder = c.folders.get(opts.cwd);
+  if (folder === undefined) {
+    // Nobody told `check` which folder is the workspace: it is searched for from the cwd.
+    folder = policyFolder(opts.cwd, []);
+    c.folders.set(opts.cwd, folder);
   }
-  const { policy, problems } = policyFor(root, opts.home);
-  const analysis = analyzeCommand(line, { cwd: opts.cwd, shell: opts.shell, home: opts.home, workspace: root });
-  const action: ProposedAction = { kind: 'command', paths: [], command: line, shell: analysis.shell, cwd: opts.cwd, agent: 'cli', tool: 'check' };
-  const decision = evaluate(policy, action, analysis, factsFor(action, analysis));
+  const { problems } = c.policies(folder);
+  const action: ProposedAction = { kind: 'command', paths: [], command: line, ...(opts.shell ? { shell: opts.shell } : {}), cwd: opts.cwd, agent: 'cli', tool: 'check' };
+  const analysis = analyzeCommand(line, { cwd: opts.cwd, shell: opts.shell, home: opts.home, workspace: folder });
+  const decision = c.evaluator.decide({ ...action, shell: analysis.shell }, folder, analysis);
   const reasons = [...decision.reasons];
   if (problems.some((p) => p.severity === 'error')) {
-    reasons.push(`the workspace policy has problems (run \`airlock policy validate --dir ${root}\`); Airlock used what it could read and never loosens on errors`);
+    reasons.push(`the workspace policy has problems (run \`airlock policy validate --dir ${folder}\`); Airlock used what it could read and never loosens on errors`);
   }
   return { verdict: decision.verdict, reasons, analysis, decision };
 }
@@ -203,9 +193,6 @@ export function checkJsonLine(line: string, defaultCwd: string): Record<string, 
     return { verdict: 'deny', reasons: [`internal error while checking the command (denied to be safe): ${(e as Error).message}`] };
   }
 }
-
-// `airlock policy explain -- <command>` uses the real shell analysis too.
-setPolicyCommandAnalyzer((line, opts) => analyzeCommandAsync(line, { ...opts, workspace: findWorkspaceRoot(opts.cwd) }));
 
 registerCommand({
   name: 'check',

@@ -1,9 +1,11 @@
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { AGENT_IDS, isAgentId } from '../agents/adapter';
 import { ADAPTERS } from '../agents/adapters';
-import type { Gate } from '../agents/gate';
-import type { HookRecord } from '../agents/hookRunner';
+import type { HookCall } from '../agents/hookRunner';
 import { runHook } from '../agents/hookRunner';
+import type { GateResult } from '../core/types';
+import type { Gate } from '../gate/gate';
 import { ExitCode, registerCommand } from './run';
 
 // A hook must never crash silently: most agents run the tool when their hook exits with anything but 2.
@@ -26,20 +28,22 @@ async function createGate(): Promise<Gate> {
 }
 
 /** `AIRLOCK_HOOK_LOG=<file>`: one JSON line per hook call (for debugging and end-to-end tests). */
-function logTo(file: string | undefined): ((r: HookRecord) => void) | undefined {
+function logTo(file: string | undefined): ((r: GateResult, call: HookCall) => void) | undefined {
   if (!file) {
     return undefined;
   }
-  return (r) => {
+  return (r, call) => {
     const line = {
       time: new Date().toISOString(),
-      agent: r.agent,
-      ms: r.ms,
+      agent: call.agent,
+      ms: call.ms,
       verdict: r.decision.verdict,
+      wouldBe: r.decision.wouldBe,
+      decidedBy: r.decidedBy,
       reasons: r.decision.reasons,
       snapshotId: r.snapshotId,
       snapshotError: r.snapshotError,
-      actions: r.actions.map((a) => ({ kind: a.kind, tool: a.tool, paths: a.paths, command: a.command, unknownTool: a.unknownTool, hasContent: a.content !== undefined })),
+      actions: call.actions.map((a) => ({ kind: a.kind, tool: a.tool, paths: a.paths, command: a.command, unknownTool: a.unknownTool, hasContent: a.content !== undefined })),
     };
     fs.appendFileSync(file, `${JSON.stringify(line)}\n`);
   };
@@ -57,8 +61,13 @@ registerCommand({
       return ExitCode.usage;
     }
     const watchdog = Number(process.env.AIRLOCK_HOOK_WATCHDOG_MS);
+    // The committed launcher passes the folder it was installed in (older launchers do not); the
+    // policy-folder rule (src/policy/folder.ts) never takes the home folder or the root from it.
+    const w = process.env.AIRLOCK_WORKSPACE;
+    const installedFor = w && path.isAbsolute(w) ? path.resolve(w) : undefined;
     const out = await runHook(ADAPTERS[agent], process.stdin, createGate, {
       ...(Number.isFinite(watchdog) && watchdog > 0 ? { watchdogMs: watchdog } : {}),
+      ...(installedFor !== undefined ? { installedFor } : {}),
       onDecision: logTo(process.env.AIRLOCK_HOOK_LOG),
     });
     if (out.stdout) {

@@ -1,20 +1,13 @@
 /** `airlock policy validate|explain`: checks policy files and shows which rule decides what. */
 import * as path from 'node:path';
 import type { Decision, PathOp, ProposedAction } from '../core/types';
-import { evaluate, evaluatePath } from '../policy/evaluate';
-import { findWorkspaceRoot, inspectPaths, loadPolicy } from '../policy/load';
-import type { CommandAnalyzer } from '../policy/naiveAnalysis';
-import { naiveAnalysis } from '../policy/naiveAnalysis';
+import { shellAnalyzer } from '../gate/shellAnalyzer';
+import { ActionEvaluator } from '../policy/evaluator';
+import { policyFolder } from '../policy/folder';
+import { loadPolicy } from '../policy/load';
 import type { PolicyProblem } from '../policy/parse';
 import type { CliIo } from './run';
 import { ExitCode, registerCommand } from './run';
-
-let analyzer: { fn: CommandAnalyzer; naive: boolean } = { fn: naiveAnalysis, naive: true };
-
-/** Lets the shell analyzer (src/shell) be plugged into `airlock policy explain -- <command>`. */
-export function setPolicyCommandAnalyzer(fn: CommandAnalyzer): void {
-  analyzer = { fn, naive: false };
-}
 
 const USAGE = 'airlock policy validate [--dir DIR] | airlock policy explain [--dir DIR] [--agent NAME] [--json] (--path P --op read|write|create|delete | -- <command line>)';
 
@@ -65,7 +58,8 @@ function parseArgs(args: string[]): Parsed {
       out.error = `unknown option '${a}'`;
     }
   }
-  out.dir ||= findWorkspaceRoot(process.cwd());
+  // --dir names the folder; without it the folder is searched for from here, as for `airlock check`.
+  out.dir ||= policyFolder(process.cwd(), []);
   return out;
 }
 
@@ -88,7 +82,7 @@ function validate(p: Parsed, io: CliIo): number {
   return ExitCode.ok;
 }
 
-function printDecision(d: Decision, io: CliIo, note?: string): void {
+function printDecision(d: Decision, io: CliIo): void {
   io.stdout(`verdict: ${d.verdict}${d.mode === 'audit' ? ` (audit mode; enforce would ${d.wouldBe})` : ''}\n`);
   for (const r of d.reasons) {
     io.stdout(`  why: ${r}\n`);
@@ -99,9 +93,6 @@ function printDecision(d: Decision, io: CliIo, note?: string): void {
   for (const r of d.rules) {
     const where = r.line !== undefined ? `${shown(r.source)}:${r.line}:${r.column}` : r.source;
     io.stdout(`  rule: ${r.rule} -> ${r.verdict}  (${where})\n`);
-  }
-  if (note) {
-    io.stdout(`  note: ${note}\n`);
   }
 }
 
@@ -114,35 +105,30 @@ async function explain(p: Parsed, io: CliIo): Promise<number> {
   for (const problem of loaded.problems) {
     io.stderr(`${formatProblem(problem)}\n`);
   }
+  // The same evaluator as the hook and the window, with the real shell analyzer.
+  const evaluator = new ActionEvaluator({ policyOf: () => loaded.policy, analyze: shellAnalyzer() });
+  const cwd = process.cwd();
   let decision: Decision;
-  let note: string | undefined;
   if (p.pathArg !== undefined) {
     const ops = ['read', 'write', 'create', 'delete'];
     if (!p.op || !ops.includes(p.op)) {
       io.stderr(`airlock policy explain: --op must be one of ${ops.join(', ')}\n`);
       return ExitCode.usage;
     }
-    const facts = inspectPaths([p.pathArg], process.cwd());
-    decision = evaluatePath(loaded.policy, p.pathArg, p.op as PathOp, { agent: p.agent, cwd: process.cwd(), facts });
+    decision = evaluator.path(p.dir, p.pathArg, p.op as PathOp, { agent: p.agent, cwd });
   } else {
     const line = p.command ?? '';
     if (line.trim() === '') {
       io.stderr('airlock policy explain: the command line after -- is empty\n');
       return ExitCode.usage;
     }
-    const cwd = process.cwd();
-    const analysis = await analyzer.fn(line, { cwd });
     const action: ProposedAction = { kind: 'command', paths: [], command: line, cwd, agent: p.agent };
-    const facts = inspectPaths(analysis.effects.map((e) => e.path), cwd);
-    decision = evaluate(loaded.policy, action, analysis, facts);
-    if (analyzer.naive) {
-      note = 'the shell analyzer is not wired into this build: the line was split on blanks and treated as one unknown command';
-    }
+    decision = await evaluator.evaluate(action, p.dir);
   }
   if (p.json) {
     io.stdout(`${JSON.stringify(decision, null, 2)}\n`);
   } else {
-    printDecision(decision, io, note);
+    printDecision(decision, io);
   }
   return ExitCode.ok;
 }

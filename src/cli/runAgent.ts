@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { loadPolicy, findWorkspaceRoot, isBroadRoot } from '../policy/load';
+import { isBroadRoot, loadPolicy, searchFolder } from '../policy/load';
 import { sandboxPolicy } from '../policy/sandboxPolicy';
 import type { SandboxAgent } from '../sandbox/agents';
 import { AGENT_PROFILES, detectAgent, SANDBOX_AGENTS } from '../sandbox/agents';
@@ -93,7 +93,7 @@ function describePlan(plan: SandboxPlan): string {
 
 function workspaceOf(cwd: string): string {
   const real = fs.realpathSync.native(cwd);
-  return fs.realpathSync.native(findWorkspaceRoot(real));
+  return fs.realpathSync.native(searchFolder(real));
 }
 
 /** Runs the command without a sandbox (`--no-sandbox`), after saying what is then not enforced. */

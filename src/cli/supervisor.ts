@@ -14,12 +14,13 @@ import * as fs from 'node:fs';
 import type * as net from 'node:net';
 import * as path from 'node:path';
 import { appendAudit } from '../audit/log';
-import type { AuditEntry, DecidedBy } from '../audit/log';
+import type { AuditEntry } from '../audit/log';
 import { BridgeUnavailable, requestDecision } from '../bridge/client';
 import type { DecideRequest } from '../bridge/protocol';
 import { ensurePrivateDir, runtimeDir } from '../bridge/registry';
 import { BridgeServer } from '../bridge/server';
-import type { Decision, ProposedAction } from '../core/types';
+import type { Decision, GateResult, ProposedAction } from '../core/types';
+import type { Gate } from '../gate/gate';
 import type { PathOperation, SandboxBlock } from '../sandbox/check';
 import { checkOperations } from '../sandbox/check';
 import type { Listener } from '../sandbox/launch';
@@ -41,26 +42,11 @@ export interface SupervisorOptions {
   readonly command: readonly string[];
   /** The supervisor's own environment (the window's endpoint when run in a VS Code terminal). */
   readonly env: NodeJS.ProcessEnv;
-  /** Decides when no window can be reached. */
-  readonly headless: () => Promise<{ decide(actions: readonly ProposedAction[], ctx: HeadlessContext): Promise<HeadlessAnswer> }>;
+  /** Decides when no window can be reached (the headless gate, here, outside the sandbox). */
+  readonly headless: () => Promise<Gate>;
   /** Write effects of a command line (the shell analysis), for the sandbox check. */
   readonly commandEffects?: (command: string, cwd: string) => Promise<readonly PathOperation[]>;
   readonly audit?: (e: AuditEntry) => void;
-}
-
-export interface HeadlessContext {
-  readonly agent: string;
-  readonly cwd: string;
-  readonly tool?: string;
-  readonly session?: string;
-  readonly signal: AbortSignal;
-  readonly deadlineMs: number;
-}
-
-export interface HeadlessAnswer {
-  readonly decision: Decision;
-  readonly snapshotId?: string;
-  readonly snapshotError?: string;
 }
 
 export interface SupervisorStats {
@@ -182,7 +168,7 @@ export class Supervisor {
     return checkOperations(this.o.plan, ops);
   }
 
-  private async decide(req: DecideRequest, signal: AbortSignal): Promise<{ decision: Decision; decidedBy: DecidedBy; snapshotId?: string; message?: string }> {
+  private async decide(req: DecideRequest, signal: AbortSignal): Promise<GateResult> {
     this.stats.decided++;
     const actions = req.actions;
     const first = actions[0];
@@ -203,24 +189,26 @@ export class Supervisor {
       });
       return { decision: deny(block.message), decidedBy: 'sandbox' };
     }
+    const cwd = first.cwd || this.o.folder;
     try {
-      const res = await requestDecision(actions, { cwd: first.cwd || this.o.folder, deadlineMs: Math.max(1000, req.deadlineMs - 500), env: this.o.env });
-      return { decision: res.decision, decidedBy: res.decidedBy, ...(res.snapshotId ? { snapshotId: res.snapshotId } : {}), ...(res.message ? { message: res.message } : {}) };
+      // The folder is the supervisor's: a folder the agent created or moved to never decides.
+      return await requestDecision(actions, { cwd, deadlineMs: Math.max(1000, req.deadlineMs - 500), env: this.o.env, installedFor: this.o.folder });
     } catch (err) {
       if (!(err instanceof BridgeUnavailable)) {
         return { decision: deny(`VS Code could not decide: ${err instanceof Error ? err.message : String(err)}`), decidedBy: 'error' };
       }
     }
     const gate = await this.o.headless();
-    const r = await gate.decide(actions, {
+    return gate.decide(actions, {
       agent: first.agent,
-      cwd: first.cwd || this.o.folder,
+      cwd,
       ...(first.tool !== undefined ? { tool: first.tool } : {}),
       ...(first.session !== undefined ? { session: first.session } : {}),
+      installedFor: this.o.folder,
+      canAsk: req.canAsk === true,
       signal,
       deadlineMs: req.deadlineMs,
     });
-    return { decision: r.decision, decidedBy: 'policy', ...(r.snapshotId ? { snapshotId: r.snapshotId } : {}) };
   }
 
   /** Records the session's start in the audit log and registers it for VS Code's Status view. */

@@ -136,3 +136,24 @@ export interface Decision {
   /** For commands: the analysis behind the decision. */
   readonly analysis?: CommandAnalysis;
 }
+
+/**
+ * Who made a decision (the audit log's vocabulary). 'sandbox': the sandbox of `airlock run` refused the action, or recorded its session or a refused connection.
+ */
+export type DecidedBy = 'policy' | 'human' | 'timeout' | 'session-rule' | 'error' | 'watcher' | 'sandbox';
+
+/**
+ * What the gate answers for one tool call, the same from end to end: the window's gate, the bridge,
+ * the headless gate and the hook runner all pass this on to the agent's renderer.
+ */
+export interface GateResult {
+  /** The combined decision (the strictest of the call's actions). */
+  readonly decision: Decision;
+  readonly decidedBy: DecidedBy;
+  /** The snapshot taken before the mutating action(s), when one was. */
+  readonly snapshotId?: string;
+  /** A snapshot was wanted but failed (the decision stands). */
+  readonly snapshotError?: string;
+  /** A message for the agent, e.g. the reason the human typed with a denial. */
+  readonly message?: string;
+}

@@ -7,7 +7,7 @@ import type { Decision, ProposedAction } from '../core/types';
 
 export type AnswerKind = 'approve' | 'approve-session' | 'deny';
 
-export interface Answer {
+export interface HumanAnswer {
   readonly kind: AnswerKind;
   readonly by: 'human' | 'timeout' | 'withdrawn';
   /** A reason typed by the human; goes back to the agent. */
@@ -27,18 +27,18 @@ export interface PendingRequest {
 type Listener = () => void;
 
 export class ApprovalQueue {
-  private readonly pending = new Map<string, { req: PendingRequest; resolve: (a: Answer) => void; timer: ReturnType<typeof setTimeout> }>();
+  private readonly pending = new Map<string, { req: PendingRequest; resolve: (a: HumanAnswer) => void; timer: ReturnType<typeof setTimeout> }>();
   private readonly listeners = new Set<Listener>();
   private seq = 0;
 
   constructor(private readonly now: () => number = Date.now) {}
 
   /** Adds a request; resolves when the human answers, the time is up, or `signal` aborts. */
-  add(action: ProposedAction, decision: Decision, timeoutMs: number, signal?: AbortSignal, current?: string): { request: PendingRequest; answer: Promise<Answer> } {
+  add(action: ProposedAction, decision: Decision, timeoutMs: number, signal?: AbortSignal, current?: string): { request: PendingRequest; answer: Promise<HumanAnswer> } {
     const id = `${this.now().toString(36)}-${(++this.seq).toString(36)}`;
     const created = this.now();
     const request: PendingRequest = { id, action, decision, createdAt: created, deadline: created + timeoutMs, current };
-    const answer = new Promise<Answer>((resolve) => {
+    const answer = new Promise<HumanAnswer>((resolve) => {
       const timer = setTimeout(() => this.finish(id, { kind: 'deny', by: 'timeout' }), timeoutMs);
       this.pending.set(id, { req: request, resolve, timer });
       signal?.addEventListener('abort', () => this.finish(id, { kind: 'deny', by: 'withdrawn' }), { once: true });
@@ -48,7 +48,7 @@ export class ApprovalQueue {
   }
 
   /** The human's answer. Returns false when the request is no longer pending. */
-  answer(id: string, answer: Omit<Answer, 'by'>): boolean {
+  answer(id: string, answer: Omit<HumanAnswer, 'by'>): boolean {
     return this.finish(id, { ...answer, by: 'human' });
   }
 
@@ -78,7 +78,7 @@ export class ApprovalQueue {
     this.listeners.clear();
   }
 
-  private finish(id: string, answer: Answer): boolean {
+  private finish(id: string, answer: HumanAnswer): boolean {
     const p = this.pending.get(id);
     if (!p) {
       return false;

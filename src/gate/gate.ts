@@ -1,46 +1,78 @@
 /**
- * One gate for every agent action, in the extension and in the CLI alike:
- * policy -> (ask: the human, or deny when no human can be reached) -> snapshot before an allowed
- * change -> audit. Pure orchestration: what evaluates, asks, snapshots and logs is passed in.
+ * The gate: one for every agent action, in the extension and in the CLI alike:
+ * policy -> (ask: the human in VS Code, else the agent's own user when it can ask, else deny) ->
+ * snapshot before a change that may go ahead -> audit. Pure orchestration: what evaluates, asks,
+ * snapshots and logs is passed in. Also the interface every gate a hook can use implements.
  */
-import type { AuditEntry, DecidedBy } from '../audit/log';
-import type { Decision, ProposedAction, Verdict } from '../core/types';
+import type { AuditEntry } from '../audit/log';
+import type { DecidedBy, Decision, GateResult, ProposedAction, Verdict } from '../core/types';
 import { strictest } from '../core/types';
 import type { BudgetSettings } from '../policy/policyFile';
-import type { Answer } from './approvalQueue';
+import type { HumanAnswer } from './approvalQueue';
 import type { SessionBudgets } from './budgets';
 import type { SessionRules } from './sessionRules';
 
+/** What a gate knows about one hook call besides its actions. */
+export interface GateContext {
+  /** The agent (claude, copilot, ...). */
+  readonly agent: string;
+  /** The agent's working directory (absolute). */
+  readonly cwd: string;
+  /** The agent's own tool name, when the payload had one. */
+  readonly tool?: string;
+  readonly session?: string;
+  /**
+   * The folder the hook was installed for (the launcher's AIRLOCK_WORKSPACE), when known: the known
+   * folder of the policy-folder rule (src/policy/folder.ts).
+   */
+  readonly installedFor?: string;
+  /**
+   * Whether this agent can put an 'ask' in front of its own user in this run (an interactive
+   * terminal session, not a headless `-p` run). Then a gate that cannot reach a human in VS Code
+   * answers 'ask' instead of a deny; the agent's renderer shows it to its user.
+   */
+  readonly canAsk: boolean;
+  /** Aborted when the hook's watchdog fires: stop waiting (for a human, a lock, ...) and return. */
+  readonly signal: AbortSignal;
+  /** Milliseconds left before the watchdog answers deny (pass it on as the approval deadline). */
+  readonly deadlineMs: number;
+}
+
+/**
+ * Decides one agent tool call (which may be several actions, e.g. a patch over several files): one
+ * combined result, the strictest of the actions' decisions. Implementations: the headless LocalGate
+ * (src/agents/localGate.ts) and the BridgeGate to the VS Code window (src/agents/bridgeGate.ts).
+ * `decide` may reject; the hook turns that into a deny.
+ */
+export interface Gate {
+  decide(actions: readonly ProposedAction[], ctx: GateContext): Promise<GateResult>;
+}
+
 /** Asks the human about one action; resolves with their answer (or a timeout). */
-export type Approver = (action: ProposedAction, decision: Decision, signal?: AbortSignal) => Promise<Answer>;
+export type Approver = (action: ProposedAction, decision: Decision, signal?: AbortSignal) => Promise<HumanAnswer>;
 
 export interface GateDeps {
   /** Policy (and shell analysis for commands) for one action. */
   evaluate(action: ProposedAction): Promise<Decision> | Decision;
-  /** The human; absent when no VS Code window is reachable: then ask becomes deny. */
+  /** The human in VS Code; absent when no window is reachable (see agentCanAsk). */
   approver?: Approver;
+  /**
+   * Without an approver: true when the agent can ask its own user (an ask is answered 'ask', with a
+   * snapshot first in case the user approves); false or absent: an ask becomes a deny.
+   */
+  agentCanAsk?: boolean;
   /** What an agent is told when an ask cannot reach a human. */
   howToApprove?: string;
   /** Takes a snapshot of the folder before an allowed change; returns its id. */
   snapshot?(folder: string, label: string, action: ProposedAction): Promise<string | undefined>;
-  /** The workspace folder (or repository) an action belongs to. */
-  folderOf(action: ProposedAction): string;
+  /** The folder whose policy applies to an action (src/policy/folder.ts); snapshots and audit use it too. */
+  folder(action: ProposedAction): string;
   audit?(entry: AuditEntry): void;
   sessionRules?: SessionRules;
   /** Per-session budgets: over any of them, an action that would be allowed is asked instead. */
   budgets?: { readonly tracker: SessionBudgets; limits(action: ProposedAction): BudgetSettings };
   via: AuditEntry['via'];
   now?: () => Date;
-}
-
-export interface GateResult {
-  readonly decision: Decision;
-  readonly decidedBy: DecidedBy;
-  readonly snapshotId?: string;
-  /** A message for the agent, e.g. the reason the human typed. */
-  readonly message?: string;
-  /** A snapshot was wanted but failed (the action was still decided by policy). */
-  readonly snapshotError?: string;
 }
 
 /** Whether an action may change files, so a snapshot must come first. */
@@ -103,6 +135,9 @@ async function decideOne(action: ProposedAction, deps: GateDeps, signal?: AbortS
     return { action, decision: { ...decision, verdict: 'allow', reasons: [...decision.reasons, 'allowed for this session by the developer'] }, decidedBy: 'session-rule' };
   }
   if (!deps.approver) {
+    if (deps.agentCanAsk) {
+      return { action, decision, decidedBy: 'policy' };
+    }
     const how = deps.howToApprove ?? 'Open this folder in VS Code with Agent Airlock to approve it there.';
     return {
       action,
@@ -110,7 +145,7 @@ async function decideOne(action: ProposedAction, deps: GateDeps, signal?: AbortS
       decidedBy: 'policy',
     };
   }
-  const answer = await deps.approver(action, decision, signal);
+  const answer: HumanAnswer = await deps.approver(action, decision, signal);
   if (answer.kind === 'approve' || answer.kind === 'approve-session') {
     if (answer.kind === 'approve-session') {
       deps.sessionRules?.allow(action);
@@ -165,11 +200,14 @@ export async function decide(actions: readonly ProposedAction[], deps: GateDeps,
 
   let snapshotId: string | undefined;
   let snapshotError: string | undefined;
-  if (verdict === 'allow' && deps.snapshot) {
+  // An ask handed to the agent's own user may be approved there without Airlock hearing of it again,
+  // so the snapshot comes first then too.
+  const mayGoAhead = verdict === 'allow' || (verdict === 'ask' && !deps.approver && deps.agentCanAsk === true);
+  if (mayGoAhead && deps.snapshot) {
     const folders = new Map<string, ProposedAction>();
     for (const r of results) {
       if (isMutating(r.action, r.decision)) {
-        folders.set(deps.folderOf(r.action), r.action);
+        folders.set(deps.folder(r.action), r.action);
       }
     }
     for (const [folder, action] of folders) {
@@ -192,7 +230,7 @@ export async function decide(actions: readonly ProposedAction[], deps: GateDeps,
 function audit(deps: GateDeps, action: ProposedAction, decision: Decision, decidedBy: DecidedBy, snapshotId?: string, message?: string): void {
   deps.audit?.({
     time: (deps.now?.() ?? new Date()).toISOString(),
-    folder: deps.folderOf(action),
+    folder: deps.folder(action),
     agent: action.agent,
     tool: action.tool,
     session: action.session,

@@ -71,9 +71,9 @@ export interface CompiledLayer extends CompiledRuleSet {
 /** A policy ready for evaluation: one per workspace folder. */
 export interface Policy {
   /** The workspace folder, absolute with forward slashes. */
-  readonly root: string;
+  readonly folder: string;
   /** The folder's real path when it differs (a symlinked workspace). */
-  readonly realRoot?: string;
+  readonly realFolder?: string;
   readonly caseInsensitive: boolean;
   readonly layers: readonly CompiledLayer[];
   readonly mode: 'enforce' | 'audit';
@@ -92,9 +92,9 @@ export interface LayerInput {
 
 export interface BuildPolicyOptions {
   /** The workspace folder (absolute). */
-  readonly root: string;
+  readonly folder: string;
   /** Its real path, when it is reached through a symlink. */
-  readonly realRoot?: string;
+  readonly realFolder?: string;
   /** The user's home directory, for ~/ patterns; rules with ~/ are ignored without it. */
   readonly home?: string;
   /** Default: true on Windows and macOS. */
@@ -325,8 +325,8 @@ function builtinLayer(nocase: boolean, home: string | undefined, tempDirs: reado
 /** Builds the layered policy of one workspace folder: built-in < team < personal < settings. */
 export function buildPolicy(opts: BuildPolicyOptions): Policy {
   const nocase = opts.caseInsensitive ?? defaultCaseInsensitive();
-  const root = normalizePath(opts.root, '/');
-  const realRoot = opts.realRoot ? normalizePath(opts.realRoot, '/') : undefined;
+  const folder = normalizePath(opts.folder, '/');
+  const realFolder = opts.realFolder ? normalizePath(opts.realFolder, '/') : undefined;
   const degraded = opts.degraded ?? false;
   const layers: CompiledLayer[] = [builtinLayer(nocase, opts.home, opts.tempDirs ?? [])];
   if (opts.team) {
@@ -339,8 +339,8 @@ export function buildPolicy(opts: BuildPolicyOptions): Policy {
     layers.push(compileLayer('settings', { source: 'settings', file: opts.settings }, { nocase, home: opts.home, canRelax: false }));
   }
   return {
-    root,
-    ...(realRoot && realRoot !== root ? { realRoot } : {}),
+    folder,
+    ...(realFolder && realFolder !== folder ? { realFolder } : {}),
     caseInsensitive: nocase,
     layers,
     mode: mergeMode(layers, degraded),

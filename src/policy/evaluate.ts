@@ -114,11 +114,11 @@ interface PathLocation {
 function locate(policy: Policy, abs: string): PathLocation {
   const fold = (s: string) => (policy.caseInsensitive ? s.toLowerCase() : s);
   const a = fold(abs);
-  for (const root of [policy.root, policy.realRoot]) {
-    if (!root) {
+  for (const folder of [policy.folder, policy.realFolder]) {
+    if (!folder) {
       continue;
     }
-    const r = fold(root);
+    const r = fold(folder);
     if (a === r) {
       return { abs, rel: '', segments: [], folded: [], foldedRel: '', foldedAbs: a };
     }
@@ -376,7 +376,7 @@ function pathOps(action: ProposedAction): { path: string; op: PathOp }[] {
 
 /** The decision for one path operation, without an action around it (the UI, snapshots, watchers). */
 export function evaluatePath(policy: Policy, path: string, op: PathOp, options: { agent?: string; cwd?: string; facts?: PathFacts } = {}): Decision {
-  const o = decidePath(policy, path, options.cwd ?? policy.root, op, (options.agent ?? '').toLowerCase(), options.facts);
+  const o = decidePath(policy, path, options.cwd ?? policy.folder, op, (options.agent ?? '').toLowerCase(), options.facts);
   return toDecision(policy, o);
 }
 
@@ -396,7 +396,7 @@ export function evaluate(policy: Policy, action: ProposedAction, analysis?: Comm
       o = outcome('ask', [ref]);
     } else {
       const agent = action.agent.toLowerCase();
-      o = combine(ops.map(({ path, op }) => decidePath(policy, path, action.cwd || policy.root, op, agent, facts)));
+      o = combine(ops.map(({ path, op }) => decidePath(policy, path, action.cwd || policy.folder, op, agent, facts)));
     }
   }
   return toDecision(policy, o, action.kind === 'command' ? analysis : undefined);

@@ -17,7 +17,8 @@ export const TEAM_POLICY_FILE = path.join('.airlock', 'policy.json');
 export const PERSONAL_POLICY_FILE = path.join('.airlock', 'policy.local.json');
 
 export interface LoadedPolicy {
-  readonly root: string;
+  /** The folder whose policy this is. */
+  readonly folder: string;
   readonly policy: Policy;
   /** Problems of every file (and of the settings), with positions. Empty when all is well. */
   readonly problems: readonly PolicyProblem[];
@@ -67,13 +68,13 @@ function realpathOrSelf(p: string): string {
 }
 
 /** Loads the layered policy of one workspace folder. Never throws for bad files: they become problems. */
-export function loadPolicy(root: string, opts: LoadPolicyOptions = {}): LoadedPolicy {
+export function loadPolicy(folder: string, opts: LoadPolicyOptions = {}): LoadedPolicy {
   const problems: PolicyProblem[] = [];
   const files: { path: string; exists: boolean }[] = [];
   let degraded = false;
   const lastValid: { team?: LayerInput; personal?: LayerInput } = {};
   const layer = (rel: string, which: 'team' | 'personal'): LayerInput | undefined => {
-    const file = path.join(root, rel);
+    const file = path.join(folder, rel);
     if (opts.ignoreWorkspaceFiles) {
       return undefined;
     }
@@ -113,10 +114,10 @@ export function loadPolicy(root: string, opts: LoadPolicyOptions = {}): LoadedPo
       }
     }
   }
-  const realRoot = realpathOrSelf(root);
+  const realFolder = realpathOrSelf(folder);
   const policy = buildPolicy({
-    root,
-    ...(realRoot !== root ? { realRoot } : {}),
+    folder,
+    ...(realFolder !== folder ? { realFolder } : {}),
     home: opts.home ?? os.homedir(),
     tempDirs: opts.tempDirs ?? defaultTempDirs(),
     ...(opts.caseInsensitive !== undefined ? { caseInsensitive: opts.caseInsensitive } : {}),
@@ -125,7 +126,23 @@ export function loadPolicy(root: string, opts: LoadPolicyOptions = {}): LoadedPo
     ...(settings ? { settings } : {}),
     degraded,
   });
-  return { root, policy, problems, files, lastValid };
+  return { folder, policy, problems, files, lastValid };
+}
+
+/**
+ * Loads each folder's policy once (a short-lived process: the hook, `check`, `policy explain`).
+ * Bad files become problems, never looser rules.
+ */
+export function policyCache(opts: LoadPolicyOptions = {}): (folder: string) => LoadedPolicy {
+  const loaded = new Map<string, LoadedPolicy>();
+  return (folder) => {
+    let l = loaded.get(folder);
+    if (!l) {
+      l = loadPolicy(folder, opts);
+      loaded.set(folder, l);
+    }
+    return l;
+  };
 }
 
 /** The real path of `p`, also when it does not exist yet (its nearest existing folder is resolved). */
@@ -186,7 +203,7 @@ export function isBroadRoot(dir: string, home: string = os.homedir()): boolean {
  * must not make ~/.bashrc an ordinary source file): for them this returns a folder inside `start`
  * that holds nothing, so every real path is outside the workspace and asked.
  */
-export function findWorkspaceRoot(start: string): string {
+export function searchFolder(start: string): string {
   const from = path.resolve(start);
   let gitRoot: string | undefined;
   for (let dir = from; ; dir = path.dirname(dir)) {

@@ -123,7 +123,7 @@ export function sandboxPolicy(policy: Policy, home: string): SandboxPolicy {
       ignored.push(`${layer.source}: sandbox.${key} ${JSON.stringify(value)} is ignored: only the team's policy can allow it; a ${layer.name} layer can only narrow the sandbox`);
     networkAllow = mergeList(networkAllow, s.network?.allow?.map((h) => h.trim().toLowerCase()), layer, hostCovers, ignore('network.allow'));
     loopbackPorts = mergeList(loopbackPorts, s.network?.loopbackPorts, layer, (a, b) => a === b, ignore('network.loopbackPorts'));
-    const writes = s.filesystem?.allowWrite?.map((p) => resolveSandboxPath(p, policy.root, home));
+    const writes = s.filesystem?.allowWrite?.map((p) => resolveSandboxPath(p, policy.folder, home));
     allowWrite = mergeList(allowWrite, writes, layer, within, ignore('filesystem.allowWrite'));
     allowRead = mergeList(allowRead, s.filesystem?.allowRead, layer, (a, b) => a === b, ignore('filesystem.allowRead'));
     if (s.unixSockets !== undefined) {

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { agentLabel } from './timeline';
 import type { ProposedAction } from '../core/types';
-import type { Answer, ApprovalQueue, PendingRequest } from '../gate/approvalQueue';
+import type { ApprovalQueue, HumanAnswer, PendingRequest } from '../gate/approvalQueue';
 import { Commands, ContextKeys, PROPOSED_SCHEME } from './ids';
 
 /** Plain words for the human: who asks, for what, and why the policy wants a human. */
@@ -179,7 +179,7 @@ export class ApprovalUi implements vscode.Disposable {
     return id && this.queue.get(id) ? id : undefined;
   }
 
-  private answer(arg: unknown, answer: Omit<Answer, 'by'>): boolean {
+  private answer(arg: unknown, answer: Omit<HumanAnswer, 'by'>): boolean {
     const id = this.resolveId(arg);
     if (!id) {
       if (this.queue.size === 0) {

@@ -3,15 +3,13 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AuditEntry } from '../audit/log';
 import { appendAudit } from '../audit/log';
-import type { CommandAnalysis, Decision, ProposedAction } from '../core/types';
-import type { Answer } from '../gate/approvalQueue';
+import type { Decision, GateResult, ProposedAction } from '../core/types';
+import type { HumanAnswer } from '../gate/approvalQueue';
 import { ApprovalQueue } from '../gate/approvalQueue';
-import type { GateDeps, GateResult } from '../gate/gate';
+import type { GateDeps } from '../gate/gate';
 import { decide } from '../gate/gate';
-import { evaluateUnknownTool } from '../agents/policyEvaluator';
 import { SessionBudgets } from '../gate/budgets';
 import { SessionRules } from '../gate/sessionRules';
-import type { CommandAnalyzer } from '../policy/naiveAnalysis';
 import type { PolicyService } from './policyService';
 
 /** Largest current file content read for an approval diff. */
@@ -37,33 +35,21 @@ export class GateService implements vscode.Disposable {
 
   constructor(
     private readonly policy: PolicyService,
-    private readonly analyze: CommandAnalyzer,
     private readonly snapshots: SnapshotTaker | undefined,
     private readonly log: vscode.LogOutputChannel,
     private readonly auditSink: (e: AuditEntry) => void = (e) => void appendAudit(e),
   ) {}
 
-  /** The workspace folder an action belongs to (the cwd's when it touches no path). */
-  folderOf(action: ProposedAction): string {
-    const target = action.paths[0] ? path.resolve(action.cwd, action.paths[0]) : action.cwd;
-    const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(target)) ?? vscode.workspace.getWorkspaceFolder(vscode.Uri.file(action.cwd));
-    return folder?.uri.fsPath ?? action.cwd;
+  /**
+   * The folder whose policy applies to an action: the deepest workspace folder that contains the
+   * agent's cwd (the same rule as the headless hook's, src/policy/folder.ts), whatever path it targets.
+   */
+  folder(action: ProposedAction, installedFor?: string): string {
+    return this.policy.folderFor(action.cwd, installedFor);
   }
 
-  private async evaluate(action: ProposedAction): Promise<Decision> {
-    const folder = this.folderOf(action);
-    if (action.unknownTool) {
-      return evaluateUnknownTool(this.policy.policy(folder), action);
-    }
-    let analysis: CommandAnalysis | undefined;
-    if (action.kind === 'command') {
-      analysis = await this.analyze(action.command ?? '', { cwd: action.cwd, shell: action.shell, workspace: folder });
-    }
-    return this.policy.evaluate(folder, action, analysis);
-  }
-
-  private approver = (action: ProposedAction, decision: Decision, signal?: AbortSignal): Promise<Answer> => {
-    const settings = this.policy.policy(this.folderOf(action)).settings.approval;
+  private approver = (action: ProposedAction, decision: Decision, signal?: AbortSignal): Promise<HumanAnswer> => {
+    const settings = this.policy.policy(this.folder(action)).settings.approval;
     let current: string | undefined;
     if (action.kind !== 'command' && action.paths[0]) {
       try {
@@ -76,7 +62,7 @@ export class GateService implements vscode.Disposable {
       }
     }
     const { answer } = this.queue.add(action, decision, settings.timeoutSeconds * 1000, signal, current);
-    return answer.then((a): Answer => {
+    return answer.then((a): HumanAnswer => {
       if (a.by === 'timeout' && settings.onTimeout === 'allow') {
         return { kind: 'approve', by: 'timeout' };
       }
@@ -85,11 +71,12 @@ export class GateService implements vscode.Disposable {
     });
   };
 
-  private deps(): GateDeps {
+  private deps(installedFor?: string): GateDeps {
+    const folder = (a: ProposedAction) => this.folder(a, installedFor);
     return {
-      evaluate: (a) => this.evaluate(a),
+      evaluate: (a) => this.policy.evaluator.evaluate(a, folder(a)),
       approver: this.approver,
-      folderOf: (a) => this.folderOf(a),
+      folder,
       snapshot: this.snapshots
         ? async (folder, label, action) => {
             const settings = this.policy.policy(folder).settings.snapshots;
@@ -101,15 +88,18 @@ export class GateService implements vscode.Disposable {
         : undefined,
       audit: this.auditSink,
       sessionRules: this.sessionRules,
-      budgets: { tracker: this.budgets, limits: (a) => this.policy.policy(this.folderOf(a)).settings.budgets },
+      budgets: { tracker: this.budgets, limits: (a) => this.policy.policy(folder(a)).settings.budgets },
       via: 'vscode',
     };
   }
 
-  /** Decides one tool call's actions. Never throws. */
-  async decide(actions: readonly ProposedAction[], signal?: AbortSignal): Promise<GateResult> {
+  /**
+   * Decides one tool call's actions. Never throws. `installedFor`: the folder the hook was installed
+   * for, when the request came from one (see PolicyService.folderFor).
+   */
+  async decide(actions: readonly ProposedAction[], signal?: AbortSignal, installedFor?: string): Promise<GateResult> {
     const started = Date.now();
-    const result = await decide(actions, this.deps(), signal);
+    const result = await decide(actions, this.deps(installedFor), signal);
     const first = actions[0];
     this.log.info(
       `[gate] ${result.decision.verdict.toUpperCase()} (${result.decidedBy}, ${Date.now() - started} ms) ${first?.agent ?? '?'} ${first?.kind ?? ''} ${first?.command ?? first?.paths.join(', ') ?? ''}` +

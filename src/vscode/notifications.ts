@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
-import type { ProposedAction } from '../core/types';
-import type { GateResult } from '../gate/gate';
+import type { GateResult, ProposedAction } from '../core/types';
 import { actionTitle } from './approvals';
 import { Views } from './ids';
 

@@ -1,20 +1,23 @@
 import * as vscode from 'vscode';
 import type { CommandAnalysis, Decision, PathOp, ProposedAction } from '../core/types';
 import type { Policy } from '../policy/compile';
-import type { PathFacts } from '../policy/evaluate';
-import { evaluate, evaluatePath } from '../policy/evaluate';
+import type { CommandAnalyzer } from '../policy/evaluator';
+import { ActionEvaluator } from '../policy/evaluator';
+import { policyFolder } from '../policy/folder';
 import type { LoadedPolicy } from '../policy/load';
-import { inspectAction, inspectPaths, loadPolicy } from '../policy/load';
+import { loadPolicy } from '../policy/load';
 import { ConfigSection } from './ids';
 
 export type FolderRef = vscode.WorkspaceFolder | vscode.Uri | string;
 
 /**
  * The policy of every workspace folder: loaded at start, reloaded when a policy file or the
- * `airlock.policy` setting changes, its problems shown in the Problems panel. Evaluation is the pure
- * core's; this class only feeds it.
+ * `airlock.policy` setting changes, its problems shown in the Problems panel. Evaluation is the one
+ * evaluator's (src/policy/evaluator.ts), fed with these policies; the gate and the guards use it.
  */
 export class PolicyService implements vscode.Disposable {
+  /** The window's one evaluator: this service's policies, the shell analyzer given at start. */
+  readonly evaluator: ActionEvaluator;
   private readonly loaded = new Map<string, LoadedPolicy>();
   private readonly diagnostics = vscode.languages.createDiagnosticCollection('airlock-policy');
   private readonly disposables: vscode.Disposable[] = [this.diagnostics];
@@ -24,7 +27,11 @@ export class PolicyService implements vscode.Disposable {
   /** Fires after a folder's policy was reloaded. */
   readonly onDidChange = this.changed.event;
 
-  constructor(private readonly log: vscode.LogOutputChannel) {
+  constructor(
+    private readonly log: vscode.LogOutputChannel,
+    analyze?: CommandAnalyzer,
+  ) {
+    this.evaluator = new ActionEvaluator({ policyOf: (f) => this.policy(f), ...(analyze ? { analyze } : {}) });
     this.disposables.push(
       this.changed,
       vscode.workspace.onDidChangeWorkspaceFolders((e) => {
@@ -43,25 +50,36 @@ export class PolicyService implements vscode.Disposable {
   }
 
   /**
-   * The decision for an action in a folder (see evaluate() in src/policy/evaluate.ts). Symlinks and
-   * existing files are looked up on disk unless `facts` are given.
+   * The folder whose policy applies to an agent working in `cwd` (src/policy/folder.ts): the deepest
+   * workspace folder that contains it. `installedFor` (the hook's own folder) is the fallback when it
+   * is one of this window's folders and none contains the cwd; else the first folder is.
    */
-  evaluate(folder: FolderRef, action: ProposedAction, analysis?: CommandAnalysis, facts?: PathFacts): Decision {
-    return evaluate(this.policy(folder), action, analysis, facts ?? inspectAction(action, analysis));
+  folderFor(cwd: string, installedFor?: string): string {
+    const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+    const known = installedFor !== undefined && folders.includes(installedFor) ? [installedFor, ...folders.filter((f) => f !== installedFor)] : folders;
+    return policyFolder(cwd, known);
+  }
+
+  /** The decision for an action in a folder (symlinks and existing files looked up on disk). */
+  evaluate(folder: FolderRef, action: ProposedAction, analysis?: CommandAnalysis): Decision {
+    return this.evaluator.decide(action, this.folderPath(folder), analysis);
   }
 
   /** The decision for one path operation in a folder (symlinks resolved on disk). */
   evaluatePath(folder: FolderRef, path: string, op: PathOp, options: { agent?: string } = {}): Decision {
-    const policy = this.policy(folder);
-    return evaluatePath(policy, path, op, { ...options, cwd: policy.root, facts: inspectPaths([path], policy.root) });
+    return this.evaluator.path(this.folderPath(folder), path, op, options);
+  }
+
+  private folderPath(folder: FolderRef): string {
+    return typeof folder === 'string' ? folder : 'uri' in folder ? folder.uri.fsPath : folder.fsPath;
   }
 
   /** The folder's current compiled policy (built-in defaults for a path in no folder). */
   policy(folder: FolderRef): Policy {
     const f = this.resolveFolder(folder);
     if (!f) {
-      const root = typeof folder === 'string' ? folder : 'uri' in folder ? folder.uri.fsPath : folder.fsPath;
-      return loadPolicy(root, { ignoreWorkspaceFiles: true }).policy;
+      // A folder this window does not have open: the built-in defaults (its files are not trusted here).
+      return loadPolicy(this.folderPath(folder), { ignoreWorkspaceFiles: true }).policy;
     }
     return (this.loaded.get(f.uri.toString()) ?? this.reload(f)).policy;
   }
@@ -89,9 +107,10 @@ export class PolicyService implements vscode.Disposable {
     return next;
   }
 
+  /** A workspace folder given as itself, its URI or its path (exactly: a path inside one is not it). */
   private resolveFolder(folder: FolderRef): vscode.WorkspaceFolder | undefined {
     if (typeof folder === 'string') {
-      return vscode.workspace.getWorkspaceFolder(vscode.Uri.file(folder));
+      return (vscode.workspace.workspaceFolders ?? []).find((f) => f.uri.scheme === 'file' && f.uri.fsPath === folder);
     }
     return 'uri' in folder ? folder : vscode.workspace.getWorkspaceFolder(folder);
   }

@@ -4,7 +4,7 @@ import { appendAudit } from '../audit/log';
 import type { AuditEntry } from '../audit/log';
 import type { ChangeAttribution } from '../gate/changeAttribution';
 import { deletedPaths, looksLikeAgent, risksOf } from '../gate/terminalRisks';
-import type { CommandAnalyzer } from '../policy/naiveAnalysis';
+import type { CommandAnalyzer } from '../policy/evaluator';
 import type { RollbackResult } from '../snapshot/rollback';
 import { rollbackToSnapshot } from '../snapshot/rollback';
 import type { GateService } from './gateService';
@@ -142,7 +142,7 @@ export class TerminalGuard implements vscode.Disposable {
     }
     const folder = wf.uri.fsPath;
     const cwd = cwdUri?.fsPath ?? folder;
-    const analysis = await this.analyze(line, { cwd, shell: /pwsh|powershell/i.test(e.terminal.name) ? 'powershell' : 'bash' });
+    const analysis = await this.analyze(line, { cwd, folder, shell: /pwsh|powershell/i.test(e.terminal.name) ? 'powershell' : 'bash' });
     const risks = risksOf(analysis, folder);
     const agent = isAgentTerminal(e.terminal);
     if (risks.length === 0) {

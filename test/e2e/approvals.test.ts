@@ -6,9 +6,8 @@ import * as path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { readAudit } from '../../src/audit/log';
 import { requestDecision } from '../../src/bridge/client';
-import type { DecideResponse } from '../../src/bridge/protocol';
 import { findRegistrations } from '../../src/bridge/registry';
-import type { ProposedAction } from '../../src/core/types';
+import type { GateResult, ProposedAction } from '../../src/core/types';
 import type { RunningServer } from './harness';
 import { demoLib, projectRoot, serverLib } from './harness';
 import { openBrowser, screenshot, waitForAirlock } from './ui';
@@ -85,7 +84,7 @@ describe('approving and rolling back in a real VS Code (Playwright)', function (
   const action = (over: Partial<ProposedAction>): ProposedAction => ({ kind: 'edit', paths: [], cwd: folder, agent: 'claude', tool: 'Write', session: 'e2e-session', ...over });
 
   /** What an agent's hook does: ask the window (over the real bridge) and wait for the answer. */
-  function hook(a: Partial<ProposedAction>, deadlineMs = 60_000): Promise<DecideResponse> {
+  function hook(a: Partial<ProposedAction>, deadlineMs = 60_000): Promise<GateResult> {
     return requestDecision([action(a)], { cwd: folder, deadlineMs, env: { ...process.env, ...env } });
   }
 

@@ -318,16 +318,17 @@ describe('agents: apply_patch parser', () => {
 describe('agents: tools Airlock does not know', () => {
   it('are asked under the built-in policy, and a protected path they name adds its own reason', async () => {
     const { loadPolicy } = await import('../../src/policy/load.js');
-    const { evaluateUnknownTool } = await import('../../src/agents/policyEvaluator.js');
+    const { ActionEvaluator } = await import('../../src/policy/evaluator.js');
     const ws = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'airlock-unknown-')));
     try {
       const { policy } = loadPolicy(ws);
+      const evaluator = new ActionEvaluator({ policyOf: () => policy });
       const plain = only(ADAPTERS.claude.parse({ cwd: ws, hook_event_name: 'PreToolUse', tool_name: 'mcp__jira__create_issue', tool_input: { title: 'x' } }));
-      const d = evaluateUnknownTool(policy, plain);
+      const d = evaluator.decide(plain, ws);
       assert.equal(d.verdict, 'ask');
       assert.match(d.reasons.join(' '), /does not know the tool 'mcp__jira__create_issue'/);
       const withPath = only(ADAPTERS.claude.parse({ cwd: ws, hook_event_name: 'PreToolUse', tool_name: 'mcp__fs__write_file', tool_input: { path: '.airlock/policy.json', content: '{}' } }));
-      const p = evaluateUnknownTool(policy, withPath);
+      const p = evaluator.decide(withPath, ws);
       assert.notEqual(p.verdict, 'allow');
       assert.ok(p.reasons.length >= 2, JSON.stringify(p.reasons));
     } finally {

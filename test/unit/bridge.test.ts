@@ -8,7 +8,7 @@ import type { ProposedAction } from '../../src/core/types';
 import { BridgeUnavailable, endpointsFor, ping, requestDecision } from '../../src/bridge/client';
 import { findRegistrations, listRegistrations, newSocketPath, newToken, register, runtimeDir } from '../../src/bridge/registry';
 import { BridgeServer } from '../../src/bridge/server';
-import { DISABLED_ERROR } from '../../src/bridge/protocol';
+import { BridgeError } from '../../src/bridge/protocol';
 import type { DecideHandler } from '../../src/bridge/server';
 
 const allow = { verdict: 'allow', wouldBe: 'allow', mode: 'enforce', reasons: [], rules: [] } as const;
@@ -113,6 +113,51 @@ describe('bridge (hook CLI <-> extension over a private Unix socket)', () => {
       assert.equal(msg.decision, undefined);
     }
     assert.ok(answers.some((a) => a.includes('unknown request type')), 'there is no approve message');
+    assert.deepEqual(
+      answers.map((a) => (JSON.parse(a) as { code: string }).code),
+      ['bad-request', 'bad-request', 'bad-request', 'bad-token', 'bad-request'],
+    );
+  });
+
+  it('answers with error codes the client acts on, whatever the message says', async () => {
+    const other = path.join(tmp, 'other');
+    fs.mkdirSync(other);
+    // A window that is turned off says so with the code 'disabled' (its text could say anything): the
+    // hook tries the next window, then decides alone.
+    await window([tmp], async () => {
+      throw new BridgeError('disabled', 'Airlock schläft');
+    });
+    await assert.rejects(requestDecision([edit(tmp)], { cwd: tmp, deadlineMs: 2000, env }), BridgeUnavailable);
+    const behind = await window([tmp], async () => ({ decision: { ...allow, reasons: ['the enabled window'] }, decidedBy: 'policy' }));
+    assert.deepEqual((await requestDecision([edit(tmp)], { cwd: tmp, deadlineMs: 2000, env })).decision.reasons, ['the enabled window']);
+    await behind.server.close();
+    // A window that fails while deciding (even with 'turned off' in its message) is 'internal': the hook denies.
+    await window([other], async () => {
+      throw new Error('Airlock is turned off in this window (airlock.enabled)');
+    });
+    await assert.rejects(requestDecision([edit(other)], { cwd: other, deadlineMs: 2000, env }), (err: Error) => !(err instanceof BridgeUnavailable) && /could not decide/.test(err.message));
+    const w = await window([other], async () => ({ decision: allow, decidedBy: 'policy' }));
+    const raw = await new Promise<string>((resolve) => {
+      const s = net.createConnection(w.socketPath);
+      s.setEncoding('utf8');
+      s.on('connect', () => s.write(`${JSON.stringify({ v: 9, type: 'ping', id: 'v', token: w.token })}\n`));
+      s.on('data', (d: string) => {
+        s.end();
+        resolve(d);
+      });
+    });
+    assert.equal((JSON.parse(raw) as { code: string }).code, 'unsupported-version');
+  });
+
+  it('passes on the folder the hook was installed for, and returns the whole GateResult', async () => {
+    let installedFor: string | undefined;
+    await window([tmp], async (req) => {
+      installedFor = req.installedFor;
+      return { decision: allow, decidedBy: 'policy', snapshotId: 's1', snapshotError: 'disk full', message: 'm' };
+    });
+    const res = await requestDecision([edit(tmp)], { cwd: tmp, deadlineMs: 2000, env, installedFor: tmp });
+    assert.equal(installedFor, tmp);
+    assert.deepEqual(res, { decision: allow, decidedBy: 'policy', snapshotId: 's1', snapshotError: 'disk full', message: 'm' });
   });
 
   it('aborts a pending decision when the hook goes away', async () => {
@@ -154,7 +199,7 @@ describe('bridge: a window with Airlock turned off', () => {
     const env = { AIRLOCK_RUNTIME_DIR: path.join(tmp, 'run') };
     const token = newToken();
     const socketPath = newSocketPath(env);
-    const server = await BridgeServer.listen({ socketPath, token, folders: () => [tmp], version: 't', onDecide: async () => { throw new Error(DISABLED_ERROR); } });
+    const server = await BridgeServer.listen({ socketPath, token, folders: () => [tmp], version: 't', onDecide: async () => { throw new BridgeError('disabled', 'Airlock is turned off in this window'); } });
     register({ pid: process.pid, socket: socketPath, token, folders: [tmp], version: 't', createdAt: new Date().toISOString() }, env);
     await assert.rejects(requestDecision([{ kind: 'edit', paths: [path.join(tmp, 'a')], cwd: tmp, agent: 'claude' }], { cwd: tmp, deadlineMs: 2000, env }), BridgeUnavailable);
     await server.close();

@@ -79,7 +79,7 @@ describe('session budgets in the gate', () => {
     const tracker = new SessionBudgets(() => 0);
     const g: GateDeps = {
       evaluate: () => allow,
-      folderOf: () => '/w',
+      folder: () => '/w',
       audit: (e) => audits.push(e),
       approver: async (a) => {
         asked.push(a);

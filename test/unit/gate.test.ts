@@ -15,7 +15,7 @@ function deps(verdicts: Record<string, Verdict>, over: Partial<GateDeps> = {}) {
   const snaps: string[] = [];
   const g: GateDeps = {
     evaluate: (a) => d(verdicts[a.command ?? a.paths[0]] ?? 'allow'),
-    folderOf: () => '/w',
+    folder: () => '/w',
     snapshot: async (_f, label) => {
       snaps.push(label);
       return `snap${snaps.length}`;

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { findRegistrations, newSocketPath, register, runtimeDir } from '../../src/bridge/registry';
-import { findWorkspaceRoot, isBroadRoot } from '../../src/policy/load';
+import { isBroadRoot, searchFolder } from '../../src/policy/load';
 
 const cli = path.resolve(__dirname, '..', '..', '..', 'dist', 'cli.js');
 
@@ -130,7 +130,7 @@ describe('hook bypass attempts (the built dist/cli.js, VS Code closed)', functio
     assert.equal(ok.code, 0, ok.out);
   });
 
-  it('findWorkspaceRoot still finds an ordinary repository', () => {
-    assert.equal(findWorkspaceRoot(repo), repo);
+  it('searchFolder still finds an ordinary repository', () => {
+    assert.equal(searchFolder(repo), repo);
   });
 });

@@ -162,7 +162,7 @@ describe('policy evaluation: path matching', () => {
   });
 
   it('handles Windows paths: drive letters and backslashes', () => {
-    const w = policy('{ "paths": { "secrets/**": "deny" } }', undefined, { root: 'C:\\work\\shop', caseInsensitive: true });
+    const w = policy('{ "paths": { "secrets/**": "deny" } }', undefined, { folder: 'C:\\work\\shop', caseInsensitive: true });
     assert.equal(v(evaluate(w, { kind: 'read', paths: ['C:\\work\\shop\\secrets\\a.txt'], cwd: 'C:\\work\\shop', agent: 'copilot' })), 'deny');
     assert.equal(v(evaluate(w, { kind: 'edit', paths: ['src\\..\\.env'], cwd: 'c:\\work\\shop', agent: 'copilot' })), 'ask');
     assert.equal(v(evaluate(w, { kind: 'edit', paths: ['D:\\other\\a.txt'], cwd: 'C:\\work\\shop', agent: 'copilot' })), 'ask');

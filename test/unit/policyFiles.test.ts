@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { evaluate } from '../../src/policy/evaluate';
-import { findWorkspaceRoot, inspectPaths, loadPolicy } from '../../src/policy/load';
+import { inspectPaths, loadPolicy, searchFolder } from '../../src/policy/load';
 import { parsePolicyText } from '../../src/policy/parse';
 
 const cli = path.resolve(__dirname, '..', '..', '..', 'dist', 'cli.js');
@@ -179,12 +179,12 @@ describe('policy files on disk (load, fall back, symlinks)', () => {
     }
   });
 
-  it('findWorkspaceRoot finds the folder with the policy file, else the git root, else the start', () => {
+  it('searchFolder finds the folder with the policy file, else the git root, else the start', () => {
     fs.mkdirSync(path.join(dir, 'repo', '.git'), { recursive: true });
     fs.mkdirSync(path.join(dir, 'repo', 'src', 'deep'), { recursive: true });
-    assert.equal(findWorkspaceRoot(path.join(dir, 'repo', 'src', 'deep')), path.join(dir, 'repo'));
+    assert.equal(searchFolder(path.join(dir, 'repo', 'src', 'deep')), path.join(dir, 'repo'));
     write('.airlock/policy.json', '{}');
-    assert.equal(findWorkspaceRoot(path.join(dir, 'repo', 'src', 'deep')), dir);
+    assert.equal(searchFolder(path.join(dir, 'repo', 'src', 'deep')), dir);
   });
 
   it('inspectPaths says whether a file exists, so a create of an existing file is a write', () => {

@@ -24,7 +24,7 @@ export function policy(
   extra: Partial<BuildPolicyOptions> = {},
 ): Policy {
   return buildPolicy({
-    root: ROOT,
+    folder: ROOT,
     home: '/home/dev',
     caseInsensitive: false,
     ...(team !== undefined ? { team: layer(team) } : {}),
