@@ -107,8 +107,11 @@ export function scanSandbox(input: ScanInput): ScanResult {
   const nocase = input.policy.caseInsensitive;
   let entries = 0;
 
-  /** Policy verdicts for one path: hidden (read not allowed), read-only (write denied). */
-  const policyCheck = (abs: string, rel: string, name: string, type: 'file' | 'dir'): 'hide' | 'readonly' | undefined => {
+  /**
+   * Policy verdicts for one path: hidden (read not allowed), read-only (write denied). `mount` is
+   * where the finding goes (a symlink's target; the path the agent names decides).
+   */
+  const policyCheck = (abs: string, rel: string, name: string, type: 'file' | 'dir', mount = abs): 'hide' | 'readonly' | undefined => {
     if (!rules.some((r) => mayMatch(r, rel, name, nocase))) {
       return undefined;
     }
@@ -118,12 +121,12 @@ export function scanSandbox(input: ScanInput): ScanResult {
     const read = evaluatePath(input.policy, probe, 'read', opts);
     const hideBy = read.wouldBe !== 'allow' ? read : undefined;
     if (hideBy && !allowRead(abs)) {
-      findings.push({ path: abs, type, effect: 'hide', rule: describeRule(hideBy, 'a path the policy protects from reading', READ_HOW) });
+      findings.push({ path: mount, type, effect: 'hide', rule: describeRule(hideBy, 'a path the policy protects from reading', READ_HOW) });
       return 'hide';
     }
     const write = evaluatePath(input.policy, probe, 'write', opts);
     if (write.wouldBe === 'deny') {
-      findings.push({ path: abs, type, effect: 'readonly', rule: describeRule(write, 'a path the policy forbids writing', WRITE_HOW) });
+      findings.push({ path: mount, type, effect: 'readonly', rule: describeRule(write, 'a path the policy forbids writing', WRITE_HOW) });
       return 'readonly';
     }
     return undefined;
@@ -153,7 +156,7 @@ export function scanSandbox(input: ScanInput): ScanResult {
         const t = target ? typeOf(target) : undefined;
         if (target && t) {
           const rule = PROTECTED_NAMES[e.name] ?? PROTECTED_PAIRS[`${parentName}/${e.name}`] ?? PROTECTED_DIR_NAMES[e.name];
-          const verdict = policyCheck(target, r, e.name, t);
+          const verdict = policyCheck(abs, r, e.name, t, target);
           if (!verdict && rule) {
             findings.push({ path: target, type: t, effect: 'readonly', rule });
           }
