@@ -3,6 +3,7 @@ import { parseRunArgs } from '../../src/cli/runAgent';
 import { AGENT_PROFILES, codexBaseUrls, detectAgent, hostOfUrl, isLoopbackHost } from '../../src/sandbox/agents';
 import { bwrapArgs } from '../../src/sandbox/bwrap';
 import { checkOperation, protectedByName } from '../../src/sandbox/check';
+import { allowedDomainsAfter, copilotSandboxWanted, sandboxSettingsEdits, withSandboxSettings } from '../../src/sandbox/copilotSandbox';
 import type { Finding, PlanInput } from '../../src/sandbox/plan';
 import { buildPlan } from '../../src/sandbox/plan';
 import { BUILTIN_RULES } from '../../src/sandbox/protectedPaths';
@@ -151,5 +152,47 @@ describe('sandbox: agents and arguments', () => {
     assert.throws(() => parseRunArgs(['--frobnicate', '--', 'x']), /unknown option/);
     assert.throws(() => parseRunArgs(['--']), /no command/);
     assert.throws(() => parseRunArgs(['--agent', 'cursor', '--', 'x']), /--agent: expected one of/);
+  });
+});
+
+describe("sandbox: Copilot agent mode's terminal sandbox settings", () => {
+  const plan = buildPlan(input({ agent: undefined, network: { allow: [{ value: 'registry.npmjs.org', source: 'team' }], loopbackPorts: [] } }));
+  const wanted = copilotSandboxWanted(plan);
+
+  it('turns the sandbox on, without unsandboxed retries or open network, with the literal paths the scan found', () => {
+    const text = withSandboxSettings('', wanted);
+    const s = JSON.parse(text) as Record<string, unknown>;
+    assert.equal(s['chat.agent.sandbox.enabled'], 'on');
+    assert.equal(s['chat.agent.sandbox.allowUnsandboxedCommands'], false);
+    assert.equal(s['chat.agent.sandbox.allowNetwork'], false);
+    const fsRules = s['chat.agent.sandbox.fileSystem.linux'] as Record<string, string[]>;
+    assert.deepEqual([...fsRules.denyRead].sort(), [`${HOME}/.ssh`, `${WS}/.env`]);
+    assert.ok(fsRules.denyWrite.includes(`${WS}/.airlock`) && fsRules.denyWrite.includes(`${WS}/.git/hooks`));
+    assert.deepEqual(fsRules.allowWrite, [`${HOME}/.npm`]);
+    assert.deepEqual(s['chat.agent.sandbox.fileSystem.mac'], fsRules);
+    assert.deepEqual(allowedDomainsAfter(undefined, wanted), ['registry.npmjs.org']);
+  });
+
+  it("only tightens what the developer set, keeps their comments and allow lists, and is stable once in step", () => {
+    const mine = [
+      '{',
+      '  // my terminal sandbox',
+      '  "chat.agent.sandbox.enabled": "off",',
+      '  "chat.agent.sandbox.fileSystem.linux": { "denyRead": ["/secret"], "allowRead": ["/opt/data"], "allowWrite": ["/scratch"] },',
+      '  "editor.tabSize": 2',
+      '}',
+    ].join('\n');
+    const after = withSandboxSettings(mine, wanted);
+    assert.match(after, /\/\/ my terminal sandbox/);
+    const s = JSON.parse(after.replace(/\/\/.*$/m, '')) as Record<string, unknown>;
+    assert.equal(s['chat.agent.sandbox.enabled'], 'on');
+    assert.equal(s['editor.tabSize'], 2);
+    const fsRules = s['chat.agent.sandbox.fileSystem.linux'] as Record<string, string[]>;
+    assert.ok(fsRules.denyRead.includes('/secret') && fsRules.denyRead.includes(`${WS}/.env`));
+    assert.deepEqual(fsRules.allowRead, ['/opt/data']);
+    assert.deepEqual(fsRules.allowWrite, ['/scratch', `${HOME}/.npm`]);
+    assert.equal(withSandboxSettings(after, wanted), after);
+    assert.deepEqual(sandboxSettingsEdits(after, wanted), []);
+    assert.equal(allowedDomainsAfter(['registry.npmjs.org', 'mine.example'], wanted), undefined);
   });
 });
