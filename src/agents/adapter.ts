@@ -1,6 +1,14 @@
+/**
+ * What Airlock knows about one agent, as one record: its name, how to read its pre-tool payload,
+ * how to answer it, its tools, how its hook is installed and how long the hook may take. Each agent
+ * has its own module (claude.ts, copilot.ts, ...); `adapters.ts` gathers them in the one registry
+ * the hook, the installer, the CLI, the VS Code UI and the docs read.
+ */
 import type { Decision, ProposedAction } from '../core/types';
+import type { InstallSpec } from './installSpec';
+import type { ToolTable } from './tools';
 
-/** The agents Airlock has a hook adapter for (`airlock hook <agent>`). */
+/** The agents Airlock has a hook adapter for (`airlock hook <agent>`), in the order they are listed. */
 export const AGENT_IDS = ['claude', 'copilot', 'copilot-cli', 'cursor', 'gemini', 'codex', 'windsurf', 'cline'] as const;
 export type AgentId = (typeof AGENT_IDS)[number];
 
@@ -18,7 +26,15 @@ export interface HookOutput {
 /** One agent's hook protocol: its pre-tool payload in, its decision format out. */
 export interface AgentAdapter {
   readonly id: AgentId;
+  /** The one name people know the agent by, wherever Airlock shows it. */
   readonly displayName: string;
+  /** The agent's tools by the names its hook payloads use, and what each one does. */
+  readonly tools: ToolTable;
+  /**
+   * Tools the agent offers that are left out of `tools` on purpose, with why: the policy's
+   * unknown-tool default decides them (a test checks every tool the real agent offers is in one).
+   */
+  readonly unclassified?: Readonly<Record<string, string>>;
   /**
    * The agent's pre-tool payload (already JSON-parsed) as proposed actions. Throws `PayloadError`
    * (with a reason a human can act on) when the payload is not what this agent sends. An empty
@@ -26,14 +42,17 @@ export interface AgentAdapter {
    * Reads the current file (bounded) to compute the proposed content of edits.
    */
   parse(payload: unknown): ProposedAction[];
-  /** The decision in the agent's exact output format. Never throws. */
+  /**
+   * The decision in the agent's exact output format. Never throws. An 'ask' is rendered as the
+   * agent's own ask only by agents whose `canAskInThisRun` can say yes; the others render it as a
+   * deny that says how to approve.
+   */
   render(decision: Decision): HookOutput;
-  /** Whether the agent can put an 'ask' in front of its own user; when false, ask renders as deny. */
-  readonly canAsk: boolean;
   /**
    * Whether, in the run that sent this payload, the agent can put an 'ask' in front of its own user
-   * (an interactive session, not a headless run). Then the headless gate answers 'ask' instead of a
-   * deny. Absent or false: deny with how to approve. Must not throw (a throw counts as false).
+   * (an interactive session, not a headless run, and no mode in which the agent would run an asked
+   * tool without a human). Then the headless gate answers 'ask' instead of a deny. Absent or false:
+   * deny with how to approve. Must not throw (a throw counts as false).
    */
   canAskInThisRun?(payload: unknown, env: NodeJS.ProcessEnv): boolean;
   /**
@@ -41,6 +60,8 @@ export interface AgentAdapter {
    * timeout Airlock writes into this agent's config (or the agent's default when it has none).
    */
   readonly watchdogMs: number;
+  /** Where and how `airlock install-hooks` puts Airlock's hook for this agent. */
+  readonly install: InstallSpec;
 }
 
 /** The agent's payload is malformed or not of the shape this adapter knows. */
@@ -69,4 +90,9 @@ export function denyText(decision: Decision): string {
     return `Agent Airlock: approval required: ${reasonText(decision, 'the policy asks a human to approve this action')}. ${HOW_TO_APPROVE}`;
   }
   return `Agent Airlock denied this action: ${reasonText(decision, 'denied by policy')}`;
+}
+
+/** The text of an ask the agent shows its own user (it is the question the person answers). */
+export function askText(decision: Decision): string {
+  return `Agent Airlock needs your approval: ${reasonText(decision, 'the policy asks a human to approve this action')}`;
 }

@@ -9,15 +9,18 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { JSONPath } from 'jsonc-parser';
 import { applyEdits, modify, parse, printParseErrorCode } from 'jsonc-parser';
 import type { ParseError } from 'jsonc-parser';
 import type { AgentId } from './adapter';
 import { AGENT_IDS } from './adapter';
-import { AGENT_HOOK_TIMEOUT_S } from './adapters';
+import { ADAPTERS } from './adapters';
+import type { JsonEntry, JsonInstallSpec } from './installSpec';
+import { AGENT_HOOK_TIMEOUT_S, hookCommand, LAUNCHER } from './installSpec';
+import { launcherScript } from './launcher';
 
-/** The launcher every hook entry runs, relative to the workspace; also how entries are recognised. */
-export const LAUNCHER = '.airlock/bin/airlock-hook';
+export { LAUNCHER } from './installSpec';
+
+type JSONPath = JsonEntry['path'];
 
 export class InstallError extends Error {
   override readonly name = 'InstallError';
@@ -34,219 +37,14 @@ export interface InstallResult {
 
 export interface AgentPresence {
   readonly agent: AgentId;
+  /** The agent's name (from the agent registry). */
+  readonly name: string;
   /** The agent's hook configuration file, workspace-relative. */
   readonly configFile: string;
   /** Some sign of the agent in the workspace (its config folder or file). */
   readonly found: boolean;
   /** Airlock's hook is in the agent's configuration. */
   readonly installed: boolean;
-}
-
-/** Environment variables through which agents tell their hooks the project folder. */
-const PROJECT_DIR_VAR: Partial<Record<AgentId, string>> = {
-  claude: 'CLAUDE_PROJECT_DIR',
-  gemini: 'GEMINI_PROJECT_DIR',
-  cursor: 'CURSOR_PROJECT_DIR',
-};
-
-/**
- * The shell command written into the agent's config: finds the launcher in the agent's project
- * folder (its variable) or the nearest folder up from the current one, in plain sh, and runs it. If the launcher is
- * missing the command exits 2, which blocks for every agent that runs commands.
- */
-export function hookCommand(agent: AgentId, timeoutS = AGENT_HOOK_TIMEOUT_S): string {
-  const v = PROJECT_DIR_VAR[agent];
-  const start = v ? `"\${${v}:-$PWD}"` : '"$PWD"';
-  // A non-default agent timeout moves Airlock's watchdog with it, so Airlock always answers first.
-  const watchdog = timeoutS === AGENT_HOOK_TIMEOUT_S ? '' : `AIRLOCK_HOOK_WATCHDOG_MS=${(timeoutS - 10) * 1000} `;
-  return `d=${start}; while [ ! -f "$d/${LAUNCHER}" ] && [ -n "$d" ]; do d="\${d%/*}"; done; ${watchdog}sh "$d/${LAUNCHER}" ${agent} || exit 2`;
-}
-
-/** A JSON(C) hook configuration: entries appended to arrays at paths. */
-interface JsonSpec {
-  readonly file: string;
-  /** Top-level fields the file needs (e.g. `version: 1`), set only when absent. */
-  readonly base?: Record<string, unknown>;
-  readonly entries: readonly { readonly path: JSONPath; readonly entry: unknown }[];
-  /** Folders or files whose presence means the agent is used here. */
-  readonly signs: readonly string[];
-}
-
-function jsonSpec(agent: Exclude<AgentId, 'cline'>, timeoutS: number): JsonSpec {
-  const command = hookCommand(agent, timeoutS);
-  switch (agent) {
-    case 'claude':
-      return {
-        file: '.claude/settings.json',
-        entries: [{ path: ['hooks', 'PreToolUse'], entry: { matcher: '*', hooks: [{ type: 'command', command, timeout: timeoutS }] } }],
-        signs: ['.claude', 'CLAUDE.md'],
-      };
-    case 'copilot':
-      return {
-        file: '.github/hooks/airlock.json',
-        entries: [{ path: ['hooks', 'PreToolUse'], entry: { type: 'command', command, timeout: timeoutS } }],
-        signs: ['.github/hooks', '.github/copilot-instructions.md', '.vscode'],
-      };
-    case 'copilot-cli':
-      return {
-        file: '.github/hooks/airlock.json',
-        base: { version: 1 },
-        entries: [{ path: ['hooks', 'preToolUse'], entry: { type: 'command', bash: command, timeoutSec: timeoutS } }],
-        signs: ['.github/hooks', '.github/copilot-instructions.md'],
-      };
-    case 'cursor': {
-      const entry = { command, timeout: timeoutS, failClosed: true };
-      return {
-        file: '.cursor/hooks.json',
-        base: { version: 1 },
-        entries: ['preToolUse', 'beforeShellExecution', 'beforeReadFile', 'beforeMCPExecution'].map((e) => ({ path: ['hooks', e], entry })),
-        signs: ['.cursor', '.cursorrules'],
-      };
-    }
-    case 'gemini':
-      return {
-        file: '.gemini/settings.json',
-        entries: [{ path: ['hooks', 'BeforeTool'], entry: { matcher: '*', hooks: [{ name: 'agent-airlock', type: 'command', command, timeout: timeoutS * 1000 }] } }],
-        signs: ['.gemini', 'GEMINI.md'],
-      };
-    case 'codex':
-      return {
-        file: '.codex/hooks.json',
-        entries: [{ path: ['hooks', 'PreToolUse'], entry: { hooks: [{ type: 'command', command, timeout: timeoutS }] } }],
-        signs: ['.codex', 'AGENTS.md'],
-      };
-    case 'windsurf':
-      return {
-        file: '.windsurf/hooks.json',
-        entries: ['pre_run_command', 'pre_write_code', 'pre_read_code', 'pre_mcp_tool_use'].map((e) => ({ path: ['hooks', e], entry: { command } })),
-        signs: ['.windsurf', '.windsurfrules'],
-      };
-  }
-}
-
-const CLINE_HOOK = '.clinerules/hooks/PreToolUse';
-
-function clineScript(): string {
-  const msg = 'Agent Airlock: the hook launcher .airlock/bin/airlock-hook is missing; run `airlock install-hooks cline` in this workspace.';
-  return `#!/bin/sh
-# Agent Airlock: Cline PreToolUse hook (written by \`airlock install-hooks cline\`; safe to commit).
-l="$(dirname "$0")/../../${LAUNCHER}"
-if [ ! -f "$l" ]; then
-  printf '%s\\n' '${JSON.stringify({ cancel: true, errorMessage: msg })}'
-  exit 0
-fi
-exec sh "$l" cline
-`;
-}
-
-/** The deny each agent honours, for the launcher when Airlock itself is missing. */
-function missingDeny(agent: AgentId, msg: string): string {
-  const claude = { hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: 'deny', permissionDecisionReason: msg } };
-  switch (agent) {
-    case 'claude':
-    case 'codex':
-      return JSON.stringify(claude);
-    case 'copilot':
-    case 'copilot-cli':
-      return JSON.stringify({ permissionDecision: 'deny', permissionDecisionReason: msg, ...claude });
-    case 'cursor':
-      return JSON.stringify({ permission: 'deny', user_message: msg, agent_message: msg, userMessage: msg, agentMessage: msg });
-    case 'gemini':
-      return JSON.stringify({ decision: 'deny', reason: msg });
-    case 'cline':
-      return JSON.stringify({ cancel: true, errorMessage: msg });
-    case 'windsurf':
-      return '';
-  }
-}
-
-/** Shell `case` arms that print the agent's deny for a fixed message and exit the way it blocks. */
-function denyCases(msg: string): string {
-  return AGENT_IDS.map((a) => {
-    const out = missingDeny(a, msg);
-    return `    ${a}) ${out ? `printf '%s\\n' '${out}'; ` : ''}${a === 'cline' ? 'exit 0' : 'exit 2'} ;;`;
-  }).join('\n');
-}
-
-/** The committed launcher: finds Airlock on this machine and runs `airlock hook <agent>`; fails closed. */
-export function launcherScript(): string {
-  const missing =
-    'Agent Airlock is not installed on this machine (or Node.js is missing), so this action is blocked. Install the Agent Airlock extension in VS Code (or npm install -g agent-airlock), or set AIRLOCK_CLI to the path of its dist/cli.js.';
-  const crashed = 'Agent Airlock failed while checking this action, so it is blocked. Reinstall or update Agent Airlock; run the agent again to retry.';
-  return `#!/bin/sh
-# Agent Airlock hook launcher (written by \`airlock install-hooks\`; commit it with the hook configs).
-# Usage: airlock-hook <agent>   (the agent's pre-tool payload on stdin)
-# Finds the Airlock CLI on this machine and runs \`airlock hook <agent>\`: $AIRLOCK_CLI,
-# \`airlock\` on PATH, then the newest Agent Airlock extension installed in VS Code, VS Code Insiders, VS Code Server, Cursor, Windsurf or code-server. If none is found, or
-# Airlock exits in a way the agent would not treat as a block (a crash), it blocks the action in the
-# agent's own format: agents run the tool when a hook fails any other way.
-agent="$1"
-here="$(cd "$(dirname "$0")" 2>/dev/null && pwd)"
-root="$(dirname "$(dirname "$here")")"
-# The folder this hook was installed for: its policy applies (a folder the agent creates never does).
-AIRLOCK_WORKSPACE="$root"
-export AIRLOCK_WORKSPACE
-
-missing() {
-  printf '%s\\n' '${missing}' >&2
-  case "$agent" in
-${denyCases(missing)}
-  esac
-  exit 2
-}
-
-crashed() {
-  printf '%s (exit %s)\\n' '${crashed}' "$1" >&2
-  case "$agent" in
-${denyCases(crashed)}
-  esac
-  exit 2
-}
-
-# Runs Airlock; 0 and 2 are its answers, anything else (a crash, a kill) becomes a deny.
-run() {
-  "$@" hook "$agent"
-  rc=$?
-  case "$rc" in
-    0|2) exit "$rc" ;;
-  esac
-  crashed "$rc"
-}
-
-run_js() {
-  command -v node >/dev/null 2>&1 || missing
-  run node "$1"
-}
-
-if [ -n "$AIRLOCK_CLI" ]; then
-  case "$AIRLOCK_CLI" in
-    *.js) [ -f "$AIRLOCK_CLI" ] && run_js "$AIRLOCK_CLI" ;;
-    *) [ -x "$AIRLOCK_CLI" ] && run "$AIRLOCK_CLI" ;;
-  esac
-fi
-# Never anything inside the workspace (such as node_modules/.bin/airlock): the agent can write there.
-if command -v airlock >/dev/null 2>&1; then
-  run airlock
-fi
-tab="$(printf '\\t')"
-found=""
-for ext in "$HOME/.vscode/extensions" "$HOME/.vscode-insiders/extensions" "$HOME/.vscode-server/extensions" \\
-  "$HOME/.vscode-server-insiders/extensions" "$HOME/.cursor/extensions" "$HOME/.cursor-server/extensions" \\
-  "$HOME/.windsurf/extensions" "$HOME/.windsurf-server/extensions" "$HOME/.vscode-oss/extensions" \\
-  "$HOME/.local/share/code-server/extensions" "\${VSCODE_EXTENSIONS:-/nonexistent}"; do
-  for d in "$ext"/agent-airlock.agent-airlock-*; do
-    [ -f "$d/dist/cli.js" ] && found="$found
-\${d##*/agent-airlock.agent-airlock-}$tab$d"
-  done
-done
-if [ -n "$found" ]; then
-  # The newest version wherever it is installed (sort -V where available, else plain order).
-  newest="$(printf '%s\\n' "$found" | sed '/^$/d' | sort -t "$tab" -k1,1V 2>/dev/null | tail -n 1 | cut -f2-)"
-  [ -n "$newest" ] || newest="$(printf '%s\\n' "$found" | sed '/^$/d' | tail -n 1 | cut -f2-)"
-  run_js "$newest/dist/cli.js"
-fi
-missing
-`;
 }
 
 const FORMAT = { formattingOptions: { insertSpaces: true, tabSize: 2, eol: '\n' } };
@@ -291,7 +89,7 @@ function removeOurs(text: string, p: JSONPath, file: string): string {
     const i = arr.findIndex(isOurs);
     if (i < 0) {
       if (arr.length === 0) {
-        text = applyEdits(text, modify(text, p, undefined, {}));
+        text = applyEdits(text, modify(text, [...p], undefined, {}));
       }
       return text;
     }
@@ -336,7 +134,7 @@ function writeIfChanged(file: string, text: string, before: string | undefined, 
   return true;
 }
 
-function installJson(dir: string, spec: JsonSpec): boolean {
+function installJson(dir: string, spec: JsonInstallSpec, entries: readonly JsonEntry[]): boolean {
   const file = path.join(dir, spec.file);
   const before = readText(file);
   let text = before ?? '{}\n';
@@ -349,7 +147,7 @@ function installJson(dir: string, spec: JsonSpec): boolean {
       text = applyEdits(text, modify(text, [k], v, FORMAT));
     }
   }
-  for (const { path: p, entry } of spec.entries) {
+  for (const { path: p, entry } of entries) {
     root = parseConfig(text, spec.file);
     const arr = getAt(root, p);
     if (arr !== undefined && !Array.isArray(arr)) {
@@ -364,7 +162,7 @@ function installJson(dir: string, spec: JsonSpec): boolean {
     // First in the array: comments trailing the existing last entry stay with it.
     text = Array.isArray(now)
       ? applyEdits(text, modify(text, [...p, 0], entry, { ...FORMAT, isArrayInsertion: true }))
-      : applyEdits(text, modify(text, p, [entry], FORMAT));
+      : applyEdits(text, modify(text, [...p], [entry], FORMAT));
   }
   if (!text.endsWith('\n')) {
     text += '\n';
@@ -372,14 +170,14 @@ function installJson(dir: string, spec: JsonSpec): boolean {
   return writeIfChanged(file, text, before);
 }
 
-function uninstallJson(dir: string, spec: JsonSpec): 'unchanged' | 'changed' | 'deleted' {
+function uninstallJson(dir: string, spec: JsonInstallSpec, entries: readonly JsonEntry[]): 'unchanged' | 'changed' | 'deleted' {
   const file = path.join(dir, spec.file);
   const before = readText(file);
   if (before === undefined) {
     return 'unchanged';
   }
   let text = before;
-  for (const { path: p } of spec.entries) {
+  for (const { path: p } of entries) {
     if (isOurs(getAt(parseConfig(text, spec.file), p))) {
       text = removeOurs(text, p, spec.file);
       // Remove parents left empty by the removal (e.g. "hooks": {}).
@@ -415,8 +213,9 @@ function removeFile(ws: string, rel: string): void {
   }
 }
 
-function configFile(agent: AgentId): string {
-  return agent === 'cline' ? CLINE_HOOK : jsonSpec(agent, AGENT_HOOK_TIMEOUT_S).file;
+/** The entries of a JSON config for an agent, with Airlock's hook command and timeout. */
+function entriesOf(agent: AgentId, spec: JsonInstallSpec, timeoutS = AGENT_HOOK_TIMEOUT_S): readonly JsonEntry[] {
+  return spec.entries(hookCommand(agent, spec.projectDirVar, timeoutS), timeoutS);
 }
 
 function installLauncher(dir: string): boolean {
@@ -435,85 +234,72 @@ export function installHooks(agent: AgentId, dir: string, opts: InstallOptions =
   if (!fs.existsSync(ws) || !fs.statSync(ws).isDirectory()) {
     throw new InstallError(`${ws} is not a folder`);
   }
+  const spec = ADAPTERS[agent].install;
   const changed: string[] = [];
-  const notes: string[] = [];
-  if (agent === 'cline') {
-    const file = path.join(ws, CLINE_HOOK);
+  if (spec.kind === 'script') {
+    const file = path.join(ws, spec.file);
     const before = readText(file);
     if (before !== undefined && !before.includes(LAUNCHER)) {
-      throw new InstallError(`${CLINE_HOOK} already exists and is not Airlock's; add the line \`sh ${LAUNCHER} cline\` to it yourself (its stdin must be passed on)`);
+      throw new InstallError(`${spec.file} already exists and is not Airlock's; add the line \`sh ${LAUNCHER} ${agent}\` to it yourself (its stdin must be passed on)`);
     }
-    if (writeIfChanged(file, clineScript(), before, 0o755)) {
-      changed.push(CLINE_HOOK);
-    }
-    notes.push('Cline runs hooks only when "Enable Hooks" is on in its settings (macOS and Linux).');
-  } else {
-    const spec = jsonSpec(agent, opts.timeoutS ?? AGENT_HOOK_TIMEOUT_S);
-    if (installJson(ws, spec)) {
+    if (writeIfChanged(file, spec.script, before, 0o755)) {
       changed.push(spec.file);
     }
-    if (agent === 'codex') {
-      notes.push('Codex loads a project .codex/hooks.json only for a trusted project with hooks trusted.');
-    }
-    if (agent === 'copilot-cli') {
-      notes.push('Copilot CLI loads project hooks only for a trusted folder.');
-    }
+  } else if (installJson(ws, spec, entriesOf(agent, spec, opts.timeoutS))) {
+    changed.push(spec.file);
   }
   // After the config (which may refuse to be changed); until then the entry fails closed.
   if (installLauncher(ws)) {
     changed.unshift(LAUNCHER);
   }
-  return { agent, changed, files: [configFile(agent)], notes };
+  return { agent, changed, files: [spec.file], notes: spec.notes };
 }
 
 /** Removes Airlock's hook for one agent; the launcher goes too once no agent uses it. */
 export function uninstallHooks(agent: AgentId, dir: string): InstallResult {
   const ws = path.resolve(dir);
+  const spec = ADAPTERS[agent].install;
   const changed: string[] = [];
-  if (agent === 'cline') {
-    const file = path.join(ws, CLINE_HOOK);
-    const before = readText(file);
+  if (spec.kind === 'script') {
+    const before = readText(path.join(ws, spec.file));
     if (before !== undefined && before.includes(LAUNCHER)) {
-      removeFile(ws, CLINE_HOOK);
-      changed.push(CLINE_HOOK);
-    }
-  } else {
-    const spec = jsonSpec(agent, AGENT_HOOK_TIMEOUT_S);
-    if (uninstallJson(ws, spec) !== 'unchanged') {
+      removeFile(ws, spec.file);
       changed.push(spec.file);
     }
+  } else if (uninstallJson(ws, spec, entriesOf(agent, spec)) !== 'unchanged') {
+    changed.push(spec.file);
   }
   if (detectAgents(ws).every((p) => !p.installed) && fs.existsSync(path.join(ws, LAUNCHER))) {
     removeFile(ws, LAUNCHER);
     changed.push(LAUNCHER);
   }
-  return { agent, changed, files: [configFile(agent)], notes: [] };
+  return { agent, changed, files: [spec.file], notes: [] };
 }
 
 function agentInstalled(ws: string, agent: AgentId): boolean {
-  const text = readText(path.join(ws, configFile(agent)));
+  const spec = ADAPTERS[agent].install;
+  const text = readText(path.join(ws, spec.file));
   if (text === undefined || !text.includes(LAUNCHER)) {
     return false;
   }
-  if (agent === 'cline') {
+  if (spec.kind === 'script') {
     return true;
   }
   let root: Record<string, unknown>;
   try {
-    root = parseConfig(text, configFile(agent));
+    root = parseConfig(text, spec.file);
   } catch {
     return false;
   }
-  return jsonSpec(agent, AGENT_HOOK_TIMEOUT_S).entries.some((e) => isOurs(getAt(root, e.path)));
+  return entriesOf(agent, spec).some((e) => isOurs(getAt(root, e.path)));
 }
 
 /** Which agents show signs of use in the workspace, and whether Airlock's hook is installed. */
 export function detectAgents(dir: string): AgentPresence[] {
   const ws = path.resolve(dir);
   return AGENT_IDS.map((agent) => {
-    const file = configFile(agent);
-    const signs = agent === 'cline' ? ['.clinerules', '.clineignore'] : jsonSpec(agent, AGENT_HOOK_TIMEOUT_S).signs;
+    const { file, signs } = ADAPTERS[agent].install;
     const found = fs.existsSync(path.join(ws, file)) || signs.some((s) => fs.existsSync(path.join(ws, s)));
-    return { agent, configFile: file, found, installed: agentInstalled(ws, agent) };
+    return { agent, name: ADAPTERS[agent].displayName, configFile: file, found, installed: agentInstalled(ws, agent) };
   });
 }

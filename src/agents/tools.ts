@@ -1,7 +1,8 @@
 /**
- * The tools of all agents, by name, as data: what each one does to files or the shell and where its
- * arguments are. `toolActions()` turns one tool call into proposed actions; adapters only find the
- * tool name, its input and the working directory in their agent's payload.
+ * What a tool call does to files or the shell: `toolActions()` turns one call into proposed
+ * actions, given the tool's kind from its agent's tool table (each agent module has one) and
+ * where the arguments are (the synonyms below). Adapters only find the tool name, its input and
+ * the working directory in their agent's payload.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -9,7 +10,8 @@ import type { ProposedAction } from '../core/types';
 import { PayloadError } from './adapter';
 import { applyHunks, extractPatch, parsePatch, PatchSyntaxError, soleApplyPatchHeredoc } from './applyPatch';
 
-type ToolKind =
+/** What a tool does, as far as Airlock's guard is concerned. */
+export type ToolKind =
   | 'shell' // runs a command line
   | 'powershell'
   | 'write' // whole new content
@@ -24,88 +26,25 @@ type ToolKind =
   | 'mkdir'
   | 'inert'; // agent-internal: no file or shell effect (todo lists, questions to the user)
 
-/** Tool names of every agent (case-sensitive first, then case-insensitive). */
-const TOOLS: Readonly<Record<string, ToolKind>> = {
-  // Claude Code (and Codex, which borrows its names)
-  Bash: 'shell',
-  Write: 'write',
-  Edit: 'replace',
-  MultiEdit: 'multiReplace',
-  NotebookEdit: 'sketch',
-  Read: 'read',
-  NotebookRead: 'read',
-  Grep: 'read',
-  Glob: 'read',
-  LS: 'read',
-  TodoWrite: 'inert',
-  Task: 'inert',
-  ExitPlanMode: 'inert',
-  AskUserQuestion: 'inert',
-  BashOutput: 'inert', // output of a background shell the agent started
-  KillShell: 'inert',
-  KillBash: 'inert',
-  // VS Code agent mode (Copilot)
-  run_in_terminal: 'shell',
-  create_file: 'write',
-  replace_string_in_file: 'replace',
-  multi_replace_string_in_file: 'multiReplaceFiles',
-  insert_edit_into_file: 'sketch',
-  edit_notebook_file: 'sketch',
-  apply_patch: 'patch',
-  create_directory: 'mkdir',
-  read_file: 'read',
-  list_dir: 'read',
-  file_search: 'read',
-  grep_search: 'read',
-  semantic_search: 'read',
-  manage_todo_list: 'inert',
-  get_errors: 'read',
-  get_changed_files: 'read',
-  get_terminal_output: 'inert',
-  think: 'inert',
-  // Copilot CLI
-  bash: 'shell',
-  powershell: 'powershell',
-  create: 'write',
-  edit: 'replace',
-  view: 'read',
-  grep: 'read',
-  glob: 'read',
-  // Cursor (preToolUse)
-  Shell: 'shell',
-  StrReplace: 'replace',
-  Delete: 'delete',
-  // Gemini CLI
-  run_shell_command: 'shell',
-  write_file: 'write',
-  replace: 'replace',
-  read_many_files: 'read',
-  list_directory: 'read',
-  search_file_content: 'read',
-  write_todos: 'inert',
-  // Codex
-  shell: 'shell',
-  local_shell: 'shell',
-  exec_command: 'shell',
-  update_plan: 'inert',
-  view_image: 'read',
-  // Copilot CLI internals
-  report_intent: 'inert',
-  update_todo: 'inert',
-  // Cline
-  execute_command: 'shell',
-  write_to_file: 'write',
-  replace_in_file: 'searchReplaceBlocks',
-  list_files: 'read',
-  search_files: 'read',
-  list_code_definition_names: 'read',
-  ask_followup_question: 'inert',
-  attempt_completion: 'inert',
-  plan_mode_respond: 'inert',
-  focus_chain: 'inert',
-};
+/**
+ * One agent's tools by name (looked up case-sensitively first, then case-insensitively). A tool
+ * that is not in its agent's table is an unknown tool: the policy's unknown-tool default decides.
+ */
+export type ToolTable = Readonly<Record<string, ToolKind>>;
 
-const TOOLS_LOWER: ReadonlyMap<string, ToolKind> = new Map(Object.entries(TOOLS).map(([k, v]) => [k.toLowerCase(), v]));
+/** The kind of a tool in a table, exact name first, then ignoring case. */
+export function toolKind(table: ToolTable, tool: string): ToolKind | undefined {
+  if (Object.prototype.hasOwnProperty.call(table, tool)) {
+    return table[tool];
+  }
+  const lower = tool.toLowerCase();
+  for (const [name, kind] of Object.entries(table)) {
+    if (name.toLowerCase() === lower) {
+      return kind;
+    }
+  }
+  return undefined;
+}
 
 const PATH_KEYS = ['file_path', 'filePath', 'path', 'notebook_path', 'absolute_path', 'target_file', 'dirPath', 'dir_path', 'filename'];
 const CONTENT_KEYS = ['content', 'contents', 'file_text', 'text', 'code'];
@@ -237,9 +176,12 @@ function base(call: ToolCall, cwd = call.cwd): Pick<ProposedAction, 'cwd' | 'age
   return { cwd, agent: call.agent, tool: call.tool, ...(call.session !== undefined ? { session: call.session } : {}) };
 }
 
-/** The tool call as proposed actions. Throws PayloadError when a known tool lacks its arguments. */
-export function toolActions(call: ToolCall): ProposedAction[] {
-  const kind = TOOLS[call.tool] ?? TOOLS_LOWER.get(call.tool.toLowerCase());
+/**
+ * The tool call as proposed actions, the tool looked up in its agent's table. Throws PayloadError
+ * when a known tool lacks its arguments.
+ */
+export function toolActions(call: ToolCall, table: ToolTable): ProposedAction[] {
+  const kind = toolKind(table, call.tool);
   const abs = (p: string) => path.resolve(call.cwd, p);
   switch (kind) {
     case 'shell':

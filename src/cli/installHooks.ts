@@ -65,7 +65,7 @@ async function listAgents(dir: string, json: boolean, io: CliIo): Promise<number
   io.stdout(`Agents in ${dir}:\n`);
   for (const r of rows) {
     const state = r.installed ? 'Airlock hook installed' : r.found ? 'found, not guarded' : 'not found';
-    io.stdout(`  ${r.agent.padEnd(12)} ${state.padEnd(24)} ${r.configFile}\n`);
+    io.stdout(`  ${r.agent.padEnd(12)} ${r.name.padEnd(19)} ${state.padEnd(24)} ${r.configFile}\n`);
   }
   return ExitCode.ok;
 }

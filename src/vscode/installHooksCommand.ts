@@ -21,8 +21,8 @@ export async function installHooksCommand(log: vscode.LogOutputChannel, agents?:
     const presence = detectAgents(dir);
     type Item = vscode.QuickPickItem & { agent: AgentId };
     const items: Item[] = presence.map((p) => ({
-      agent: p.agent as AgentId,
-      label: ADAPTERS[p.agent as AgentId].displayName,
+      agent: p.agent,
+      label: p.name,
       description: p.installed ? vscode.l10n.t('guarded already') : p.found ? vscode.l10n.t('found in this folder') : '',
       detail: p.configFile,
       picked: p.found || p.installed,

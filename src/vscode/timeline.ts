@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { agentDisplayName } from '../agents/adapters';
 import type { AuditEntry } from '../audit/log';
 import { readAudit } from '../audit/log';
 import type { Verdict } from '../core/types';
@@ -26,21 +27,14 @@ export interface TimelineFilter {
   readonly verdict?: Verdict | 'approved' | 'audited';
 }
 
-const AGENT_NAMES: Record<string, string> = {
-  claude: 'Claude Code',
-  copilot: 'Copilot',
-  'copilot-cli': 'Copilot CLI',
-  cursor: 'Cursor',
-  gemini: 'Gemini CLI',
-  codex: 'Codex',
-  windsurf: 'Windsurf',
-  cline: 'Cline',
+/** Sources of actions that are not agents; agents are named by the agent registry. */
+const OTHER_SOURCES: Record<string, string> = {
   cli: 'Command line',
   'airlock-demo': 'The Airlock demo',
 };
 
 export function agentLabel(agent: string): string {
-  return AGENT_NAMES[agent] ?? agent;
+  return OTHER_SOURCES[agent] ?? agentDisplayName(agent);
 }
 
 /** How an entry was decided, in one word the UI shows. */

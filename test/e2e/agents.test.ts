@@ -195,6 +195,11 @@ for (const driver of process.platform === 'win32' ? [] : DRIVERS) {
 
       it('calls the hook before creating, editing and running, with its documented payload, and runs them when the hook allows', async () => {
         const hook = standIn({ stdout: formats.allow ?? '' });
+        // Copilot CLI also runs Claude Code's hooks (.claude/settings.json), with a Claude-style payload.
+        const claudeStyle = driver.agent === 'copilot-cli' ? makeStandInHook(path.join(sb.scratch, 'claude-hook'), {}) : undefined;
+        if (claudeStyle) {
+          DRIVERS.find((d) => d.agent === 'claude')?.installHook(sb.repo, sb.home, claudeStyle.command);
+        }
         const created = path.join(sb.repo, 'src', 'created.js');
         const app = path.join(sb.repo, 'src', 'app.js');
         const script: Turn[] = [
@@ -223,6 +228,16 @@ for (const driver of process.platform === 'win32' ? [] : DRIVERS) {
           const n = (counts.get(tool) ?? 0) + 1;
           counts.set(tool, n);
           saveFixture(driver.agent, n === 1 ? tool : `${tool}-${n}`, p);
+        }
+        // The tools the agent offers its model: every one must be in its adapter's table or left out on purpose (unit test).
+        saveFixture(driver.agent, 'tools', { agent: driver.agent, version: agent!.version, tools: o.server.offeredTools() });
+        if (claudeStyle) {
+          const seenClaude = (claudeStyle.payloads() as Record<string, unknown>[]).map((p) => {
+            assert.equal(p.hook_event_name, 'PreToolUse', JSON.stringify(p));
+            saveFixture(driver.agent, `claude-style/${String(p.tool_name).replace(/[^\w.-]/g, '_')}`, p);
+            return String(p.tool_name);
+          });
+          assert.deepEqual([...new Set(seenClaude)].sort(), ['Bash', 'Edit', 'Write'], 'Copilot CLI runs Claude\'s hooks with Claude\'s tool names');
         }
       });
 

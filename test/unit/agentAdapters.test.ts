@@ -237,7 +237,7 @@ describe('agents: adapters render decisions in each agent\'s exact format', () =
     assert.deepEqual(out('claude', allow), { stdout: '', stderr: '', exitCode: 0 });
     const a = out('claude', ask);
     assert.equal(a.exitCode, 0);
-    assert.deepEqual(json(a.stdout), { hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: 'ask', permissionDecisionReason: 'Agent Airlock: pushing needs approval' } });
+    assert.deepEqual(json(a.stdout), { hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: 'ask', permissionDecisionReason: 'Agent Airlock needs your approval: pushing needs approval' } });
     const d = out('claude', deny);
     assert.equal(d.exitCode, 2);
     assert.match(d.stderr, /writing \.env is not allowed/);

@@ -138,7 +138,8 @@ describe('agents: install-hooks and uninstall-hooks', () => {
 
 describe('agents: the committed hook launcher', () => {
   let ws: string;
-  const payload = (cwd: string) => JSON.stringify({ session_id: 's', cwd, hook_event_name: 'PreToolUse', tool_name: 'Read', tool_input: { file_path: path.join(cwd, 'README.md') } });
+  // A harmless read (no shell analysis, so a bare copy of cli.js can decide it); Codex reads through view_image.
+  const payload = (cwd: string, tool = 'Read') => JSON.stringify({ session_id: 's', cwd, hook_event_name: 'PreToolUse', tool_name: tool, tool_input: { file_path: path.join(cwd, 'README.md') } });
   beforeEach(() => {
     ws = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'airlock-launcher-')));
     fs.mkdirSync(path.join(ws, '.git'));
@@ -197,7 +198,7 @@ describe('agents: the committed hook launcher', () => {
     fs.copyFileSync(cli, path.join(newer, 'cli.js'));
     const sub = path.join(ws, 'src', 'deep');
     fs.mkdirSync(sub, { recursive: true });
-    const viaExt = spawnSync('/bin/sh', ['-c', commandOf('codex')], { cwd: sub, input: payload(ws), encoding: 'utf8', env: { PATH: `${node}:/usr/bin:/bin`, HOME: home } });
+    const viaExt = spawnSync('/bin/sh', ['-c', commandOf('codex')], { cwd: sub, input: payload(ws, 'view_image'), encoding: 'utf8', env: { PATH: `${node}:/usr/bin:/bin`, HOME: home } });
     assert.deepEqual([viaExt.status, viaExt.stdout], [0, '']);
     const deny = spawnSync('/bin/sh', ['-c', commandOf('codex')], {
       cwd: sub,

@@ -4,7 +4,7 @@
  */
 import type * as http from 'node:http';
 import type { ModelServer, Protocol, RecordedRequest, ToolResult, Turn } from './scriptedServer';
-import { isRecord, sendJson, sendSse, startScriptedServer, turnFor } from './scriptedServer';
+import { isRecord, namedTools, sendJson, sendSse, startScriptedServer, turnFor } from './scriptedServer';
 
 let ids = 0;
 
@@ -72,7 +72,7 @@ function handle(req: RecordedRequest, script: readonly Turn[], res: http.ServerR
   ]);
 }
 
-export const anthropicProtocol: Protocol = { handle, toolResults };
+export const anthropicProtocol: Protocol = { handle, toolResults, toolNames: namedTools };
 
 export function startAnthropicServer(script: readonly Turn[]): Promise<ModelServer> {
   return startScriptedServer(anthropicProtocol, script);

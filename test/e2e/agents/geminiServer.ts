@@ -54,7 +54,15 @@ function handle(req: RecordedRequest, script: readonly Turn[], res: http.ServerR
   return sendJson(res, 200, chunk);
 }
 
-export const geminiProtocol: Protocol = { handle, toolResults };
+/** Gemini declares its tools as `tools[].functionDeclarations[].name`. */
+function toolNames(body: unknown): string[] {
+  if (!isRecord(body) || !Array.isArray(body.tools)) {
+    return [];
+  }
+  return body.tools.flatMap((t) => (isRecord(t) && Array.isArray(t.functionDeclarations) ? t.functionDeclarations.flatMap((f) => (isRecord(f) && typeof f.name === 'string' ? [f.name] : [])) : []));
+}
+
+export const geminiProtocol: Protocol = { handle, toolResults, toolNames };
 
 export function startGeminiServer(script: readonly Turn[]): Promise<ModelServer> {
   return startScriptedServer(geminiProtocol, script);

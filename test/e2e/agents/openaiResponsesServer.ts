@@ -5,7 +5,7 @@
  */
 import type * as http from 'node:http';
 import type { ModelServer, Protocol, RecordedRequest, ToolResult, Turn } from './scriptedServer';
-import { isRecord, sendJson, sendSse, startScriptedServer, turnFor } from './scriptedServer';
+import { isRecord, namedTools, sendJson, sendSse, startScriptedServer, turnFor } from './scriptedServer';
 
 let ids = 0;
 
@@ -68,7 +68,7 @@ function handle(req: RecordedRequest, script: readonly Turn[], res: http.ServerR
   ]);
 }
 
-export const openaiResponsesProtocol: Protocol = { handle, toolResults };
+export const openaiResponsesProtocol: Protocol = { handle, toolResults, toolNames: namedTools };
 
 export function startOpenAIResponsesServer(script: readonly Turn[]): Promise<ModelServer> {
   return startScriptedServer(openaiResponsesProtocol, script);

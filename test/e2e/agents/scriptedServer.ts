@@ -34,6 +34,8 @@ export interface ModelServer {
   readonly requests: readonly RecordedRequest[];
   /** Tool results found in the last model request that carried any (the final conversation). */
   toolResults(): ToolResult[];
+  /** The names of the tools the agent offered the model, over all requests, sorted. */
+  offeredTools(): string[];
   close(): Promise<void>;
 }
 
@@ -42,6 +44,16 @@ export interface Protocol {
   handle(req: RecordedRequest, script: readonly Turn[], res: http.ServerResponse): void;
   /** Tool results in a request body (empty for requests that are not model calls). */
   toolResults(body: unknown): ToolResult[];
+  /** The names of the tools a request body offers the model (hosted tools without a name are left out). */
+  toolNames(body: unknown): string[];
+}
+
+/** Names of `{name}` entries of a request's `tools` array (Messages and Responses APIs). */
+export function namedTools(body: unknown): string[] {
+  if (!isRecord(body) || !Array.isArray(body.tools)) {
+    return [];
+  }
+  return body.tools.flatMap((t) => (isRecord(t) && typeof t.name === 'string' ? [t.name] : []));
 }
 
 /** Picks the turn for a model request that offers tools: the number of tool results it carries. */
@@ -104,6 +116,7 @@ export function startScriptedServer(protocol: Protocol, script: readonly Turn[])
           }
           return [];
         },
+        offeredTools: () => [...new Set(requests.flatMap((r) => protocol.toolNames(r.body)))].sort(),
         close: () =>
           new Promise<void>((r) => {
             server.closeAllConnections();
