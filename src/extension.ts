@@ -7,17 +7,19 @@ import { ApprovalUi } from './vscode/approvals';
 import { BridgeHost } from './vscode/bridgeHost';
 import { registerFirstRunCommands } from './vscode/firstRun';
 import { onConfigChange, readConfig } from './vscode/config';
+import { CopilotSandboxSettings } from './vscode/copilotSandboxSync';
 import { CopilotSettingsSync } from './vscode/copilotSync';
 import { GateService } from './vscode/gateService';
 import { installHooksCommand } from './vscode/installHooksCommand';
 import { registerGuardCommands } from './vscode/guardCommands';
 import { GuardSnapshots } from './vscode/guardSnapshots';
-import { Commands, Views } from './vscode/ids';
+import { Commands, TerminalProfiles, Views } from './vscode/ids';
 import { DenialNotifier } from './vscode/notifications';
 import { PolicyService } from './vscode/policyService';
 import { ProtectedPathWatcher } from './vscode/protectedWatcher';
 import { SnapshotCommands } from './vscode/snapshotCommands';
 import { AirlockStatusBar } from './vscode/statusBar';
+import { runAgentInSandbox, SandboxSessions, sandboxedShellProfile } from './vscode/sandboxRun';
 import { StatusViewProvider } from './vscode/statusView';
 import { TerminalGuard } from './vscode/terminalGuard';
 import { TimelineProvider } from './vscode/timeline';
@@ -34,6 +36,8 @@ export interface AirlockApi {
   readonly bridgeSocket: () => string | undefined;
   /** The guards beyond hooks: Copilot's approval settings, the protected-path watcher, the terminal observer. */
   readonly guards: { readonly copilot: CopilotSettingsSync; readonly watcher: ProtectedPathWatcher; readonly terminal: TerminalGuard };
+  /** The running `airlock run` sessions in this window's folders. */
+  readonly sandboxes: SandboxSessions;
 }
 
 /** Composition root: build the services in dependency order and register each as it is made. */
@@ -61,12 +65,22 @@ export async function activate(context: vscode.ExtensionContext): Promise<Airloc
   context.subscriptions.push(timeline, snapshots, ...registerTimelineCommands(timeline, snapshots, log));
 
   const guardSnapshots = new GuardSnapshots(policy);
-  const copilot = new CopilotSettingsSync(policy, context.workspaceState, context.globalState, attribution, log, () => config.copilotSync);
+  const cli = vscode.Uri.joinPath(context.extensionUri, 'dist', 'cli.js').fsPath;
+  const copilotSandbox = new CopilotSandboxSettings(cli, log);
+  const copilot = new CopilotSettingsSync(policy, context.workspaceState, context.globalState, attribution, log, () => config.copilotSync, copilotSandbox);
   const watcher = new ProtectedPathWatcher(policy, gate, attribution, guardSnapshots, log, () => config.enabled && config.watchProtectedPaths);
   const terminal = new TerminalGuard(gate, analyze, attribution, guardSnapshots, log, () => ({ enabled: config.enabled, intervalSeconds: config.terminalSnapshotIntervalSeconds }));
-  context.subscriptions.push(copilot, watcher, terminal, ...registerGuardCommands(copilot, watcher, terminal, log));
+  context.subscriptions.push(copilotSandbox, copilot, watcher, terminal, ...registerGuardCommands(copilot, watcher, terminal, log));
 
-  const statusView = new StatusViewProvider(config);
+  const sandboxes = new SandboxSessions();
+  context.subscriptions.push(
+    sandboxes,
+    vscode.commands.registerCommand(Commands.runAgentInSandbox, (agentPath?: string) => runAgentInSandbox(cli, log, agentPath)),
+    vscode.window.registerTerminalProfileProvider(TerminalProfiles.sandboxedShell, sandboxedShellProfile(cli)),
+    sandboxes.onDidAudit(() => timeline.refresh()),
+  );
+
+  const statusView = new StatusViewProvider(config, sandboxes);
   context.subscriptions.push(statusView, vscode.window.registerTreeDataProvider(Views.status, statusView));
 
   const statusBar = new AirlockStatusBar(config);
@@ -111,8 +125,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Airloc
       statusBar.update(config);
     }),
     vscode.workspace.onDidChangeWorkspaceFolders(() => statusView.update(config)),
+    sandboxes.onDidChange(() => statusView.update(config)),
   );
-  return { log, policy, gate, bridgeSocket: () => bridge?.socketPath, guards: { copilot, watcher, terminal } };
+  return { log, policy, gate, bridgeSocket: () => bridge?.socketPath, guards: { copilot, watcher, terminal }, sandboxes };
 }
 
 export function deactivate(): void {

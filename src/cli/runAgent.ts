@@ -136,20 +136,6 @@ async function runSandboxed(args: RunArgs, io: CliIo): Promise<number> {
     io.stderr(`airlock run: warning: ${w}\n`);
   }
   const agent = args.agent === 'none' ? undefined : ((args.agent as SandboxAgent | undefined) ?? detectAgent(args.command));
-  if (process.platform !== 'linux') {
-    io.stderr(`airlock run: the sandbox needs Linux (bubblewrap); this is ${process.platform}. Run the agent with --no-sandbox to go without it.\n`);
-    return ExitCode.usage;
-  }
-  const seccomp = seccompFilter({ blockUnixSockets: !sandbox.unixSockets.value });
-  if (!seccomp) {
-    io.stderr(`airlock run: the sandbox does not support the ${process.arch} architecture (x64 and arm64 only). Run with --no-sandbox to go without it.\n`);
-    return ExitCode.usage;
-  }
-  const bwrap = findBwrap(env);
-  if (!bwrap && !args.dryRun) {
-    io.stderr(`airlock run: bubblewrap (bwrap) is not installed, so the sandbox cannot start.\n${INSTALL_BWRAP}\nOr run without the sandbox: airlock run --no-sandbox -- ${args.command.join(' ')}\n`);
-    return ExitCode.usage;
-  }
   const cli = fs.realpathSync.native(process.argv[1] ?? __filename);
   const token = newToken();
   const { plan } = prepareSandbox({
@@ -168,6 +154,20 @@ async function runSandboxed(args: RunArgs, io: CliIo): Promise<number> {
   if (args.dryRun) {
     io.stdout(args.json ? `${JSON.stringify(plan, null, 2)}\n` : describePlan(plan));
     return ExitCode.ok;
+  }
+  if (process.platform !== 'linux') {
+    io.stderr(`airlock run: the sandbox needs Linux (bubblewrap); this is ${process.platform}. Run the agent with --no-sandbox to go without it.\n`);
+    return ExitCode.usage;
+  }
+  const seccomp = seccompFilter({ blockUnixSockets: !sandbox.unixSockets.value });
+  if (!seccomp) {
+    io.stderr(`airlock run: the sandbox does not support the ${process.arch} architecture (x64 and arm64 only). Run with --no-sandbox to go without it.\n`);
+    return ExitCode.usage;
+  }
+  const bwrap = findBwrap(env);
+  if (!bwrap) {
+    io.stderr(`airlock run: bubblewrap (bwrap) is not installed, so the sandbox cannot start.\n${INSTALL_BWRAP}\nOr run without the sandbox: airlock run --no-sandbox -- ${args.command.join(' ')}\n`);
+    return ExitCode.usage;
   }
   const supervisor = new Supervisor({
     token,

@@ -4,7 +4,9 @@ import * as vscode from 'vscode';
 import type { ChangeAttribution } from '../gate/changeAttribution';
 import type { OwnedByWorkspace, OwnedKeys, SettingsPlan, SharedPlan } from '../policy/copilotSettings';
 import { copilotApprovalEntries, EDITS_KEY, planSettings, planSharedSetting } from '../policy/copilotSettings';
+import { withSandboxSettings } from '../sandbox/copilotSandbox';
 import type { AirlockConfig } from './config';
+import type { CopilotSandboxSettings } from './copilotSandboxSync';
 import { SETTINGS_PREVIEW_SCHEME } from './ids';
 import type { PolicyService } from './policyService';
 
@@ -53,6 +55,8 @@ export class CopilotSettingsSync implements vscode.Disposable {
     private readonly attribution: ChangeAttribution,
     private readonly log: vscode.LogOutputChannel,
     private readonly mode: () => AirlockConfig['copilotSync'],
+    /** Copilot's terminal sandbox settings per folder (src/vscode/copilotSandboxSync.ts). */
+    private readonly sandbox?: CopilotSandboxSettings,
   ) {
     this.disposables.push(
       this.previewChanged,
@@ -62,6 +66,7 @@ export class CopilotSettingsSync implements vscode.Disposable {
         provideTextDocumentContent: (uri) => this.previews.get(uri.toString()) ?? '',
       }),
       policy.onDidChange((folder) => this.schedule(folder)),
+      ...(sandbox ? [sandbox.onDidChange((p) => (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.fsPath === p).forEach((f) => this.schedule(f)))] : []),
     );
     (vscode.workspace.workspaceFolders ?? []).forEach((f) => this.schedule(f));
   }
@@ -212,7 +217,11 @@ export class CopilotSettingsSync implements vscode.Disposable {
     }
     // Only the terminal setting lives here: VS Code ignores the edits setting in workspace settings.
     const wanted = { edits: {}, terminal: copilotApprovalEntries(this.policy.policy(folder)).terminal };
-    return { folder, file, plan: planSettings(text, this.owned(folder), wanted) };
+    const plan = planSettings(text, this.owned(folder), wanted);
+    // VS Code's own terminal sandbox (chat.agent.sandbox.*) from the same policy, in the same file.
+    const sandbox = this.sandbox?.wanted(folder.uri.fsPath);
+    const after = sandbox ? withSandboxSettings(plan.after, sandbox) : plan.after;
+    return { folder, file, plan: { ...plan, after, changed: after !== plan.before } };
   }
 
   private async syncFolder(folder: vscode.WorkspaceFolder, mode: AirlockConfig['copilotSync']): Promise<void> {

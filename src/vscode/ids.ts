@@ -24,6 +24,7 @@ export const Commands = {
   rollbackTerminalCommand: 'airlock.rollbackTerminalCommand',
   createPolicy: 'airlock.createPolicy',
   tryApproval: 'airlock.tryApproval',
+  runAgentInSandbox: 'airlock.runAgentInSandbox',
 } as const;
 
 export const Views = {
@@ -31,6 +32,11 @@ export const Views = {
   status: 'airlock.status',
   pending: 'airlock.pending',
   timeline: 'airlock.timeline',
+} as const;
+
+/** Contributed terminal profiles. */
+export const TerminalProfiles = {
+  sandboxedShell: 'airlock.sandboxedShell',
 } as const;
 
 export const ContextKeys = {

@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
 import type { AirlockConfig } from './config';
+import type { SandboxSessions } from './sandboxRun';
+import { sandboxStatusItems } from './sandboxRun';
 
 /** A row of the Status view. */
 export interface StatusItem {
@@ -14,7 +16,10 @@ export class StatusViewProvider implements vscode.TreeDataProvider<StatusItem>, 
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this.changed.event;
 
-  constructor(private config: AirlockConfig) {}
+  constructor(
+    private config: AirlockConfig,
+    private readonly sandboxes?: SandboxSessions,
+  ) {}
 
   update(config: AirlockConfig): void {
     this.config = config;
@@ -42,6 +47,7 @@ export class StatusViewProvider implements vscode.TreeDataProvider<StatusItem>, 
     if (folders.length === 0) {
       items.push({ label: vscode.l10n.t('No folder open'), icon: 'info' });
     }
+    items.push(...sandboxStatusItems(this.sandboxes?.current ?? []));
     return items;
   }
 
