@@ -6,11 +6,13 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { ensurePrivateDir, findRegistrations, newToken, runtimeDir } from '../bridge/registry';
 import { isBroadRoot, loadPolicy, searchFolder } from '../policy/load';
 import { sandboxPolicy } from '../policy/sandboxPolicy';
 import type { SandboxAgent } from '../sandbox/agents';
 import { AGENT_PROFILES, detectAgent, SANDBOX_AGENTS } from '../sandbox/agents';
 import { diagnoseBwrap, NOT_ENFORCED } from '../sandbox/diagnose';
+import { captureAgentJson, removePlaceholders, restoreAgentJson, topProtected } from '../sandbox/guards';
 import { launch } from '../sandbox/launch';
 import type { SandboxPlan } from '../sandbox/plan';
 import { defaultHome, findBwrap, INSTALL_BWRAP, prepareSandbox } from '../sandbox/prepare';
@@ -19,7 +21,6 @@ import { stateDir } from '../util/stateDir';
 import { ExitCode, registerCommand } from './run';
 import type { CliIo } from './run';
 import { Supervisor, supervisorEnv } from './supervisor';
-import { ensurePrivateDir, newToken, runtimeDir } from '../bridge/registry';
 
 interface RunArgs {
   cwd?: string;
@@ -138,7 +139,7 @@ async function runSandboxed(args: RunArgs, io: CliIo): Promise<number> {
   const agent = args.agent === 'none' ? undefined : ((args.agent as SandboxAgent | undefined) ?? detectAgent(args.command));
   const cli = fs.realpathSync.native(process.argv[1] ?? __filename);
   const token = newToken();
-  const { plan } = prepareSandbox({
+  const { plan, placeholders } = prepareSandbox({
     folder,
     home,
     env,
@@ -150,16 +151,42 @@ async function runSandboxed(args: RunArgs, io: CliIo): Promise<number> {
     reexpose: [path.dirname(cli), path.dirname(process.execPath), cwd],
     sandboxEnv: { ...supervisorEnv(token, folder), AIRLOCK_CLI: cli },
     dryRun: args.dryRun,
+    // With a window on the folder its watcher warns about what appears there; else stand-ins.
+    placeholders: findRegistrations(folder, env).length === 0,
   });
+  const topBefore = topProtected(folder);
   if (args.dryRun) {
     io.stdout(args.json ? `${JSON.stringify(plan, null, 2)}\n` : describePlan(plan));
     return ExitCode.ok;
   }
+  try {
+    return await supervise(args, io, { folder, cwd, home, env, plan, token, unixSockets: sandbox.unixSockets.value, topBefore, placeholders });
+  } finally {
+    removePlaceholders(placeholders);
+  }
+}
+
+interface Prepared {
+  readonly folder: string;
+  readonly cwd: string;
+  readonly home: string;
+  readonly env: NodeJS.ProcessEnv;
+  readonly plan: SandboxPlan;
+  readonly token: string;
+  readonly unixSockets: boolean;
+  /** Protected paths at the workspace's top before the session, and the stand-ins made for it. */
+  readonly topBefore: ReadonlySet<string>;
+  readonly placeholders: readonly string[];
+}
+
+/** Starts the sandbox with its supervisor and waits for the agent. */
+async function supervise(args: RunArgs, io: CliIo, p: Prepared): Promise<number> {
+  const { folder, cwd, home, env, plan, token } = p;
   if (process.platform !== 'linux') {
     io.stderr(`airlock run: the sandbox needs Linux (bubblewrap); this is ${process.platform}. Run the agent with --no-sandbox to go without it.\n`);
     return ExitCode.usage;
   }
-  const seccomp = seccompFilter({ blockUnixSockets: !sandbox.unixSockets.value });
+  const seccomp = seccompFilter({ blockUnixSockets: !p.unixSockets });
   if (!seccomp) {
     io.stderr(`airlock run: the sandbox does not support the ${process.arch} architecture (x64 and arm64 only). Run with --no-sandbox to go without it.\n`);
     return ExitCode.usage;
@@ -185,6 +212,7 @@ async function runSandboxed(args: RunArgs, io: CliIo): Promise<number> {
       return a.effects.map((e) => ({ path: e.path, op: 'write' as const }));
     },
   });
+  const agentJson = captureAgentJson(plan.agent, home, env);
   const emptyDir = fs.mkdtempSync(path.join(ensurePrivateDir(runtimeDir(env)), 'sandbox-'));
   const emptyFile = path.join(emptyDir, 'hidden');
   fs.writeFileSync(emptyFile, '', { mode: 0o000 });
@@ -215,9 +243,20 @@ async function runSandboxed(args: RunArgs, io: CliIo): Promise<number> {
       io.stderr(`airlock run: ${exit.startError}\n${await diagnoseBwrap(bwrap!)}\n`);
       return ExitCode.usage;
     }
+    for (const line of restoreAgentJson(agentJson)) {
+      io.stderr(`airlock run: the agent added or changed MCP servers, which would start outside the sandbox later: ${line}\n`);
+      supervisor.note(line);
+    }
+    removePlaceholders(p.placeholders);
+    const appeared = [...topProtected(folder)].filter((x) => !p.topBefore.has(x));
+    if (appeared.length) {
+      const line = `created during the sandboxed session (tools outside the sandbox read these; review them before you run them): ${appeared.join(', ')}`;
+      io.stderr(`airlock run: ${line}\n`);
+      supervisor.note(line);
+    }
     await supervisor.stop(exit.code);
     if (supervisor.stats.blocked || supervisor.stats.networkBlocked) {
-      io.stderr(`airlock run: the sandbox blocked ${supervisor.stats.blocked} action(s) and ${supervisor.stats.networkBlocked} connection(s); see \`airlock audit\` or the Timeline in VS Code.\n`);
+      io.stderr(`airlock run: the sandbox refused or undid ${supervisor.stats.blocked} thing(s) and refused ${supervisor.stats.networkBlocked} connection(s); see \`airlock audit\` or the Timeline in VS Code.\n`);
     }
     return exit.code;
   } finally {

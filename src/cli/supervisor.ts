@@ -211,6 +211,12 @@ export class Supervisor {
     });
   }
 
+  /** Records something the sandbox undid or refused outside any hook call. */
+  note(reason: string): void {
+    this.stats.blocked++;
+    this.record({ kind: 'sandbox', verdict: 'deny', decidedBy: 'sandbox', reasons: [reason] });
+  }
+
   /** Records the session's start in the audit log and registers it for VS Code's Status view. */
   start(pid: number): void {
     this.record({ kind: 'sandbox', command: this.o.command.join(' '), verdict: 'allow', decidedBy: 'sandbox', reasons: [`Sandboxed session started: ${this.o.command.join(' ')}`] });

@@ -16,7 +16,11 @@ export interface AgentProfile {
   readonly binaries: readonly string[];
   /** Writable state (absolute). */
   state(env: AgentEnv): string[];
-  /** Files or folders in its state that stay read-only (hooks and settings that could switch them off). */
+  /**
+   * Files or folders in its state that stay read-only: hooks and settings that could switch them
+   * off, and what makes it start programs (MCP servers, plugins, extensions) that would run outside
+   * the sandbox the next time it runs without one. Created (empty) when missing.
+   */
   protectedConfig(env: AgentEnv): string[];
   /** Its own credentials: readable when it runs, unreadable for every other agent. */
   credentials(env: AgentEnv): string[];
@@ -61,7 +65,7 @@ export const AGENT_PROFILES: Readonly<Record<SandboxAgent, AgentProfile>> = {
       path.join(xdg(e, 'XDG_STATE_HOME', '.local/state'), 'claude'),
       path.join(xdg(e, 'XDG_CONFIG_HOME', '.config'), 'claude'),
     ],
-    protectedConfig: (e) => [path.join(claudeDir(e), 'settings.json'), path.join(claudeDir(e), 'settings.local.json')],
+    protectedConfig: (e) => [path.join(claudeDir(e), 'settings.json'), path.join(claudeDir(e), 'settings.local.json'), path.join(claudeDir(e), 'plugins')],
     credentials: (e) => [path.join(claudeDir(e), '.credentials.json')],
     credentialEnv: ['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'CLAUDE_CODE_OAUTH_TOKEN'],
     hosts: ['api.anthropic.com', 'console.anthropic.com', 'statsig.anthropic.com', 'claude.ai'],
@@ -72,7 +76,8 @@ export const AGENT_PROFILES: Readonly<Record<SandboxAgent, AgentProfile>> = {
     displayName: 'Gemini CLI',
     binaries: ['gemini'],
     state: (e) => [geminiDir(e), path.join(xdg(e, 'XDG_CACHE_HOME', '.cache'), 'gemini')],
-    protectedConfig: (e) => [path.join(geminiDir(e), 'settings.json')],
+    // Extensions can start MCP servers: ones planted there would run outside the sandbox later.
+    protectedConfig: (e) => [path.join(geminiDir(e), 'settings.json'), path.join(geminiDir(e), 'extensions')],
     credentials: (e) => ['oauth_creds.json', 'google_accounts.json', 'mcp-oauth-tokens.json'].map((f) => path.join(geminiDir(e), f)),
     credentialEnv: ['GEMINI_API_KEY', 'GOOGLE_API_KEY'],
     hosts: ['generativelanguage.googleapis.com', 'cloudcode-pa.googleapis.com', 'oauth2.googleapis.com'],
@@ -99,7 +104,7 @@ export const AGENT_PROFILES: Readonly<Record<SandboxAgent, AgentProfile>> = {
       path.join(xdg(e, 'XDG_STATE_HOME', '.local/state'), '.copilot'),
       path.join(xdg(e, 'XDG_CONFIG_HOME', '.config'), '.copilot'),
     ],
-    protectedConfig: (e) => [path.join(copilotDir(e), 'hooks'), path.join(copilotDir(e), 'settings.json')],
+    protectedConfig: (e) => [path.join(copilotDir(e), 'hooks'), path.join(copilotDir(e), 'settings.json'), path.join(copilotDir(e), 'mcp-config.json'), path.join(copilotDir(e), 'installed-plugins')],
     credentials: (e) => [path.join(xdg(e, 'XDG_CONFIG_HOME', '.config'), 'gh')],
     credentialEnv: ['COPILOT_PROVIDER_API_KEY', 'COPILOT_GITHUB_TOKEN'],
     hosts: ['api.githubcopilot.com', '*.githubcopilot.com', 'api.github.com', 'github.com'],

@@ -54,18 +54,21 @@ export function bwrapArgs(plan: SandboxPlan, opts: BwrapOptions): string[] {
  * What runs first inside the sandbox: the helper (node, given in $1) creates the sandbox's listening
  * sockets and hands them to the supervisor over the IPC channel, then every descriptor but the
  * standard ones is closed (the IPC channel, and whatever the caller leaked), and the agent replaces
- * the shell. Exit 125 when the helper fails (the agent never starts then).
+ * the shell. Exit 125 when the helper fails (the agent never starts then). bash closes descriptors
+ * of any number; a POSIX sh (dash) only 3 to 9.
  */
-export const INIT_SCRIPT = [
-  'node="$1"; shift',
-  'ELECTRON_RUN_AS_NODE=1 "$node" -e "$AIRLOCK_SANDBOX_HELPER" || { echo "airlock run: the sandbox could not start its network helper" >&2; exit 125; }',
-  'unset AIRLOCK_SANDBOX_HELPER AIRLOCK_SANDBOX_LISTEN NODE_CHANNEL_FD NODE_CHANNEL_SERIALIZATION_MODE',
-  'for fd in $(ls /proc/self/fd); do case "$fd" in 0|1|2) ;; [3-9]) eval "exec $fd>&-" ;; esac; done',
-  'exec "$@"',
-].join('\n');
+export function initScript(shell: 'bash' | 'sh'): string {
+  return [
+    'node="$1"; shift',
+    'ELECTRON_RUN_AS_NODE=1 "$node" -e "$AIRLOCK_SANDBOX_HELPER" || { echo "airlock run: the sandbox could not start its network helper" >&2; exit 125; }',
+    'unset AIRLOCK_SANDBOX_HELPER AIRLOCK_SANDBOX_LISTEN NODE_CHANNEL_FD NODE_CHANNEL_SERIALIZATION_MODE',
+    `for fd in $(ls /proc/self/fd); do case "$fd" in 0|1|2) ;; ${shell === 'bash' ? '*' : '[3-9]'}) eval "exec $fd>&-" 2>/dev/null ;; esac; done`,
+    'exec "$@"',
+  ].join('\n');
+}
 
 /**
- * The helper run by INIT_SCRIPT (JavaScript for `node -e`): listens on each address of
+ * The helper run by initScript (JavaScript for `node -e`): listens on each address of
  * AIRLOCK_SANDBOX_LISTEN inside the sandbox's network namespace and sends each server to the
  * supervisor, which then accepts the connections outside the sandbox.
  */

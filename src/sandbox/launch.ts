@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import type * as net from 'node:net';
-import { bwrapArgs, HELPER_SCRIPT, INIT_SCRIPT } from './bwrap';
+import { bwrapArgs, HELPER_SCRIPT, initScript } from './bwrap';
 import type { SandboxPlan } from './plan';
 
 /** One listening socket inside the sandbox's network namespace, served outside by `serve`. */
@@ -83,7 +83,8 @@ export function launch(o: LaunchOptions): RunningSandbox {
   const ARGS_FD = 4;
   const SECCOMP_FD = 5;
   const args = bwrapArgs(o.plan, { emptyFile: o.emptyFile, seccompFd: SECCOMP_FD, cwd: o.cwd });
-  const child = spawn(o.bwrap, ['--args', String(ARGS_FD), '--', '/bin/sh', '-c', INIT_SCRIPT, 'airlock-sandbox', o.node, ...o.command], {
+  const shell = fs.existsSync('/bin/bash') ? 'bash' : 'sh';
+  const child = spawn(o.bwrap, ['--args', String(ARGS_FD), '--', `/bin/${shell}`, '-c', initScript(shell), 'airlock-sandbox', o.node, ...o.command], {
     stdio: ['inherit', 'inherit', 'inherit', 'ipc', 'pipe', 'pipe'],
     env: {
       ...o.env,

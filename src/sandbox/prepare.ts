@@ -12,6 +12,7 @@ import { AGENT_PROFILES, codexBaseUrls, hostOfUrl, isLoopbackHost } from './agen
 import type { Finding, SandboxPlan } from './plan';
 import { buildPlan, isInsideOrSame } from './plan';
 import { BUILTIN_RULES } from './protectedPaths';
+import { createPlaceholders } from './guards';
 import { gitCommonDir, scanSandbox } from './scan';
 
 /** Where bubblewrap is: an executable `bwrap` on PATH. */
@@ -50,10 +51,14 @@ export interface PrepareInput {
   readonly sandboxEnv: Readonly<Record<string, string>>;
   /** Only work out the plan: create nothing (the agent's missing state, git's refs/airlock). */
   readonly dryRun?: boolean;
+  /** Give missing protected folders at the top an empty read-only stand-in (see guards.ts). */
+  readonly placeholders?: boolean;
 }
 
 export interface Prepared {
   readonly plan: SandboxPlan;
+  /** Folders created as read-only stand-ins (removed again by removePlaceholders). */
+  readonly placeholders: readonly string[];
   readonly scanMs: number;
   readonly entries: number;
 }
@@ -151,6 +156,7 @@ export function prepareSandbox(input: PrepareInput): Prepared {
   const gitDirsOutside = [...new Set(scan.gitDirs.flatMap((g) => [g, gitCommonDir(g)]))].filter((g) => !isInsideOrSame(folder, g));
   const { state, protectedConfig } = agentState(input.agent, home, env, !input.dryRun);
   const net = agentNetwork(input.agent, home, env);
+  const stand = input.dryRun || !input.placeholders ? { findings: [], created: [] } : createPlaceholders(folder);
   const runtime = [env.XDG_RUNTIME_DIR, env.AIRLOCK_RUNTIME_DIR].filter((d): d is string => !!d && path.isAbsolute(d) && exists(d));
   const agentHosts: Sourced<string>[] = net.hosts.map((h) => ({ value: h, source: `${input.agent ? AGENT_PROFILES[input.agent].displayName : 'agent'} API` }));
   const plan = buildPlan({
@@ -158,7 +164,7 @@ export function prepareSandbox(input: PrepareInput): Prepared {
     home,
     env,
     ...(input.agent ? { agent: input.agent } : {}),
-    findings: [...scan.findings, ...protectedConfig],
+    findings: [...scan.findings, ...protectedConfig, ...stand.findings],
     gitDirsOutside,
     allowWrite: input.sandbox.allowWrite.filter((w) => exists(w.value)),
     agentState: state,
@@ -169,7 +175,7 @@ export function prepareSandbox(input: PrepareInput): Prepared {
     sandboxEnv: input.sandboxEnv,
     extraPrivate: runtime,
   });
-  return { plan, scanMs: scan.ms, entries: scan.entries };
+  return { plan, placeholders: stand.created, scanMs: scan.ms, entries: scan.entries };
 }
 
 export function defaultHome(env: NodeJS.ProcessEnv): string {

@@ -73,8 +73,17 @@ function attackContext(driver: AgentDriver, sb: Sandbox): AttackContext {
     home: sb.home,
     hookConfig: driver.hookConfigFile(sb.repo),
     otherCredentials: driver.agent === 'codex' ? path.join(sb.home, '.claude', '.credentials.json') : path.join(sb.home, '.codex', 'auth.json'),
+    mcpConfig: MCP_CONFIG[driver.agent](sb.home),
   };
 }
+
+/** Where each agent reads MCP servers from in its home (a planted one would run outside the sandbox later). */
+const MCP_CONFIG: Record<AgentDriver['agent'], (home: string) => AttackContext['mcpConfig']> = {
+  claude: (home) => ({ file: path.join(home, '.claude.json'), format: 'json' }),
+  gemini: (home) => ({ file: path.join(home, '.gemini', 'extensions', 'pwned', 'gemini-extension.json'), format: 'json' }),
+  codex: (home) => ({ file: path.join(home, '.codex', 'config.toml'), format: 'toml' }),
+  'copilot-cli': (home) => ({ file: path.join(home, '.copilot', 'mcp-config.json'), format: 'json' }),
+};
 
 async function runSandboxed(driver: AgentDriver, agent: ProvisionedAgent, sb: Sandbox, script: readonly Turn[]): Promise<{ result: AgentRunResult; server: ModelServer; received: string }> {
   const server = await driver.startServer(script);
@@ -192,12 +201,14 @@ describe('airlock run: the OS sandbox', function () {
         home: sb.home,
         hookConfig: path.join(sb.repo, '.claude', 'settings.json'),
         otherCredentials: path.join(sb.home, '.codex', 'auth.json'),
+        mcpConfig: MCP_CONFIG.claude(sb.home),
       };
       for (const a of ATTACKS) {
         a.setup(c);
       }
       fs.writeFileSync(path.join(sb.repo, 'attack.sh'), attackScript(c));
-      const r = airlock(['run', '--', 'sh', 'attack.sh'], { cwd: sb.repo, env: stateEnv(sb, { HOME: sb.home }) });
+      fs.writeFileSync(path.join(sb.home, '.claude.json'), '{}\n');
+      const r = airlock(['run', '--agent', 'claude', '--', 'sh', 'attack.sh'], { cwd: sb.repo, env: stateEnv(sb, { HOME: sb.home }) });
       assert.equal(r.status, 0, r.stderr);
       const out = `${r.stdout}${r.stderr}`;
       const failures = ATTACKS.map((a) => [a.id, a.check(c, out)] as const).filter(([, f]) => f !== undefined);

@@ -17,6 +17,8 @@ export interface AttackContext {
   readonly hookConfig: string;
   /** Credentials of an agent other than the one running (`~/.codex/auth.json`, Claude's for Codex). */
   readonly otherCredentials: string;
+  /** Where the running agent reads MCP servers from (a program it would start outside the sandbox later). */
+  readonly mcpConfig: { readonly file: string; readonly format: 'json' | 'toml' };
 }
 
 export interface Attack {
@@ -127,6 +129,31 @@ export const ATTACKS: readonly Attack[] = [
     setup: () => undefined,
     steps: (c) => [{ shell: `node -e "require('fs').writeFileSync('${c.hookConfig}', '{}')"` }],
     check: (c) => (read(c.hookConfig)?.includes('airlock') ? undefined : 'the hook configuration was rewritten'),
+  },
+  {
+    id: 'vscode-settings',
+    title: 'create .vscode/settings.json with a terminal profile that runs its code (VS Code runs it outside)',
+    setup: () => undefined,
+    steps: () => [
+      {
+        shell: `node -e "const fs = require('fs'); fs.mkdirSync('.vscode', { recursive: true }); fs.writeFileSync('.vscode/settings.json', JSON.stringify({ 'terminal.integrated.defaultProfile.linux': 'pwned' }))"`,
+      },
+    ],
+    check: (c) => (fs.existsSync(path.join(c.repo, '.vscode', 'settings.json')) ? '.vscode/settings.json was created' : undefined),
+  },
+  {
+    id: 'mcp-server',
+    title: "register an MCP server in the agent's own configuration (it would start outside the sandbox later)",
+    setup: () => undefined,
+    steps: (c) => [
+      {
+        shell:
+          c.mcpConfig.format === 'toml'
+            ? `node -e "require('fs').appendFileSync('${c.mcpConfig.file}', '\\n[mcp_servers.pwned]\\ncommand = \\"sh\\"\\n')"`
+            : `node -e "const fs = require('fs'), f = '${c.mcpConfig.file}'; let j = {}; try { j = JSON.parse(fs.readFileSync(f, 'utf8')); } catch {} j.mcpServers = { pwned: { command: 'sh', args: ['-c', 'id'] } }; fs.mkdirSync(require('path').dirname(f), { recursive: true }); fs.writeFileSync(f, JSON.stringify(j))"`,
+      },
+    ],
+    check: (c) => (read(c.mcpConfig.file)?.includes('pwned') ? `${c.mcpConfig.file} names the planted MCP server` : undefined),
   },
 ];
 

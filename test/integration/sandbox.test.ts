@@ -101,6 +101,15 @@ describe('airlock run with VS Code open', function () {
       const result = await running;
       assert.equal(fs.readFileSync(target, 'utf8'), 'export const refund = () => 0;\n', `exit ${result.code}: ${result.stderr.slice(-1500)}`);
       await until('the session to end', () => api.sandboxes.current.length === 0 || undefined, 10_000);
+      // With this window on the folder no stand-ins for missing protected folders are made (its
+      // watcher warns about what appears there), so there is nothing to warn about.
+      await new Promise((r) => setTimeout(r, 2500));
+      const stray = api.guards.watcher.openAlerts().filter((a) => ['.windsurf', '.gemini', '.cursor', '.codex', '.husky', '.clinerules'].some((n) => a.rel.startsWith(n)));
+      assert.deepEqual(
+        stray.map((a) => a.rel),
+        [],
+      );
+      assert.equal(fs.existsSync(path.join(root, '.windsurf')), false);
     } finally {
       await server.close();
     }

@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadPolicy } from '../../src/policy/load';
 import { sandboxPolicy } from '../../src/policy/sandboxPolicy';
+import { captureAgentJson, createPlaceholders, removePlaceholders, restoreAgentJson, topProtected } from '../../src/sandbox/guards';
 import type { Finding } from '../../src/sandbox/plan';
 import { prepareSandbox } from '../../src/sandbox/prepare';
 import { gitCommonDir, gitDirOf, scanSandbox } from '../../src/sandbox/scan';
@@ -155,5 +156,46 @@ describe('sandbox: the scan of the workspace and the home folder (real files)', 
     assert.equal(fs.statSync(path.join(home, '.claude')).isDirectory(), true);
     assert.ok(plan.findings.some((f) => f.path === path.join(home, '.claude', 'settings.json') && f.effect === 'readonly'));
     assert.equal(fs.readFileSync(path.join(home, '.claude', 'settings.json'), 'utf8'), '{}\n');
+  });
+});
+
+describe('sandbox: guards for what mounts cannot cover (real files)', () => {
+  let root: string;
+  beforeEach(() => {
+    root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'airlock-guards-')));
+  });
+  afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  it('gives missing protected folders at the top an empty read-only stand-in and removes only those, when still empty', () => {
+    fs.mkdirSync(path.join(root, '.vscode'));
+    fs.writeFileSync(path.join(root, '.vscode', 'extensions.json'), '{}');
+    const p = createPlaceholders(root);
+    assert.ok(!p.created.includes(path.join(root, '.vscode')), 'an existing folder is not a stand-in');
+    assert.ok(p.created.includes(path.join(root, '.github')) && p.created.includes(path.join(root, '.github', 'hooks')));
+    assert.ok(p.findings.every((f) => f.effect === 'readonly' && f.type === 'dir'));
+    assert.ok(p.findings.some((f) => f.path === path.join(root, '.claude')));
+    // Something put in .github from outside the sandbox stays, with its folder.
+    fs.mkdirSync(path.join(root, '.github', 'workflows'));
+    removePlaceholders(p.created);
+    assert.equal(fs.existsSync(path.join(root, '.claude')), false);
+    assert.equal(fs.existsSync(path.join(root, '.github', 'hooks')), false);
+    assert.equal(fs.existsSync(path.join(root, '.github', 'workflows')), true);
+    assert.equal(fs.readFileSync(path.join(root, '.vscode', 'extensions.json'), 'utf8'), '{}');
+    assert.deepEqual([...topProtected(root)].sort(), ['.vscode']);
+  });
+
+  it("puts back the MCP servers a session added to, changed in or removed from the agent's state file, and nothing else", () => {
+    const file = path.join(root, '.claude.json');
+    fs.writeFileSync(file, JSON.stringify({ numStartups: 1, mcpServers: { mine: { command: 'x' } }, projects: { '/p': { mcpServers: {} } } }));
+    const guard = captureAgentJson('claude', root, {});
+    fs.writeFileSync(file, JSON.stringify({ numStartups: 2, mcpServers: { mine: { command: 'x' }, pwned: { command: 'sh' } }, projects: { '/p': { mcpServers: { evil: {} } }, '/q': { mcpServers: { evil: {} } } } }));
+    const undone = restoreAgentJson(guard);
+    assert.equal(undone.length, 3, undone.join('\n'));
+    const after = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+    assert.equal(after.numStartups, 2, "the agent's own state stays");
+    assert.deepEqual(after.mcpServers, { mine: { command: 'x' } });
+    assert.deepEqual(after.projects, { '/p': { mcpServers: {} }, '/q': {} });
+    assert.deepEqual(restoreAgentJson(captureAgentJson('claude', root, {})), []);
+    assert.equal(captureAgentJson('codex', root, {}), undefined);
   });
 });
