@@ -10,6 +10,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as http from 'node:http';
+import { findChromium } from './systemPackages.mjs';
 
 export const CODE_SERVER_VERSION = '4.139.1';
 export const NODE24_VERSION = '24.21.0';
@@ -23,7 +24,7 @@ function log(msg) {
 }
 
 /** Finds npm's own CLI script so it can be run under another Node. */
-function npmCli() {
+export function npmCli() {
   const candidates = [
     process.env.npm_execpath,
     path.join(path.dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'bin', 'npm-cli.js'),
@@ -48,6 +49,11 @@ function run(cmd, args, opts) {
   if (r.status !== 0) {
     throw new Error(`${cmd} ${args.join(' ')} failed with ${r.status ?? r.signal}`);
   }
+}
+
+/** True when VS Code (code-server and its Node) is already in the cache: nothing to build. */
+export function vscodeCached() {
+  return fs.existsSync(path.join(installDir, '.complete'));
 }
 
 /** @returns {{ node: string, entry: string, vscodeVersion: string }} */
@@ -285,6 +291,12 @@ export async function startVSCode(opts = {}) {
         await new Promise((r) => setTimeout(r, 100));
       }
       killGroup(child.pid, 'SIGKILL');
+      // SIGKILL is not instant for a process in the middle of disk I/O on a busy machine: give the
+      // group a moment to be gone before saying it is stopped.
+      const killDeadline = Date.now() + 3000;
+      while (groupAlive(child.pid) && Date.now() < killDeadline) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
     }
     serverLog.end();
     if (!keepRoot) {
@@ -349,9 +361,9 @@ export const CHROMIUM_ARGS = [
 ];
 
 export function chromiumPath() {
-  const p = process.env.AIRLOCK_CHROMIUM || '/usr/bin/chromium';
-  if (!fs.existsSync(p)) {
-    throw new Error(`Chromium not found at ${p}: apt-get install chromium (or set AIRLOCK_CHROMIUM)`);
+  const p = findChromium();
+  if (!p) {
+    throw new Error('Chromium not found (neither $AIRLOCK_CHROMIUM nor chromium on PATH): apt-get install chromium');
   }
   return p;
 }

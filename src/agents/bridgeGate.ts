@@ -10,7 +10,8 @@ import { denyDecision } from './adapter';
 
 export class BridgeGate implements Gate {
   constructor(
-    private readonly fallback: () => Promise<Gate>,
+    /** The headless gate; `unreachable` says where Airlock looked for a window, for the agent's message. */
+    private readonly fallback: (unreachable?: string) => Promise<Gate>,
     private readonly env: NodeJS.ProcessEnv = process.env,
   ) {}
 
@@ -33,7 +34,7 @@ export class BridgeGate implements Gate {
         return { decision: denyDecision(`the supervisor of airlock run could not be reached (${err.message})`), decidedBy: 'error' };
       }
       if (err instanceof BridgeUnavailable) {
-        return (await this.fallback()).decide(actions, ctx);
+        return (await this.fallback(err.message)).decide(actions, ctx);
       }
       return { decision: denyDecision(`VS Code could not decide: ${err instanceof Error ? err.message : String(err)}`), decidedBy: 'error' };
     }

@@ -25,6 +25,8 @@ export interface LocalGateOptions {
   readonly analyze?: CommandAnalyzer;
   /** The user's home folder for policies and analysis (default: os.homedir()). */
   readonly home?: string;
+  /** Why no window could be reached (where Airlock looked): told to the agent with how to approve. */
+  readonly unreachable?: string;
 }
 
 export class LocalGate implements Gate {
@@ -53,7 +55,7 @@ export class LocalGate implements Gate {
     const deps: GateDeps = {
       evaluate: (a) => this.evaluator.evaluate(a, folder(a)),
       agentCanAsk: ctx.canAsk,
-      howToApprove: HOW_TO_APPROVE,
+      howToApprove: this.opts.unreachable ? `${this.opts.unreachable}. ${HOW_TO_APPROVE}` : HOW_TO_APPROVE,
       folder,
       snapshot: async (f, label, action) => {
         const settings = this.evaluator.policy(f).settings.snapshots;

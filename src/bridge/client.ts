@@ -9,7 +9,7 @@ import type { GateResult, ProposedAction } from '../core/types';
 import type { BridgeRequest, BridgeResponse, PongResponse } from './protocol';
 import { gateResultOf, PROTOCOL_VERSION } from './protocol';
 import type { Registration } from './registry';
-import { findRegistrations } from './registry';
+import { findRegistrations, windowsDir } from './registry';
 
 export class BridgeUnavailable extends Error {}
 
@@ -89,7 +89,10 @@ export async function requestDecision(
 ): Promise<GateResult> {
   const eps = endpointsFor(opts.cwd, opts.env);
   if (eps.length === 0) {
-    throw new BridgeUnavailable('no VS Code window with Agent Airlock has this folder open');
+    // Say where: a window started with another XDG_RUNTIME_DIR, TMPDIR or AIRLOCK_RUNTIME_DIR registers elsewhere.
+    throw new BridgeUnavailable(
+      `Airlock looked for one in ${windowsDir(opts.env)} and found none with ${opts.cwd} open. If it is open, that window registered elsewhere: start the agent with AIRLOCK_RUNTIME_DIR set to the folder that window uses`,
+    );
   }
   let last: Error = new BridgeUnavailable('unreachable');
   for (const ep of eps) {
@@ -125,7 +128,7 @@ export async function requestDecision(
       throw err;
     }
   }
-  throw last;
+  throw new BridgeUnavailable(`Airlock found ${eps.length === 1 ? 'a window' : `${eps.length} windows`} for ${opts.cwd} but none answered (${last.message})`);
 }
 
 /** Checks that a window answers (used by `airlock status`). */

@@ -49,7 +49,8 @@ export function ensurePrivateDir(dir: string): string {
   return dir;
 }
 
-function windowsDir(env?: NodeJS.ProcessEnv): string {
+/** Where windows register (and hooks look for them). */
+export function windowsDir(env?: NodeJS.ProcessEnv): string {
   return path.join(runtimeDir(env), 'windows');
 }
 

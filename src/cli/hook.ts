@@ -21,9 +21,9 @@ if (process.argv[2] === 'hook') {
 /** The gate for this call: the VS Code window that has the folder open, else the policy alone. */
 async function createGate(): Promise<Gate> {
   const { BridgeGate } = await import('../agents/bridgeGate.js');
-  return new BridgeGate(async () => {
+  return new BridgeGate(async (unreachable) => {
     const { LocalGate } = await import('../agents/localGate.js');
-    return new LocalGate();
+    return new LocalGate(unreachable ? { unreachable } : {});
   });
 }
 

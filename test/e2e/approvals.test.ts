@@ -1,5 +1,4 @@
 import * as assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -10,6 +9,7 @@ import { findRegistrations } from '../../src/bridge/registry';
 import type { GateResult, ProposedAction } from '../../src/core/types';
 import type { RunningServer } from './harness';
 import { demoLib, projectRoot, serverLib } from './harness';
+import { claudeWrites } from './hookCli';
 import { openBrowser, screenshot, waitForAirlock } from './ui';
 
 async function until<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
@@ -183,19 +183,7 @@ describe('approving and rolling back in a real VS Code (Playwright)', function (
   });
 
   it('the real `airlock hook claude`: Approve → the agent proceeds; Deny… → a PreToolUse deny carrying the reason', async () => {
-    const cli = path.join(projectRoot, 'dist', 'cli.js');
-    const runHook = (content: string) =>
-      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-        const child = spawn(process.execPath, [cli, 'hook', 'claude'], { cwd: folder, env: { ...process.env, ...env } });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (d) => (stdout += d));
-        child.stderr.on('data', (d) => (stderr += d));
-        child.on('close', (code) => resolve({ code, stdout, stderr }));
-        child.stdin.end(
-          JSON.stringify({ session_id: 'e2e-cli', transcript_path: '/dev/null', cwd: folder, hook_event_name: 'PreToolUse', tool_name: 'Write', tool_input: { file_path: path.join(folder, '.env'), content } }),
-        );
-      });
+    const runHook = (content: string) => claudeWrites(folder, path.join(folder, '.env'), content, { ...process.env, ...env });
     const approved = runHook('VIA_CLI=1\n');
     const early = await Promise.race([approved, editorAction('Approve').waitFor().then(() => undefined)]);
     assert.equal(early, undefined, `the hook answered without asking the window: ${JSON.stringify(early)}`);

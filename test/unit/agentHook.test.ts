@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import type { AgentId } from '../../src/agents/adapter';
 import { readAudit } from '../../src/audit/log';
 import { AGENT_IDS } from '../../src/agents/adapter';
+import { runtimeDir } from '../../src/bridge/registry';
 
 const cli = path.resolve(__dirname, '..', '..', '..', 'dist', 'cli.js');
 /** Airlock's per-user state (the audit log) for these tests. */
@@ -73,6 +74,8 @@ describe('agents: airlock hook (the built dist/cli.js, spawned)', () => {
     assert.equal(out.hookSpecificOutput.permissionDecision, 'deny');
     assert.match(out.hookSpecificOutput.permissionDecisionReason, /\.env/);
     assert.match(env.stderr, /open this workspace in VS Code with the Agent Airlock extension/);
+    // Where it looked for a window, so a user whose window is open elsewhere can point the agent at it.
+    assert.ok(env.stderr.includes(`looked for one in ${path.join(runtimeDir(), 'windows')} and found none with ${ws} open`), env.stderr);
     const entries = readAudit(ws, { AIRLOCK_HOME: stateHome }).entries.filter((e) => e.folder === ws);
     assert.deepEqual(
       entries.map((e) => [e.kind, e.verdict, e.via, e.agent]),

@@ -69,9 +69,12 @@ describe('bridge (hook CLI <-> extension over a private Unix socket)', () => {
     assert.deepEqual((await requestDecision([edit(tmp)], { cwd: tmp, deadlineMs: 5000, env })).decision.reasons, ['outer']);
   });
 
-  it('reports BridgeUnavailable for a folder no window has open', async () => {
+  it('reports BridgeUnavailable for a folder no window has open, saying where it looked', async () => {
     await window([path.join(tmp, 'other')], async () => ({ decision: allow, decidedBy: 'policy' }));
-    await assert.rejects(requestDecision([edit(tmp)], { cwd: tmp, deadlineMs: 5000, env }), BridgeUnavailable);
+    await assert.rejects(
+      requestDecision([edit(tmp)], { cwd: tmp, deadlineMs: 5000, env }),
+      (err: Error) => err instanceof BridgeUnavailable && err.message.includes(`looked for one in ${path.join(tmp, 'run', 'windows')} and found none with ${tmp} open`),
+    );
   });
 
   it('ignores and removes the registration of a window whose process is gone', async () => {
