@@ -21,7 +21,13 @@ import { ATTACKS, attackScript, SECRETS } from './sandboxAttacks';
 const projectRoot = path.resolve(__dirname, '..', '..', '..');
 const cli = path.join(projectRoot, 'dist', 'cli.js');
 const PROMPT = 'Carry out the scripted task.';
-const hasBwrap = spawnSync('sh', ['-c', 'command -v bwrap'], { encoding: 'utf8' }).status === 0;
+const has = (tool: string) => spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).status === 0;
+const hasBwrap = has('bwrap');
+
+/** The attack list runs make and python3: without them an attack would fail for want of a program, not because of the sandbox. */
+function attackToolsPresent(): void {
+  assert.ok(has('make') && has('python3'), 'the attack list needs make and python3 (npm test installs them as root)');
+}
 const figures: string[] = [];
 
 function airlock(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeout?: number } = {}) {
@@ -194,6 +200,7 @@ describe('airlock run: the OS sandbox', function () {
       if (!hasBwrap) {
         this.skip();
       }
+      attackToolsPresent();
       const installed = airlock(['install-hooks', 'claude', '--dir', sb.repo]);
       assert.equal(installed.status, 0, installed.stderr);
       const c: AttackContext = {
@@ -275,6 +282,7 @@ describe('airlock run: the OS sandbox', function () {
       it('every attack of the list fails on disk and no secret reaches the model (hooks in audit mode: the sandbox alone holds)', async () => {
         fs.mkdirSync(path.join(sb.repo, '.airlock'), { recursive: true });
         fs.writeFileSync(path.join(sb.repo, '.airlock', 'policy.json'), '{ "mode": "audit" }\n');
+        attackToolsPresent();
         const c = attackContext(driver, sb);
         for (const a of ATTACKS) {
           a.setup(c);
