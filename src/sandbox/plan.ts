@@ -3,6 +3,7 @@
  * order bubblewrap must mount them), the environment, and the network. Built from what the scan
  * found (scan.ts) and the merged `sandbox` policy. Pure: no I/O.
  */
+import * as path from 'node:path';
 import type { Sourced } from '../policy/sandboxPolicy';
 import type { SandboxAgent } from './agents';
 import { AGENT_PROFILES, SANDBOX_AGENTS } from './agents';
@@ -130,10 +131,20 @@ export function buildPlan(input: PlanInput): SandboxPlan {
       .map((p): Finding => ({ path: p, type: 'dir', effect: 'readonly', rule: BUILTIN_RULES.airlock })),
   ];
   const hidden = input.findings.filter((f) => f.effect === 'hide');
+  // A folder that holds a mount can still be renamed (`mv .git .git-old`, then a fresh .git with
+  // hooks): every folder between a writable root and a read-only path is bound onto itself, and a
+  // mount point cannot be renamed or removed.
+  const pinned = new Set<string>();
+  for (const f of readonly) {
+    const root = writable.filter((w) => isInsideOrSame(w.path, f.path) && w.path !== f.path).sort((a, b) => b.path.length - a.path.length)[0];
+    for (let d = path.posix.dirname(f.path); root && d.length > root.path.length && isInsideOrSame(root.path, d); d = path.posix.dirname(d)) {
+      pinned.add(d);
+    }
+  }
   const mounts: Mount[] = [
     ...byDepth(privates).map((p): Mount => ({ kind: 'tmpfs', path: p.path })),
     ...byDepth(reexpose).map((p): Mount => ({ kind: 'bind', path: p.path, writable: false })),
-    ...byDepth(writable).map((w): Mount => ({ kind: 'bind', path: w.path, writable: true })),
+    ...byDepth([...writable, ...[...pinned].filter((d) => !writable.some((w) => w.path === d)).map((d) => ({ path: d }))]).map((w): Mount => ({ kind: 'bind', path: w.path, writable: true })),
     ...byDepth(uniqueBy(readonly, (f) => f.path)).map((f): Mount => ({ kind: 'bind', path: f.path, writable: false })),
     ...byDepth(uniqueBy(hidden, (f) => f.path)).map((f): Mount => ({ kind: f.type === 'dir' ? 'hide-dir' : 'hide-file', path: f.path })),
   ];

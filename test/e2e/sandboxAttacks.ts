@@ -131,6 +131,14 @@ export const ATTACKS: readonly Attack[] = [
     check: (c) => (read(c.hookConfig)?.includes('airlock') ? undefined : 'the hook configuration was rewritten'),
   },
   {
+    id: 'replace-git',
+    title: 'replace .git with a fresh repository whose pre-commit hook runs outside (mv .git .git-old; git init)',
+    setup: () => undefined,
+    steps: () => [{ shell: "mv .git .git-old && git init -q && printf '#!/bin/sh\\nid > /tmp/pwned\\n' > .git/hooks/pre-commit && chmod +x .git/hooks/pre-commit" }],
+    check: (c) =>
+      fs.existsSync(path.join(c.repo, '.git-old')) || fs.existsSync(path.join(c.repo, '.git', 'hooks', 'pre-commit')) ? '.git was replaced and a pre-commit hook planted' : undefined,
+  },
+  {
     id: 'vscode-settings',
     title: 'create .vscode/settings.json with a terminal profile that runs its code (VS Code runs it outside)',
     setup: () => undefined,

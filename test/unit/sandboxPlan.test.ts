@@ -52,6 +52,7 @@ describe('sandbox: the plan', () => {
       `bind:rw ${HOME}/.claude.json`,
       `bind:rw ${HOME}/.npm`,
       `bind:rw ${WS}`,
+      `bind:rw ${WS}/.git`,
       `bind:ro ${HOME}/.claude/settings.json`,
       `bind:ro ${WS}/.airlock`,
       `bind:ro ${WS}/.git/hooks`,
@@ -59,6 +60,17 @@ describe('sandbox: the plan', () => {
       `hide-file ${WS}/.env`,
     ]);
     assert.deepEqual(plan.network.loopbackPorts, [5432, 8080]);
+  });
+
+  it('pins every folder between a writable root and a read-only path, so it cannot be renamed away (mv .git .git-old)', () => {
+    const plan = buildPlan(
+      input({ findings: [{ path: `${WS}/a/b/c/.airlock`, type: 'dir', effect: 'readonly', rule: BUILTIN_RULES.airlock }, { path: `${WS}/.env`, type: 'file', effect: 'hide', rule: BUILTIN_RULES.homeSecret }] }),
+    );
+    const rw = plan.mounts.filter((m) => m.kind === 'bind' && m.writable).map((m) => m.path);
+    for (const d of [`${WS}/a`, `${WS}/a/b`, `${WS}/a/b/c`]) {
+      assert.ok(rw.includes(d), d);
+    }
+    assert.ok(!rw.includes(`${WS}/a/b/c/.airlock`));
   });
 
   it("keeps Airlock's own folders read-only even when an allowed writable folder contains them", () => {
