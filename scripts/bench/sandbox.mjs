@@ -88,6 +88,18 @@ export async function run() {
     process.stdout.write(`  cli       airlock run --no-sandbox -- true    median ${median(noSandbox).toFixed(1)} ms (Node, the CLI, the policy)\n`);
     process.stdout.write(`  run       airlock run -- true                 median ${r.toFixed(1)} ms  = +${(r - b).toFixed(1)} ms over true (goal: under 1000 ms)\n`);
 
+    // The scan grows with the workspace: this checkout (with node_modules) against the small one.
+    const entries = (/** @type {string} */ dir) => fs.readdirSync(dir, { recursive: true }).length;
+    const small = [];
+    const big = [];
+    for (let i = 0; i < 5; i++) {
+      small.push(timeOnce(process.execPath, [cli, 'run', '--dry-run', '--', 'true'], opts).ms);
+      big.push(timeOnce(process.execPath, [cli, 'run', '--dry-run', '--', 'true'], { cwd: projectRoot, env }).ms);
+    }
+    process.stdout.write(
+      `  scan      airlock run --dry-run: ${entries(ws)} entries median ${median(small).toFixed(1)} ms; this checkout, ${entries(projectRoot)} entries, median ${median(big).toFixed(1)} ms\n`,
+    );
+
     // The hook's round trip: the same script times hook calls outside, and inside the sandbox.
     const outside = JSON.parse(timeOnce(process.execPath, [path.join(ws, 'inner.js'), cli, ws, String(HOOK_CALLS)], opts).stdout);
     const insideRun = timeOnce(process.execPath, [cli, 'run', '--', process.execPath, 'inner.js', cli, ws, String(HOOK_CALLS)], opts);
