@@ -134,7 +134,10 @@ export const ATTACKS: readonly Attack[] = [
     id: 'replace-git',
     title: 'replace .git with a fresh repository whose pre-commit hook runs outside (mv .git .git-old; git init)',
     setup: () => undefined,
-    steps: () => [{ shell: "mv .git .git-old && git init -q && printf '#!/bin/sh\\nid > /tmp/pwned\\n' > .git/hooks/pre-commit && chmod +x .git/hooks/pre-commit" }],
+    steps: () => [
+      { shell: 'mv .git .git-old' },
+      { shell: "mv .git .git-old; git init -q; printf '#!/bin/sh\\nid > /tmp/pwned\\n' > .git/hooks/pre-commit && chmod +x .git/hooks/pre-commit" },
+    ],
     check: (c) =>
       fs.existsSync(path.join(c.repo, '.git-old')) || fs.existsSync(path.join(c.repo, '.git', 'hooks', 'pre-commit')) ? '.git was replaced and a pre-commit hook planted' : undefined,
   },
