@@ -42,6 +42,8 @@ export function agentsOnPath(env: NodeJS.ProcessEnv = process.env): AgentOnPath[
   return out;
 }
 
+const NOT_LINUX = () => vscode.l10n.t("Airlock's sandbox (airlock run) needs Linux with bubblewrap; on this system agents are guarded by their hooks only.");
+
 /** A terminal's program and arguments for `airlock run` (node runs the CLI; Electron as node). */
 function airlockRun(cli: string, folder: string, command: readonly string[], agent?: string): { shellPath: string; shellArgs: string[]; env: Record<string, string> } {
   return {
@@ -64,6 +66,10 @@ async function pickFolder(): Promise<vscode.WorkspaceFolder | undefined> {
  * the terminal it opened.
  */
 export async function runAgentInSandbox(cli: string, log: vscode.LogOutputChannel, agentPath?: string): Promise<vscode.Terminal | undefined> {
+  if (process.platform !== 'linux') {
+    void vscode.window.showWarningMessage(NOT_LINUX());
+    return undefined;
+  }
   const folder = await pickFolder();
   if (!folder) {
     void vscode.window.showInformationMessage(vscode.l10n.t('Open a folder first: the sandboxed agent works in it.'));
@@ -106,6 +112,9 @@ export async function runAgentInSandbox(cli: string, log: vscode.LogOutputChanne
 export function sandboxedShellProfile(cli: string): vscode.TerminalProfileProvider {
   return {
     provideTerminalProfile() {
+      if (process.platform !== 'linux') {
+        throw new Error(NOT_LINUX());
+      }
       const folder = vscode.workspace.workspaceFolders?.[0];
       if (!folder) {
         throw new Error(vscode.l10n.t('Open a folder first: the sandboxed shell works in it.'));
