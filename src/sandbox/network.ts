@@ -16,6 +16,8 @@ export interface ProxyOptions {
   readonly allow: readonly Sourced<string>[];
   /** Called for every refused connection (for the audit log and the status). */
   readonly onBlocked?: (host: string, port: number, reason: string) => void;
+  /** Resolves an allowed host to the address to dial (default: DNS, refusing local addresses). */
+  readonly resolve?: (host: string) => Promise<string>;
 }
 
 /** Addresses a name must not resolve to: loopback, unspecified, link-local (cloud metadata), this host's own. */
@@ -82,6 +84,7 @@ function splitHostPort(target: string, defaultPort: number): { host: string; por
 
 /** Serves the proxy on a listening server handed over from the sandbox. */
 export function serveProxy(server: net.Server, opts: ProxyOptions): void {
+  const resolve = opts.resolve ?? resolveSafe;
   const blocked = (res: { end(s: string): void }, host: string, port: number, reason: string, write: (head: string) => void) => {
     opts.onBlocked?.(host, port, reason);
     write(`HTTP/1.1 403 Forbidden by Airlock's sandbox\r\ncontent-type: text/plain\r\nx-airlock-blocked: 1\r\nconnection: close\r\n\r\n`);
@@ -107,7 +110,7 @@ export function serveProxy(server: net.Server, opts: ProxyOptions): void {
       res.writeHead(403, { 'content-type': 'text/plain', 'x-airlock-blocked': '1' }).end(`Agent Airlock's sandbox refused ${host}:${port}: ${why}\n`);
       return;
     }
-    resolveSafe(host).then(
+    resolve(host).then(
       (address) => {
         const headers = { ...req.headers };
         delete headers['proxy-connection'];
@@ -142,7 +145,7 @@ export function serveProxy(server: net.Server, opts: ProxyOptions): void {
       blocked(client, target.host, target.port, why, (h) => client.write(h));
       return;
     }
-    resolveSafe(target.host).then(
+    resolve(target.host).then(
       (address) => {
         const up = net.connect(target.port, address, () => {
           client.write('HTTP/1.1 200 Connection Established\r\n\r\n');

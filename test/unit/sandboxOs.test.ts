@@ -165,3 +165,49 @@ describe('sandbox: the proxy', () => {
     }
   });
 });
+
+describe('sandbox: the proxy, to an allowed host', () => {
+  it('tunnels CONNECT and forwards plain requests to an allowed host (its name resolved here, never in the sandbox)', async () => {
+    const upstream = http.createServer((req, res) => res.end(`upstream saw ${req.method} ${req.url} host=${req.headers.host}`));
+    await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', () => r()));
+    const up = (upstream.address() as net.AddressInfo).port;
+    const server = net.createServer();
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const resolved: string[] = [];
+    serveProxy(server, {
+      allow: [{ value: `model.example:${up}`, source: 't' }],
+      resolve: async (host) => {
+        resolved.push(host);
+        return '127.0.0.1';
+      },
+    });
+    const port = (server.address() as net.AddressInfo).port;
+    try {
+      const plain = await new Promise<string>((resolve) => {
+        http.get({ host: '127.0.0.1', port, path: `http://model.example:${up}/v1/messages?x=1`, headers: { host: `model.example:${up}` } }, (res) => {
+          let b = '';
+          res.on('data', (d) => (b += String(d)));
+          res.on('end', () => resolve(b));
+        });
+      });
+      assert.equal(plain, `upstream saw GET /v1/messages?x=1 host=model.example:${up}`);
+      const tunnelled = await new Promise<string>((resolve) => {
+        const s = net.connect(port, '127.0.0.1', () => s.write(`CONNECT model.example:${up} HTTP/1.1\r\n\r\n`));
+        let text = '';
+        s.on('data', (d) => {
+          text += String(d);
+          if (text.includes('200 Connection Established\r\n\r\n') && !text.includes('upstream saw')) {
+            s.write(`GET /through HTTP/1.1\r\nhost: model.example\r\nconnection: close\r\n\r\n`);
+          }
+        });
+        s.on('close', () => resolve(text));
+      });
+      assert.match(tunnelled, /^HTTP\/1\.1 200 Connection Established/);
+      assert.match(tunnelled, /upstream saw GET \/through/);
+      assert.deepEqual(resolved, ['model.example', 'model.example']);
+    } finally {
+      server.close();
+      upstream.close();
+    }
+  });
+});
