@@ -56,14 +56,20 @@ export class CopilotSandboxSettings implements vscode.Disposable {
     private readonly log: vscode.LogOutputChannel,
   ) {}
 
-  /** The settings last worked out for the folder (undefined before the first), and a refresh. */
-  wanted(folder: string): CopilotSandboxWanted | undefined {
-    this.refresh(folder);
+  /**
+   * The settings last worked out for the folder, refreshed in the background (a change fires
+   * onDidChange); the first time, they are waited for, so the first offer already holds them.
+   */
+  async wanted(folder: string): Promise<CopilotSandboxWanted | undefined> {
+    const refreshing = this.refresh(folder);
+    if (!this.values.has(folder)) {
+      await refreshing;
+    }
     return this.values.get(folder);
   }
 
   /** Works the folder's settings out again (one at a time per folder). */
-  refresh(folder: string): Promise<void> {
+  private refresh(folder: string): Promise<void> {
     const busy = this.running.get(folder);
     if (busy) {
       return busy;

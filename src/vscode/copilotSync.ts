@@ -219,7 +219,7 @@ export class CopilotSettingsSync implements vscode.Disposable {
     const wanted = { edits: {}, terminal: copilotApprovalEntries(this.policy.policy(folder)).terminal };
     const plan = planSettings(text, this.owned(folder), wanted);
     // VS Code's own terminal sandbox (chat.agent.sandbox.*) from the same policy, in the same file.
-    const sandbox = this.sandbox?.wanted(folder.uri.fsPath);
+    const sandbox = await this.sandbox?.wanted(folder.uri.fsPath);
     const after = sandbox ? withSandboxSettings(plan.after, sandbox) : plan.after;
     return { folder, file, plan: { ...plan, after, changed: after !== plan.before } };
   }
