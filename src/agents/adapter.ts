@@ -4,12 +4,12 @@
  * has its own module (claude.ts, copilot.ts, ...); `adapters.ts` gathers them in the one registry
  * the hook, the installer, the CLI, the VS Code UI and the docs read.
  */
-import type { Decision, ProposedAction } from '../core/types';
+import type { Decision, GateResult, ProposedAction } from '../core/types';
 import type { InstallSpec } from './installSpec';
 import type { ToolTable } from './tools';
 
 /** The agents Airlock has a hook adapter for (`airlock hook <agent>`), in the order they are listed. */
-export const AGENT_IDS = ['claude', 'copilot', 'copilot-cli', 'cursor', 'gemini', 'codex', 'windsurf', 'cline'] as const;
+export const AGENT_IDS = ['claude', 'copilot', 'copilot-cli', 'cursor', 'gemini', 'codex', 'windsurf', 'cline', 'opencode'] as const;
 export type AgentId = (typeof AGENT_IDS)[number];
 
 export function isAgentId(s: string): s is AgentId {
@@ -48,6 +48,13 @@ export interface AgentAdapter {
    * deny that says how to approve.
    */
   render(decision: Decision): HookOutput;
+  /**
+   * The answer when it depends on more than the decision: on the payload (one agent may send
+   * several shapes, e.g. Cline CLI and Cline for VS Code) or on a record a second interception point
+   * reads (Cline's plugin). `payload` is undefined when it could not be read. Absent:
+   * `render(result.decision)`. Never throws.
+   */
+  answer?(result: GateResult, payload: unknown): HookOutput;
   /**
    * Whether, in the run that sent this payload, the agent can put an 'ask' in front of its own user
    * (an interactive session, not a headless run, and no mode in which the agent would run an asked

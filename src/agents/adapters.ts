@@ -11,6 +11,7 @@ import { codex } from './codex';
 import { copilot, copilotCli } from './copilot';
 import { cursor } from './cursor';
 import { gemini } from './gemini';
+import { opencode } from './opencode';
 import { windsurf } from './windsurf';
 
 export const ADAPTERS: Readonly<Record<AgentId, AgentAdapter>> = {
@@ -22,6 +23,7 @@ export const ADAPTERS: Readonly<Record<AgentId, AgentAdapter>> = {
   codex,
   windsurf,
   cline,
+  opencode,
 };
 
 /** The name people know an agent by; anything that is not an agent id is returned as it is. */

@@ -5,7 +5,7 @@
  * agents let the tool run when their hook crashes or times out.
  */
 import type { Readable } from 'node:stream';
-import type { Decision, GateResult, ProposedAction } from '../core/types';
+import type { GateResult, ProposedAction } from '../core/types';
 import type { Gate } from '../gate/gate';
 import type { AgentAdapter, HookOutput } from './adapter';
 import { denyDecision, PayloadError } from './adapter';
@@ -120,9 +120,9 @@ function canAskNow(adapter: AgentAdapter, payload: unknown, env: NodeJS.ProcessE
   }
 }
 
-function safeRender(adapter: AgentAdapter, d: Decision): HookOutput {
+function safeRender(adapter: AgentAdapter, result: GateResult, payload: unknown): HookOutput {
   try {
-    return adapter.render(d);
+    return adapter.answer ? adapter.answer(result, payload) : adapter.render(result.decision);
   } catch (err) {
     // Renderers do not throw; if one ever does, exit 2 still blocks for every agent that honours it.
     return { stdout: '', stderr: `Agent Airlock denied this action: internal error while answering: ${String(err)}\n`, exitCode: 2 };
@@ -135,6 +135,8 @@ export async function runHook(adapter: AgentAdapter, stdin: Readable, gate: () =
   const controller = new AbortController();
   const watchdogMs = opts.watchdogMs ?? adapter.watchdogMs;
   let actions: ProposedAction[] = [];
+  // The parsed payload, for an adapter whose answer depends on it (undefined until decoded).
+  let payload: unknown;
   let timer: NodeJS.Timeout | undefined;
   const watchdog = new Promise<GateResult>((resolve) => {
     timer = setTimeout(() => {
@@ -147,7 +149,6 @@ export async function runHook(adapter: AgentAdapter, stdin: Readable, gate: () =
     if (!read.ok) {
       return hookDeny(read.reason);
     }
-    let payload: unknown;
     try {
       payload = decodePayload(read.data);
       actions = adapter.parse(payload);
@@ -177,5 +178,5 @@ export async function runHook(adapter: AgentAdapter, stdin: Readable, gate: () =
   } catch {
     /* logging must never change the answer */
   }
-  return safeRender(adapter, result.decision);
+  return safeRender(adapter, result, payload);
 }

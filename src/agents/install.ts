@@ -14,8 +14,8 @@ import type { ParseError } from 'jsonc-parser';
 import type { AgentId } from './adapter';
 import { AGENT_IDS } from './adapter';
 import { ADAPTERS } from './adapters';
-import type { JsonEntry, JsonInstallSpec } from './installSpec';
-import { AGENT_HOOK_TIMEOUT_S, hookCommand, LAUNCHER } from './installSpec';
+import type { FilesInstallSpec, JsonEntry, JsonInstallSpec } from './installSpec';
+import { AGENT_HOOK_TIMEOUT_S, configFile, hookCommand, LAUNCHER } from './installSpec';
 import { launcherScript } from './launcher';
 
 export { LAUNCHER } from './installSpec';
@@ -236,15 +236,8 @@ export function installHooks(agent: AgentId, dir: string, opts: InstallOptions =
   }
   const spec = ADAPTERS[agent].install;
   const changed: string[] = [];
-  if (spec.kind === 'script') {
-    const file = path.join(ws, spec.file);
-    const before = readText(file);
-    if (before !== undefined && !before.includes(LAUNCHER)) {
-      throw new InstallError(`${spec.file} already exists and is not Airlock's; add the line \`sh ${LAUNCHER} ${agent}\` to it yourself (its stdin must be passed on)`);
-    }
-    if (writeIfChanged(file, spec.script, before, 0o755)) {
-      changed.push(spec.file);
-    }
+  if (spec.kind === 'files') {
+    changed.push(...installFiles(ws, agent, spec));
   } else if (installJson(ws, spec, entriesOf(agent, spec, opts.timeoutS))) {
     changed.push(spec.file);
   }
@@ -252,7 +245,27 @@ export function installHooks(agent: AgentId, dir: string, opts: InstallOptions =
   if (installLauncher(ws)) {
     changed.unshift(LAUNCHER);
   }
-  return { agent, changed, files: [spec.file], notes: spec.notes };
+  return { agent, changed, files: filesOf(spec), notes: spec.notes };
+}
+
+/** The files of an agent's hook configuration, workspace-relative. */
+function filesOf(spec: (typeof ADAPTERS)[AgentId]['install']): string[] {
+  return spec.kind === 'json' ? [spec.file] : spec.files.map((f) => f.file);
+}
+
+/**
+ * Writes an agent's hook files, after checking that none of them is someone else's (then nothing
+ * is written). Returns the files changed.
+ */
+function installFiles(ws: string, agent: AgentId, spec: FilesInstallSpec): string[] {
+  const before = spec.files.map((f) => readText(path.join(ws, f.file)));
+  spec.files.forEach((f, i) => {
+    const b = before[i];
+    if (b !== undefined && !b.includes(LAUNCHER)) {
+      throw new InstallError(`${f.file} already exists and is not Airlock's; move it away and run \`airlock install-hooks ${agent}\` again (Airlock will not overwrite it)`);
+    }
+  });
+  return spec.files.filter((f, i) => writeIfChanged(path.join(ws, f.file), f.text, before[i], f.executable ? 0o755 : 0o644)).map((f) => f.file);
 }
 
 /** Removes Airlock's hook for one agent; the launcher goes too once no agent uses it. */
@@ -260,11 +273,12 @@ export function uninstallHooks(agent: AgentId, dir: string): InstallResult {
   const ws = path.resolve(dir);
   const spec = ADAPTERS[agent].install;
   const changed: string[] = [];
-  if (spec.kind === 'script') {
-    const before = readText(path.join(ws, spec.file));
-    if (before !== undefined && before.includes(LAUNCHER)) {
-      removeFile(ws, spec.file);
-      changed.push(spec.file);
+  if (spec.kind === 'files') {
+    for (const f of spec.files) {
+      if (readText(path.join(ws, f.file))?.includes(LAUNCHER)) {
+        removeFile(ws, f.file);
+        changed.push(f.file);
+      }
     }
   } else if (uninstallJson(ws, spec, entriesOf(agent, spec)) !== 'unchanged') {
     changed.push(spec.file);
@@ -273,17 +287,18 @@ export function uninstallHooks(agent: AgentId, dir: string): InstallResult {
     removeFile(ws, LAUNCHER);
     changed.push(LAUNCHER);
   }
-  return { agent, changed, files: [spec.file], notes: [] };
+  return { agent, changed, files: filesOf(spec), notes: [] };
 }
 
 function agentInstalled(ws: string, agent: AgentId): boolean {
   const spec = ADAPTERS[agent].install;
+  if (spec.kind === 'files') {
+    // Every file must be there: Cline's plugin without its hook refuses every call, and vice versa fails open.
+    return spec.files.every((f) => readText(path.join(ws, f.file))?.includes(LAUNCHER) === true);
+  }
   const text = readText(path.join(ws, spec.file));
   if (text === undefined || !text.includes(LAUNCHER)) {
     return false;
-  }
-  if (spec.kind === 'script') {
-    return true;
   }
   let root: Record<string, unknown>;
   try {
@@ -298,8 +313,8 @@ function agentInstalled(ws: string, agent: AgentId): boolean {
 export function detectAgents(dir: string): AgentPresence[] {
   const ws = path.resolve(dir);
   return AGENT_IDS.map((agent) => {
-    const { file, signs } = ADAPTERS[agent].install;
-    const found = fs.existsSync(path.join(ws, file)) || signs.some((s) => fs.existsSync(path.join(ws, s)));
-    return { agent, name: ADAPTERS[agent].displayName, configFile: file, found, installed: agentInstalled(ws, agent) };
+    const spec = ADAPTERS[agent].install;
+    const found = filesOf(spec).some((f) => fs.existsSync(path.join(ws, f))) || spec.signs.some((s) => fs.existsSync(path.join(ws, s)));
+    return { agent, name: ADAPTERS[agent].displayName, configFile: configFile(spec), found, installed: agentInstalled(ws, agent) };
   });
 }

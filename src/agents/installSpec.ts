@@ -41,15 +41,29 @@ export interface JsonInstallSpec extends CommonSpec {
   entries(command: string, timeoutS: number): readonly JsonEntry[];
 }
 
-/** An executable hook file Airlock writes whole (and refuses to overwrite when it is not Airlock's). */
-export interface ScriptInstallSpec extends CommonSpec {
-  readonly kind: 'script';
+/** One file Airlock writes whole (a hook script, a plugin). */
+export interface InstallFile {
   /** Workspace-relative. */
   readonly file: string;
-  readonly script: string;
+  readonly text: string;
+  readonly executable: boolean;
 }
 
-export type InstallSpec = JsonInstallSpec | ScriptInstallSpec;
+/**
+ * Hook files or plugins Airlock writes whole (and refuses to overwrite when they are not Airlock's:
+ * each one names the launcher). The first is the one shown as the agent's hook configuration.
+ */
+export interface FilesInstallSpec extends CommonSpec {
+  readonly kind: 'files';
+  readonly files: readonly [InstallFile, ...InstallFile[]];
+}
+
+export type InstallSpec = JsonInstallSpec | FilesInstallSpec;
+
+/** The agent's hook configuration file shown to people (the JSON config, or the first file written). */
+export function configFile(spec: InstallSpec): string {
+  return spec.kind === 'json' ? spec.file : spec.files[0].file;
+}
 
 /**
  * The shell command written into the agent's config: finds the launcher in the agent's project

@@ -229,7 +229,7 @@ export function toolActions(call: ToolCall, table: ToolTable): ProposedAction[] 
           throw new PayloadError(`${call.tool}: every entry of 'edits' must be an object`);
         }
         if (content !== undefined) {
-          content = replaceIn(content, str(e, OLD_KEYS) ?? '', str(e, NEW_KEYS) ?? '', e.replace_all === true);
+          content = replaceIn(content, str(e, OLD_KEYS) ?? '', str(e, NEW_KEYS) ?? '', e.replace_all === true || e.replaceAll === true);
         }
       }
       return [{ kind: exists(file) ? 'edit' : 'create', paths: [file], ...(content !== undefined ? { content } : {}), ...base(call) }];
@@ -258,9 +258,9 @@ export function toolActions(call: ToolCall, table: ToolTable): ProposedAction[] 
       return [{ kind: 'edit', paths: [file], ...(content !== undefined ? { content } : {}), patch: diff, ...base(call) }];
     }
     case 'patch': {
-      const text = str(call.input, ['input', 'patch', 'command']);
+      const text = str(call.input, ['input', 'patch', 'patchText', 'command']);
       if (text === undefined) {
-        throw new PayloadError(`${call.tool}: the tool input has no patch text (expected a string in 'input' or 'command')`);
+        throw new PayloadError(`${call.tool}: the tool input has no patch text (expected a string in 'input', 'patchText' or 'command')`);
       }
       const patch = extractPatch(text);
       if (patch === undefined) {

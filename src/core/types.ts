@@ -32,7 +32,7 @@ export interface ProposedAction {
   readonly shell?: 'bash' | 'powershell';
   /** Absolute working directory of the agent. */
   readonly cwd: string;
-  /** Which agent: claude, copilot, copilot-cli, cursor, gemini, codex, windsurf, cline, cli. */
+  /** Which agent: claude, copilot, copilot-cli, cursor, gemini, codex, windsurf, cline, opencode, cli. */
   readonly agent: string;
   /** The agent's own tool name (Bash, Write, run_in_terminal, ...). */
   readonly tool?: string;

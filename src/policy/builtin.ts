@@ -58,6 +58,10 @@ export const GUARD_PATTERNS = [
   '.codex/**',
   '.windsurf/**',
   '.clinerules/hooks/**',
+  '.cline/**',
+  '.opencode/**',
+  'opencode.json',
+  'opencode.jsonc',
   '.vscode/settings.json',
 ] as const;
 

@@ -73,7 +73,7 @@ function turn(driver: AgentDriver, s: Step): Turn[] {
   return 'shell' in s ? [driver.shell(s.shell)] : [driver.create(s.create.file, s.create.content)];
 }
 
-function attackContext(driver: AgentDriver, sb: Sandbox): AttackContext {
+function attackContext(driver: (typeof DRIVERS)[number], sb: Sandbox): AttackContext {
   return {
     repo: sb.repo,
     home: sb.home,
@@ -84,7 +84,7 @@ function attackContext(driver: AgentDriver, sb: Sandbox): AttackContext {
 }
 
 /** Where each agent reads MCP servers from in its home (a planted one would run outside the sandbox later). */
-const MCP_CONFIG: Record<AgentDriver['agent'], (home: string) => AttackContext['mcpConfig']> = {
+const MCP_CONFIG: Record<(typeof DRIVERS)[number]['agent'], (home: string) => AttackContext['mcpConfig']> = {
   claude: (home) => ({ file: path.join(home, '.claude.json'), format: 'json' }),
   gemini: (home) => ({ file: path.join(home, '.gemini', 'extensions', 'pwned', 'gemini-extension.json'), format: 'json' }),
   codex: (home) => ({ file: path.join(home, '.codex', 'config.toml'), format: 'toml' }),

@@ -221,6 +221,7 @@ describe('agents: adapters parse each agent\'s documented payloads', () => {
       codex: { hook_event_name: 'PreToolUse', tool_name: 'apply_patch', tool_input: { command: '*** Begin Patch\n*** Update File: a\n-x\n' } },
       windsurf: { agent_action_name: 'pre_run_command', tool_info: { command_line: 7 } },
       cline: { hookName: 'PreToolUse', preToolUse: 'execute_command' },
+      opencode: { hook: 'tool.execute.before', input: { tool: 'bash', sessionID: 's', callID: 'c' }, output: { args: { command: 7 } } },
     };
     for (const id of AGENT_IDS) {
       assert.throws(() => ADAPTERS[id].parse(bad[id]), { name: 'PayloadError' }, id);

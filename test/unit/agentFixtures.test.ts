@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import type { AgentId } from '../../src/agents/adapter';
 import { AGENT_IDS, isAgentId, PayloadError } from '../../src/agents/adapter';
 import { ADAPTERS } from '../../src/agents/adapters';
+import { configFile } from '../../src/agents/installSpec';
 import type { Decision, ProposedAction } from '../../src/core/types';
 import { HOOK_FORMATS } from '../e2e/agents/standInHook';
 import { APP_CONTENT, ENV_CONTENT, UTIL_CONTENT } from '../e2e/agents/sandbox';
@@ -51,6 +52,24 @@ const EXPECTED: Readonly<Record<string, readonly Expected[]>> = {
   'gemini/replace.json': [edit('replace')],
   'gemini/run_shell_command.json': [shell('run_shell_command')],
   'gemini/write_file.json': [create('write_file')],
+  'cline/editor.json': [create('editor')],
+  'cline/editor-2.json': [edit('editor')],
+  'cline/run_commands.json': [shell('run_commands')],
+  'cline/read_files.json': [{ kind: 'read', paths: ['src/app.js'], tool: 'read_files' }],
+  'cline/submit_and_exit.json': [],
+  'cline/apply_patch.json': [{ kind: 'create', paths: ['patched.txt'], content: 'patched\n', tool: 'apply_patch' }],
+  'cline/search_codebase.json': [{ kind: 'read', paths: [''], tool: 'search_codebase' }],
+  'cline/spawn_agent.json': [],
+  'opencode/write.json': [create('write')],
+  'opencode/edit.json': [edit('edit')],
+  'opencode/bash.json': [shell('bash')],
+  'opencode/bash-2.json': [{ kind: 'command', command: 'echo sub > sub-marker.txt', tool: 'bash' }],
+  'opencode/read.json': [{ kind: 'read', paths: ['src/app.js'], tool: 'read' }],
+  'opencode/glob.json': [{ kind: 'read', paths: [''], tool: 'glob' }],
+  'opencode/grep.json': [{ kind: 'read', paths: [''], tool: 'grep' }],
+  'opencode/todowrite.json': [],
+  'opencode/task.json': [],
+  'opencode/apply_patch.json': [{ kind: 'create', paths: ['patched.txt'], content: 'patched\n', tool: 'apply_patch' }],
 };
 
 /**
@@ -91,12 +110,15 @@ describe('agents: the payloads recorded from the real agent CLIs', () => {
   /** The payload with the recorded repository's path replaced by this test's workspace. */
   const load = (rel: string): unknown => {
     const text = fs.readFileSync(path.join(fixtures, rel), 'utf8');
-    const recorded = (JSON.parse(text) as { cwd: string }).cwd;
+    // Where the agent ran: Claude-style `cwd`, Cline's `workspaceRoots`, OpenCode's `directory` (from Airlock's plugin).
+    const o = JSON.parse(text) as { cwd?: string; workspaceRoots?: string[]; directory?: string };
+    const recorded = o.cwd ?? o.workspaceRoots?.[0] ?? o.directory;
+    assert.ok(recorded, `${rel}: no recorded folder`);
     return JSON.parse(text.split(recorded).join(ws));
   };
 
   it('every recorded payload has its expected actions here (a new recording must be added to this table)', () => {
-    assert.ok(payloadFiles.length >= 16, payloadFiles.join(', '));
+    assert.ok(payloadFiles.length >= 34, payloadFiles.join(', '));
     assert.deepEqual([...payloadFiles].sort(), Object.keys(EXPECTED).sort());
   });
 
@@ -134,7 +156,7 @@ describe('agents: the payloads recorded from the real agent CLIs', () => {
 
   it("every tool a real agent offers its model is in its adapter's tool table or left to the unknown-tool default on purpose", () => {
     const lists = listFixtures().filter((f) => path.basename(f) === 'tools.json');
-    assert.deepEqual(lists.map((f) => f.split('/')[0]).sort(), ['claude', 'codex', 'copilot-cli', 'gemini']);
+    assert.deepEqual(lists.map((f) => f.split('/')[0]).sort(), ['claude', 'cline', 'codex', 'copilot-cli', 'gemini', 'opencode']);
     for (const rel of lists) {
       const { agent, tools } = JSON.parse(fs.readFileSync(path.join(fixtures, rel), 'utf8')) as { agent: AgentId; tools: string[] };
       const a = ADAPTERS[agent];
@@ -227,7 +249,7 @@ describe('agents: names come from the agent registry only', () => {
     const rows = doc.split('\n').filter((l) => /^\| `[a-z-]+` \(/.test(l));
     assert.deepEqual(
       rows.map((l) => l.split(' | ').slice(0, 2).join(' | ')),
-      AGENT_IDS.map((id) => `| \`${id}\` (${ADAPTERS[id].displayName}) | \`${ADAPTERS[id].install.file}\``),
+      AGENT_IDS.map((id) => `| \`${id}\` (${ADAPTERS[id].displayName}) | \`${configFile(ADAPTERS[id].install)}\``),
     );
   });
 

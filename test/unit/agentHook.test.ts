@@ -52,6 +52,10 @@ function isDeny(agent: AgentId, r: Run): boolean {
     const o = JSON.parse(r.stdout) as { cancel?: boolean };
     return r.code === 0 && o.cancel === true;
   }
+  if (agent === 'opencode') {
+    // Airlock's OpenCode plugin throws unless the exit is 0 with {"decision":"allow"}.
+    return r.code === 2 && (JSON.parse(r.stdout) as { decision?: string }).decision === 'deny';
+  }
   return r.code === 2;
 }
 
@@ -119,6 +123,7 @@ describe('agents: airlock hook (the built dist/cli.js, spawned)', () => {
       codex: { cwd: ws, hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command: 'rm -rf ~' } },
       windsurf: { agent_action_name: 'pre_run_command', tool_info: { command_line: 'rm -rf ~', cwd: ws } },
       cline: { hookName: 'PreToolUse', workspaceRoots: [ws], preToolUse: { toolName: 'execute_command', parameters: { command: 'rm -rf ~' } } },
+      opencode: { hook: 'tool.execute.before', input: { tool: 'bash', sessionID: 's', callID: 'c' }, output: { args: { command: 'rm -rf ~' } }, directory: ws },
     };
     const runs = await Promise.all(AGENT_IDS.map((a) => hook(a, JSON.stringify(payloads[a]))));
     AGENT_IDS.forEach((a, i) => assert.ok(isDeny(a, runs[i]), `${a}: ${JSON.stringify(runs[i])}`));

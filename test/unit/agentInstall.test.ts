@@ -6,6 +6,8 @@ import * as path from 'node:path';
 import { parse } from 'jsonc-parser';
 import { AGENT_IDS } from '../../src/agents/adapter';
 import { detectAgents, installHooks, LAUNCHER, uninstallHooks } from '../../src/agents/install';
+import { evaluate } from '../../src/policy/evaluate';
+import { action, policy, ROOT } from './policyHelpers';
 
 const cli = path.resolve(__dirname, '..', '..', '..', 'dist', 'cli.js');
 
@@ -121,6 +123,45 @@ describe('agents: install-hooks and uninstall-hooks', () => {
     assert.throws(() => installHooks('cline', ws), /already exists and is not Airlock's/);
     assert.equal(uninstallHooks('cline', ws).changed.length, 0);
     assert.ok(fs.existsSync(path.join(ws, '.clinerules/hooks/PreToolUse')));
+  });
+
+  it('Cline: the hook file and the plugin, written together or not at all; installed only with both', () => {
+    fs.mkdirSync(path.join(ws, '.cline/plugins'), { recursive: true });
+    fs.writeFileSync(path.join(ws, '.cline/plugins/airlock.js'), 'export default {};\n');
+    assert.throws(() => installHooks('cline', ws), /\.cline\/plugins\/airlock\.js already exists and is not Airlock's/);
+    assert.equal(fs.existsSync(path.join(ws, '.clinerules')), false, 'nothing written when one file is not Airlock\'s');
+    fs.rmSync(path.join(ws, '.cline'), { recursive: true });
+    const r = installHooks('cline', ws);
+    assert.deepEqual([...r.changed].sort(), ['.airlock/bin/airlock-hook', '.cline/plugins/airlock.js', '.clinerules/hooks/PreToolUse']);
+    assert.deepEqual(r.files, ['.clinerules/hooks/PreToolUse', '.cline/plugins/airlock.js']);
+    assert.equal(fs.statSync(path.join(ws, '.cline/plugins/airlock.js')).mode & 0o111, 0);
+    assert.deepEqual(installHooks('cline', ws).changed, []);
+    const cline = () => detectAgents(ws).find((p) => p.agent === 'cline');
+    assert.deepEqual([cline()?.installed, cline()?.configFile], [true, '.clinerules/hooks/PreToolUse']);
+    fs.rmSync(path.join(ws, '.cline/plugins/airlock.js'));
+    assert.equal(cline()?.installed, false, 'the hook alone is not Airlock installed for Cline');
+    installHooks('cline', ws);
+    assert.deepEqual([...uninstallHooks('cline', ws).changed].sort(), ['.airlock/bin/airlock-hook', '.cline/plugins/airlock.js', '.clinerules/hooks/PreToolUse']);
+    assert.deepEqual(fs.readdirSync(ws), []);
+  });
+
+  it('OpenCode: one plugin in .opencode/plugins, found by its folder or opencode.json', () => {
+    fs.writeFileSync(path.join(ws, 'opencode.json'), '{}\n');
+    assert.deepEqual(detectAgents(ws).find((p) => p.agent === 'opencode'), { agent: 'opencode', name: 'OpenCode', configFile: '.opencode/plugins/airlock.js', found: true, installed: false });
+    assert.deepEqual([...installHooks('opencode', ws).changed].sort(), ['.airlock/bin/airlock-hook', '.opencode/plugins/airlock.js']);
+    assert.match(read(ws, '.opencode/plugins/airlock.js'), /tool\.execute\.before/);
+    assert.equal(detectAgents(ws).find((p) => p.agent === 'opencode')?.installed, true);
+  });
+
+  it("every file install-hooks writes, for every agent, is one the built-in policy asks before an agent changes or deletes it", () => {
+    const p = policy();
+    for (const a of AGENT_IDS) {
+      for (const f of installHooks(a, ws).files.concat([LAUNCHER])) {
+        for (const kind of ['edit', 'delete'] as const) {
+          assert.equal(evaluate(p, action(kind, [path.join(ROOT, f)])).verdict, 'ask', `${a}: ${kind} ${f}`);
+        }
+      }
+    }
   });
 
   it('the CLI: install-hooks --dir, agents --json, exit 2 on an unknown agent', () => {

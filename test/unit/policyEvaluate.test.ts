@@ -40,7 +40,7 @@ describe('policy evaluation: built-in defaults (no policy file)', () => {
   });
 
   it("asks before changing Airlock's files and every agent's hook configuration", () => {
-    for (const f of ['.airlock/policy.json', '.airlock/policy.local.json', '.claude/settings.json', '.github/hooks/airlock.json', '.cursor/hooks.json', '.gemini/settings.json', '.codex/config.toml', '.windsurf/hooks.json', '.clinerules/hooks/pre.sh', '.vscode/settings.json']) {
+    for (const f of ['.airlock/policy.json', '.airlock/policy.local.json', '.claude/settings.json', '.github/hooks/airlock.json', '.cursor/hooks.json', '.gemini/settings.json', '.codex/config.toml', '.windsurf/hooks.json', '.clinerules/hooks/pre.sh', '.cline/plugins/airlock.js', '.opencode/plugins/airlock.js', 'opencode.json', '.vscode/settings.json']) {
       assert.equal(edit(f), 'ask', f);
       assert.equal(v(evaluate(p, action('delete', [f]))), 'ask', `delete ${f}`);
     }

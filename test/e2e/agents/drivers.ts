@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { startAnthropicServer } from './anthropicServer';
 import { startGeminiServer } from './geminiServer';
 import { startOpenAIResponsesServer } from './openaiResponsesServer';
-import type { AgentName } from './provision';
+import type { AgentName, HookCommandAgent } from './provision';
 import { sharedXdgCacheHome } from './provision';
 import type { ModelServer, Turn } from './scriptedServer';
 
@@ -35,9 +35,14 @@ export interface RunOptions {
   readonly prefix?: readonly string[];
 }
 
-export interface AgentDriver {
-  readonly agent: AgentName;
+export interface AgentDriver<A extends AgentName = AgentName> {
+  readonly agent: A;
   startServer(script: readonly Turn[]): Promise<ModelServer>;
+  /**
+   * Writes into the repository what the agent itself would write there on its first start (after
+   * Airlock's hook is installed), so a test's "before" already has it.
+   */
+  prepareRepo?(repo: string): void;
   /** Writes the files the agent needs in HOME (auth, provider, trust) before a run. */
   prepareHome(home: string, repo: string, server: ModelServer): void;
   /** Installs `command` as the agent's pre-tool hook for `repo` (the stand-in hooks use this). */
@@ -55,7 +60,7 @@ export interface AgentDriver {
 }
 
 /** Environment shared by every run: no proxies, no telemetry, no update checks. */
-function baseEnv(home: string, extra: Readonly<Record<string, string>> | undefined): NodeJS.ProcessEnv {
+export function baseEnv(home: string, extra: Readonly<Record<string, string>> | undefined): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: home,
@@ -109,7 +114,7 @@ function runAgentProcess(o: RunOptions, args: string[], env: NodeJS.ProcessEnv):
   return runProcess(cmd, [...pre, ...args], o.repo, env, o.timeoutMs ?? TIMEOUT);
 }
 
-function writeJson(file: string, value: unknown): void {
+export function writeJson(file: string, value: unknown): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, `${JSON.stringify(value, null, 2)}\n`);
 }
@@ -124,7 +129,7 @@ function readJson(file: string): Record<string, unknown> {
 
 const TIMEOUT = 120_000;
 
-export const claudeDriver: AgentDriver = {
+export const claudeDriver: AgentDriver<'claude'> = {
   agent: 'claude',
   startServer: startAnthropicServer,
   prepareHome(home) {
@@ -164,7 +169,7 @@ export const claudeDriver: AgentDriver = {
   shell: (command) => ({ tool: 'Bash', input: { command, description: 'scripted command' } }),
 };
 
-export const geminiDriver: AgentDriver = {
+export const geminiDriver: AgentDriver<'gemini'> = {
   agent: 'gemini',
   startServer: startGeminiServer,
   prepareHome(home) {
@@ -212,7 +217,7 @@ function codexPatch(file: string, oldText: string, newText: string): string {
   return ['*** Begin Patch', `*** Update File: ${file}`, '@@', ...minus, ...plus, '*** End Patch'].join('\n');
 }
 
-export const codexDriver: AgentDriver = {
+export const codexDriver: AgentDriver<'codex'> = {
   agent: 'codex',
   startServer: startOpenAIResponsesServer,
   prepareHome(home, repo, server) {
@@ -257,7 +262,7 @@ export const codexDriver: AgentDriver = {
   shell: (command) => ({ tool: 'exec_command', input: { cmd: command } }),
 };
 
-export const copilotCliDriver: AgentDriver = {
+export const copilotCliDriver: AgentDriver<'copilot-cli'> = {
   agent: 'copilot-cli',
   startServer: startAnthropicServer,
   prepareHome() {
@@ -291,4 +296,5 @@ export const copilotCliDriver: AgentDriver = {
   shell: (command) => ({ tool: 'bash', input: { command, description: 'scripted command' } }),
 };
 
-export const DRIVERS: readonly AgentDriver[] = [claudeDriver, geminiDriver, codexDriver, copilotCliDriver];
+/** The agents whose hooks are shell commands in a config file. */
+export const DRIVERS: readonly AgentDriver<HookCommandAgent>[] = [claudeDriver, geminiDriver, codexDriver, copilotCliDriver];

@@ -12,7 +12,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-export type AgentName = 'claude' | 'gemini' | 'codex' | 'copilot-cli';
+/** The agents whose hooks are shell commands in a config file. */
+export type HookCommandAgent = 'claude' | 'gemini' | 'codex' | 'copilot-cli';
+/** Every agent run for real in the tests (Cline and OpenCode are guarded through plugins too). */
+export type AgentName = HookCommandAgent | 'cline' | 'opencode';
 
 export interface AgentPackage {
   readonly agent: AgentName;
@@ -28,6 +31,8 @@ export const AGENT_PACKAGES: Readonly<Record<AgentName, AgentPackage>> = {
   gemini: { agent: 'gemini', pkg: '@google/gemini-cli', version: '0.61.0', bin: 'gemini' },
   codex: { agent: 'codex', pkg: '@openai/codex', version: '0.169.0', bin: 'codex' },
   'copilot-cli': { agent: 'copilot-cli', pkg: '@github/copilot', version: '1.0.102', bin: 'copilot' },
+  cline: { agent: 'cline', pkg: 'cline', version: '3.0.65', bin: 'cline' },
+  opencode: { agent: 'opencode', pkg: 'opencode-ai', version: '1.18.33', bin: 'opencode' },
 };
 
 export interface ProvisionedAgent extends AgentPackage {

@@ -34,6 +34,8 @@ export interface ModelServer {
   readonly requests: readonly RecordedRequest[];
   /** Tool results found in the last model request that carried any (the final conversation). */
   toolResults(): ToolResult[];
+  /** Every tool result sent in any request (sub-agents' conversations too), once per call id. */
+  allToolResults(): ToolResult[];
   /** The names of the tools the agent offered the model, over all requests, sorted. */
   offeredTools(): string[];
   close(): Promise<void>;
@@ -115,6 +117,15 @@ export function startScriptedServer(protocol: Protocol, script: readonly Turn[])
             }
           }
           return [];
+        },
+        allToolResults() {
+          const byId = new Map<string, ToolResult>();
+          for (const r of requests) {
+            for (const t of protocol.toolResults(r.body)) {
+              byId.set(t.callId, t);
+            }
+          }
+          return [...byId.values()];
         },
         offeredTools: () => [...new Set(requests.flatMap((r) => protocol.toolNames(r.body)))].sort(),
         close: () =>

@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { AgentName } from './provision';
+import type { HookCommandAgent } from './provision';
 
 export interface StandInAnswer {
   readonly stdout?: string;
@@ -78,7 +78,7 @@ const claudeDeny = (reason: string) =>
   JSON.stringify({ hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: 'deny', permissionDecisionReason: reason } });
 const copilotDeny = (reason: string) => JSON.stringify({ permissionDecision: 'deny', permissionDecisionReason: reason });
 
-export const HOOK_FORMATS: Readonly<Record<AgentName, HookFormats>> = {
+export const HOOK_FORMATS: Readonly<Record<HookCommandAgent, HookFormats>> = {
   claude: {
     deny: claudeDeny,
     allow: JSON.stringify({ hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: 'allow', permissionDecisionReason: 'stand-in allows' } }),
