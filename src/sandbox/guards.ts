@@ -17,7 +17,7 @@ import type { Finding } from './plan';
 import { BUILTIN_RULES } from './protectedPaths';
 
 /** Protected folders at the top of the workspace that get an empty read-only stand-in when missing. */
-export const TOP_PLACEHOLDERS: readonly string[] = ['.airlock', '.claude', '.gemini', '.codex', '.cursor', '.windsurf', '.vscode', '.husky', '.github/hooks', '.clinerules/hooks'];
+export const TOP_PLACEHOLDERS: readonly string[] = ['.airlock', '.claude', '.gemini', '.codex', '.cursor', '.windsurf', '.cline', '.opencode', '.vscode', '.husky', '.github/hooks', '.clinerules/hooks'];
 
 export interface Placeholders {
   readonly findings: Finding[];
@@ -54,7 +54,7 @@ export function createPlaceholders(folder: string): Placeholders {
 
 /** Protected paths at the top of the workspace that exist now (to compare before and after a session). */
 export function topProtected(folder: string): Set<string> {
-  const names = [...TOP_PLACEHOLDERS, '.mcp.json', '.envrc', '.vscode/settings.json', '.vscode/tasks.json', '.vscode/launch.json', '.vscode/mcp.json', '.airlock/policy.json', '.airlock/policy.local.json'];
+  const names = [...TOP_PLACEHOLDERS, '.mcp.json', '.envrc', 'opencode.json', 'opencode.jsonc', '.vscode/settings.json', '.vscode/tasks.json', '.vscode/launch.json', '.vscode/mcp.json', '.airlock/policy.json', '.airlock/policy.local.json'];
   return new Set(names.filter((n) => fs.existsSync(path.join(folder, n))));
 }
 

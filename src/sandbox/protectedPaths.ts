@@ -67,11 +67,17 @@ export const PROTECTED_PAIRS: Readonly<Record<string, SandboxRule>> = {
   '.vscode/tasks.json': BUILTIN_RULES.runsCode,
   '.vscode/launch.json': BUILTIN_RULES.runsCode,
   '.vscode/mcp.json': BUILTIN_RULES.runsCode,
+  '.cline/plugins': BUILTIN_RULES.hooks,
+  '.cline/hooks': BUILTIN_RULES.hooks,
+  '.opencode/plugins': BUILTIN_RULES.hooks,
+  '.opencode/plugin': BUILTIN_RULES.hooks,
 };
 
 /** File names (any depth) that are read-only. */
 export const PROTECTED_NAMES: Readonly<Record<string, SandboxRule>> = {
   '.mcp.json': BUILTIN_RULES.runsCode,
+  'opencode.json': BUILTIN_RULES.hooks,
+  'opencode.jsonc': BUILTIN_RULES.hooks,
   '.envrc': BUILTIN_RULES.runsCode,
 };
 
