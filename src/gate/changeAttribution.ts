@@ -10,14 +10,31 @@ import * as path from 'node:path';
 export type ChangeCause = 'gate' | 'editor' | 'airlock';
 
 /**
+ * The file a temporary file stands in for, when its name says it is one: `.env.tmp.4242.9f1c` and
+ * `.env.tmp` (an agent's write-then-rename), `settings.json.airlock-77.tmp` (Airlock's own),
+ * `notes.txt~` and `.notes.txt.swp` (editors). Undefined for any other name.
+ */
+export function tempFileOriginal(p: string): string | undefined {
+  const dir = path.dirname(p);
+  const base = path.basename(p);
+  const m = /^(.+?)\.[\w-]*\.tmp$/i.exec(base) ?? /^(.+?)\.(?:tmp|temp)(?:[.\-_].*)?$/i.exec(base) ?? /^(.+)~$/.exec(base) ?? /^\.(.+)\.sw[a-p]$/.exec(base);
+  return m && m[1] ? path.join(dir, m[1]) : undefined;
+}
+
+/**
  * How long after a note a change still counts as explained (ms): an agent writes a while after the
  * gate allowed it; an editor save and Airlock's own writes reach the file watcher at once, so a
  * short window keeps a later foreign write from hiding behind them.
  */
 export const DEFAULT_ATTRIBUTION_WINDOWS: Readonly<Record<ChangeCause, number>> = { gate: 10_000, editor: 3_000, airlock: 2_000 };
 
+/** How many files' written contents are remembered (the oldest are forgotten first). */
+const MAX_CONTENT_NOTES = 2000;
+
 export class ChangeAttribution {
   private readonly notes = new Map<string, { cause: ChangeCause; at: number }>();
+  /** The content (sha256, or null for "deleted") each file was left with by a known cause. */
+  private readonly contents = new Map<string, { cause: ChangeCause; sha256: string | null }>();
   /** Folders Airlock is writing into right now (a rollback runs), with a count for nesting. */
   private readonly busy = new Map<string, number>();
 
@@ -43,6 +60,31 @@ export class ChangeAttribution {
     }
   }
 
+  /**
+   * Records what `cause` left in these files (the sha256 of their content; null: it deleted them).
+   * A change whose result is exactly that content is explained however late its event comes; any
+   * other content is not.
+   */
+  noteContent(cause: ChangeCause, files: readonly { readonly path: string; readonly sha256: string | null }[]): void {
+    for (const f of files) {
+      const k = this.key(f.path);
+      this.contents.delete(k);
+      this.contents.set(k, { cause, sha256: f.sha256 });
+    }
+    for (const k of this.contents.keys()) {
+      if (this.contents.size <= MAX_CONTENT_NOTES) {
+        break;
+      }
+      this.contents.delete(k);
+    }
+  }
+
+  /** Who left the file at `p` with this content (its sha256, or null when it is gone), if it was noted. */
+  explainContent(p: string, sha256: string | null): ChangeCause | undefined {
+    const n = this.contents.get(this.key(p));
+    return n && n.sha256 === sha256 ? n.cause : undefined;
+  }
+
   /** Runs `fn` while every change under `folder` counts as Airlock's own, then notes `paths(result)` too. */
   async during<T>(folder: string, fn: () => Promise<T>, paths?: (result: T) => readonly string[]): Promise<T> {
     const k = this.key(folder);
@@ -63,8 +105,17 @@ export class ChangeAttribution {
     }
   }
 
-  /** Why the file at `p` (absolute) changed, or undefined when nobody announced it. */
+  /**
+   * Why the file at `p` (absolute) changed, or undefined when nobody announced it. A temporary file
+   * (see tempFileOriginal) is explained by what explains the file it stands in for.
+   */
   explain(p: string): ChangeCause | undefined {
+    const own = this.explainPath(p);
+    const original = own ? undefined : tempFileOriginal(p);
+    return own ?? (original ? this.explainPath(original) : undefined);
+  }
+
+  private explainPath(p: string): ChangeCause | undefined {
     const k = this.key(p);
     for (const [folder] of this.busy) {
       if (k === folder || k.startsWith(`${folder}${path.sep}`) || k.startsWith(`${folder}/`)) {

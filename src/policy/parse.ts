@@ -24,6 +24,11 @@ export interface PolicyProblem {
   readonly length: number;
   readonly message: string;
   readonly severity: 'error' | 'warning';
+  /**
+   * What found it: the JSON parser ('syntax'), the JSON Schema ('schema': VS Code's JSON language
+   * service reports these too in an open editor), or Airlock's own checks ('semantic'). Absent: other.
+   */
+  readonly kind?: 'syntax' | 'schema' | 'semantic';
 }
 
 export interface SourcePosition {
@@ -229,15 +234,15 @@ export function regexError(p: string): string | undefined {
 export function parsePolicyText(text: string, source: string): ParsedPolicy {
   const starts = lineStarts(text);
   const problems: PolicyProblem[] = [];
-  const add = (offset: number, length: number, message: string, severity: 'error' | 'warning' = 'error') => {
+  const add = (offset: number, length: number, message: string, kind?: PolicyProblem['kind'], severity: 'error' | 'warning' = 'error') => {
     const s = positionAt(starts, offset);
     const e = positionAt(starts, offset + length);
-    problems.push({ file: source, line: s.line, column: s.column, endLine: e.line, endColumn: e.column, offset, length, message, severity });
+    problems.push({ file: source, line: s.line, column: s.column, endLine: e.line, endColumn: e.column, offset, length, message, severity, ...(kind ? { kind } : {}) });
   };
   const errors: ParseError[] = [];
   const root = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false, allowEmptyContent: true });
   for (const e of errors) {
-    add(e.offset, e.length, `JSON syntax error: ${syntaxMessage(printParseErrorCode(e.error))}`);
+    add(e.offset, e.length, `JSON syntax error: ${syntaxMessage(printParseErrorCode(e.error))}`, 'syntax');
   }
   const locate = (path: JsonPath): SourcePosition | undefined => {
     if (!root) {
@@ -277,11 +282,11 @@ export function parsePolicyText(text: string, source: string): ParsedPolicy {
       node = node ?? root;
       const message = messageFor(e, path, unions);
       if (!problems.some((p) => p.offset === node.offset && p.message === message)) {
-        add(node.offset, node.length, message);
+        add(node.offset, node.length, message, 'schema');
       }
     }
   }
-  semanticChecks(root, (node, message) => add(node.offset, node.length, message));
+  semanticChecks(root, (node, message) => add(node.offset, node.length, message, 'semantic'));
   problems.sort((a, b) => a.offset - b.offset);
   const hasError = problems.some((p) => p.severity === 'error');
   return { source, file: hasError ? undefined : (value as PolicyFile), problems, locate };

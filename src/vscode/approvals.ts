@@ -1,98 +1,22 @@
-import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { agentLabel } from './timeline';
-import type { ProposedAction } from '../core/types';
 import type { ApprovalQueue, HumanAnswer, PendingRequest } from '../gate/approvalQueue';
-import { Commands, ContextKeys, PROPOSED_SCHEME } from './ids';
+import { ApprovalDiffs, hasDiff, requestIdOfUri } from './approvalDiff';
+import type { PanelAnswer } from './approvalPanel';
+import { ApprovalPanel, ARM_MS } from './approvalPanel';
+import { countdown, requestTitle, requestWhy } from './approvalText';
+import type { CommandGroup } from './commandCenter';
+import { ContextKeys, ViewCommands, Views } from './ids';
+import { PendingViewProvider } from './pendingView';
 
-/** Plain words for the human: who asks, for what, and why the policy wants a human. */
-export function requestTitle(req: PendingRequest): string {
-  return actionTitle(req.action);
-}
-
-/** "Claude Code wants to change .env", "Copilot wants to run: rm -rf build". */
-export function actionTitle(a: ProposedAction): string {
-  const who = agentName(a.agent);
-  if (a.kind === 'command') {
-    return vscode.l10n.t('{0} wants to run: {1}', who, oneLine(a.command ?? '', 80));
-  }
-  const what = a.paths.map((p) => vscode.workspace.asRelativePath(p, false)).join(', ');
-  switch (a.kind) {
-    case 'create':
-      return vscode.l10n.t('{0} wants to create {1}', who, what);
-    case 'delete':
-      return vscode.l10n.t('{0} wants to delete {1}', who, what);
-    case 'rename':
-      return vscode.l10n.t('{0} wants to rename {1}', who, what);
-    case 'read':
-      return vscode.l10n.t('{0} wants to read {1}', who, what);
-    default:
-      return vscode.l10n.t('{0} wants to change {1}', who, what);
-  }
-}
-
-export function requestWhy(req: PendingRequest): string {
-  return req.decision.reasons.join(' ') || vscode.l10n.t('The policy asks for approval.');
-}
-
-/** The rule(s) that want a human, e.g. `paths[".env*"].write (built-in)`. */
-export function requestRules(req: PendingRequest): string {
-  const asking = req.decision.rules.filter((r) => r.verdict === req.decision.verdict);
-  return (asking.length ? asking : req.decision.rules)
-    .map((r) => `${r.rule} (${r.source === 'built-in' ? vscode.l10n.t('built-in') : r.source === 'settings' ? vscode.l10n.t('settings') : `${path.basename(r.source)}${r.line ? `:${r.line}` : ''}`})`)
-    .join(', ');
-}
-
-/** The diff editor's title: who asks for what, under which rule, and why. */
-export function diffTitle(req: PendingRequest): string {
-  const rules = requestRules(req);
-  return oneLine(vscode.l10n.t('Airlock: {0} — {1}{2}', requestTitle(req), requestWhy(req), rules ? ` [${rules}]` : ''), 200);
-}
-
-/**
- * Whether a command is risky enough that Enter must not allow it: anything destructive or
- * catastrophic, and anything Airlock could not analyse (an unknown program may do anything).
- */
-export function isRiskyCommand(req: PendingRequest): boolean {
-  const subs = req.decision.analysis?.subcommands ?? [];
-  return subs.length === 0 || subs.some((s) => s.knowledge === 'unknown' || s.findings.some((f) => f.severity !== 'caution'));
-}
-
-/** The agent's name as people know it (one table, shared with the Timeline). */
-function agentName(agent: string): string {
-  return agentLabel(agent);
-}
-
-function oneLine(s: string, max: number): string {
-  const t = s.replace(/\s+/g, ' ').trim();
-  return t.length > max ? `${t.slice(0, max - 1)}…` : t;
-}
-
-/** The text of the current and proposed sides of an edit's diff. */
-class ProposedContentProvider implements vscode.TextDocumentContentProvider {
-  constructor(private readonly queue: ApprovalQueue) {}
-  provideTextDocumentContent(uri: vscode.Uri): string {
-    const [id, side] = [uri.path.split('/')[1], new URLSearchParams(uri.query).get('side')];
-    const req = this.queue.get(id);
-    if (!req) {
-      return vscode.l10n.t('(this request is no longer pending)');
-    }
-    return side === 'current' ? req.current ?? '' : req.action.content ?? '';
-  }
-}
-
-function diffUris(req: PendingRequest): { left: vscode.Uri; right: vscode.Uri } {
-  const name = path.basename(req.action.paths[0] ?? 'file');
-  const base = vscode.Uri.from({ scheme: PROPOSED_SCHEME, path: `/${req.id}/${name}` });
-  return { left: base.with({ query: 'side=current' }), right: base.with({ query: 'side=proposed' }) };
-}
+/** Where an answer came from: a click or key in the UI, or code (an id given by a caller). */
+type Origin = 'ui' | 'code';
 
 function requestIdOf(arg: unknown): string | undefined {
   if (typeof arg === 'string') {
     return arg;
   }
-  if (arg instanceof vscode.Uri && arg.scheme === PROPOSED_SCHEME) {
-    return arg.path.split('/')[1];
+  if (arg instanceof vscode.Uri) {
+    return requestIdOfUri(arg);
   }
   if (arg && typeof arg === 'object' && 'id' in arg && typeof (arg as { id: unknown }).id === 'string') {
     return (arg as { id: string }).id;
@@ -101,85 +25,180 @@ function requestIdOf(arg: unknown): string | undefined {
 }
 
 /**
- * Shows pending approvals: a diff editor for edits (Approve / Deny in its title bar), a modal dialog
- * for commands, a Pending view, and the shield's count. Closing a diff is not an approval: the
- * request stays pending until answered or timed out.
+ * Shows pending approvals: a diff for edits (Approve / Deny in its title bar), an approval panel for
+ * everything else (commands, reads, renames), the Pending view and the shield's count. Neither takes
+ * the keyboard focus, so keys typed elsewhere never answer; no Allow works within a moment of a
+ * request appearing; buttons have one order everywhere (Allow, then Deny). Closing a diff or panel
+ * is not an answer: the request stays pending, and a notification says so.
  */
 export class ApprovalUi implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
-  private readonly shown = new Set<string>();
-  private dialogBusy = false;
-  readonly pendingView: PendingViewProvider;
+  /** The requests shown so far that are still pending. */
+  private readonly shown = new Map<string, PendingRequest>();
+  private readonly panels = new Map<string, ApprovalPanel>();
+  /** When each request was last shown or came (back) into view. */
+  private readonly shownAt = new Map<string, number>();
+  /** Requests this window answered (the rest that leave the queue timed out or were withdrawn). */
+  private readonly answered = new Set<string>();
+  private readonly diffs: ApprovalDiffs;
+  private armingTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly queue: ApprovalQueue,
     private readonly log: vscode.LogOutputChannel,
+    private readonly extensionUri: vscode.Uri,
   ) {
-    this.pendingView = new PendingViewProvider(queue);
-    this.disposables.push(
-      this.pendingView,
-      vscode.workspace.registerTextDocumentContentProvider(PROPOSED_SCHEME, new ProposedContentProvider(queue)),
-      vscode.window.registerTreeDataProvider('airlock.pending', this.pendingView),
-      vscode.commands.registerCommand(Commands.approve, (arg?: unknown) => this.answer(arg, { kind: 'approve' })),
-      vscode.commands.registerCommand(Commands.allowForSession, (arg?: unknown) => this.answer(arg, { kind: 'approve-session' })),
-      vscode.commands.registerCommand(Commands.deny, (arg?: unknown, reason?: unknown) => this.answer(arg, { kind: 'deny', message: typeof reason === 'string' ? reason : undefined })),
-      vscode.commands.registerCommand(Commands.denyWithReason, async (arg?: unknown) => {
-        const id = this.resolveId(arg);
-        if (!id) {
-          return false;
-        }
-        const message = await vscode.window.showInputBox({
-          title: vscode.l10n.t('Deny: tell the agent why (optional)'),
-          prompt: requestTitle(this.queue.get(id)!),
-          placeHolder: vscode.l10n.t('e.g. use npm run clean instead'),
-        });
-        if (message === undefined) {
-          return false;
-        }
-        return this.answer(id, { kind: 'deny', message: message || undefined });
-      }),
-      vscode.commands.registerCommand(Commands.reviewRequest, (arg?: unknown) => {
-        const id = this.resolveId(arg);
-        const req = id ? this.queue.get(id) : undefined;
-        if (req) {
-          void this.present(req, true);
-        }
-      }),
-      this.queue.onDidChange(() => this.onQueueChange()),
-    );
+    this.diffs = new ApprovalDiffs(queue, { closedByUser: (id) => this.closedByUser(id), shown: (id) => this.markShown(id) });
+    const sub = this.queue.onDidChange(() => this.onQueueChange());
+    this.disposables.push(this.diffs, new PendingViewProvider(queue), { dispose: () => sub.dispose() });
     void vscode.commands.executeCommand('setContext', ContextKeys.pendingCount, 0);
+  }
+
+  /** Approve, allow for the session, deny (with or without a reason), review: for the command center. */
+  commands(): CommandGroup<'approve' | 'allowForSession' | 'deny' | 'denyWithReason' | 'reviewRequest'> {
+    const origin = (arg: unknown): Origin => (typeof arg === 'string' ? 'code' : 'ui');
+    return {
+      component: 'Approvals',
+      handlers: {
+        approve: (arg?: unknown) => this.answer(arg, { kind: 'approve' }, origin(arg)),
+        allowForSession: (arg?: unknown) => this.answer(arg, { kind: 'approve-session' }, origin(arg)),
+        deny: (arg?: unknown, reason?: unknown) => this.answer(arg, { kind: 'deny', message: typeof reason === 'string' ? reason : undefined }, origin(arg)),
+        denyWithReason: (arg?: unknown) => this.denyWithReason(arg),
+        reviewRequest: (arg?: unknown) => {
+          const id = this.resolveId(arg);
+          const req = id ? this.queue.get(id) : undefined;
+          return req ? this.present(req) : undefined;
+        },
+      },
+    };
+  }
+
+  private async denyWithReason(arg: unknown): Promise<boolean> {
+    const id = this.resolveId(arg);
+    if (!id) {
+      return false;
+    }
+    const req = this.queue.get(id)!;
+    const message = await vscode.window.showInputBox({
+      title: vscode.l10n.t('Deny: tell the agent why (optional)'),
+      prompt: requestTitle(req),
+      placeHolder: vscode.l10n.t('What should the agent do instead? Enter denies without a reason.'),
+    });
+    if (message === undefined) {
+      return false;
+    }
+    return this.answer(id, { kind: 'deny', message: message || undefined }, 'code');
   }
 
   private onQueueChange(): void {
     void vscode.commands.executeCommand('setContext', ContextKeys.pendingCount, this.queue.size);
     for (const req of this.queue.list()) {
       if (!this.shown.has(req.id)) {
-        this.shown.add(req.id);
-        void this.present(req, false);
+        this.shown.set(req.id, req);
+        this.log.info(`[Approvals] waiting for the developer: ${requestTitle(req)} — ${requestWhy(req)}`);
+        void this.present(req);
       }
     }
     const live = new Set(this.queue.list().map((r) => r.id));
-    for (const id of [...this.shown]) {
+    for (const [id, req] of [...this.shown]) {
       if (!live.has(id)) {
-        this.shown.delete(id);
-        void this.closeDiff(id);
+        this.gone(req);
       }
     }
+  }
+
+  /** A request left the queue: close what shows it, and say so if it was withdrawn. */
+  private gone(req: PendingRequest): void {
+    const id = req.id;
+    this.shown.delete(id);
+    this.shownAt.delete(id);
+    this.panels.get(id)?.dispose();
+    this.panels.delete(id);
+    void this.diffs.close(id);
+    if (this.answered.delete(id) || Date.now() >= req.deadline - 250) {
+      return; // answered here, or timed out (the denial notification says so)
+    }
+    this.log.info(`[Approvals] withdrawn by the agent: ${requestTitle(req)}`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('{0}: the agent stopped waiting (it was interrupted or gave up), so nothing was allowed.', requestTitle(req)));
+  }
+
+  private async present(req: PendingRequest): Promise<void> {
+    if (hasDiff(req)) {
+      await this.diffs.open(req);
+      return;
+    }
+    const open = this.panels.get(req.id);
+    if (open) {
+      open.reveal();
+      return;
+    }
+    const panel = new ApprovalPanel(req, this.extensionUri, Boolean(req.action.session), {
+      answer: (p, a) => this.onPanelAnswer(p, a),
+      closedByUser: (p) => {
+        this.panels.delete(p.request.id);
+        this.closedByUser(p.request.id);
+      },
+    });
+    this.panels.set(req.id, panel);
+    this.markShown(req.id);
+  }
+
+  private onPanelAnswer(panel: ApprovalPanel, answer: PanelAnswer): void {
+    if (answer === 'deny') {
+      void this.denyWithReason(panel.request.id);
+    } else {
+      this.answer(panel.request.id, { kind: answer }, 'ui');
+    }
+  }
+
+  /** A request was shown or came back into view: no Allow from the UI for a moment. */
+  private markShown(id: string): void {
+    this.shownAt.set(id, Date.now());
+    void vscode.commands.executeCommand('setContext', ContextKeys.arming, true);
+    clearTimeout(this.armingTimer);
+    this.armingTimer = setTimeout(() => void vscode.commands.executeCommand('setContext', ContextKeys.arming, false), ARM_MS);
+  }
+
+  /** The developer closed a request's diff or panel without answering: it waits on, and they are told. */
+  private closedByUser(id: string): void {
+    const req = this.queue.get(id);
+    if (!req) {
+      return;
+    }
+    const review = vscode.l10n.t('Review');
+    const deny = vscode.l10n.t('Deny');
+    void vscode.window
+      .showInformationMessage(vscode.l10n.t('Still waiting for your answer: {0}. Denied automatically in {1} unless you approve it.', requestTitle(req), countdown(req.deadline - Date.now())), review, deny)
+      .then((pick) => {
+        if (pick === review && this.queue.get(id)) {
+          void this.present(this.queue.get(id)!);
+        } else if (pick === deny) {
+          this.answer(id, { kind: 'deny' }, 'code');
+        }
+      });
   }
 
   private resolveId(arg: unknown): string | undefined {
     // Never guess between several requests: an answer must be for the one the developer looked at
-    // (the id given, the approval diff in front of them, or the only one waiting).
+    // (the id given, the approval diff or panel in front of them, or the only one waiting).
     const only = this.queue.size === 1 ? this.queue.list()[0].id : undefined;
-    const id = requestIdOf(arg) ?? requestIdOf(vscode.window.activeTextEditor?.document.uri) ?? only;
+    const activePanel = [...this.panels.values()].find((p) => p.active)?.request.id;
+    const id = requestIdOf(arg) ?? requestIdOfUri(vscode.window.activeTextEditor?.document.uri) ?? activePanel ?? only;
     if (!id && this.queue.size > 1) {
-      void vscode.window.showInformationMessage(vscode.l10n.t('Several requests are waiting: answer one from the Pending Approvals view or its diff.'));
-      void vscode.commands.executeCommand('airlock.pending.focus');
+      void vscode.window.showInformationMessage(vscode.l10n.t('Several requests are waiting: answer one from the Pending Approvals view, its diff or its panel.'));
+      void vscode.commands.executeCommand(ViewCommands.focus(Views.pending));
     }
     return id && this.queue.get(id) ? id : undefined;
   }
 
-  private answer(arg: unknown, answer: Omit<HumanAnswer, 'by'>): boolean {
+  /** Whether an Allow from the UI comes too soon after the request appeared (or came back into view). */
+  private tooSoon(id: string): boolean {
+    const panel = this.panels.get(id);
+    const at = this.shownAt.get(id);
+    return (panel?.tooSoon() ?? false) || (at !== undefined && Date.now() - at < ARM_MS);
+  }
+
+  private answer(arg: unknown, answer: Omit<HumanAnswer, 'by'>, origin: Origin): boolean {
     const id = this.resolveId(arg);
     if (!id) {
       if (this.queue.size === 0) {
@@ -188,137 +207,23 @@ export class ApprovalUi implements vscode.Disposable {
       return false;
     }
     const req = this.queue.get(id)!;
-    this.log.info(`[approvals] ${answer.kind} by the developer: ${requestTitle(req)}${answer.message ? ` (${answer.message})` : ''}`);
-    return this.queue.answer(id, answer);
-  }
-
-  private async present(req: PendingRequest, explicit: boolean): Promise<void> {
-    this.log.info(`[approvals] waiting for the developer: ${requestTitle(req)} — ${requestWhy(req)}`);
-    const a = req.action;
-    if ((a.kind === 'edit' || a.kind === 'create' || a.kind === 'delete') && (a.content !== undefined || req.current !== undefined)) {
-      const { left, right } = diffUris(req);
-      await vscode.commands.executeCommand('vscode.diff', left, right, diffTitle(req), { preview: false });
-      return;
+    if (origin === 'ui' && answer.kind !== 'deny' && this.tooSoon(id)) {
+      this.log.warn(`[Approvals] ignored an approval that came less than ${ARM_MS} ms after the request appeared: ${requestTitle(req)}`);
+      vscode.window.setStatusBarMessage(vscode.l10n.t('$(shield) Airlock: that was too quick, the request had just appeared. Look at it, then approve.'), 4000);
+      return false;
     }
-    await this.dialog(req, explicit);
-  }
-
-  /** A modal dialog for commands and for changes without a diff: one at a time, in order. */
-  private async dialog(req: PendingRequest, explicit: boolean): Promise<void> {
-    if (this.dialogBusy && !explicit) {
-      return;
+    this.log.info(`[Approvals] ${answer.kind} by the developer: ${requestTitle(req)}${answer.message ? ` (${answer.message})` : ''}`);
+    this.answered.add(id);
+    const ok = this.queue.answer(id, answer);
+    if (!ok) {
+      this.answered.delete(id);
     }
-    this.dialogBusy = true;
-    try {
-      const allowOnce = vscode.l10n.t('Allow once');
-      const allowSession = vscode.l10n.t('Allow for this session');
-      const deny = vscode.l10n.t('Deny…');
-      const allows = req.action.session ? [allowOnce, allowSession] : [allowOnce];
-      // The first button is the default (Enter): never an Allow for a risky command.
-      const buttons = req.action.kind === 'command' && isRiskyCommand(req) ? [deny, ...allows] : [...allows, deny];
-      let pick: string | undefined;
-      try {
-        pick = await vscode.window.showWarningMessage(requestTitle(req), { modal: true, detail: commandDetail(req) }, ...buttons);
-      } catch (err) {
-        this.log.warn(`[approvals] could not show the dialog (${String(err)}); the request stays in the Pending view`);
-        return;
-      }
-      if (!this.queue.get(req.id)) {
-        if (pick) {
-          void vscode.window.showInformationMessage(vscode.l10n.t('That request was already answered or timed out; nothing was allowed.'));
-        }
-        return;
-      }
-      if (pick === allowOnce) {
-        this.answer(req.id, { kind: 'approve' });
-      } else if (pick === allowSession) {
-        this.answer(req.id, { kind: 'approve-session' });
-      } else if (pick === deny) {
-        await vscode.commands.executeCommand(Commands.denyWithReason, req.id);
-      }
-      // Cancel / Escape leaves it pending: not an approval.
-    } finally {
-      this.dialogBusy = false;
-      const next = this.queue.list().find((r) => r.id !== req.id && r.action.kind === 'command');
-      if (next && !this.queue.get(req.id)) {
-        void this.dialog(next, false);
-      }
-    }
-  }
-
-  private async closeDiff(id: string): Promise<void> {
-    for (const group of vscode.window.tabGroups.all) {
-      for (const tab of group.tabs) {
-        const input = tab.input;
-        if (input instanceof vscode.TabInputTextDiff && input.modified.scheme === PROPOSED_SCHEME && input.modified.path.split('/')[1] === id) {
-          await vscode.window.tabGroups.close(tab).then(undefined, () => undefined);
-        }
-      }
-    }
+    return ok;
   }
 
   dispose(): void {
-    for (const d of this.disposables) {
-      d.dispose();
-    }
-  }
-}
-
-/** The detail text of a command's approval dialog: each sub-command with its risk, cwd, writes. */
-export function commandDetail(req: PendingRequest): string {
-  const a = req.action;
-  const lines: string[] = [];
-  if (a.kind === 'command') {
-    lines.push(a.command ?? '', '');
-    for (const s of req.decision.analysis?.subcommands ?? []) {
-      const risk = s.findings.length ? s.findings.map((f) => `${f.severity}: ${f.reason}`).join('; ') : s.knowledge === 'unknown' ? vscode.l10n.t('unknown program') : vscode.l10n.t('harmless');
-      lines.push(`• ${oneLine(s.text, 100)} — ${risk}`);
-    }
-    const writes = req.decision.analysis?.effects ?? [];
-    if (writes.length) {
-      lines.push('', vscode.l10n.t('Files it would change:'), ...writes.slice(0, 12).map((e) => `  ${e.op} ${vscode.workspace.asRelativePath(e.path, false)}`));
-    }
-    lines.push('', vscode.l10n.t('Working directory: {0}', a.cwd));
-  } else {
-    lines.push(a.paths.join('\n'));
-  }
-  lines.push(vscode.l10n.t('Agent: {0}{1}', agentName(a.agent), a.tool ? ` (${a.tool})` : ''));
-  lines.push('', vscode.l10n.t('Why Airlock asks: {0}', requestWhy(req)));
-  for (const r of req.decision.rules) {
-    lines.push(`  ${r.rule} — ${r.source === 'built-in' ? vscode.l10n.t('built-in default') : r.source === 'settings' ? vscode.l10n.t('your settings') : `${vscode.workspace.asRelativePath(r.source, false)}${r.line ? `:${r.line}` : ''}`}`);
-  }
-  const secs = Math.max(0, Math.round((req.deadline - Date.now()) / 1000));
-  lines.push('', vscode.l10n.t('Denied automatically in {0} s if nobody answers.', secs));
-  return lines.join('\n');
-}
-
-/** The Pending view: every request waiting for the human, oldest first. */
-export class PendingViewProvider implements vscode.TreeDataProvider<PendingRequest>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<void>();
-  readonly onDidChangeTreeData = this.changed.event;
-  private readonly sub: { dispose(): void };
-
-  constructor(private readonly queue: ApprovalQueue) {
-    this.sub = queue.onDidChange(() => this.changed.fire());
-  }
-
-  getChildren(): PendingRequest[] {
-    return this.queue.list();
-  }
-
-  getTreeItem(req: PendingRequest): vscode.TreeItem {
-    const item = new vscode.TreeItem(requestTitle(req), vscode.TreeItemCollapsibleState.None);
-    item.id = req.id;
-    item.description = requestWhy(req);
-    item.tooltip = new vscode.MarkdownString(`**${requestTitle(req)}**\n\n${requestWhy(req)}`);
-    item.iconPath = new vscode.ThemeIcon(req.action.kind === 'command' ? 'terminal' : 'diff', new vscode.ThemeColor('list.warningForeground'));
-    item.contextValue = req.action.session ? 'airlock.pending.session' : 'airlock.pending';
-    item.command = { command: Commands.reviewRequest, title: vscode.l10n.t('Review'), arguments: [req.id] };
-    return item;
-  }
-
-  dispose(): void {
-    this.sub.dispose();
-    this.changed.dispose();
+    clearTimeout(this.armingTimer);
+    this.panels.forEach((p) => p.dispose());
+    this.disposables.forEach((d) => d.dispose());
   }
 }

@@ -1,8 +1,11 @@
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { newSocketPath, newToken, register, unregister } from '../bridge/registry';
+import { BridgeError } from '../bridge/protocol';
 import type { DecideHandler } from '../bridge/server';
 import { BridgeServer } from '../bridge/server';
+import type { ConfigWatcher } from './config';
+import type { GateService } from './gateService';
 
 function realFolders(): string[] {
   return (vscode.workspace.workspaceFolders ?? [])
@@ -44,6 +47,31 @@ export class BridgeHost implements vscode.Disposable {
     const version = String(context.extension.packageJSON.version);
     const server = await BridgeServer.listen({ socketPath: newSocketPath(), token, folders: realFolders, version, onDecide, onError });
     return new BridgeHost(server, token, version, context.environmentVariableCollection);
+  }
+
+  /**
+   * Starts this window's bridge and answers every hook through the window's gate (a window whose
+   * `airlock.enabled` is off answers that it is disabled: the hook then decides alone). Returns
+   * undefined, after logging why, when the bridge cannot start: hooks then decide without the window.
+   */
+  static async serve(context: vscode.ExtensionContext, gate: GateService, config: ConfigWatcher, log: vscode.LogOutputChannel): Promise<BridgeHost | undefined> {
+    try {
+      const bridge = await BridgeHost.start(
+        context,
+        async (req, signal) => {
+          if (!config.current.enabled) {
+            throw new BridgeError('disabled', 'Airlock is turned off in this window (airlock.enabled)');
+          }
+          return gate.decide(req.actions, signal, req.installedFor);
+        },
+        (m) => log.error(`[Bridge] ${m}`),
+      );
+      log.info(`[Bridge] listening on ${bridge.socketPath}`);
+      return bridge;
+    } catch (err) {
+      log.error(`[Bridge] could not start: ${err instanceof Error ? err.message : String(err)}; hooks decide without this window`);
+      return undefined;
+    }
   }
 
   get socketPath(): string {

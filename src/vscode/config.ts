@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { ConfigSection } from './ids';
+import { Settings } from './ids';
 
 /** Typed view of the `airlock.*` settings; mirrors `contributes.configuration` in package.json. */
 export interface AirlockConfig {
@@ -14,13 +14,13 @@ export interface AirlockConfig {
 }
 
 export function readConfig(scope?: vscode.ConfigurationScope): AirlockConfig {
-  const c = vscode.workspace.getConfiguration(ConfigSection, scope);
+  const c = vscode.workspace.getConfiguration(Settings.section, scope);
   return {
-    enabled: c.get<boolean>('enabled', true),
-    logLevel: c.get<AirlockConfig['logLevel']>('logLevel', 'info'),
-    copilotSync: oneOf(c.get<string>('copilot.syncApprovalSettings'), ['off', 'ask', 'auto'] as const, 'ask'),
-    watchProtectedPaths: c.get<boolean>('watchProtectedPaths', true),
-    terminalSnapshotIntervalSeconds: Math.max(0, Number(c.get<number>('terminal.snapshotIntervalSeconds', 60)) || 0),
+    enabled: c.get<boolean>(Settings.enabled, true),
+    logLevel: c.get<AirlockConfig['logLevel']>(Settings.logLevel, 'info'),
+    copilotSync: oneOf(c.get<string>(Settings.copilotSync), ['off', 'ask', 'auto'] as const, 'ask'),
+    watchProtectedPaths: c.get<boolean>(Settings.watchProtectedPaths, true),
+    terminalSnapshotIntervalSeconds: Math.max(0, Number(c.get<number>(Settings.terminalSnapshotInterval, 60)) || 0),
   };
 }
 
@@ -28,11 +28,38 @@ function oneOf<T extends string>(v: string | undefined, options: readonly T[], f
   return options.includes(v as T) ? (v as T) : fallback;
 }
 
-/** Calls `listener` with the new configuration whenever an `airlock.*` setting changes. */
-export function onConfigChange(listener: (config: AirlockConfig) => void): vscode.Disposable {
-  return vscode.workspace.onDidChangeConfiguration((e) => {
-    if (e.affectsConfiguration(ConfigSection)) {
-      listener(readConfig());
-    }
-  });
+/** The current `airlock.*` settings, read once per change; services listen to `onDidChange`. */
+export class ConfigWatcher implements vscode.Disposable {
+  private config = readConfig();
+  private readonly changed = new vscode.EventEmitter<{ readonly config: AirlockConfig; readonly previous: AirlockConfig }>();
+  /** Fires after any `airlock.*` setting changed, with the new and the previous values. */
+  readonly onDidChange = this.changed.event;
+  private readonly sub: vscode.Disposable;
+
+  constructor(log: vscode.LogOutputChannel) {
+    this.sub = vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration(Settings.section)) {
+        const previous = this.config;
+        this.config = readConfig();
+        log.info(`[Config] changed: enabled=${this.config.enabled}`);
+        this.changed.fire({ config: this.config, previous });
+      }
+    });
+  }
+
+  get current(): AirlockConfig {
+    return this.config;
+  }
+
+  /** Updates one setting in the user settings. */
+  async update(key: keyof typeof SETTING_KEYS, value: unknown): Promise<void> {
+    await vscode.workspace.getConfiguration(Settings.section).update(SETTING_KEYS[key], value, vscode.ConfigurationTarget.Global);
+  }
+
+  dispose(): void {
+    this.sub.dispose();
+    this.changed.dispose();
+  }
 }
+
+const SETTING_KEYS = { copilotSync: Settings.copilotSync, enabled: Settings.enabled } as const;

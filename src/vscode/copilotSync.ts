@@ -2,17 +2,26 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ChangeAttribution } from '../gate/changeAttribution';
+import { fileContents } from '../util/fileHash';
 import type { OwnedByWorkspace, OwnedKeys, SettingsPlan, SharedPlan } from '../policy/copilotSettings';
 import { copilotApprovalEntries, EDITS_KEY, planSettings, planSharedSetting } from '../policy/copilotSettings';
 import { withSandboxSettings } from '../sandbox/copilotSandbox';
-import type { AirlockConfig } from './config';
+import type { AirlockConfig, ConfigWatcher } from './config';
 import type { CopilotSandboxSettings } from './copilotSandboxSync';
-import { SETTINGS_PREVIEW_SCHEME } from './ids';
+import { Commands, Schemes, StateKeys } from './ids';
 import type { PolicyService } from './policyService';
 
-const OWNED_STATE_KEY = 'airlock.copilot.ownedKeys';
-/** globalState: the keys of the user-level edits setting each workspace owns. */
-const OWNED_EDITS_KEY = 'airlock.copilot.ownedEditKeys';
+/** Copilot's chat extension, whose agent mode reads the approval settings. */
+const COPILOT_CHAT = 'GitHub.copilot-chat';
+
+/** Whether Copilot's agent mode can run here: its extension is installed and AI features are on. */
+function copilotInUse(): boolean {
+  return vscode.extensions.getExtension(COPILOT_CHAT) !== undefined && vscode.workspace.getConfiguration('chat').get<boolean>('disableAIFeatures') !== true;
+}
+
+const OWNED_STATE_KEY = StateKeys.copilotOwnedKeys;
+const OWNED_EDITS_KEY = StateKeys.copilotOwnedEditKeys;
+const SETTINGS_PREVIEW_SCHEME = Schemes.settingsPreview;
 /** Policy changes are merged for this long before a sync (a save fires several events). */
 const DEBOUNCE_MS = 25;
 
@@ -41,6 +50,8 @@ export class CopilotSettingsSync implements vscode.Disposable {
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
   /** The planned text we already asked about, per folder (ask once per change). */
   private readonly asked = new Map<string, string>();
+  /** Whether this window already offered a sync (it offers once). */
+  private offered = false;
   private readonly previews = new Map<string, string>();
   private readonly previewChanged = new vscode.EventEmitter<vscode.Uri>();
   private readonly synced = new vscode.EventEmitter<FolderPlan | UserPlan>();
@@ -54,11 +65,17 @@ export class CopilotSettingsSync implements vscode.Disposable {
     private readonly globalState: vscode.Memento,
     private readonly attribution: ChangeAttribution,
     private readonly log: vscode.LogOutputChannel,
-    private readonly mode: () => AirlockConfig['copilotSync'],
+    private readonly config: ConfigWatcher,
     /** Copilot's terminal sandbox settings per folder (src/vscode/copilotSandboxSync.ts). */
     private readonly sandbox?: CopilotSandboxSettings,
   ) {
     this.disposables.push(
+      ...(sandbox ? [sandbox.onDidChange((p) => (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.fsPath === p).forEach((f) => this.schedule(f)))] : []),
+      config.onDidChange((e) => {
+        if (e.config.copilotSync !== e.previous.copilotSync) {
+          this.resyncAll();
+        }
+      }),
       this.previewChanged,
       this.synced,
       vscode.workspace.registerTextDocumentContentProvider(SETTINGS_PREVIEW_SCHEME, {
@@ -66,7 +83,6 @@ export class CopilotSettingsSync implements vscode.Disposable {
         provideTextDocumentContent: (uri) => this.previews.get(uri.toString()) ?? '',
       }),
       policy.onDidChange((folder) => this.schedule(folder)),
-      ...(sandbox ? [sandbox.onDidChange((p) => (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.fsPath === p).forEach((f) => this.schedule(f)))] : []),
     );
     (vscode.workspace.workspaceFolders ?? []).forEach((f) => this.schedule(f));
   }
@@ -74,6 +90,7 @@ export class CopilotSettingsSync implements vscode.Disposable {
   /** Syncs again (after the mode changed to ask or auto). */
   resyncAll(): void {
     this.asked.clear();
+    this.offered = false;
     (vscode.workspace.workspaceFolders ?? []).forEach((f) => this.schedule(f));
   }
 
@@ -84,7 +101,7 @@ export class CopilotSettingsSync implements vscode.Disposable {
       key,
       setTimeout(() => {
         this.timers.delete(key);
-        void this.serial(() => this.syncFolder(folder, this.mode()));
+        void this.serial(() => this.syncFolder(folder, this.config.current.copilotSync));
       }, DEBOUNCE_MS),
     );
     clearTimeout(this.timers.get('user'));
@@ -92,7 +109,7 @@ export class CopilotSettingsSync implements vscode.Disposable {
       'user',
       setTimeout(() => {
         this.timers.delete('user');
-        void this.serialUser(() => this.syncUser(this.mode()));
+        void this.serialUser(() => this.syncUser(this.config.current.copilotSync));
       }, DEBOUNCE_MS),
     );
   }
@@ -146,35 +163,60 @@ export class CopilotSettingsSync implements vscode.Disposable {
     this.offer('user', JSON.stringify(p.after), vscode.l10n.t("Copilot's edit approvals in your user settings are out of step with the Airlock policy."));
   }
 
-  /** Asks once per planned change whether to review or apply it. */
+  /**
+   * Offers the change, at most once per window (the next policy change does not ask again), and
+   * never while Copilot is not installed or VS Code's AI features are off.
+   */
   private offer(key: string, planned: string, message: string): void {
     if (this.asked.get(key) === planned) {
       return;
     }
     this.asked.set(key, planned);
+    if (!copilotInUse()) {
+      this.log.info(`[copilot] ${message} Not asking: Copilot is not installed or AI features are off.`);
+      return;
+    }
+    if (this.offered || this.state.get<boolean>(StateKeys.copilotOfferDismissed, false)) {
+      this.log.info(`[copilot] ${message} (run "Sync Copilot Approval Settings" to review)`);
+      return;
+    }
+    this.offered = true;
     const review = vscode.l10n.t('Review Changes');
     const apply = vscode.l10n.t('Apply');
     const always = vscode.l10n.t('Always Keep in Step');
-    void vscode.window.showInformationMessage(message, review, apply, always).then(async (pick) => {
+    const never = vscode.l10n.t("Don't Ask Again");
+    void vscode.window.showInformationMessage(message, review, apply, always, never).then(async (pick) => {
       if (pick === review) {
-        await vscode.commands.executeCommand('airlock.syncCopilotSettings');
-      } else if (pick === apply || pick === always) {
-        if (pick === always) {
-          // Changing the mode to auto syncs everything (see extension.ts).
-          await vscode.workspace.getConfiguration('airlock').update('copilot.syncApprovalSettings', 'auto', vscode.ConfigurationTarget.Global);
-        } else {
-          await this.applyAll();
-        }
+        await vscode.commands.executeCommand(Commands.syncCopilotSettings);
+      } else if (pick === always) {
+        // Changing the mode to auto syncs everything.
+        await this.config.update('copilotSync', 'auto');
+      } else if (pick === apply) {
+        await this.applyAll();
+      } else if (pick === never) {
+        await this.state.update(StateKeys.copilotOfferDismissed, true);
       }
     });
   }
 
-  /** Applies the current plans of every folder and of the user settings. */
+  /** Applies the current plans of every folder and of the user settings, says so, and closes the previews. */
   private async applyAll(): Promise<void> {
+    let written = 0;
     for (const f of vscode.workspace.workspaceFolders ?? []) {
-      await this.serial(async () => this.apply(await this.plan(f)));
+      written += (await this.serial(async () => this.apply(await this.plan(f)))) ? 1 : 0;
     }
-    await this.serialUser(async () => this.applyUser(this.planUser()));
+    written += (await this.serialUser(async () => this.applyUser(this.planUser()))) ? 1 : 0;
+    await this.closePreviews();
+    void vscode.window.showInformationMessage(
+      written
+        ? vscode.l10n.t("Copilot's approval settings now follow the Airlock policy ({0} updated).", written === 1 ? vscode.l10n.t('1 settings file') : vscode.l10n.t('{0} settings files', written))
+        : vscode.l10n.t("Copilot's approval settings were already in step with the Airlock policy."),
+    );
+  }
+
+  private async closePreviews(): Promise<void> {
+    const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputTextDiff && t.input.modified.scheme === SETTINGS_PREVIEW_SCHEME);
+    await vscode.window.tabGroups.close(tabs).then(undefined, () => undefined);
   }
 
   private runningUser: Promise<unknown> = Promise.resolve();
@@ -272,6 +314,7 @@ export class CopilotSettingsSync implements vscode.Disposable {
     const tmp = `${p.file}.airlock-${process.pid}.tmp`;
     await fs.promises.writeFile(tmp, p.plan.after);
     await fs.promises.rename(tmp, p.file);
+    this.attribution.noteContent('airlock', await fileContents([p.file]));
     await this.setOwned(p.folder, p.plan.owned);
     this.log.info(`[copilot] ${p.folder.name}: updated ${path.relative(p.folder.uri.fsPath, p.file)} (${p.plan.owned.edits.length} edit and ${p.plan.owned.terminal.length} terminal entries owned by Airlock)`);
     this.synced.fire(p);

@@ -1,7 +1,14 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { AgentId } from '../agents/adapter';
+import { AirlockError } from './commandCenter';
+import type { CommandGroup } from './commandCenter';
+import { LAUNCHER } from '../agents/install';
+import type { ChangeAttribution } from '../gate/changeAttribution';
+import { fileContents } from '../util/fileHash';
 import type { GateService } from './gateService';
-import { Commands } from './ids';
+import type { GuardState } from './guardState';
+import { installHooksCommand } from './installHooksCommand';
 
 /** The commented starter policy `Airlock: Create Policy` writes (JSONC, like every policy file). */
 export const STARTER_POLICY = `{
@@ -41,15 +48,14 @@ async function pickFolder(): Promise<vscode.WorkspaceFolder | undefined> {
   if (folders.length <= 1) {
     return folders[0];
   }
-  return vscode.window.showWorkspaceFolderPick({ placeHolder: vscode.l10n.t('Which folder?') });
+  return vscode.window.showWorkspaceFolderPick({ placeHolder: vscode.l10n.t('Which folder?'), ignoreFocusOut: true });
 }
 
 /** Writes a starter `.airlock/policy.json` (never over an existing one) and opens it. */
-export async function createPolicy(): Promise<vscode.Uri | undefined> {
+export async function createPolicy(attribution: ChangeAttribution): Promise<vscode.Uri | undefined> {
   const folder = await pickFolder();
   if (!folder) {
-    void vscode.window.showWarningMessage(vscode.l10n.t('Open a folder first: the policy lives in its .airlock directory.'));
-    return undefined;
+    throw new AirlockError(vscode.l10n.t('Open a folder first: the policy lives in its .airlock directory.'), 'warning');
   }
   const uri = vscode.Uri.joinPath(folder.uri, '.airlock', 'policy.json');
   let exists = false;
@@ -57,7 +63,10 @@ export async function createPolicy(): Promise<vscode.Uri | undefined> {
     await vscode.workspace.fs.stat(uri);
     exists = true;
   } catch {
+    // Airlock's own write: the protected-file watcher must not warn about it.
+    attribution.note('airlock', [path.dirname(uri.fsPath), uri.fsPath]);
     await vscode.workspace.fs.writeFile(uri, Buffer.from(STARTER_POLICY, 'utf8'));
+    attribution.noteContent('airlock', await fileContents([uri.fsPath]));
   }
   await vscode.window.showTextDocument(uri, { preview: false });
   if (exists) {
@@ -74,8 +83,7 @@ export async function createPolicy(): Promise<vscode.Uri | undefined> {
 export async function tryApproval(gate: GateService): Promise<string | undefined> {
   const folder = vscode.workspace.workspaceFolders?.[0];
   if (!folder) {
-    void vscode.window.showWarningMessage(vscode.l10n.t('Open a folder first to try an approval.'));
-    return undefined;
+    throw new AirlockError(vscode.l10n.t('Open a folder first to try an approval.'), 'warning');
   }
   const file = path.join(folder.uri.fsPath, '.env.airlock-demo');
   void vscode.window.showInformationMessage(vscode.l10n.t('A demo agent asks to change {0}. Review the diff, then click Approve or Deny… in its title bar.', path.basename(file)));
@@ -105,9 +113,36 @@ export async function tryApproval(gate: GateService): Promise<string | undefined
   return verdict;
 }
 
-export function registerFirstRunCommands(gate: GateService): vscode.Disposable[] {
-  return [
-    vscode.commands.registerCommand(Commands.createPolicy, () => createPolicy()),
-    vscode.commands.registerCommand(Commands.tryApproval, () => tryApproval(gate)),
-  ];
+/**
+ * Install Agent Hooks, with the files it writes (each agent's configuration, the launcher in
+ * .airlock/bin, and their temporary files) noted as Airlock's own, so the protected-file watcher
+ * does not warn about them.
+ */
+async function installHooks(log: vscode.LogOutputChannel, attribution: ChangeAttribution, state: GuardState, agents?: AgentId[]): Promise<string[]> {
+  const folders = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
+  const own = (files: readonly string[]) => folders.flatMap((f) => [path.join(f, '.airlock', 'bin'), ...files.map((file) => path.resolve(f, file))]);
+  // The install writes synchronously once the agents are picked; the watcher's events come after this note.
+  const files = await installHooksCommand(log, agents);
+  attribution.note('airlock', own(files));
+  attribution.noteContent('airlock', await fileContents(own([...files, LAUNCHER])));
+  // The views follow at once (a file created in a new folder may reach no file watcher).
+  state.schedule();
+  return files;
+}
+
+/** The walkthrough's commands: create a policy, install the agents' hooks, try an approval; and Show Log. */
+export function firstRunCommands(gate: GateService, attribution: ChangeAttribution, state: GuardState, log: vscode.LogOutputChannel): CommandGroup<'createPolicy' | 'installHooks' | 'tryApproval' | 'showLog'> {
+  return {
+    component: 'FirstRun',
+    handlers: {
+      createPolicy: async () => {
+        const uri = await createPolicy(attribution);
+        state.schedule();
+        return uri;
+      },
+      installHooks: (agents?: AgentId[]) => installHooks(log, attribution, state, agents),
+      tryApproval: () => tryApproval(gate),
+      showLog: () => log.show(true),
+    },
+  };
 }

@@ -10,7 +10,7 @@ import { detectAgents, installHooks } from '../agents/install';
 export async function installHooksCommand(log: vscode.LogOutputChannel, agents?: AgentId[]): Promise<string[]> {
   const folder =
     (vscode.workspace.workspaceFolders?.length ?? 0) > 1
-      ? await vscode.window.showWorkspaceFolderPick({ placeHolder: vscode.l10n.t('Install agent hooks in which folder?') })
+      ? await vscode.window.showWorkspaceFolderPick({ placeHolder: vscode.l10n.t('Install agent hooks in which folder?'), ignoreFocusOut: true })
       : vscode.workspace.workspaceFolders?.[0];
   if (!folder) {
     return [];
@@ -29,6 +29,8 @@ export async function installHooksCommand(log: vscode.LogOutputChannel, agents?:
     }));
     const picks = await vscode.window.showQuickPick(items, {
       canPickMany: true,
+      // Opened from the walkthrough, the page takes the focus back at once: without this the pick closes unseen.
+      ignoreFocusOut: true,
       title: vscode.l10n.t('Guard which agents in {0}?', folder.name),
       placeHolder: vscode.l10n.t('Airlock adds its pre-tool hook to each agent configuration; other hooks are kept'),
     });

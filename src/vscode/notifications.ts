@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import type { GateResult, ProposedAction } from '../core/types';
-import { actionTitle } from './approvals';
-import { Views } from './ids';
+import { actionTitle, plain } from './approvalText';
+import type { GateService } from './gateService';
+import { ViewCommands, Views } from './ids';
 
 interface Item {
   readonly kind: 'policy' | 'timeout' | 'problem';
@@ -18,14 +19,18 @@ export class DenialNotifier implements vscode.Disposable {
   private batch: Item[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
   private lastShown = 0;
+  private readonly sub: vscode.Disposable;
 
   constructor(
+    gate: GateService,
     private readonly log: vscode.LogOutputChannel,
     private readonly gatherMs = 600,
     private readonly quietMs = 8_000,
-  ) {}
+  ) {
+    this.sub = gate.onDidDecide((e) => this.onDecide(e));
+  }
 
-  /** Feed every gate decision here (GateService.onDidDecide). */
+  /** Called with every gate decision (GateService.onDidDecide). */
   onDecide(e: { actions: readonly ProposedAction[]; result: GateResult }): void {
     const first = e.actions[0];
     const what = first ? actionTitle(first) : vscode.l10n.t('An agent action');
@@ -39,7 +44,7 @@ export class DenialNotifier implements vscode.Disposable {
     if (r.decidedBy === 'timeout') {
       this.push({ kind: 'timeout', text: vscode.l10n.t('{0}: nobody answered in time, so Airlock denied it.', what) });
     } else {
-      this.push({ kind: 'policy', text: vscode.l10n.t('{0}: denied. {1}', what, r.decision.reasons.join(' ')) });
+      this.push({ kind: 'policy', text: vscode.l10n.t('{0}: denied. {1}', what, plain([...new Set(r.decision.reasons)].join(' '))) });
     }
   }
 
@@ -76,7 +81,7 @@ export class DenialNotifier implements vscode.Disposable {
     const buttons = problems ? [show, logButton] : [show];
     void vscode.window.showWarningMessage(message, ...buttons).then((pick) => {
       if (pick === show) {
-        void vscode.commands.executeCommand(`${Views.timeline}.focus`);
+        void vscode.commands.executeCommand(ViewCommands.focus(Views.timeline));
       } else if (pick === logButton) {
         this.log.show(true);
       }
@@ -85,5 +90,6 @@ export class DenialNotifier implements vscode.Disposable {
 
   dispose(): void {
     clearTimeout(this.timer);
+    this.sub.dispose();
   }
 }

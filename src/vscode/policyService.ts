@@ -45,6 +45,9 @@ export class PolicyService implements vscode.Disposable {
         }
       }),
       vscode.workspace.onDidGrantWorkspaceTrust(() => (vscode.workspace.workspaceFolders ?? []).forEach((f) => this.reload(f))),
+      // What VS Code's JSON language service reports in an open editor is not reported twice.
+      vscode.workspace.onDidOpenTextDocument((d) => this.republish(d.uri)),
+      vscode.workspace.onDidCloseTextDocument((d) => this.republish(d.uri)),
     );
     (vscode.workspace.workspaceFolders ?? []).forEach((f) => this.watch(f));
   }
@@ -156,7 +159,16 @@ export class PolicyService implements vscode.Disposable {
     );
   }
 
+  private republish(uri: vscode.Uri): void {
+    const folder = /[\\/]\.airlock[\\/]policy(\.local)?\.json$/.test(uri.fsPath) ? vscode.workspace.getWorkspaceFolder(uri) : undefined;
+    const loaded = folder && this.loaded.get(folder.uri.toString());
+    if (loaded) {
+      this.publish(loaded, undefined);
+    }
+  }
+
   private publish(next: LoadedPolicy, previous: LoadedPolicy | undefined): void {
+    const open = new Set(vscode.workspace.textDocuments.filter((d) => d.uri.scheme === 'file').map((d) => d.uri.fsPath));
     const byFile = new Map<string, vscode.Diagnostic[]>();
     for (const f of [...(previous?.files ?? []), ...next.files]) {
       byFile.set(f.path, []);
@@ -165,6 +177,9 @@ export class PolicyService implements vscode.Disposable {
       if (p.file === 'settings') {
         this.log.warn(`[Policy] ${p.message}`);
         continue;
+      }
+      if ((p.kind === 'syntax' || p.kind === 'schema') && open.has(p.file)) {
+        continue; // the JSON language service shows it in the editor (and in Problems) already
       }
       const range = new vscode.Range(p.line - 1, p.column - 1, p.endLine - 1, p.endColumn - 1);
       const d = new vscode.Diagnostic(range, p.message, p.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning);

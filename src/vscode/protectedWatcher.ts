@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -7,11 +7,14 @@ import type { AuditEntry } from '../audit/log';
 import type { PathOp } from '../core/types';
 import type { ChangeAttribution } from '../gate/changeAttribution';
 import { copilotApprovalEntries } from '../policy/copilotSettings';
+import { sha256OfFile } from '../util/fileHash';
 import { readSnapshotFile } from '../snapshot/read';
 import type { RollbackResult } from '../snapshot/rollback';
 import { rollbackToSnapshot } from '../snapshot/rollback';
+import { restoreAsAirlock } from './airlockWrites';
 import type { GateService } from './gateService';
 import type { GuardSnapshots } from './guardSnapshots';
+import { plain } from './approvalText';
 import { Commands } from './ids';
 import type { PolicyService } from './policyService';
 
@@ -51,8 +54,9 @@ export function watchGlobs(editGlobs: readonly string[]): string[] {
 export class ProtectedPathWatcher implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private readonly watchers = new Map<string, { glob: string; disposables: vscode.Disposable[] }>();
-  private readonly pending = new Map<string, { timer: ReturnType<typeof setTimeout>; op: ProtectedChangeAlert['op']; at: number; cause: string | undefined }>();
+  private readonly pending = new Map<string, { timer: ReturnType<typeof setTimeout>; op: ProtectedChangeAlert['op']; at: number; cause: string | undefined; created: boolean }>();
   private readonly alerts = new Map<string, ProtectedChangeAlert>();
+  private readonly snapshotting = new Map<string, { again?: string }>();
   private readonly alerted = new vscode.EventEmitter<ProtectedChangeAlert>();
   /** Fires when a warning is raised (tests and the timeline listen). */
   readonly onDidAlert = this.alerted.event;
@@ -78,6 +82,11 @@ export class ProtectedPathWatcher implements vscode.Disposable {
         const paths = actions.flatMap((a) => a.paths.map((p) => path.resolve(a.cwd, p)));
         const effects = result.decision.analysis?.effects.map((e) => e.path) ?? [];
         attribution.note('gate', [...paths, ...effects]);
+        // An approved write whose content is known stays explained while the file holds exactly that.
+        attribution.noteContent(
+          'gate',
+          actions.filter((a) => (a.kind === 'edit' || a.kind === 'create') && a.content !== undefined && a.paths.length === 1).map((a) => ({ path: path.resolve(a.cwd, a.paths[0]), sha256: sha256(a.content!) })),
+        );
       }),
       vscode.workspace.onDidChangeTextDocument((e) => {
         if (e.contentChanges.length > 0 && e.document.isDirty) {
@@ -181,18 +190,24 @@ export class ProtectedPathWatcher implements vscode.Disposable {
     }
     // Who caused it is asked when the event arrives (notes are fresh then); one unexplained event in a burst is enough.
     const cause = this.attribution.explain(uri.fsPath);
-    const first = prev ?? { op, at: Date.now(), cause };
-    // create then change is a create; delete then create is a change.
+    const first = prev ?? { op, at: Date.now(), cause, created: op === 'create' };
+    // create then change is a create; delete then create is a change; create then delete is nothing (a temp file).
     const merged: ProtectedChangeAlert['op'] = prev ? (prev.op === 'create' ? (op === 'delete' ? 'delete' : 'create') : prev.op === 'delete' && op !== 'delete' ? 'write' : op) : op;
     const burstCause = prev && !(prev.cause && cause) ? undefined : cause;
     this.pending.set(key, {
       op: merged,
       at: first.at,
       cause: burstCause,
+      created: first.created,
       timer: setTimeout(() => {
         this.pending.delete(key);
         if (burstCause) {
           this.log.debug(`[watch] ${uri.fsPath} changed (${merged}); explained by ${burstCause}`);
+          this.snapshotGoodState(folder.uri.fsPath, 'after an approved change to a protected file');
+          return;
+        }
+        if (first.created && merged === 'delete') {
+          this.log.debug(`[watch] ${uri.fsPath} was created and removed again: nothing changed`);
           return;
         }
         void this.settle(folder.uri.fsPath, uri.fsPath, merged, first.at).catch((err) => this.log.error(`[watch] ${uri.fsPath}: ${err instanceof Error ? err.message : String(err)}`));
@@ -205,49 +220,72 @@ export class ProtectedPathWatcher implements vscode.Disposable {
     if (rel.startsWith('..') || rel.split('/').includes('.git')) {
       return;
     }
-    const decision = this.policy.evaluatePath(folder, file, op);
+    if (await isDirectory(file)) {
+      return; // a folder appeared: the files in it have events of their own (and newFolder() looks inside)
+    }
+    const left = this.attribution.explainContent(file, await sha256OfFile(file));
+    if (left) {
+      this.log.debug(`[watch] ${rel} holds what ${left} wrote there`);
+      return;
+    }
+    const found = await this.snapshotFor(folder, rel, op, at);
+    // A file that a snapshot has was there before: its "creation" is a rename over it, a change.
+    const actual: ProtectedChangeAlert['op'] = op === 'create' && found.hadFile ? 'write' : op;
+    const decision = this.policy.evaluatePath(folder, file, actual);
     if (decision.wouldBe === 'allow') {
       return;
     }
-    if ([...this.alerts.values()].some((a) => a.folder === folder && a.rel === rel)) {
-      return;
+    // An earlier warning about the same file is superseded: every change warns again.
+    for (const old of [...this.alerts.values()].filter((a) => a.folder === folder && a.rel === rel)) {
+      this.alerts.delete(old.id);
     }
-    const snapshot = await this.snapshotFor(folder, rel, op, at);
-    const alert: ProtectedChangeAlert = { id: randomUUID(), folder, rel, op, at, reasons: decision.reasons, snapshotId: snapshot };
+    const snapshot = found.id;
+    const alert: ProtectedChangeAlert = { id: randomUUID(), folder, rel, op: actual, at, reasons: decision.reasons, snapshotId: snapshot };
     this.alerts.set(alert.id, alert);
-    this.log.warn(`[watch] ${rel} was ${verb(op)} without an approved action${snapshot ? ` (revert from snapshot ${snapshot})` : ' (no snapshot has it)'}`);
+    this.log.warn(`[watch] ${rel} was ${verb(actual)} without an approved action${snapshot ? ` (revert from snapshot ${snapshot})` : ' (no snapshot has it)'}`);
     this.alerted.fire(alert);
     const revert = vscode.l10n.t('Revert');
     const keep = vscode.l10n.t('Keep');
-    const message = vscode.l10n.t('Airlock: {0} was {1} outside VS Code without an approved agent action. {2}', rel, verb(op), decision.reasons[0] ?? '');
+    const message = vscode.l10n.t('Airlock: {0} was {1} without an approved agent action, and not in a VS Code editor. {2}', rel, verb(actual), plain(decision.reasons[0] ?? ''));
     void vscode.window.showWarningMessage(message, ...(snapshot ? [revert, keep] : [keep])).then((pick) => {
       if (pick === revert) {
         void vscode.commands.executeCommand(Commands.revertProtectedChange, alert.id);
       } else if (pick === keep) {
         void vscode.commands.executeCommand(Commands.keepProtectedChange, alert.id);
+      } else if (this.alerts.has(alert.id)) {
+        // Closed (X, Clear All): the change is kept, and the next change to the file warns again.
+        this.keep(alert.id, true);
       }
     });
   }
 
   /**
-   * The snapshot to revert to: the newest one before the change that holds the file as it was (for
-   * a change or delete: has the file, with other content than now; for a create: lacks it).
+   * The snapshot to revert to, among the newest ones taken before the change: for a change or a
+   * deletion the newest that has the file with other content than now (else the newest that has it
+   * at all); for a creation the newest that lacks it. `hadFile`: some snapshot has the file.
    */
-  private async snapshotFor(folder: string, rel: string, op: ProtectedChangeAlert['op'], at: number): Promise<string | undefined> {
+  private async snapshotFor(folder: string, rel: string, op: ProtectedChangeAlert['op'], at: number): Promise<{ id?: string; hadFile: boolean }> {
     let now: Buffer | undefined;
     try {
       now = await fs.promises.readFile(path.join(folder, rel));
     } catch {
       now = undefined;
     }
-    const s = await this.snapshots.before(folder, at + 1, async (info) => {
+    let withFile: string | undefined;
+    let withoutFile: string | undefined;
+    const differing = await this.snapshots.before(folder, at + 1, async (info) => {
       const then = await readSnapshotFile(folder, info.id, rel, { storageDir: this.snapshots.options(folder).storageDir });
-      if (op === 'create') {
-        return then === undefined;
+      if (then === undefined) {
+        withoutFile ??= info.id;
+        return false;
       }
-      return then !== undefined && (now === undefined || !then.equals(now));
+      withFile ??= info.id;
+      return now === undefined || !then.equals(now);
     });
-    return s?.id;
+    if (withFile || differing) {
+      return { id: differing?.id ?? withFile, hadFile: true };
+    }
+    return { id: op === 'create' ? withoutFile : undefined, hadFile: false };
   }
 
   /** Revert: restores the file from the alert's snapshot (a safety snapshot first), audits it. */
@@ -258,11 +296,7 @@ export class ProtectedPathWatcher implements vscode.Disposable {
     }
     this.alerts.delete(id);
     const snapshotId = alert.snapshotId;
-    const result = await this.attribution.during(
-      alert.folder,
-      () => rollbackToSnapshot(alert.folder, snapshotId, { ...this.snapshots.options(alert.folder), files: [alert.rel], agent: 'developer' }),
-      (r) => [...r.changed, ...r.created, ...r.deleted],
-    );
+    const result = await restoreAsAirlock(this.attribution, alert.folder, () => rollbackToSnapshot(alert.folder, snapshotId, { ...this.snapshots.options(alert.folder), files: [alert.rel], agent: 'developer' }));
     this.audit(alert, 'revert', `reverted ${alert.rel} to snapshot ${snapshotId} (undo with snapshot ${result.safetySnapshotId})`, result.safetySnapshotId);
     this.log.info(`[watch] reverted ${alert.rel} to ${snapshotId}; safety snapshot ${result.safetySnapshotId}`);
     return result;
@@ -273,15 +307,41 @@ export class ProtectedPathWatcher implements vscode.Disposable {
     return [...this.alerts.values()];
   }
 
-  /** Keep: accepts the change, audits it. */
-  keep(id: string): boolean {
+  /** Keep: accepts the change, audits it (a warning closed without an answer counts as kept). */
+  keep(id: string, dismissed = false): boolean {
     const alert = this.alerts.get(id);
     if (!alert) {
       return false;
     }
     this.alerts.delete(id);
-    this.audit(alert, 'keep', `kept the change to ${alert.rel}`);
+    this.audit(alert, 'keep', dismissed ? `kept the change to ${alert.rel} (the warning was closed without an answer)` : `kept the change to ${alert.rel}`);
+    this.snapshotGoodState(alert.folder, `after keeping the change to ${alert.rel}`);
     return true;
+  }
+
+  /**
+   * A snapshot of a state the developer accepted (an approved or own change to a protected file, a
+   * kept change), so that a later Revert goes back to it rather than to an older version. One at a
+   * time per folder; an unchanged folder makes no new snapshot.
+   */
+  private snapshotGoodState(folder: string, label: string): void {
+    const running = this.snapshotting.get(folder);
+    if (running) {
+      running.again = label; // one more when this one is done: the state may have moved on
+      return;
+    }
+    const state: { again?: string } = {};
+    this.snapshotting.set(folder, state);
+    void this.snapshots
+      .take(folder, label, { tool: 'watch' })
+      .then((id) => this.log.debug(`[watch] snapshot ${id ?? '(snapshots off)'} ${label}`))
+      .catch((err: unknown) => this.log.warn(`[watch] no snapshot ${label}: ${err instanceof Error ? err.message : String(err)}`))
+      .finally(() => {
+        this.snapshotting.delete(folder);
+        if (state.again) {
+          this.snapshotGoodState(folder, state.again);
+        }
+      });
   }
 
   private audit(alert: ProtectedChangeAlert, kind: 'revert' | 'keep', reason: string, snapshotId?: string): void {
@@ -305,6 +365,18 @@ export class ProtectedPathWatcher implements vscode.Disposable {
     this.pending.forEach((p) => clearTimeout(p.timer));
     this.watchers.forEach((ws) => ws.disposables.forEach((w) => w.dispose()));
     this.disposables.forEach((d) => d.dispose());
+  }
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+async function isDirectory(p: string): Promise<boolean> {
+  try {
+    return (await fs.promises.stat(p)).isDirectory();
+  } catch {
+    return false;
   }
 }
 

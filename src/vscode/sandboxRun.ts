@@ -12,6 +12,7 @@ import { ensurePrivateDir, runtimeDir } from '../bridge/registry';
 import type { SandboxAgent } from '../sandbox/agents';
 import { AGENT_PROFILES, SANDBOX_AGENTS } from '../sandbox/agents';
 import type { SandboxSessionInfo } from '../sandbox/sessions';
+import type { CommandGroup } from './commandCenter';
 import { listSandboxSessions, sessionsDir } from '../sandbox/sessions';
 
 export interface AgentOnPath {
@@ -106,6 +107,11 @@ export async function runAgentInSandbox(cli: string, log: vscode.LogOutputChanne
   });
   terminal.show();
   return terminal;
+}
+
+/** The sandbox's commands, for the CommandCenter. */
+export function sandboxCommands(cli: string, log: vscode.LogOutputChannel): CommandGroup<'runAgentInSandbox'> {
+  return { component: 'Sandbox', handlers: { runAgentInSandbox: (agentPath?: string) => runAgentInSandbox(cli, log, agentPath) } };
 }
 
 /** The "Sandboxed Shell (Airlock)" profile: the user's shell under `airlock run` (no agent's state is writable). */

@@ -5,9 +5,11 @@ import { readSnapshotFile } from '../snapshot/read';
 import type { RollbackResult } from '../snapshot/rollback';
 import type { ChangeAttribution } from '../gate/changeAttribution';
 import { diffSinceSnapshot, previewRollback, rollbackToSnapshot } from '../snapshot/rollback';
+import { restoreAsAirlock } from './airlockWrites';
+import { Schemes } from './ids';
 import type { TimelineNode, TimelineProvider } from './timeline';
 
-export const SNAPSHOT_SCHEME = 'airlock-snapshot';
+export const SNAPSHOT_SCHEME = Schemes.snapshot;
 
 /** Read-only documents of files as a snapshot holds them: airlock-snapshot:/<id>/<path>?<folder>. */
 class SnapshotContentProvider implements vscode.TextDocumentContentProvider {
@@ -115,7 +117,7 @@ export class SnapshotCommands implements vscode.Disposable {
 
   private restore(folder: string, id: string, files: readonly string[] | undefined): Promise<RollbackResult> {
     const run = () => rollbackToSnapshot(folder, id, { files });
-    return this.attribution ? this.attribution.during(folder, run, (r) => [...r.changed, ...r.created, ...r.deleted]) : run();
+    return this.attribution ? restoreAsAirlock(this.attribution, folder, run) : run();
   }
 
   private after(t: Target, result: RollbackResult): void {
@@ -126,7 +128,8 @@ export class SnapshotCommands implements vscode.Disposable {
       this.timeline.addRollback(t.folder, t.id, result.safetySnapshotId, n, t.undoOf ? t.undoOf : t.label);
     }
     const undo = vscode.l10n.t('Undo Rollback');
-    void vscode.window.showInformationMessage(vscode.l10n.t('Rolled back {0} file(s) to snapshot {1}.', n, t.id), undo).then((pick) => {
+    const done = t.undoOf ? vscode.l10n.t('Undid the rollback: {0} file(s) are back as they were before it.', n) : vscode.l10n.t('Rolled back {0} file(s) to snapshot {1}.', n, t.id);
+    void vscode.window.showInformationMessage(done, undo).then((pick) => {
       if (pick === undo) {
         void this.undo(undefined, { confirm: false });
       }

@@ -7,6 +7,8 @@ import { deletedPaths, looksLikeAgent, risksOf } from '../gate/terminalRisks';
 import type { CommandAnalyzer } from '../policy/evaluator';
 import type { RollbackResult } from '../snapshot/rollback';
 import { rollbackToSnapshot } from '../snapshot/rollback';
+import type { ConfigWatcher } from './config';
+import { restoreAsAirlock } from './airlockWrites';
 import type { GateService } from './gateService';
 import type { GuardSnapshots } from './guardSnapshots';
 import { Commands } from './ids';
@@ -62,7 +64,7 @@ export class TerminalGuard implements vscode.Disposable {
     private readonly attribution: ChangeAttribution,
     private readonly snapshots: GuardSnapshots,
     private readonly log: vscode.LogOutputChannel,
-    private readonly settings: () => { readonly enabled: boolean; readonly intervalSeconds: number },
+    private readonly config: ConfigWatcher,
     private readonly auditSink: (e: AuditEntry) => void = (e) => void appendAudit(e),
   ) {
     this.disposables.push(
@@ -73,12 +75,17 @@ export class TerminalGuard implements vscode.Disposable {
         this.checkSession();
       }),
       vscode.window.onDidOpenTerminal(() => this.checkSession()),
+      config.onDidChange(() => this.configure()),
       vscode.window.onDidStartTerminalShellExecution((e) => void this.onStart(e).catch((err) => this.log.error(`[terminal] ${err instanceof Error ? err.message : String(err)}`))),
     );
     this.configure();
   }
 
-  /** Applies the interval setting (call after the configuration changed). */
+  private settings(): { readonly enabled: boolean; readonly intervalSeconds: number } {
+    return { enabled: this.config.current.enabled, intervalSeconds: this.config.current.terminalSnapshotIntervalSeconds };
+  }
+
+  /** Applies the interval setting (called again whenever the configuration changes). */
   configure(): void {
     const s = this.settings().intervalSeconds;
     if (s === this.intervalSeconds && (this.timer !== undefined || s === 0)) {
@@ -181,11 +188,7 @@ export class TerminalGuard implements vscode.Disposable {
     this.alerts.delete(id);
     const snapshotId = alert.snapshotId;
     const files = alert.deletes.length ? alert.deletes : undefined;
-    const result = await this.attribution.during(
-      alert.folder,
-      () => rollbackToSnapshot(alert.folder, snapshotId, { ...this.snapshots.options(alert.folder), files, agent: 'developer' }),
-      (r) => [...r.changed, ...r.created, ...r.deleted],
-    );
+    const result = await restoreAsAirlock(this.attribution, alert.folder, () => rollbackToSnapshot(alert.folder, snapshotId, { ...this.snapshots.options(alert.folder), files, agent: 'developer' }));
     const n = result.changed.length + result.created.length + result.deleted.length;
     this.auditSink({
       time: new Date().toISOString(),

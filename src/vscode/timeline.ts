@@ -1,9 +1,12 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { agentDisplayName } from '../agents/adapters';
+import type { AuditFilter, OutcomeFilter } from '../audit/filter';
+import { isDeveloperAction, isFiltered, matchesFilter, outcome } from '../audit/filter';
 import type { AuditEntry } from '../audit/log';
 import { readAudit } from '../audit/log';
-import type { Verdict } from '../core/types';
+import type { GateService } from './gateService';
+import { ContextKeys, ViewItems, Views } from './ids';
 
 /** A node of the Timeline: a session of one agent, or one action in it. */
 export type TimelineNode =
@@ -20,12 +23,13 @@ export type TimelineNode =
       readonly time: string;
       /** Set when this entry undid an earlier rollback. */
       readonly undid?: string;
+      /** Set when this rollback was undone (its row stays, without Undo). */
+      readonly undone?: boolean;
     };
 
-export interface TimelineFilter {
-  readonly agent?: string;
-  readonly verdict?: Verdict | 'approved' | 'audited';
-}
+type RollbackNode = Extract<TimelineNode, { type: 'rollback' }>;
+
+export type TimelineFilter = AuditFilter;
 
 /** Sources of actions that are not agents; agents are named by the agent registry. */
 const OTHER_SOURCES: Record<string, string> = {
@@ -37,33 +41,11 @@ export function agentLabel(agent: string): string {
   return OTHER_SOURCES[agent] ?? agentDisplayName(agent);
 }
 
-/** How an entry was decided, in one word the UI shows. */
-export function outcome(e: AuditEntry): 'allowed' | 'approved' | 'denied' | 'audited' | 'timed out' {
-  if (e.mode === 'audit' && e.wouldBe !== 'allow') {
-    return 'audited';
-  }
-  if (e.verdict === 'deny') {
-    return e.decidedBy === 'timeout' ? 'timed out' : 'denied';
-  }
-  return e.decidedBy === 'human' || e.decidedBy === 'session-rule' ? 'approved' : 'allowed';
-}
-
-function matches(e: AuditEntry, f: TimelineFilter): boolean {
-  if (f.agent && e.agent !== f.agent) {
-    return false;
-  }
-  if (!f.verdict) {
-    return true;
-  }
-  const o = outcome(e);
-  return f.verdict === 'approved' || f.verdict === 'audited' ? o === f.verdict : e.verdict === f.verdict;
-}
-
 /** Agent sessions (newest first) and their actions (newest first), from the audit log. */
 export function buildSessions(folder: string, entries: readonly AuditEntry[], filter: TimelineFilter = {}): TimelineNode[] {
   const sessions = new Map<string, AuditEntry[]>();
   for (const e of entries) {
-    if (!matches(e, filter) || e.kind === 'rollback' || e.kind === 'revert' || e.kind === 'keep') {
+    if (isDeveloperAction(e) || !matchesFilter(e, filter)) {
       continue;
     }
     const key = `${e.agent}\u0000${e.session ?? ''}`;
@@ -72,6 +54,17 @@ export function buildSessions(folder: string, entries: readonly AuditEntry[], fi
   return [...sessions.entries()]
     .map(([key, list]) => ({ type: 'session' as const, key, folder, agent: list[0].agent, session: list[0].session ?? '', entries: [...list].reverse() }))
     .sort((a, b) => b.entries[0].time.localeCompare(a.entries[0].time));
+}
+
+/** The words of each outcome filter, as the quick pick and the view's description show them. */
+export function filterLabel(f: AuditFilter): string {
+  const outcomes: Record<OutcomeFilter, string> = {
+    denied: vscode.l10n.t('Denied'),
+    approved: vscode.l10n.t('Approved by you'),
+    asked: vscode.l10n.t('Asked'),
+    audited: vscode.l10n.t('Audited (would have been stopped)'),
+  };
+  return [f.outcome ? outcomes[f.outcome] : undefined, f.agent ? agentLabel(f.agent) : undefined].filter(Boolean).join(' · ');
 }
 
 /**
@@ -83,6 +76,13 @@ export class TimelineProvider implements vscode.TreeDataProvider<TimelineNode>, 
   readonly onDidChangeTreeData = this.changed.event;
   private filter: TimelineFilter = {};
   private readonly rollbacks: TimelineNode[] = [];
+  private readonly view: vscode.TreeView<TimelineNode>;
+  private readonly disposables: vscode.Disposable[] = [this.changed];
+
+  constructor(gate: GateService) {
+    this.view = vscode.window.createTreeView(Views.timeline, { treeDataProvider: this });
+    this.disposables.push(this.view, gate.onDidDecide(() => this.refresh()));
+  }
 
   refresh(): void {
     this.changed.fire();
@@ -90,7 +90,8 @@ export class TimelineProvider implements vscode.TreeDataProvider<TimelineNode>, 
 
   setFilter(filter: TimelineFilter): void {
     this.filter = filter;
-    void vscode.commands.executeCommand('setContext', 'airlock.timelineFiltered', Boolean(filter.agent || filter.verdict));
+    this.view.description = isFiltered(filter) ? vscode.l10n.t('Showing: {0}', filterLabel(filter)) : undefined;
+    void vscode.commands.executeCommand('setContext', ContextKeys.timelineFiltered, isFiltered(filter));
     this.refresh();
   }
 
@@ -98,14 +99,19 @@ export class TimelineProvider implements vscode.TreeDataProvider<TimelineNode>, 
     return this.filter;
   }
 
+  /** What the view's title shows beside its name (the active filter). */
+  get description(): string | undefined {
+    return this.view.description;
+  }
+
   /** Records a rollback so the view can offer "Undo rollback" at its top. */
-  addRollback(folder: string, targetId: string, safetyId: string, files: number, what?: string | Extract<TimelineNode, { type: 'rollback' }>): void {
+  addRollback(folder: string, targetId: string, safetyId: string, files: number, what?: string | RollbackNode): void {
     const time = new Date().toISOString();
     if (what && typeof what !== 'string') {
-      // Undoing a rollback: the undone entry goes, the undo itself can be undone in turn.
+      // Undoing a rollback: its row stays, marked undone; the undo itself can be undone in turn.
       const i = this.rollbacks.indexOf(what);
       if (i >= 0) {
-        this.rollbacks.splice(i, 1);
+        this.rollbacks[i] = { ...what, undone: true };
       }
       this.rollbacks.unshift({ type: 'rollback', folder, targetId, targetLabel: what.targetLabel ?? what.targetId, safetyId, files, time, undid: what.targetId });
     } else {
@@ -114,13 +120,15 @@ export class TimelineProvider implements vscode.TreeDataProvider<TimelineNode>, 
     this.refresh();
   }
 
-  get lastRollback(): Extract<TimelineNode, { type: 'rollback' }> | undefined {
-    return this.rollbacks[0] as Extract<TimelineNode, { type: 'rollback' }> | undefined;
+  /** The newest rollback that was not undone. */
+  get lastRollback(): RollbackNode | undefined {
+    return this.rollbacks.find((r): r is RollbackNode => r.type === 'rollback' && !r.undone);
   }
 
   getChildren(node?: TimelineNode): TimelineNode[] {
     if (!node) {
-      const out: TimelineNode[] = [...this.rollbacks.slice(0, 3)];
+      // The developer's rollbacks head the list, unless a filter picks agent actions.
+      const out: TimelineNode[] = isFiltered(this.filter) ? [] : [...this.rollbacks.slice(0, 4)];
       for (const f of vscode.workspace.workspaceFolders ?? []) {
         out.push(...buildSessions(f.uri.fsPath, readAudit(f.uri.fsPath).entries, this.filter));
       }
@@ -138,33 +146,37 @@ export class TimelineProvider implements vscode.TreeDataProvider<TimelineNode>, 
         ? vscode.l10n.t('Undid the rollback to before {0}', node.targetLabel ?? node.undid)
         : vscode.l10n.t('Rolled back to before {0}', node.targetLabel ?? node.targetId);
       const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
-      item.description = vscode.l10n.t('{0} files · {1} · {2}', node.files, new Date(node.time).toLocaleTimeString(), node.targetId);
-      item.iconPath = new vscode.ThemeIcon('history');
-      item.contextValue = 'airlock.rollback';
-      item.tooltip = vscode.l10n.t('Undo rollback restores the files as they were just before it (snapshot {0}).', node.safetyId);
+      const files = node.files === 1 ? vscode.l10n.t('1 file') : vscode.l10n.t('{0} files', node.files);
+      item.description = [files, new Date(node.time).toLocaleTimeString(), node.undone ? vscode.l10n.t('undone') : undefined].filter(Boolean).join(' · ');
+      item.iconPath = new vscode.ThemeIcon(node.undone ? 'circle-slash' : 'history');
+      item.contextValue = node.undone ? ViewItems.rollbackUndone : ViewItems.rollback;
+      item.tooltip = node.undone
+        ? vscode.l10n.t('This rollback was undone.')
+        : vscode.l10n.t('Undo Rollback restores the files as they were just before it (snapshot {0}).', node.safetyId);
       return item;
     }
     if (node.type === 'session') {
       const item = new vscode.TreeItem(agentLabel(node.agent), vscode.TreeItemCollapsibleState.Expanded);
       item.id = `session:${node.folder}:${node.key}`;
       const denied = node.entries.filter((e) => e.verdict === 'deny').length;
-      item.description = [
-        node.session ? `${vscode.l10n.t('session')} ${node.session.slice(0, 8)}` : undefined,
-        vscode.l10n.t('{0} actions', node.entries.length),
-        denied ? vscode.l10n.t('{0} denied', denied) : undefined,
-        new Date(node.entries[0].time).toLocaleTimeString(),
-      ]
+      const n = node.entries.length;
+      const started = new Date(node.entries[n - 1].time).toLocaleTimeString();
+      item.description = [n === 1 ? vscode.l10n.t('1 action') : vscode.l10n.t('{0} actions', n), denied ? vscode.l10n.t('{0} denied', denied) : undefined, vscode.l10n.t('since {0}', started)]
         .filter(Boolean)
         .join(' · ');
+      item.tooltip = node.session ? vscode.l10n.t('{0} session {1}, started {2}', agentLabel(node.agent), node.session, new Date(node.entries[n - 1].time).toLocaleString()) : agentLabel(node.agent);
       item.iconPath = new vscode.ThemeIcon('hubot');
-      item.contextValue = 'airlock.session';
+      item.contextValue = ViewItems.session;
       return item;
     }
     const e = node.entry;
     const o = outcome(e);
     // A sandboxed session's start, end or refused connection says what happened in its reason.
     const what = e.kind === 'sandbox' ? e.reasons[0] ?? '' : e.kind === 'command' ? e.command ?? '' : (e.paths ?? []).map((p) => path.relative(node.folder, p) || p).join(', ');
-    const item = new vscode.TreeItem(`${what.replace(/\s+/g, ' ').slice(0, 90)}`, vscode.TreeItemCollapsibleState.None);
+    // An edit or a command is named by its file or line; a read, create, delete or rename says so.
+    const verbs: Partial<Record<AuditEntry['kind'], string>> = { read: vscode.l10n.t('read'), create: vscode.l10n.t('create'), delete: vscode.l10n.t('delete'), rename: vscode.l10n.t('rename') };
+    const verb = verbs[e.kind];
+    const item = new vscode.TreeItem(`${verb ? `${verb} ` : ''}${what.replace(/\s+/g, ' ').slice(0, 90)}`, vscode.TreeItemCollapsibleState.None);
     item.id = `action:${node.folder}:${e.time}:${e.kind}:${what}`;
     const shown = e.decidedBy === 'sandbox' && e.verdict === 'deny' ? vscode.l10n.t('blocked by the sandbox') : o;
     item.description = `${shown} · ${new Date(e.time).toLocaleTimeString()}${e.snapshotId ? ` · ${e.snapshotId}` : ''}`;
@@ -173,17 +185,34 @@ export class TimelineProvider implements vscode.TreeDataProvider<TimelineNode>, 
       approved: ['verified', 'testing.iconPassed'],
       denied: ['error', 'testing.iconFailed'],
       'timed out': ['watch', 'testing.iconFailed'],
+      asked: ['question', 'list.warningForeground'],
       audited: ['eye', 'list.warningForeground'],
+      'rolled back': ['history', 'foreground'],
+      reverted: ['discard', 'foreground'],
+      kept: ['check', 'foreground'],
     };
     item.iconPath = new vscode.ThemeIcon(icon[o][0], new vscode.ThemeColor(icon[o][1]));
+    // Each reason once; the developer's own words only when no reason quotes them already.
+    const reasons = [...new Set(e.reasons)];
+    const message = e.message && !reasons.some((r) => r.includes(e.message!)) ? e.message : undefined;
     item.tooltip = new vscode.MarkdownString(
-      [`**${agentLabel(e.agent)}${e.tool ? ` (${e.tool})` : ''}**: ${e.kind} — ${o}`, '', '```', what, '```', '', ...e.reasons.map((r) => `- ${r}`), e.message ? `\n> ${e.message}` : '', e.snapshotId ? `\nSnapshot before it: \`${e.snapshotId}\`` : ''].join('\n'),
+      [
+        `**${agentLabel(e.agent)}${e.tool ? ` (${e.tool})` : ''}**: ${e.kind} — ${o}`,
+        '',
+        '```',
+        what,
+        '```',
+        '',
+        ...reasons.map((r) => `- ${r}`),
+        message ? `\n> ${message}` : '',
+        e.snapshotId ? `\n${vscode.l10n.t('Snapshot before it: {0}', `\`${e.snapshotId}\``)}` : '',
+      ].join('\n'),
     );
-    item.contextValue = e.snapshotId ? 'airlock.action.snapshot' : 'airlock.action';
+    item.contextValue = e.snapshotId ? ViewItems.actionWithSnapshot : ViewItems.action;
     return item;
   }
 
   dispose(): void {
-    this.changed.dispose();
+    this.disposables.forEach((d) => d.dispose());
   }
 }

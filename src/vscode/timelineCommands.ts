@@ -1,82 +1,89 @@
+import * as os from 'node:os';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { AuditFilter } from '../audit/filter';
+import { matchesFilter } from '../audit/filter';
+import type { AuditEntry } from '../audit/log';
 import { auditToCsv, readAudit } from '../audit/log';
 import { takeSnapshot } from '../snapshot/snapshot';
-import { Commands } from './ids';
+import type { CommandGroup } from './commandCenter';
 import type { SnapshotCommands } from './snapshotCommands';
-import type { TimelineFilter, TimelineProvider } from './timeline';
-import { agentLabel } from './timeline';
+import type { TimelineProvider } from './timeline';
+import { agentLabel, filterLabel } from './timeline';
 
-/** Registers the Timeline's commands: roll back, undo, show changes, restore a file, filter, export. */
-export function registerTimelineCommands(timeline: TimelineProvider, snapshots: SnapshotCommands, log: vscode.LogOutputChannel): vscode.Disposable[] {
-  const guarded =
-    <A extends unknown[]>(name: string, fn: (...args: A) => Promise<unknown>) =>
-    async (...args: A) => {
-      try {
-        return await fn(...args);
-      } catch (err) {
-        const message = err instanceof Error ? err.message : String(err);
-        log.error(`[${name}] ${message}`);
-        const show = vscode.l10n.t('Show Log');
-        void vscode.window.showErrorMessage(vscode.l10n.t('Airlock: {0}', message), show).then((p) => p === show && log.show(true));
-        return undefined;
-      }
-    };
+type TimelineCommandNames = 'rollback' | 'undoRollback' | 'showChanges' | 'restoreFile' | 'refreshTimeline' | 'filterTimeline' | 'clearTimelineFilter' | 'exportAudit' | 'takeSnapshot';
 
-  return [
-    vscode.window.registerTreeDataProvider('airlock.timeline', timeline),
-    vscode.commands.registerCommand(Commands.rollback, guarded('rollback', (node?: unknown, opts?: { confirm?: boolean; files?: string[] }) => snapshots.rollback(node, opts))),
-    vscode.commands.registerCommand(Commands.undoRollback, guarded('undo', (node?: unknown, opts?: { confirm?: boolean }) => snapshots.undo(node, opts))),
-    vscode.commands.registerCommand(Commands.showChanges, guarded('showChanges', (node?: unknown) => snapshots.showChanges(node))),
-    vscode.commands.registerCommand(Commands.restoreFile, guarded('restoreFile', (node?: unknown, file?: string) => snapshots.restoreFile(node, file))),
-    vscode.commands.registerCommand(Commands.refreshTimeline, () => timeline.refresh()),
-    vscode.commands.registerCommand(Commands.clearTimelineFilter, () => timeline.setFilter({})),
-    vscode.commands.registerCommand(
-      Commands.filterTimeline,
-      guarded('filter', async () => {
+/** Every folder's audit entries the filter keeps, oldest first. */
+export function filteredEntries(filter: AuditFilter): AuditEntry[] {
+  return (vscode.workspace.workspaceFolders ?? []).flatMap((f) => readAudit(f.uri.fsPath).entries.filter((e) => matchesFilter(e, filter)));
+}
+
+/** Where Export Audit Log proposes to save: the home folder, never inside the repository. */
+function defaultExportUri(): vscode.Uri {
+  const name = vscode.workspace.workspaceFolders?.[0]?.name ?? 'workspace';
+  const day = new Date().toISOString().slice(0, 10);
+  return vscode.Uri.file(path.join(os.homedir(), `airlock-audit-${name.replace(/[^\w.-]+/g, '-')}-${day}.csv`));
+}
+
+/** The Timeline's commands: roll back, undo, show changes, restore a file, filter, export, snapshot. */
+export function timelineCommands(timeline: TimelineProvider, snapshots: SnapshotCommands): CommandGroup<TimelineCommandNames> {
+  return {
+    component: 'Timeline',
+    handlers: {
+      rollback: (node?: unknown, opts?: { confirm?: boolean; files?: string[] }) => snapshots.rollback(node, opts),
+      undoRollback: (node?: unknown, opts?: { confirm?: boolean }) => snapshots.undo(node, opts),
+      showChanges: (node?: unknown) => snapshots.showChanges(node),
+      restoreFile: (node?: unknown, file?: string) => snapshots.restoreFile(node, file),
+      refreshTimeline: () => timeline.refresh(),
+      clearTimelineFilter: () => timeline.setFilter({}),
+      /** With a filter argument it is set directly; without, a quick pick offers outcomes and agents. */
+      filterTimeline: async (given?: AuditFilter) => {
+        if (given && typeof given === 'object') {
+          timeline.setFilter(given);
+          return given;
+        }
         const agents = new Set<string>();
         for (const f of vscode.workspace.workspaceFolders ?? []) {
           readAudit(f.uri.fsPath).entries.forEach((e) => agents.add(e.agent));
         }
-        type Item = vscode.QuickPickItem & { filter: TimelineFilter };
+        type Item = vscode.QuickPickItem & { filter: AuditFilter };
         const items: Item[] = [
           { label: vscode.l10n.t('Everything'), filter: {} },
-          ...(['deny', 'approved', 'ask', 'audited'] as const).map((v) => ({ label: `$(filter) ${v === 'deny' ? vscode.l10n.t('Denied') : v === 'approved' ? vscode.l10n.t('Approved by you') : v === 'ask' ? vscode.l10n.t('Asked') : vscode.l10n.t('Audited (would have been stopped)')}`, filter: { verdict: v } as TimelineFilter })),
+          ...(['denied', 'approved', 'asked', 'audited'] as const).map((o) => ({ label: `$(filter) ${filterLabel({ outcome: o })}`, filter: { outcome: o } })),
           ...[...agents].map((a) => ({ label: `$(hubot) ${agentLabel(a)}`, filter: { agent: a } })),
         ];
         const pick = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Show in the Timeline') });
         if (pick) {
           timeline.setFilter(pick.filter);
         }
-      }),
-    ),
-    vscode.commands.registerCommand(
-      Commands.exportAudit,
-      guarded('export', async (target?: vscode.Uri) => {
-        const folder = vscode.workspace.workspaceFolders?.[0];
-        if (!folder) {
-          return;
-        }
+        return pick?.filter;
+      },
+      /** Saves exactly the entries the Timeline's filter keeps (every folder), as CSV or JSON Lines. */
+      exportAudit: async (target?: vscode.Uri) => {
         const uri =
           target ??
           (await vscode.window.showSaveDialog({
             title: vscode.l10n.t('Export the Airlock audit log'),
-            defaultUri: vscode.Uri.joinPath(folder.uri, 'airlock-audit.csv'),
+            defaultUri: defaultExportUri(),
             filters: { CSV: ['csv'], 'JSON Lines': ['jsonl'] },
           }));
         if (!uri) {
-          return;
+          return undefined;
         }
-        const f = timeline.getFilter();
-        const entries = readAudit(folder.uri.fsPath).entries.filter((e) => (!f.agent || e.agent === f.agent) && (!f.verdict || e.verdict === f.verdict || (f.verdict === 'approved' && e.decidedBy === 'human' && e.verdict === 'allow')));
-        const text = uri.path.endsWith('.jsonl') ? entries.map((e) => JSON.stringify(e)).join('\n') + '\n' : auditToCsv(entries);
+        const filter = timeline.getFilter();
+        const entries = filteredEntries(filter);
+        const text = uri.path.endsWith('.jsonl') ? entries.map((e) => `${JSON.stringify(e)}\n`).join('') : auditToCsv(entries);
         await vscode.workspace.fs.writeFile(uri, Buffer.from(text, 'utf8'));
-        void vscode.window.showInformationMessage(vscode.l10n.t('Exported {0} audit entries to {1}.', entries.length, vscode.workspace.asRelativePath(uri)));
+        const shown = uri.scheme === 'file' ? uri.fsPath : uri.toString();
+        const which = filterLabel(filter);
+        void vscode.window.showInformationMessage(
+          which
+            ? vscode.l10n.t('Exported {0} audit entries ({1}) to {2}.', entries.length, which, shown)
+            : vscode.l10n.t('Exported {0} audit entries to {1}.', entries.length, shown),
+        );
         return entries.length;
-      }),
-    ),
-    vscode.commands.registerCommand(
-      Commands.takeSnapshot,
-      guarded('snapshot', async () => {
+      },
+      takeSnapshot: async () => {
         const results = [];
         for (const f of vscode.workspace.workspaceFolders ?? []) {
           results.push(await takeSnapshot(f.uri.fsPath, { label: 'taken by hand', agent: 'developer' }));
@@ -84,7 +91,7 @@ export function registerTimelineCommands(timeline: TimelineProvider, snapshots: 
         timeline.refresh();
         void vscode.window.showInformationMessage(vscode.l10n.t('Snapshot {0} taken.', results.map((r) => r.id).join(', ')));
         return results;
-      }),
-    ),
-  ];
+      },
+    },
+  };
 }

@@ -1,6 +1,10 @@
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { EXTENSION_ID } from './waitFor';
+import type { AirlockApi } from '../../src/extension';
+import { Commands } from '../../src/vscode/ids';
+import { EXTENSION_ID, until } from './waitFor';
 
 
 describe('Airlock in VS Code', () => {
@@ -71,5 +75,35 @@ describe('Airlock: Install Agent Hooks (command)', () => {
     assert.equal(launcher.type, vscode.FileType.File, 'the committed launcher is written too');
     await vscode.workspace.fs.delete(vscode.Uri.joinPath(folder, '.claude'), { recursive: true });
     await vscode.workspace.fs.delete(vscode.Uri.joinPath(folder, '.airlock', 'bin'), { recursive: true });
+  });
+});
+
+describe('the command center: every command registered once, through one wrapper', () => {
+  let api: AirlockApi;
+  before(async () => {
+    api = await vscode.extensions.getExtension<AirlockApi>(EXTENSION_ID)!.activate();
+  });
+
+  it('registers exactly the commands package.json contributes, all through the command wrapper', async () => {
+    const pkg = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON;
+    const contributed = (pkg.contributes.commands as { command: string }[]).map((c) => c.command).sort();
+    // VS Code adds commands of its own for each view (airlock.timeline.focus, ...): leave those out.
+    const views = (pkg.contributes.views.airlock as { id: string }[]).map((v) => v.id);
+    const registered = (await vscode.commands.getCommands(true)).filter((c) => c.startsWith('airlock.') && !views.some((v) => c.startsWith(`${v}.`))).sort();
+    assert.deepEqual(registered, contributed);
+    assert.deepEqual(
+      api.commands().map((n) => Commands[n as keyof typeof Commands]).sort(),
+      contributed,
+      'each one went through the CommandCenter',
+    );
+  });
+
+  it('a command that fails resolves instead of rejecting, and logs the error with its [Component][method] tag', async () => {
+    const missing = path.join(vscode.workspace.workspaceFolders![0].uri.fsPath, 'no-such-folder');
+    const result = await vscode.commands.executeCommand(Commands.showChanges, { folder: missing, id: 'deadbeefdead' });
+    assert.equal(result, undefined);
+    const log = vscode.Uri.joinPath(api.logUri, 'Airlock.log').fsPath;
+    await until('the error in Airlock.log', () => fs.existsSync(log) && /\[error\] \[Timeline\]\[showChanges\] /.test(fs.readFileSync(log, 'utf8')));
+    await vscode.commands.executeCommand('notifications.clearAll');
   });
 });

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { ChangeAttribution } from '../../src/gate/changeAttribution';
+import { ChangeAttribution, tempFileOriginal } from '../../src/gate/changeAttribution';
 
 const W = { gate: 5000, editor: 5000, airlock: 5000 };
 
@@ -52,5 +52,27 @@ describe('change attribution (who changed a protected file)', () => {
     const a = new ChangeAttribution(W, () => 0, true);
     a.note('editor', ['/W/Secrets.json']);
     assert.equal(a.explain('/w/secrets.JSON'), 'editor');
+  });
+
+  it('a temporary file is explained by what explains the file it stands in for (write to a temp file, rename over .env)', () => {
+    const a = new ChangeAttribution(W, () => 0, false);
+    a.note('gate', ['/w/.env']);
+    assert.equal(a.explain('/w/.env.tmp.4242.9f1c0a'), 'gate', "Claude Code's temp-and-rename");
+    assert.equal(a.explain('/w/.env.tmp'), 'gate');
+    a.note('airlock', ['/w/.claude/settings.json']);
+    assert.equal(a.explain('/w/.claude/settings.json.airlock-77.tmp'), 'airlock', "Airlock's own install");
+    assert.equal(a.explain('/w/.env.production'), undefined, 'another file with a longer name is not a temp file');
+    assert.equal(a.explain('/w/.envrc'), undefined);
+    assert.equal(a.explain('/w/other/.env.tmp.1.2'), undefined, 'a temp file elsewhere is not');
+  });
+
+  it('knows temp file names, and no others', () => {
+    assert.equal(tempFileOriginal('/w/.env.tmp.123.abc'), '/w/.env');
+    assert.equal(tempFileOriginal('/w/a.json.airlock-9.tmp'), '/w/a.json');
+    assert.equal(tempFileOriginal('/w/notes.txt~'), '/w/notes.txt');
+    assert.equal(tempFileOriginal('/w/.notes.txt.swp'), '/w/notes.txt');
+    assert.equal(tempFileOriginal('/w/.env'), undefined);
+    assert.equal(tempFileOriginal('/w/.env.local'), undefined);
+    assert.equal(tempFileOriginal('/w/id_rsa.pub'), undefined);
   });
 });
