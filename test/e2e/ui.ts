@@ -5,8 +5,11 @@ import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { projectRoot, serverLib } from './harness';
 
-/** Where UI tests save the screenshots the README shows. */
-export const screenshotDir = path.join(projectRoot, 'docs', 'images');
+/**
+ * Where UI tests save their screenshots: an ignored folder, so a test run leaves the working tree as
+ * it found it. `npm run screenshots` points this at docs/images to refresh the README's pictures.
+ */
+export const screenshotDir = process.env.AIRLOCK_SCREENSHOTS ? path.resolve(process.env.AIRLOCK_SCREENSHOTS) : path.join(projectRoot, 'test-results', 'screenshots');
 
 /** Headless Debian Chromium with its own TMPDIR; close() removes everything it made. */
 export async function openBrowser(): Promise<{ browser: Browser; page: Page; close(): Promise<void> }> {
