@@ -249,11 +249,12 @@ async function supervise(args: RunArgs, io: CliIo, p: Prepared): Promise<number>
   try {
     await running.ready.then(
       () => supervisor.start(running.pid),
-      () => undefined,
+      // Not started in time (or not at all): nothing may keep running without the supervisor's sockets.
+      () => running.kill(),
     );
     const exit = await running.exit;
     if (exit.startError) {
-      io.stderr(`airlock run: ${exit.startError}\n${await diagnoseBwrap(bwrap!)}\n`);
+      io.stderr(`airlock run: ${exit.startError}\n${exit.helperFailed ? '' : `${await diagnoseBwrap(bwrap!)}\n`}`);
       return ExitCode.usage;
     }
     for (const line of restoreAgentJson(agentJson)) {
@@ -276,6 +277,7 @@ async function supervise(args: RunArgs, io: CliIo, p: Prepared): Promise<number>
     for (const [s, h] of handlers) {
       process.off(s, h);
     }
+    await supervisor.close();
     fs.rmSync(emptyDir, { recursive: true, force: true });
   }
 }

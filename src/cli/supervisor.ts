@@ -246,13 +246,20 @@ export class Supervisor {
       command: this.o.command.join(' '),
       verdict: 'allow',
       decidedBy: 'sandbox',
-      reasons: [`Sandboxed session ended (exit ${code}; ${this.stats.blocked} action(s) and ${this.stats.networkBlocked} connection(s) blocked by the sandbox)`],
+      reasons: [`Sandboxed session ended (exit ${code}; ${this.stats.blocked} thing(s) refused or undone and ${this.stats.networkBlocked} connection(s) refused by the sandbox)`],
     });
+    await this.close();
+  }
+
+  /** Closes the channel and every server handed out of the sandbox (or the process would stay). */
+  async close(): Promise<void> {
     if (this.registration) {
       fs.rmSync(this.registration, { force: true });
+      this.registration = undefined;
     }
     await this.channel?.close();
-    for (const s of this.servers) {
+    this.channel = undefined;
+    for (const s of this.servers.splice(0)) {
       s.close();
     }
   }

@@ -38,6 +38,8 @@ export interface SandboxExit {
   readonly code: number;
   /** Set when the sandbox failed before the agent ran (bubblewrap refused, the helper failed). */
   readonly startError?: string;
+  /** The failure was the helper's (it said why on stderr), not bubblewrap's. */
+  readonly helperFailed?: boolean;
 }
 
 export interface RunningSandbox {
@@ -47,6 +49,8 @@ export interface RunningSandbox {
   readonly exit: Promise<SandboxExit>;
   /** Passes a signal to the agent's processes (bubblewrap itself would kill them without it). */
   signal(sig: NodeJS.Signals): void;
+  /** Ends the sandbox at once (everything in it dies with bubblewrap). */
+  kill(): void;
 }
 
 const SIGNAL_NUMBERS: Partial<Record<string, number>> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15 };
@@ -146,7 +150,12 @@ export function launch(o: LaunchOptions): RunningSandbox {
         rejectReady(new Error('the sandbox ended before it started'));
       }
       const c = code ?? 128 + (SIGNAL_NUMBERS[signal ?? ''] ?? 1);
-      resolve({ code: c, ...(!started ? { startError: `the sandbox did not start (bubblewrap exited with ${code ?? signal})` } : {}) });
+      const helperFailed = !started && code === 125;
+      resolve({
+        code: c,
+        ...(!started ? { startError: helperFailed ? "the sandbox's network helper failed (see above)" : `the sandbox did not start (bubblewrap exited with ${code ?? signal})` } : {}),
+        ...(helperFailed ? { helperFailed } : {}),
+      });
     });
   });
 
@@ -154,6 +163,11 @@ export function launch(o: LaunchOptions): RunningSandbox {
     pid: child.pid ?? -1,
     ready,
     exit,
+    kill() {
+      if (child.exitCode === null) {
+        child.kill('SIGKILL');
+      }
+    },
     signal(sig) {
       const pid = child.pid;
       if (pid === undefined || child.exitCode !== null) {
