@@ -93,4 +93,10 @@ export default tseslint.config(
     files: ['scripts/**/*.mjs', 'eslint.config.mjs'],
     rules: { 'no-restricted-syntax': 'off' },
   },
+  {
+    // CommonJS entry points loaded by the extension host (test entries of the benchmarks).
+    files: ['scripts/**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { exports: 'writable' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off', 'no-restricted-syntax': 'off' },
+  },
 );

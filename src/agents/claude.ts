@@ -5,7 +5,7 @@
  * Copilot's argument keys), so its tool table holds theirs too.
  */
 import type { Decision } from '../core/types';
-import type { AgentAdapter, HookOutput } from './adapter';
+import type { AgentAdapter, HookOutput, HookProcess } from './adapter';
 import { askText, denyText } from './adapter';
 import { COPILOT_CLI_CLAUDE_NAMES, copilotCliCanAsk, VSCODE_TOOLS } from './copilot';
 import { WATCHDOG_MS } from './installSpec';
@@ -74,13 +74,13 @@ const ASKING_MODES: ReadonlySet<string> = new Set(['default', 'acceptEdits', 'pl
  * reported to run an asked tool without asking), so only the terminal counts. A Claude-style payload
  * without `permission_mode` comes from Copilot CLI running Claude's hooks: its rule applies.
  */
-function claudeCanAsk(payload: unknown, env: NodeJS.ProcessEnv): boolean {
+function claudeCanAsk(payload: unknown, env: NodeJS.ProcessEnv, hook: HookProcess): boolean {
   if (!isRecord(payload)) {
     return false;
   }
   const mode = payload.permission_mode;
   if (mode === undefined) {
-    return copilotCliCanAsk(env);
+    return copilotCliCanAsk(hook);
   }
   return typeof mode === 'string' && ASKING_MODES.has(mode) && env.CLAUDE_CODE_ENTRYPOINT === 'cli' && env.CLAUDE_CODE_SESSION_ATTENDED === '1';
 }

@@ -12,12 +12,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Decision, GateResult, ProposedAction } from '../core/types';
-import type { AgentAdapter, HookOutput } from './adapter';
+import type { AgentAdapter, HookOutput, HookProcess } from './adapter';
 import { denyText, PayloadError } from './adapter';
 import { CLINE_DENIED_KEY, CLINE_HOOK_FILE, CLINE_PLUGIN_FILE, clineHookScript, clinePluginScript } from './clinePlugin';
 import { SHORT_WATCHDOG_MS } from './installSpec';
 import type { Extracted } from './payload';
-import { actions, firstRoot, json, optString, requireObject, toolInput } from './payload';
+import { actions, firstRoot, hookCwd, json, optString, requireObject, toolInput } from './payload';
 import { passKey, writePass } from './toolCallPass';
 import type { ToolTable } from './tools';
 import { isRecord, readCurrent, toolActions } from './tools';
@@ -153,7 +153,7 @@ function cliToolCall(o: Record<string, unknown>): { id: string; name: string; in
 
 const AFTER_HOOKS = /^(PostToolUse|TaskStart|TaskResume|TaskCancel|TaskComplete|TaskError|UserPromptSubmit|PreCompact|SessionShutdown|tool_result|agent_start|agent_resume|agent_end|agent_error|agent_abort|prompt_submit)$/;
 
-function parseCline(payload: unknown): ProposedAction[] {
+function parseCline(payload: unknown, proc?: HookProcess): ProposedAction[] {
   const o = requireObject(payload, 'cline');
   const hook = optString(o, 'hookName');
   // Only Cline's after-events carry nothing to stop; any other name (in any case) is judged or denied.
@@ -163,7 +163,7 @@ function parseCline(payload: unknown): ProposedAction[] {
   if (hook !== undefined && !['pretooluse', 'tool_call'].includes(hook.toLowerCase())) {
     throw new PayloadError(`unknown Cline hook '${hook}'`);
   }
-  const cwd = firstRoot(o, 'workspaceRoots') || process.cwd();
+  const cwd = firstRoot(o, 'workspaceRoots') || hookCwd(proc);
   const session = optString(o, 'taskId');
   const tc = cliToolCall(o);
   if (tc !== undefined) {

@@ -7,12 +7,11 @@
  * (top-level `permissionDecision` for the CLI, `hookSpecificOutput` for VS Code); only the install
  * entry and the name differ.
  */
-import * as fs from 'node:fs';
 import type { Decision, ProposedAction } from '../core/types';
-import type { AgentAdapter, AgentId, HookOutput } from './adapter';
+import type { AgentAdapter, AgentId, HookOutput, HookProcess } from './adapter';
 import { askText, denyText } from './adapter';
 import { WATCHDOG_MS } from './installSpec';
-import { actions, claudeSpecific, denyBoth, json, optString, parseClaudeStyle, reqString, requireObject, SILENT, toolInput } from './payload';
+import { actions, claudeSpecific, denyBoth, hookCwd, json, optString, parseClaudeStyle, reqString, requireObject, SILENT, toolInput } from './payload';
 import type { ToolTable } from './tools';
 
 /** VS Code agent mode's tools (also sent to Claude's hooks when `chat.useClaudeHooks` is on). */
@@ -80,18 +79,6 @@ const COPILOT_UNCLASSIFIED = {
   task: 'starts a sub-agent (its own tool calls are hooked too)',
 };
 
-function hasControllingTerminal(): boolean {
-  if (process.platform === 'win32') {
-    return false;
-  }
-  try {
-    fs.closeSync(fs.openSync('/dev/tty', 'r'));
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Whether Copilot CLI can show an ask to a person in this run. Measured with 1.0.102: an
  * interactive session prompts "Hook permission request" (also with --allow-all-tools, --yolo and
@@ -101,25 +88,25 @@ function hasControllingTerminal(): boolean {
  * terminal of an interactive session; a run without one (CI, spawned by a program) gets a deny.
  * The payload and environment say nothing about the mode.
  */
-export function copilotCliCanAsk(env: NodeJS.ProcessEnv): boolean {
-  return env.COPILOT_CLI === '1' && hasControllingTerminal();
+export function copilotCliCanAsk(hook: HookProcess): boolean {
+  return hook.env.COPILOT_CLI === '1' && hook.hasTty;
 }
 
 /** Copilot CLI's payload: `toolName`, `toolArgs` (object or JSON string), `cwd`, `sessionId`. */
-function parseCopilotCli(agent: AgentId, o: Record<string, unknown>): ProposedAction[] {
+function parseCopilotCli(agent: AgentId, o: Record<string, unknown>, hook: HookProcess | undefined): ProposedAction[] {
   return actions(agent, COPILOT_TOOLS, {
     tool: reqString(o, 'toolName'),
     input: toolInput(o.toolArgs, 'toolArgs'),
-    cwd: optString(o, 'cwd') || process.cwd(),
+    cwd: optString(o, 'cwd') || hookCwd(hook),
     session: optString(o, 'sessionId'),
   });
 }
 
 function parseCopilotAny(agent: AgentId) {
   const claudeStyle = parseClaudeStyle(agent, COPILOT_TOOLS, ['PreToolUse', 'preToolUse']);
-  return (payload: unknown): ProposedAction[] => {
+  return (payload: unknown, hook?: HookProcess): ProposedAction[] => {
     const o = requireObject(payload, agent);
-    return 'toolName' in o && !('tool_name' in o) ? parseCopilotCli(agent, o) : claudeStyle(o);
+    return 'toolName' in o && !('tool_name' in o) ? parseCopilotCli(agent, o, hook) : claudeStyle(o, hook);
   };
 }
 
@@ -143,7 +130,7 @@ export const copilot: AgentAdapter = {
   parse: parseCopilotAny('copilot'),
   render: renderCopilot,
   // Only when Copilot CLI runs this entry: how VS Code handles an ask is not verified here.
-  canAskInThisRun: (_payload, env) => copilotCliCanAsk(env),
+  canAskInThisRun: (_payload, _env, hook) => copilotCliCanAsk(hook),
   watchdogMs: WATCHDOG_MS,
   install: {
     kind: 'json',

@@ -5,10 +5,10 @@
  * is never left to Cursor.
  */
 import type { Decision, ProposedAction } from '../core/types';
-import type { AgentAdapter, HookOutput } from './adapter';
+import type { AgentAdapter, HookOutput, HookProcess } from './adapter';
 import { askText, denyText, PayloadError } from './adapter';
 import { WATCHDOG_MS } from './installSpec';
-import { actions, denyBoth, firstRoot, json, optString, reqString, requireObject, toolInput } from './payload';
+import { actions, denyBoth, firstRoot, hookCwd, json, optString, reqString, requireObject, toolInput } from './payload';
 import type { ToolTable } from './tools';
 
 /** Cursor's tools in `preToolUse`, and the tools its other events stand for. */
@@ -24,10 +24,10 @@ const TOOLS: ToolTable = {
   Task: 'inert', // a sub-agent: its own tool calls are hooked too
 };
 
-function parseCursor(payload: unknown): ProposedAction[] {
+function parseCursor(payload: unknown, hook?: HookProcess): ProposedAction[] {
   const o = requireObject(payload, 'cursor');
   const event = reqString(o, 'hook_event_name');
-  const cwd = optString(o, 'cwd') || firstRoot(o, 'workspace_roots') || process.cwd();
+  const cwd = optString(o, 'cwd') || firstRoot(o, 'workspace_roots') || hookCwd(hook);
   const session = optString(o, 'conversation_id');
   switch (event) {
     case 'beforeShellExecution':

@@ -4,11 +4,12 @@
  * agent's format: bad input, internal errors and timeouts all become an explicit deny, because most
  * agents let the tool run when their hook crashes or times out.
  */
+import { isUtf8 } from 'node:buffer';
 import type { Readable } from 'node:stream';
 import type { GateResult, ProposedAction } from '../core/types';
 import type { Gate } from '../gate/gate';
-import type { AgentAdapter, HookOutput } from './adapter';
-import { denyDecision, PayloadError } from './adapter';
+import type { AgentAdapter, HookOutput, HookProcess } from './adapter';
+import { currentHookProcess, denyDecision, PayloadError } from './adapter';
 
 /** Payloads larger than this are refused (a deny), never buffered further. */
 export const MAX_PAYLOAD_BYTES = 16 * 1024 * 1024;
@@ -24,8 +25,15 @@ export interface HookOptions {
   readonly onDecision?: (result: GateResult, call: HookCall) => void;
   /** The folder the hook was installed for (the launcher's AIRLOCK_WORKSPACE), when known. */
   readonly installedFor?: string;
-  /** Where the adapter learns whether its agent can ask its own user in this run (default: process.env). */
-  readonly env?: NodeJS.ProcessEnv;
+  /**
+   * The hook process the agent started (its cwd, environment, terminal): default this process. A
+   * decider answering a thin client's `hook` request passes the client's.
+   */
+  readonly hook?: HookProcess;
+  /** When the hook call began (Date.now()), if before this call: the watchdog counts from then. */
+  readonly startedAt?: number;
+  /** Called with the call's actions once parsed, before the gate decides (to start loading what it will need). */
+  readonly onParsed?: (actions: readonly ProposedAction[]) => void;
 }
 
 /** What one hook call was about, besides its result. */
@@ -35,7 +43,42 @@ export interface HookCall {
   readonly ms: number;
 }
 
-type ReadResult = { readonly ok: true; readonly data: Buffer } | { readonly ok: false; readonly reason: string };
+/**
+ * The `AIRLOCK_HOOK_LOG` line for one hook call (for debugging and end-to-end tests): the same from
+ * `airlock hook` and from a decider answering a thin client (which hands it back for the client to write).
+ */
+export function hookLogLine(r: GateResult, call: HookCall, time: Date = new Date()): string {
+  const line = {
+    time: time.toISOString(),
+    agent: call.agent,
+    ms: call.ms,
+    verdict: r.decision.verdict,
+    wouldBe: r.decision.wouldBe,
+    decidedBy: r.decidedBy,
+    reasons: r.decision.reasons,
+    snapshotId: r.snapshotId,
+    snapshotError: r.snapshotError,
+    actions: call.actions.map((a) => ({ kind: a.kind, tool: a.tool, paths: a.paths, command: a.command, unknownTool: a.unknownTool, hasContent: a.content !== undefined })),
+  };
+  return `${JSON.stringify(line)}\n`;
+}
+
+/** The payload as read from stdin: its bytes, or why it could not be read whole. */
+export type ReadResult = { readonly ok: true; readonly data: Buffer } | { readonly ok: false; readonly reason: string };
+
+function isReadResult(x: Readable | ReadResult): x is ReadResult {
+  return typeof (x as { ok?: unknown }).ok === 'boolean';
+}
+
+/** The reason a payload that never finished arriving is denied with. */
+export function stdinTimeoutReason(timeoutMs: number): string {
+  return `the hook payload did not arrive completely within ${timeoutMs / 1000} s (stdin was not closed)`;
+}
+
+/** The reason a payload over the size limit is denied with. */
+export function tooLargeReason(maxBytes: number): string {
+  return `the hook payload is larger than ${Math.round(maxBytes / 1024 / 1024)} MiB; refusing to read it`;
+}
 
 /**
  * Reads a stream to its end, refusing more than maxBytes and giving up after timeoutMs.
@@ -60,15 +103,12 @@ export function readBounded(stream: Readable, maxBytes: number, timeoutMs: numbe
       }
       resolve(r);
     };
-    const timer = setTimeout(
-      () => finish({ ok: false, reason: `the hook payload did not arrive completely within ${timeoutMs / 1000} s (stdin was not closed)` }),
-      timeoutMs,
-    );
+    const timer = setTimeout(() => finish({ ok: false, reason: stdinTimeoutReason(timeoutMs) }), timeoutMs);
     stream.on('data', (c: Buffer | string) => {
       const b = typeof c === 'string' ? Buffer.from(c) : c;
       size += b.length;
       if (size > maxBytes) {
-        finish({ ok: false, reason: `the hook payload is larger than ${Math.round(maxBytes / 1024 / 1024)} MiB; refusing to read it` });
+        finish({ ok: false, reason: tooLargeReason(maxBytes) });
         return;
       }
       chunks.push(b);
@@ -83,13 +123,13 @@ export function decodePayload(data: Buffer): unknown {
   if (data.length === 0) {
     throw new PayloadError('the hook payload is empty (expected one JSON object on stdin)');
   }
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(data);
-  } catch {
+  // isUtf8 is the strict check TextDecoder's `fatal` makes, without setting up a decoder at start.
+  if (!isUtf8(data)) {
     throw new PayloadError('the hook payload is not UTF-8 text (binary data?)');
   }
-  if (text.charCodeAt(0) === 0xfeff) {
+  let text = data.toString('utf8');
+  // A byte order mark (TextDecoder dropped one, and the payload may carry a second) is not JSON.
+  for (let i = 0; i < 2 && text.charCodeAt(0) === 0xfeff; i++) {
     text = text.slice(1);
   }
   if (text.includes('\u0000')) {
@@ -112,9 +152,9 @@ function hookDeny(reason: string, decidedBy: GateResult['decidedBy'] = 'error'):
 }
 
 /** Whether the agent can show an 'ask' to its own user in this run; false unless its adapter says so. */
-function canAskNow(adapter: AgentAdapter, payload: unknown, env: NodeJS.ProcessEnv): boolean {
+function canAskNow(adapter: AgentAdapter, payload: unknown, hook: HookProcess): boolean {
   try {
-    return adapter.canAskInThisRun?.(payload, env) === true;
+    return adapter.canAskInThisRun?.(payload, hook.env, hook) === true;
   } catch {
     return false;
   }
@@ -129,9 +169,13 @@ function safeRender(adapter: AgentAdapter, result: GateResult, payload: unknown)
   }
 }
 
-/** Runs one hook call. Never rejects; every failure is a deny in the agent's format. */
-export async function runHook(adapter: AgentAdapter, stdin: Readable, gate: () => Promise<Gate>, opts: HookOptions = {}): Promise<HookOutput> {
-  const started = Date.now();
+/**
+ * Runs one hook call on the payload in `stdin` (or already read from it). Never rejects; every
+ * failure is a deny in the agent's format.
+ */
+export async function runHook(adapter: AgentAdapter, stdin: Readable | ReadResult, gate: () => Promise<Gate>, opts: HookOptions = {}): Promise<HookOutput> {
+  const started = opts.startedAt ?? Date.now();
+  const hook = opts.hook ?? currentHookProcess();
   const controller = new AbortController();
   const watchdogMs = opts.watchdogMs ?? adapter.watchdogMs;
   let actions: ProposedAction[] = [];
@@ -139,33 +183,41 @@ export async function runHook(adapter: AgentAdapter, stdin: Readable, gate: () =
   let payload: unknown;
   let timer: NodeJS.Timeout | undefined;
   const watchdog = new Promise<GateResult>((resolve) => {
-    timer = setTimeout(() => {
-      controller.abort();
-      resolve(hookDeny(`Agent Airlock did not reach a decision within ${Math.round(watchdogMs / 1000)} s, so the action is denied to be safe`, 'timeout'));
-    }, watchdogMs);
+    timer = setTimeout(
+      () => {
+        controller.abort();
+        resolve(hookDeny(`Agent Airlock did not reach a decision within ${Math.round(watchdogMs / 1000)} s, so the action is denied to be safe`, 'timeout'));
+      },
+      Math.max(0, watchdogMs - (Date.now() - started)),
+    );
   });
   const work = (async (): Promise<GateResult> => {
-    const read = await readBounded(stdin, opts.maxBytes ?? MAX_PAYLOAD_BYTES, opts.stdinTimeoutMs ?? STDIN_TIMEOUT_MS);
+    const read = isReadResult(stdin) ? stdin : await readBounded(stdin, opts.maxBytes ?? MAX_PAYLOAD_BYTES, opts.stdinTimeoutMs ?? STDIN_TIMEOUT_MS);
     if (!read.ok) {
       return hookDeny(read.reason);
     }
     try {
       payload = decodePayload(read.data);
-      actions = adapter.parse(payload);
+      actions = adapter.parse(payload, hook);
     } catch (err) {
       if (err instanceof PayloadError) {
         return hookDeny(`invalid ${adapter.displayName} hook payload: ${err.message}`);
       }
       throw err;
     }
+    opts.onParsed?.(actions);
     const first = actions[0];
+    if (first === undefined) {
+      // Not a pre-tool event (an after-edit hook and the like): nothing to guard, on every path alike.
+      return { decision: { verdict: 'allow', wouldBe: 'allow', mode: 'enforce', reasons: [], rules: [] }, decidedBy: 'policy' };
+    }
     return (await gate()).decide(actions, {
       agent: adapter.id,
-      cwd: first?.cwd ?? process.cwd(),
-      ...(first?.tool !== undefined ? { tool: first.tool } : {}),
-      ...(first?.session !== undefined ? { session: first.session } : {}),
+      cwd: first.cwd,
+      ...(first.tool !== undefined ? { tool: first.tool } : {}),
+      ...(first.session !== undefined ? { session: first.session } : {}),
       ...(opts.installedFor !== undefined ? { installedFor: opts.installedFor } : {}),
-      canAsk: canAskNow(adapter, payload, opts.env ?? process.env),
+      canAsk: canAskNow(adapter, payload, hook),
       signal: controller.signal,
       // A little before the watchdog, so that a gate's own timeout answer still gets through.
       deadlineMs: Math.max(0, watchdogMs - (Date.now() - started) - 1000),

@@ -7,10 +7,10 @@
  * OpenCode puts no time limit on a plugin, so an ask can wait for the developer in VS Code.
  */
 import type { Decision, ProposedAction } from '../core/types';
-import type { AgentAdapter, HookOutput } from './adapter';
+import type { AgentAdapter, HookOutput, HookProcess } from './adapter';
 import { denyText, PayloadError } from './adapter';
 import { LAUNCHER, WATCHDOG_MS } from './installSpec';
-import { actions, json, optString, reqString, requireObject, toolInput } from './payload';
+import { actions, hookCwd, json, optString, reqString, requireObject, toolInput } from './payload';
 import type { ToolTable } from './tools';
 import { isRecord } from './tools';
 
@@ -45,7 +45,7 @@ const UNCLASSIFIED = {
 const EVENT = 'tool.execute.before';
 
 /** Airlock's plugin's payload: OpenCode's `input` and `output.args` as given, plus its directories. */
-function parseOpencode(payload: unknown): ProposedAction[] {
+function parseOpencode(payload: unknown, hook?: HookProcess): ProposedAction[] {
   const o = requireObject(payload, 'opencode');
   const event = reqString(o, 'hook');
   if (event !== EVENT) {
@@ -59,7 +59,7 @@ function parseOpencode(payload: unknown): ProposedAction[] {
   return actions('opencode', TOOLS, {
     tool: reqString(input, 'tool'),
     input: toolInput(output.args, 'output.args'),
-    cwd: optString(o, 'directory') || process.cwd(),
+    cwd: optString(o, 'directory') || hookCwd(hook),
     session: optString(input, 'sessionID'),
   });
 }

@@ -4,7 +4,7 @@
  * building blocks of their answers.
  */
 import type { ProposedAction } from '../core/types';
-import type { AgentId, HookOutput } from './adapter';
+import type { AgentId, HookOutput, HookProcess } from './adapter';
 import { PayloadError } from './adapter';
 import type { ToolTable } from './tools';
 import { isRecord, toolActions } from './tools';
@@ -92,7 +92,7 @@ const AFTER_EVENT = /^(Post|After|Session|Stop|Notification|UserPrompt|PreCompac
  * `tool_input`, `cwd`, `session_id` (VS Code: `hookEventName`, `sessionId`).
  */
 export function parseClaudeStyle(agent: AgentId, tools: ToolTable, preEvents: readonly string[]) {
-  return (payload: unknown): ProposedAction[] => {
+  return (payload: unknown, hook?: HookProcess): ProposedAction[] => {
     const o = requireObject(payload, agent);
     const event = optString(o, 'hook_event_name') ?? optString(o, 'hookEventName');
     if (event !== undefined && !preEvents.includes(event)) {
@@ -104,10 +104,15 @@ export function parseClaudeStyle(agent: AgentId, tools: ToolTable, preEvents: re
     return actions(agent, tools, {
       tool: reqString(o, 'tool_name'),
       input: toolInput(o.tool_input, 'tool_input'),
-      cwd: optString(o, 'cwd') || process.cwd(),
+      cwd: optString(o, 'cwd') || hookCwd(hook),
       session: optString(o, 'session_id') ?? optString(o, 'sessionId'),
     });
   };
+}
+
+/** The hook process's cwd (this process's by default): what a payload without one is taken from. */
+export function hookCwd(hook: HookProcess | undefined): string {
+  return hook?.cwd ?? process.cwd();
 }
 
 /** No output, exit 0: the agent goes on with its own permission rules (Airlock only restricts). */

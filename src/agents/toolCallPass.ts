@@ -10,10 +10,10 @@
  * channel's registrations live too and which the built-in policy denies agents to write: an agent
  * that could forge a pass could as well register a fake window that approves everything.
  */
-import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ensurePrivateDir, runtimeDir } from '../bridge/registry';
+import { sha256Hex } from '../util/sha256';
 
 /** How long a pass stays valid (the plugin runs within milliseconds of the hook). */
 export const PASS_TTL_MS = 10 * 60_000;
@@ -37,9 +37,18 @@ export function canonicalJson(v: unknown): string {
   return JSON.stringify(v) ?? 'null';
 }
 
+/**
+ * SHA-256 in hex: node:crypto's, loaded only when a pass is made (every other hook call would pay
+ * for loading it at start), or the same digest in JavaScript on a Node without getBuiltinModule.
+ */
+function sha256(text: string): string {
+  const crypto = typeof process.getBuiltinModule === 'function' ? process.getBuiltinModule('node:crypto') : undefined;
+  return crypto ? crypto.createHash('sha256').update(text).digest('hex') : sha256Hex(text);
+}
+
 /** The pass's file name for one tool call. */
 export function passKey(callId: string, tool: string, input: unknown): string {
-  return crypto.createHash('sha256').update(`${JSON.stringify([callId, tool])}\n${canonicalJson(input)}`).digest('hex');
+  return sha256(`${JSON.stringify([callId, tool])}\n${canonicalJson(input)}`);
 }
 
 /** Writes the pass for a tool call Airlock allowed (and removes expired ones). Throws when it cannot. */

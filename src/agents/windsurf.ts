@@ -4,10 +4,10 @@
  * be set, so the watchdog is short. An ask is always a deny here.
  */
 import type { Decision, ProposedAction } from '../core/types';
-import type { AgentAdapter, HookOutput } from './adapter';
+import type { AgentAdapter, HookOutput, HookProcess } from './adapter';
 import { denyText, PayloadError } from './adapter';
 import { SHORT_WATCHDOG_MS } from './installSpec';
-import { actions, optString, reqString, requireObject, SILENT, toolInput } from './payload';
+import { actions, hookCwd, optString, reqString, requireObject, SILENT, toolInput } from './payload';
 import type { ToolTable } from './tools';
 
 /** The tools Windsurf's events stand for (Airlock names them after the event). */
@@ -17,14 +17,14 @@ const TOOLS: ToolTable = {
   read_code: 'read',
 };
 
-function parseWindsurf(payload: unknown): ProposedAction[] {
+function parseWindsurf(payload: unknown, hook?: HookProcess): ProposedAction[] {
   const o = requireObject(payload, 'windsurf');
   const event = reqString(o, 'agent_action_name');
   if (event.startsWith('post_')) {
     return [];
   }
   const info = toolInput(o.tool_info, 'tool_info');
-  const cwd = optString(info, 'cwd') || process.cwd();
+  const cwd = optString(info, 'cwd') || hookCwd(hook);
   const session = optString(o, 'trajectory_id');
   switch (event) {
     case 'pre_run_command':

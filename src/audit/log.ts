@@ -3,11 +3,11 @@
  * state directory, outside the workspace. Every entry carries the SHA-256 of the line before it, so
  * an edited or deleted entry breaks the chain and `verify` says where.
  */
-import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DecidedBy, Decision, ProposedAction, Verdict } from '../core/types';
 import { lockSync } from '../util/fileLock';
+import { sha256Hex } from '../util/sha256';
 import { folderKey, stateDir } from '../util/stateDir';
 
 export interface AuditEntry {
@@ -71,7 +71,6 @@ function lastLine(file: string): string {
   }
 }
 
-const sha = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
 
 /** Appends one entry. Never throws on a full or read-only disk: returns false instead. */
 export function appendAudit(entry: AuditEntry, env?: NodeJS.ProcessEnv): boolean {
@@ -83,7 +82,7 @@ export function appendAudit(entry: AuditEntry, env?: NodeJS.ProcessEnv): boolean
     const release = lockSync(`${file}.lock`);
     try {
       const prevLine = lastLine(file);
-      const line = JSON.stringify({ ...entry, prev: prevLine ? sha(prevLine) : '' } satisfies StoredEntry);
+      const line = JSON.stringify({ ...entry, prev: prevLine ? sha256Hex(prevLine) : '' } satisfies StoredEntry);
       fs.appendFileSync(file, `${line}\n`, { mode: 0o600 });
     } finally {
       release?.();
@@ -118,8 +117,11 @@ export function readAudit(folder: string, env?: NodeJS.ProcessEnv): { entries: A
   return { entries, broken };
 }
 
-/** Checks the hash chain; returns the 1-based line numbers where it breaks. */
-export function verifyAudit(folder: string, env?: NodeJS.ProcessEnv): number[] {
+/**
+ * Checks the hash chain; returns the 1-based line numbers where it breaks. `hash`: SHA-256 in hex
+ * (node:crypto's is faster for a long log; the default avoids loading it).
+ */
+export function verifyAudit(folder: string, env?: NodeJS.ProcessEnv, hash: (s: string) => string = sha256Hex): number[] {
   let text: string;
   try {
     text = fs.readFileSync(auditFile(folder, env), 'utf8');
@@ -136,7 +138,7 @@ export function verifyAudit(folder: string, env?: NodeJS.ProcessEnv): number[] {
       bad.push(i + 1);
       return;
     }
-    const expected = i === 0 ? '' : sha(lines[i - 1]);
+    const expected = i === 0 ? '' : hash(lines[i - 1]);
     if (prev !== expected) {
       bad.push(i + 1);
     }

@@ -8,7 +8,6 @@
  * Integrated terminals also get AIRLOCK_SOCKET / AIRLOCK_TOKEN in their environment, which wins.
  * Registrations of dead processes or dead sockets are ignored and cleaned up.
  */
-import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -54,24 +53,29 @@ export function windowsDir(env?: NodeJS.ProcessEnv): string {
   return path.join(runtimeDir(env), 'windows');
 }
 
+/** Random bytes in hex, from Web Crypto (loaded when a window registers; a hook that only reads registrations never loads it). */
+function randomHex(bytes: number): string {
+  return Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(bytes))).toString('hex');
+}
+
 export function newToken(): string {
-  return crypto.randomBytes(32).toString('hex');
+  return randomHex(32);
 }
 
 /** A socket path for a new window: short enough for the 104-byte limit of Unix socket paths. */
 export function newSocketPath(env?: NodeJS.ProcessEnv): string {
   if (process.platform === 'win32') {
-    return `\\\\.\\pipe\\agent-airlock-${crypto.randomBytes(8).toString('hex')}`;
+    return `\\\\.\\pipe\\agent-airlock-${randomHex(8)}`;
   }
   const dir = ensurePrivateDir(path.join(runtimeDir(env), 's'));
-  return path.join(dir, `${process.pid}-${crypto.randomBytes(4).toString('hex')}.sock`);
+  return path.join(dir, `${process.pid}-${randomHex(4)}.sock`);
 }
 
 /** Writes (atomically) this window's registration; returns its file so it can be removed. */
 export function register(reg: Registration, env?: NodeJS.ProcessEnv): string {
   const dir = ensurePrivateDir(windowsDir(env));
   ensurePrivateDir(runtimeDir(env));
-  const file = path.join(dir, `${reg.pid}-${crypto.randomBytes(4).toString('hex')}.json`);
+  const file = path.join(dir, `${reg.pid}-${randomHex(4)}.json`);
   const tmp = `${file}.tmp`;
   fs.writeFileSync(tmp, JSON.stringify(reg), { mode: 0o600 });
   fs.renameSync(tmp, file);

@@ -7,11 +7,23 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import type { GateResult } from '../core/types';
-import type { BridgeResponse, DecideRequest, ErrorResponse } from './protocol';
+import type { BridgeResponse, DecideRequest, ErrorResponse, HookRequest } from './protocol';
 import { BridgeError, gateResultOf, MAX_REQUEST_BYTES, parseRequest } from './protocol';
 
 /** Decides one request; throw a BridgeError to answer with its code (anything else is 'internal'). */
 export type DecideHandler = (req: DecideRequest, signal: AbortSignal) => Promise<GateResult>;
+
+/** What a hook process writes and how it exits (the answer to a `hook` request). */
+export interface HookAnswer {
+  readonly exitCode: number;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** The hook log line, when the request asked for one. */
+  readonly log?: string;
+}
+
+/** Answers one whole hook call (src/agents/hookService.ts); throw a BridgeError to answer with its code. */
+export type HookHandler = (req: HookRequest, signal: AbortSignal) => Promise<HookAnswer>;
 
 export interface BridgeServerOptions {
   readonly socketPath: string;
@@ -19,6 +31,8 @@ export interface BridgeServerOptions {
   readonly folders: () => readonly string[];
   readonly version: string;
   readonly onDecide: DecideHandler;
+  /** Answers `hook` requests (thin clients); without it they get 'bad-request' and take the full path. */
+  readonly onHook?: HookHandler;
   readonly onError?: (message: string) => void;
 }
 
@@ -70,7 +84,9 @@ export class BridgeServer {
   private accept(socket: net.Socket): void {
     this.sockets.add(socket);
     const abort = new AbortController();
-    let buf = '';
+    // The current line's chunks: a big request (a Write's content) arrives in many, and only the
+    // newest one is searched for the end of the line.
+    let pending: string[] = [];
     let size = 0;
     socket.setEncoding('utf8');
     socket.on('data', (chunk: string) => {
@@ -80,14 +96,18 @@ export class BridgeServer {
         socket.end();
         return;
       }
-      buf += chunk;
+      let rest = chunk;
       let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
+      while ((nl = rest.indexOf('\n')) >= 0) {
+        const line = pending.join('') + rest.slice(0, nl);
+        pending = [];
+        rest = rest.slice(nl + 1);
         if (line.trim()) {
           void this.handle(socket, line, abort.signal);
         }
+      }
+      if (rest) {
+        pending.push(rest);
       }
     });
     socket.on('close', () => {
@@ -112,6 +132,15 @@ export class BridgeServer {
       return;
     }
     try {
+      if (req.type === 'hook') {
+        if (!this.opts.onHook) {
+          throw new BridgeError('bad-request', 'this decider does not answer hook requests');
+        }
+        const a = await this.opts.onHook(req, signal);
+        const hex = (s: string) => Buffer.from(s, 'utf8').toString('hex');
+        this.send(socket, { id: req.id, ok: true, exitCode: a.exitCode, stdoutHex: hex(a.stdout), stderrHex: hex(a.stderr), ...(a.log !== undefined ? { logHex: hex(a.log) } : {}) });
+        return;
+      }
       const r = await this.opts.onDecide(req, signal);
       this.send(socket, { id: req.id, ok: true, ...gateResultOf(r) });
     } catch (err) {

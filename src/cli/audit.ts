@@ -1,4 +1,5 @@
 /** `airlock audit`: the decision log of a workspace folder, as a table, JSON lines or CSV. */
+import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { AuditEntry } from '../audit/log';
@@ -44,7 +45,7 @@ registerCommand({
     }
     const root = searchFolder(path.resolve(opts.cwd ?? process.cwd()));
     if (opts.verify) {
-      const bad = verifyAudit(root);
+      const bad = verifyAudit(root, process.env, (line) => createHash('sha256').update(line).digest('hex'));
       if (bad.length) {
         io.stderr(`${auditFile(root)}: the log was changed after it was written (the chain breaks at line${bad.length > 1 ? 's' : ''} ${bad.join(', ')})\n`);
         return ExitCode.refused;

@@ -1,33 +1,16 @@
-import { runCli } from './run';
-
 /**
- * Entry point of dist/cli.js (the `airlock` command). Each sub-command's module is loaded only when
- * it runs: a hook call must not pay for the shell parser or the snapshot code it does not use.
+ * Entry point of dist/cli.js (the `airlock` command). A hook call loads only the hook's thin client
+ * (src/cli/hook.ts), which loads the full hook (dist/hook.js) only when no warm decider takes the
+ * call; every other command is in dist/commands.js (src/cli/commands.ts).
  */
-const modules: Record<string, () => Promise<unknown>> = {
-  hook: () => import('./hook.js'),
-  'install-hooks': () => import('./installHooks.js'),
-  'uninstall-hooks': () => import('./installHooks.js'),
-  agents: () => import('./installHooks.js'),
-  policy: () => import('./policyCommand.js'),
-  snapshot: () => import('./snapshot.js'),
-  snapshots: () => import('./snapshot.js'),
-  rollback: () => import('./snapshot.js'),
-  diff: () => import('./snapshot.js'),
-  check: () => import('./check.js'),
-  run: () => import('./runAgent.js'),
-  audit: () => import('./audit.js'),
-};
-
 async function main(argv: string[]): Promise<number> {
-  const load = modules[argv[0] ?? ''];
-  if (load) {
-    await load();
-  } else {
-    // Help, version or an unknown command: load them all so help lists every command.
-    await Promise.all([...new Set(Object.values(modules))].map((m) => m()));
+  if (argv[0] === 'hook') {
+    const { runCli } = await import('./run.js');
+    await import('./hook.js');
+    return runCli(argv);
   }
-  return runCli(argv);
+  const commands = await import('./commands.js');
+  return commands.main(argv);
 }
 
 main(process.argv.slice(2)).then(

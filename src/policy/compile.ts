@@ -186,9 +186,9 @@ function compileRuleSet(set: PolicyRuleSet, ctx: CompileContext, base: JsonPath,
         ops[op] = ref(path, v, reason, text, floor && op !== 'read' ? floor : undefined);
       }
     }
-    const compiled = compilePathPattern(rawPattern, ctx);
+    const compiled = compilePathPattern(rawPattern, ctx, ops);
     if (compiled) {
-      paths.push({ ...compiled, ops });
+      paths.push(compiled);
     }
   }
 
@@ -253,7 +253,7 @@ interface CompileContext {
   readonly home?: string;
 }
 
-function compilePathPattern(raw: string, ctx: CompileContext): Omit<CompiledPathRule, 'ops'> | undefined {
+function compilePathPattern(raw: string, ctx: CompileContext, ops: CompiledPathRule['ops']): CompiledPathRule | undefined {
   let p = raw.trim().replace(/\\/g, '/');
   let kind: CompiledPathRule['kind'];
   if (p.startsWith('~/')) {
@@ -278,7 +278,8 @@ function compilePathPattern(raw: string, ctx: CompileContext): Omit<CompiledPath
       p = `**/${p}`;
     }
   }
-  const matcher = new Minimatch(p, { dot: true, nocase: ctx.nocase, nonegate: true, nocomment: true, windowsPathsNoEscape: false, platform: 'linux' });
+  const glob = p;
+  let matcher: Minimatch | undefined;
   const fold = (x: string) => (ctx.nocase ? x.toLowerCase() : x);
   // Only plain * and ? wildcards allow the quick prefix/suffix filters; anything fancier goes to minimatch alone.
   const simple = !/[[\]{}()!+@\\]/.test(p);
@@ -290,7 +291,13 @@ function compilePathPattern(raw: string, ctx: CompileContext): Omit<CompiledPath
   return {
     pattern: raw,
     kind,
-    matcher,
+    // Built when first matched: most paths are told apart by the quick filters, and a hook call
+    // should not compile every glob of the policy to decide one Read.
+    get matcher() {
+      matcher ??= new Minimatch(glob, { dot: true, nocase: ctx.nocase, nonegate: true, nocomment: true, windowsPathsNoEscape: false, platform: 'linux' });
+      return matcher;
+    },
+    ops,
     coversContents: !p.endsWith('/**'),
     floating: kind === 'relative' && p.startsWith('**/'),
     prefix: kind === 'name' || !p.startsWith('**/') ? prefix : '',

@@ -1,7 +1,7 @@
-import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { sha256Hex } from './sha256';
 
 /**
  * Airlock's per-user state (audit logs, shadow repositories for folders that are not git
@@ -25,5 +25,5 @@ export function folderKey(folder: string): string {
     real = path.resolve(folder);
   }
   const name = path.basename(real).replace(/[^\w.-]+/g, '_').slice(0, 40) || 'root';
-  return `${name}-${crypto.createHash('sha256').update(real).digest('hex').slice(0, 16)}`;
+  return `${name}-${sha256Hex(real).slice(0, 16)}`;
 }

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
+import { hookHandler } from '../agents/hookService';
 import { newSocketPath, newToken, register, unregister } from '../bridge/registry';
 import { BridgeError } from '../bridge/protocol';
 import type { DecideHandler } from '../bridge/server';
@@ -45,7 +46,10 @@ export class BridgeHost implements vscode.Disposable {
   static async start(context: vscode.ExtensionContext, onDecide: DecideHandler, onError: (m: string) => void): Promise<BridgeHost> {
     const token = newToken();
     const version = String(context.extension.packageJSON.version);
-    const server = await BridgeServer.listen({ socketPath: newSocketPath(), token, folders: realFolders, version, onDecide, onError });
+    const socketPath = newSocketPath();
+    // Thin hook clients send whole hook calls: the adapter reads and renders here, the gate is onDecide's.
+    const onHook = hookHandler({ decide: onDecide, socketPath: () => socketPath });
+    const server = await BridgeServer.listen({ socketPath, token, folders: realFolders, version, onDecide, onHook, onError });
     return new BridgeHost(server, token, version, context.environmentVariableCollection);
   }
 

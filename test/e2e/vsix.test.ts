@@ -24,7 +24,7 @@ describe('the packaged .vsix', function () {
 
   it('holds the bundles, schema, media and wasm, and no sources, tests, maps or configs', () => {
     const listing = execFileSync('unzip', ['-Z1', vsix], { encoding: 'utf8' }).split('\n').filter(Boolean);
-    for (const must of ['extension/dist/extension.js', 'extension/dist/cli.js', 'extension/schemas/policy.schema.json', 'extension/media/airlock.svg', 'extension/package.json', 'extension/readme.md']) {
+    for (const must of ['extension/dist/extension.js', 'extension/dist/cli.js', 'extension/dist/hook.js', 'extension/dist/shell.js', 'extension/dist/commands.js', 'extension/dist/snapshot.js', 'extension/schemas/policy.schema.json', 'extension/media/airlock.svg', 'extension/package.json', 'extension/readme.md']) {
       assert.ok(listing.map((f) => f.toLowerCase()).includes(must.toLowerCase()), `${must} in ${listing.join(', ')}`);
     }
     for (const f of listing) {

@@ -1,12 +1,15 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ping, requestDecision } from '../../src/bridge/client';
-import { findRegistrations } from '../../src/bridge/registry';
+import { findRegistrations, runtimeDir } from '../../src/bridge/registry';
 import { readAudit } from '../../src/audit/log';
 import type { ProposedAction } from '../../src/core/types';
 import type { AirlockApi } from '../../src/extension';
+import type { HookCall } from '../unit/hookFixture';
+import { corpusHookCalls, root as testRoot, runWithInput } from '../unit/hookFixture';
 import { EXTENSION_ID, until } from './waitFor';
 
 
@@ -163,5 +166,115 @@ describe('the gate in VS Code: hook requests, approvals, snapshots, rollback', (
     assert.equal(fs.readFileSync(file, 'utf8'), 'agent version\n');
     await until('the open editor to show the change again', () => doc.getText() === 'agent version\n');
     fs.writeFileSync(file, before);
+  });
+});
+
+/**
+ * Issue 17 in the real window: the launcher's fast client (perl) and `airlock hook`'s thin client send
+ * whole hook calls to this window, which reads and renders them with the agents' adapters; the full
+ * path (AIRLOCK_NO_FAST=1) sends the parsed actions over `decide` requests. For the per-agent calls,
+ * the recorded payloads of the real agents and a sample of the command corpus, all three answer the
+ * same (exit code, output, log line, audit entries in this window); what the policy asks, the human
+ * here denies (every path gets that denial).
+ */
+describe('hook calls through this window: the fast client, the thin client and the full path answer the same', function () {
+  this.timeout(15 * 60_000);
+  let api: AirlockApi;
+  let root: string;
+  let cli: string;
+  let work: string;
+  let denier: NodeJS.Timeout;
+
+  before(async () => {
+    api = await vscode.extensions.getExtension<AirlockApi>(EXTENSION_ID)!.activate();
+    root = vscode.workspace.workspaceFolders![0].uri.fsPath;
+    cli = path.join(vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath, 'dist', 'cli.js');
+    const { execFileSync } = await import('node:child_process');
+    execFileSync(process.execPath, [cli, 'install-hooks', 'claude', '--dir', root]);
+    work = fs.mkdtempSync(path.join(os.tmpdir(), 'airlock-itest-paths-'));
+    // Whatever the policy asks about, the human here refuses.
+    denier = setInterval(() => {
+      for (const r of api.gate.queue.list()) {
+        void vscode.commands.executeCommand('airlock.deny', r.id, 'not in this test');
+      }
+    }, 20);
+  });
+  after(() => {
+    clearInterval(denier);
+    fs.rmSync(work, { recursive: true, force: true });
+    fs.rmSync(path.join(root, '.claude'), { recursive: true, force: true });
+    fs.rmSync(path.join(root, '.airlock', 'bin'), { recursive: true, force: true });
+  });
+
+  const run = (cmd: string, args: string[], input: string, env: NodeJS.ProcessEnv) => runWithInput(cmd, args, input, root, env);
+
+  /** The payload with its session made unique to one path (budgets and session rules count per session). */
+  function inSession(payload: string, tag: string): string {
+    const o = JSON.parse(payload) as Record<string, unknown>;
+    for (const k of ['session_id', 'sessionId', 'conversation_id', 'trajectory_id', 'taskId']) {
+      if (typeof o[k] === 'string') {
+        o[k] = `${o[k] as string}-${tag}`;
+      }
+    }
+    return JSON.stringify(o);
+  }
+
+  it('gives the same answer, log line and audit entries on all three paths', async () => {
+    const calls: HookCall[] = [];
+    const perAgent = JSON.parse(fs.readFileSync(path.join(testRoot, 'test', 'fixtures', 'hookCalls.json'), 'utf8')) as Record<string, Record<string, unknown>>;
+    for (const [agent, byTool] of Object.entries(perAgent).filter(([k]) => k !== '//')) {
+      for (const [tool, p] of Object.entries(byTool)) {
+        calls.push({ name: `${agent} ${tool}`, agent: agent as HookCall['agent'], payload: JSON.stringify(p).split('WS').join(root) });
+      }
+    }
+    calls.push(...corpusHookCalls(path.dirname(root), root).filter((_, i) => i % 12 === 0));
+    const base = { ...process.env, AIRLOCK_SOCKET: '', AIRLOCK_TOKEN: '', AIRLOCK_RUNTIME_DIR: runtimeDir(), AIRLOCK_CLI: cli };
+    const launcher = path.join(root, '.airlock', 'bin', 'airlock-hook');
+    const paths = {
+      fast: (p: string, agent: string, log: string) => run('/bin/sh', [launcher, agent], p, { ...base, AIRLOCK_HOOK_LOG: log }),
+      thin: (p: string, agent: string, log: string) => run(process.execPath, [cli, 'hook', agent], p, { ...base, AIRLOCK_HOOK_LOG: log }),
+      full: (p: string, agent: string, log: string) => run(process.execPath, [cli, 'hook', agent], p, { ...base, AIRLOCK_HOOK_LOG: log, AIRLOCK_NO_FAST: '1' }),
+    };
+    const bad: string[] = [];
+    for (const [i, c] of calls.entries()) {
+      const seen: Record<string, unknown> = {};
+      for (const [name, go] of Object.entries(paths)) {
+        const log = path.join(work, `${i}-${name}.log`);
+        const before = readAudit(root).entries.length;
+        const r = await go(inSession(c.payload, name), c.agent, log);
+        const lines = fs.existsSync(log) ? fs.readFileSync(log, 'utf8').split('\n').filter(Boolean) : [];
+        const logged = lines.map((l) => {
+          const { time: _t, ms: _m, snapshotId, ...rest } = JSON.parse(l) as Record<string, unknown>;
+          return { ...rest, snapshot: snapshotId !== undefined };
+        });
+        const audit = readAudit(root)
+          .entries.slice(before)
+          .map((e) => {
+            const { time: _t, prev: _p, snapshotId, session: _s, ...rest } = e as typeof e & { prev?: string };
+            return { ...rest, snapshot: snapshotId !== undefined };
+          });
+        seen[name] = { ...r, logged, audit };
+      }
+      for (const name of ['fast', 'thin']) {
+        try {
+          assert.deepEqual(seen[name], seen.full);
+        } catch (err) {
+          bad.push(`${name}: ${c.agent} ${c.name}\n${err instanceof Error ? err.message : String(err)}`);
+        }
+      }
+    }
+    assert.ok(calls.length > 100, `${calls.length} calls`);
+    assert.deepEqual(bad.slice(0, 3), []);
+  });
+
+  it('answers through the launcher\'s fast client without any Node or Airlock CLI to fall back on', async () => {
+    // With no CLI to find, anything but the window's own answer would be "Airlock is not installed".
+    const env = { PATH: '/usr/bin:/bin', HOME: work, AIRLOCK_RUNTIME_DIR: runtimeDir(), AIRLOCK_CLI: path.join(work, 'missing.js') };
+    const read = JSON.stringify({ session_id: 'fast-only', cwd: root, hook_event_name: 'PreToolUse', tool_name: 'Read', tool_input: { file_path: path.join(root, 'README.md') } });
+    const allowed = await run('/bin/sh', [path.join(root, '.airlock', 'bin', 'airlock-hook'), 'claude'], read, env);
+    assert.deepEqual([allowed.code, allowed.stdout, allowed.stderr], [0, '', '']);
+    const withoutWindow = await run('/bin/sh', [path.join(root, '.airlock', 'bin', 'airlock-hook'), 'claude'], read, { ...env, AIRLOCK_RUNTIME_DIR: work });
+    assert.equal(withoutWindow.code, 2);
+    assert.match(withoutWindow.stderr, /not installed/);
   });
 });

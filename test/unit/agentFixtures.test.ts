@@ -265,7 +265,8 @@ describe('agents: whether the agent can ask its own user in this run', () => {
   // The environment Claude Code 2.1.330 gives its hooks (measured): an interactive terminal, a -p run.
   const interactive = { CLAUDE_CODE_ENTRYPOINT: 'cli', CLAUDE_CODE_SESSION_ATTENDED: '1' };
   const headless = { CLAUDE_CODE_ENTRYPOINT: 'sdk-cli', CLAUDE_CODE_SESSION_ATTENDED: '0' };
-  const canAsk = (agent: AgentId, payload: unknown, env: NodeJS.ProcessEnv) => ADAPTERS[agent].canAskInThisRun?.(payload, env) === true;
+  // A hook process without a terminal (the tty case is checked in real terminals below).
+  const canAsk = (agent: AgentId, payload: unknown, env: NodeJS.ProcessEnv) => ADAPTERS[agent].canAskInThisRun?.(payload, env, { cwd: '/tmp', env, hasTty: false }) === true;
 
   it('Claude Code: in an interactive terminal session, in every permission mode seen to prompt; never in -p, the VS Code extension or an unverified mode', () => {
     for (const mode of ['default', 'acceptEdits', 'plan', 'dontAsk', 'bypassPermissions']) {
@@ -292,8 +293,11 @@ describe('agents: whether the agent can ask its own user in this run', () => {
     if (process.platform === 'win32' || spawnSync('script', ['--version']).error) {
       this.skip();
     }
-    const probe = `const {ADAPTERS}=require(${JSON.stringify(path.join(root, 'out', 'src', 'agents', 'adapters.js'))});` +
-      `process.stdout.write(['copilot-cli','copilot','claude'].map((a)=>a+'='+ADAPTERS[a].canAskInThisRun({toolName:'bash'},{COPILOT_CLI:'1'})).join(' '))`;
+    const probe =
+      `const {ADAPTERS}=require(${JSON.stringify(path.join(root, 'out', 'src', 'agents', 'adapters.js'))});` +
+      `const {currentHookProcess}=require(${JSON.stringify(path.join(root, 'out', 'src', 'agents', 'adapter.js'))});` +
+      `const h={...currentHookProcess(),env:{COPILOT_CLI:'1'}};` +
+      `process.stdout.write(['copilot-cli','copilot','claude'].map((a)=>a+'='+ADAPTERS[a].canAskInThisRun({toolName:'bash'},h.env,h)).join(' '))`;
     const env = { ...process.env, COPILOT_CLI: '1' };
     const noTty = spawnSync('setsid', [process.execPath, '-e', probe], { encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'pipe'] });
     assert.equal(noTty.stdout, 'copilot-cli=false copilot=false claude=false', noTty.stderr);

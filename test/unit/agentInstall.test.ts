@@ -236,7 +236,8 @@ describe('agents: the committed hook launcher', () => {
     fs.mkdirSync(old, { recursive: true });
     fs.mkdirSync(newer, { recursive: true });
     fs.writeFileSync(path.join(old, 'cli.js'), 'process.stdout.write("stale extension\\n"); process.exit(0);\n');
-    fs.copyFileSync(cli, path.join(newer, 'cli.js'));
+    // The whole built CLI: cli.js loads its other bundles (hook.js, shell.js) and the parser's wasm files from beside it.
+    fs.cpSync(path.dirname(cli), newer, { recursive: true, filter: (f) => !f.endsWith('.map') && !f.endsWith('extension.js') });
     const sub = path.join(ws, 'src', 'deep');
     fs.mkdirSync(sub, { recursive: true });
     const viaExt = spawnSync('/bin/sh', ['-c', commandOf('codex')], { cwd: sub, input: payload(ws, 'view_image'), encoding: 'utf8', env: { PATH: `${node}:/usr/bin:/bin`, HOME: home } });
@@ -249,5 +250,6 @@ describe('agents: the committed hook launcher', () => {
     });
     assert.equal(deny.status, 2);
     assert.match(deny.stdout, /"permissionDecision":"deny"/);
+    assert.match(deny.stdout, /force/, 'denied for what the command does, not for a failure');
   });
 });

@@ -1,45 +1,13 @@
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { ADAPTERS } from '../../src/agents/adapters';
 import { runHook } from '../../src/agents/hookRunner';
 import { LocalGate } from '../../src/agents/localGate';
 import type { AuditEntry } from '../../src/audit/log';
 import type { GateResult } from '../../src/core/types';
-
-const root = path.resolve(__dirname, '..', '..', '..');
-const corpusDir = path.join(root, 'test', 'corpus', 'commands');
-const payloads = path.join(root, 'test', 'fixtures', 'payloads');
-/** Where the corpus's paths live (see test/corpus/commands/README.md); mapped onto a real folder here. */
-const CORPUS_HOME = '/home/dev';
-
-interface Case {
-  readonly command: string;
-  readonly expect: 'allow' | 'ask' | 'deny';
-  readonly shell?: 'bash' | 'powershell';
-  readonly cwd?: string;
-  /** Whether a snapshot must be taken before it (checked on the hook path). */
-  readonly snapshot?: boolean;
-  readonly file: string;
-  readonly line: number;
-}
-
-function loadCorpus(): Case[] {
-  const cases: Case[] = [];
-  for (const file of fs.readdirSync(corpusDir).filter((f) => f.endsWith('.jsonl')).sort()) {
-    fs.readFileSync(path.join(corpusDir, file), 'utf8')
-      .split('\n')
-      .forEach((text, i) => {
-        if (text.trim()) {
-          cases.push({ ...(JSON.parse(text) as Omit<Case, 'file' | 'line'>), file, line: i + 1 });
-        }
-      });
-  }
-  return cases;
-}
+import type { CorpusCase, HookCall } from './hookFixture';
+import { corpusHookCalls, corpusProject } from './hookFixture';
 
 /**
  * The command corpus through the hook path: each line as the recorded Claude Code `Bash` payload
@@ -48,48 +16,29 @@ function loadCorpus(): Case[] {
  */
 describe('shell corpus through the headless hook (runHook + LocalGate on a real repository)', function () {
   this.timeout(10 * 60_000);
-  const corpus = loadCorpus();
   let base: string;
-  let home: string;
   let project: string;
-  const results = new Map<Case, { result: GateResult; code: number; stdout: string; audit: AuditEntry[] }>();
+  const calls: HookCall[] = [];
+  const corpus: CorpusCase[] = [];
+  const results = new Map<CorpusCase, { result: GateResult; code: number; stdout: string; audit: AuditEntry[] }>();
 
   before(async () => {
-    // Not under the OS temp dir: the built-in policy lets agents write scratch files there, which would
-    // make writes outside this workspace look harmless.
-    fs.mkdirSync(path.join(os.homedir(), '.cache'), { recursive: true });
-    base = fs.realpathSync(fs.mkdtempSync(path.join(os.homedir(), '.cache', 'airlock-hook-corpus-')));
-    home = path.join(base, 'home', 'dev');
-    project = path.join(home, 'project');
-    fs.mkdirSync(project, { recursive: true });
-    const git = (...args: string[]) => spawnSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], { cwd: project, encoding: 'utf8' });
-    git('init', '-q');
-    fs.writeFileSync(path.join(project, 'README.md'), '# project\n');
-    fs.writeFileSync(path.join(project, 'package.json'), '{ "name": "project" }\n');
-    git('add', '.');
-    git('commit', '-qm', 'init');
-
-    const claudeBash = JSON.parse(fs.readFileSync(path.join(payloads, 'claude', 'Bash.json'), 'utf8')) as { cwd: string; tool_input: { command: string } };
-    const copilotBash = JSON.parse(fs.readFileSync(path.join(payloads, 'copilot-cli', 'bash.json'), 'utf8')) as { cwd: string; toolName: string; toolArgs: { command: string } };
+    const p = corpusProject('airlock-hook-corpus-');
+    ({ base, project } = p);
+    calls.push(...corpusHookCalls(p.home));
+    corpus.push(...calls.map((c) => c.corpus!));
     const audit: AuditEntry[] = [];
-    const gate = new LocalGate({ home, audit: (e) => audit.push(e) });
-    const mapPath = (s: string) => s.split(CORPUS_HOME).join(home);
-    for (const c of corpus) {
-      const cwd = mapPath(c.cwd ?? path.posix.join(CORPUS_HOME, 'project'));
-      const command = mapPath(c.command);
-      const powershell = c.shell === 'powershell';
-      const payload = powershell
-        ? { ...copilotBash, cwd, toolName: 'powershell', toolArgs: { ...copilotBash.toolArgs, command } }
-        : { ...claudeBash, cwd, tool_input: { ...claudeBash.tool_input, command } };
+    const gate = new LocalGate({ home: p.home, audit: (e) => audit.push(e) });
+    for (const c of calls) {
       let result: GateResult | undefined;
       const before = audit.length;
-      const out = await runHook(ADAPTERS[powershell ? 'copilot-cli' : 'claude'], Readable.from([Buffer.from(JSON.stringify(payload))]), async () => gate, {
+      const out = await runHook(ADAPTERS[c.agent], Readable.from([Buffer.from(c.payload)]), async () => gate, {
         installedFor: project,
-        env: {},
+        hook: { cwd: process.cwd(), env: {}, hasTty: false },
         onDecision: (r) => (result = r),
       });
-      assert.ok(result, `no result for ${c.file}:${c.line}`);
-      results.set(c, { result, code: out.exitCode, stdout: out.stdout, audit: audit.slice(before) });
+      assert.ok(result, `no result for ${c.name}`);
+      results.set(c.corpus!, { result, code: out.exitCode, stdout: out.stdout, audit: audit.slice(before) });
     }
   });
   after(() => fs.rmSync(base, { recursive: true, force: true }));

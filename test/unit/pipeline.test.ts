@@ -161,7 +161,7 @@ describe('ask reaches the agent when it can ask its own user (the headless gate)
     let result: GateResult | undefined;
     const out = await runHook(adapter, Readable.from([Buffer.from(JSON.stringify(payload))]), async () => new LocalGate({ audit: (e) => audit.push(e) }), {
       installedFor: repo,
-      env: {},
+      hook: { cwd: process.cwd(), env: {}, hasTty: false },
       onDecision: (r) => (result = r),
     });
     return { out, result: result! };
