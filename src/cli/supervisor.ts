@@ -15,6 +15,7 @@ import type * as net from 'node:net';
 import * as path from 'node:path';
 import { appendAudit } from '../audit/log';
 import type { AuditEntry } from '../audit/log';
+import { hookHandler } from '../agents/hookService';
 import { BridgeUnavailable, requestDecision } from '../bridge/client';
 import type { DecideRequest } from '../bridge/protocol';
 import { ensurePrivateDir, runtimeDir } from '../bridge/registry';
@@ -121,6 +122,10 @@ export class Supervisor {
             folders: () => [this.o.folder],
             version,
             onDecide: (req, signal) => this.decide(req, signal),
+            // The launcher's fast client (and airlock hook's thin one) inside the sandbox: the whole
+            // hook call is run here, where the policy and the parser stay loaded. Only the sandbox
+            // reaches this channel, so there is no other decider's folder to decline for.
+            onHook: hookHandler({ decide: (req, signal) => this.decide(req, signal), socketPath: () => '' }),
           });
         },
       },

@@ -228,6 +228,40 @@ describe('airlock run: the OS sandbox', function () {
     });
   });
 
+  describe("the agent's hooks reach the supervisor", () => {
+    it("the launcher's fast client (perl, no Node) is answered by the supervisor, outside, with no CLI to fall back on", function () {
+      if (!hasBwrap) {
+        this.skip();
+      }
+      const installed = airlock(['install-hooks', 'claude', '--dir', sb.repo]);
+      assert.equal(installed.status, 0, installed.stderr);
+      const payload = (tool: string, input: Record<string, string>) =>
+        JSON.stringify({ session_id: 'fast', cwd: sb.repo, hook_event_name: 'PreToolUse', tool_name: tool, tool_input: input });
+      const calls = [
+        payload('Read', { file_path: path.join(sb.repo, 'src', 'app.js') }),
+        payload('Read', { file_path: path.join(sb.repo, '.env') }),
+        payload('Bash', { command: 'ls -la src' }),
+      ];
+      calls.forEach((c, i) => fs.writeFileSync(path.join(sb.repo, `call${i}.json`), c));
+      // AIRLOCK_CLI names nothing and no airlock is on PATH: only the fast client can get an allow.
+      const script = calls.map((_c, i) => `AIRLOCK_CLI=/nonexistent/cli.js /bin/sh .airlock/bin/airlock-hook claude < call${i}.json; echo "=== rc $?"`).join('\n');
+      fs.writeFileSync(path.join(sb.repo, 'hooks.sh'), `${script}\n`);
+      const r = airlock(['run', '--', 'sh', 'hooks.sh'], { cwd: sb.repo, env: stateEnv(sb, { HOME: sb.home }) });
+      const out = `${r.stdout}\n${r.stderr}`;
+      assert.equal(r.status, 0, out);
+      const rcs = [...r.stdout.matchAll(/=== rc (\d+)/g)].map((m) => Number(m[1]));
+      assert.deepEqual(rcs, [0, 2, 0], out);
+      // The .env read is refused by the supervisor's sandbox check, in Claude Code's deny format, naming the rule.
+      assert.match(r.stdout, /"permissionDecision":"deny".*sandbox\.filesystem\.allowRead/, out);
+      assert.doesNotMatch(out, /not installed on this machine/, out);
+      // Decided outside: the supervisor's audit log (unreadable inside) has the three calls.
+      const audit = auditLines(sb).filter((l) => l.kind !== 'sandbox');
+      assert.ok(audit.some((l) => l.kind === 'read' && l.verdict === 'allow' && (l.paths ?? []).some((p) => p.endsWith('src/app.js'))), JSON.stringify(audit));
+      assert.ok(audit.some((l) => l.kind === 'read' && l.verdict === 'deny' && l.decidedBy === 'sandbox'), JSON.stringify(audit));
+      assert.ok(audit.some((l) => l.kind === 'command' && l.verdict === 'allow' && l.command === 'ls -la src'), JSON.stringify(audit));
+    });
+  });
+
   for (const driver of DRIVERS) {
     describe(`real ${driver.agent} CLI under airlock run`, function () {
       let agent: ProvisionedAgent | undefined;
