@@ -1,9 +1,10 @@
 // @ts-check
 /**
  * `airlock run`: the start-up cost of `airlock run -- true` over a bare `true` (goal: under 1 s), and
- * the hook's round trip inside the sandbox (to the supervisor, outside it) against the same hook run
- * outside (goal: at most 1.2x), all measured in the same run. Also, for the breakdown: bubblewrap
- * alone, and `airlock run --no-sandbox` (the CLI and the policy without a sandbox).
+ * a real agent's start (`claude --version`) with and without it, and the hook's round trip inside
+ * the sandbox (the launcher's fast client to the supervisor, outside it) against `node -e 0` in the
+ * same place, pair by pair (goal: at most 1.2x), all measured in the same run. Also, for the
+ * breakdown: bubblewrap alone, and `airlock run --no-sandbox` (the CLI and the policy, no sandbox).
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -32,20 +33,46 @@ function timeOnce(cmd, args, opts = {}) {
   return { ms, stdout: String(r.stdout) };
 }
 
-/** The script that times hook calls from where it runs (inside or outside the sandbox). */
+/**
+ * The script that times hook calls from where it runs (inside the sandbox, or outside it), pair by
+ * pair against a bare `node -e 0` started right before: the committed launcher with Claude Code's
+ * Read and Bash calls (test/fixtures/hookCalls.json). Inside, the launcher's fast client reaches the
+ * supervisor; outside (no decider) it runs the CLI, which decides alone. Prints the times as JSON.
+ */
 const INNER = `
 const { spawnSync } = require('child_process');
-const [cli, ws, n] = process.argv.slice(2);
-const payload = JSON.stringify({ session_id: 'b', cwd: ws, hook_event_name: 'PreToolUse', tool_name: 'Read', tool_input: { file_path: ws + '/README.md' } });
-const ms = [];
-for (let i = 0; i < Number(n) + 1; i++) {
+const [calls, n] = process.argv.slice(2);
+const payloads = JSON.parse(require('fs').readFileSync(calls, 'utf8'));
+const out = { node: [], Read: [], Bash: [] };
+const time = (cmd, args, input) => {
   const t = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, [cli, 'hook', 'claude'], { input: payload, encoding: 'utf8' });
-  if (r.status !== 0) { console.error('hook failed: ' + r.status + ' ' + r.stdout + r.stderr); process.exit(1); }
-  if (i > 0) ms.push(Number(process.hrtime.bigint() - t) / 1e6);
+  const r = spawnSync(cmd, args, { input, encoding: 'utf8' });
+  const ms = Number(process.hrtime.bigint() - t) / 1e6;
+  if (r.status !== 0 || /deny/.test(r.stdout)) { console.error(cmd + ' ' + args.join(' ') + ' failed: ' + r.status + ' ' + r.stdout + r.stderr); process.exit(1); }
+  return ms;
+};
+for (let i = 0; i < Number(n) + 1; i++) {
+  for (const tool of ['Read', 'Bash']) {
+    const base = time(process.execPath, ['-e', '0'], '');
+    const hook = time('/bin/sh', ['.airlock/bin/airlock-hook', 'claude'], payloads[tool]);
+    if (i > 0) { out.node.push(base); out[tool].push(hook); }
+  }
 }
-console.log(JSON.stringify(ms));
+console.log(JSON.stringify(out));
 `;
+
+/** Median of the pairwise ratios. @param {number[]} xs @param {number[]} base */
+function ratio(xs, base) {
+  return median(xs.map((x, i) => x / base[i]));
+}
+
+/** The Claude Code CLI the e2e tests installed, if any (for the start-up of a real agent). */
+function cachedClaude() {
+  const cache = path.join(os.homedir(), '.cache', 'agent-airlock');
+  const dir = fs.existsSync(cache) ? fs.readdirSync(cache).find((d) => d.startsWith('agents-claude-code-')) : undefined;
+  const bin = dir && path.join(cache, dir, 'node_modules', '.bin', 'claude');
+  return bin && fs.existsSync(bin) ? bin : undefined;
+}
 
 export async function run() {
   if (!fs.existsSync(cli)) {
@@ -57,14 +84,17 @@ export async function run() {
   }
   const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'airlock-bench-sandbox-')));
   const ws = path.join(root, 'ws');
-  const env = { ...process.env, AIRLOCK_HOME: path.join(root, 'state'), AIRLOCK_RUNTIME_DIR: path.join(root, 'runtime'), AIRLOCK_SOCKET: '', AIRLOCK_TOKEN: '' };
+  const env = { ...process.env, AIRLOCK_HOME: path.join(root, 'state'), AIRLOCK_RUNTIME_DIR: path.join(root, 'runtime'), AIRLOCK_SOCKET: '', AIRLOCK_TOKEN: '', AIRLOCK_CLI: cli };
   try {
     fs.mkdirSync(path.join(ws, 'src'), { recursive: true });
     fs.writeFileSync(path.join(ws, 'README.md'), '# bench\n');
     fs.writeFileSync(path.join(ws, '.env'), 'KEY=secret\n');
     fs.writeFileSync(path.join(ws, 'src', 'app.js'), 'export {};\n');
     fs.writeFileSync(path.join(ws, 'inner.js'), INNER);
+    const claudeCalls = JSON.parse(fs.readFileSync(path.join(projectRoot, 'test', 'fixtures', 'hookCalls.json'), 'utf8')).claude;
+    fs.writeFileSync(path.join(ws, 'calls.json'), JSON.stringify({ Read: JSON.stringify(claudeCalls.Read).split('WS').join(ws), Bash: JSON.stringify(claudeCalls.Bash).split('WS').join(ws) }));
     spawnSync('git', ['init', '-q', ws]);
+    spawnSync(process.execPath, [cli, 'install-hooks', 'claude', '--dir', ws], { env });
     const opts = { cwd: ws, env };
     const bwrapArgs = ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp', '--unshare-all', '--unshare-user', '--die-with-parent', '--', 'true'];
     // Warm caches, then interleave so that load on the machine hits every kind alike.
@@ -100,14 +130,38 @@ export async function run() {
       `  scan      airlock run --dry-run: ${entries(ws)} entries median ${median(small).toFixed(1)} ms; this checkout, ${entries(projectRoot)} entries, median ${median(big).toFixed(1)} ms\n`,
     );
 
-    // The hook's round trip: the same script times hook calls outside, and inside the sandbox.
-    const outside = JSON.parse(timeOnce(process.execPath, [path.join(ws, 'inner.js'), cli, ws, String(HOOK_CALLS)], opts).stdout);
-    const insideRun = timeOnce(process.execPath, [cli, 'run', '--', process.execPath, 'inner.js', cli, ws, String(HOOK_CALLS)], opts);
-    const inside = JSON.parse(insideRun.stdout.trim().split('\n').pop() ?? '[]');
-    const o = median(outside);
-    const n = median(inside);
-    process.stdout.write(`  hook      outside: airlock hook claude (Read)  median ${o.toFixed(1)} ms (${HOOK_CALLS} calls; no window: the headless gate)\n`);
-    process.stdout.write(`  hook      inside the sandbox, to its supervisor median ${n.toFixed(1)} ms  = ${(n / o).toFixed(2)}x outside (goal <= 1.20x)\n`);
+    // A real agent's start: claude --version directly and under airlock run, interleaved.
+    const claude = cachedClaude();
+    if (claude) {
+      const direct = [];
+      const wrapped = [];
+      timeOnce(process.execPath, [cli, 'run', '--', claude, '--version'], opts);
+      for (let i = 0; i < 7; i++) {
+        direct.push(timeOnce(claude, ['--version'], opts).ms);
+        wrapped.push(timeOnce(process.execPath, [cli, 'run', '--', claude, '--version'], opts).ms);
+      }
+      const d = median(direct);
+      const w = median(wrapped);
+      process.stdout.write(`  agent     claude --version                    median ${d.toFixed(1)} ms (7 runs)\n`);
+      process.stdout.write(`  agent     airlock run -- claude --version     median ${w.toFixed(1)} ms  = +${(w - d).toFixed(1)} ms, ${(w / d).toFixed(2)}x\n`);
+    } else {
+      process.stdout.write('  agent     skipped: no Claude Code CLI in ~/.cache/agent-airlock (the e2e tests install it)\n');
+    }
+
+    // The hook's round trip, pair by pair against node -e 0 in the same place: inside the sandbox
+    // (the launcher's fast client to the supervisor, a warm decider) and outside (no decider: cold).
+    const outside = JSON.parse(timeOnce(process.execPath, ['inner.js', 'calls.json', String(HOOK_CALLS)], opts).stdout);
+    const insideRun = timeOnce(process.execPath, [cli, 'run', '--', process.execPath, 'inner.js', 'calls.json', String(HOOK_CALLS)], opts);
+    const inside = JSON.parse(insideRun.stdout.trim().split('\n').pop() ?? '{}');
+    process.stdout.write(`  hook      load average ${os.loadavg().map((l) => l.toFixed(2)).join(' / ')}; ${HOOK_CALLS} pairs per call, medians\n`);
+    for (const tool of /** @type {const} */ (['Read', 'Bash'])) {
+      process.stdout.write(
+        `  hook      claude ${tool.padEnd(4)} inside airlock run (fast client -> supervisor) ${median(inside[tool]).toFixed(1)} ms vs node -e 0 ${median(inside.node).toFixed(1)} ms = ${ratio(inside[tool], inside.node).toFixed(2)}x (goal <= 1.20x)\n`,
+      );
+      process.stdout.write(
+        `  hook      claude ${tool.padEnd(4)} outside, no decider (cold CLI)              ${median(outside[tool]).toFixed(1)} ms vs node -e 0 ${median(outside.node).toFixed(1)} ms = ${ratio(outside[tool], outside.node).toFixed(2)}x; inside/outside ${(median(inside[tool]) / median(outside[tool])).toFixed(2)}x\n`,
+      );
+    }
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
   }
