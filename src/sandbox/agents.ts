@@ -6,16 +6,18 @@
  */
 import * as path from 'node:path';
 
-export type SandboxAgent = 'claude' | 'gemini' | 'codex' | 'copilot-cli';
-export const SANDBOX_AGENTS: readonly SandboxAgent[] = ['claude', 'gemini', 'codex', 'copilot-cli'];
+export type SandboxAgent = 'claude' | 'gemini' | 'codex' | 'copilot-cli' | 'cline' | 'opencode';
+export const SANDBOX_AGENTS: readonly SandboxAgent[] = ['claude', 'gemini', 'codex', 'copilot-cli', 'cline', 'opencode'];
 
 export interface AgentProfile {
   readonly id: SandboxAgent;
   readonly displayName: string;
   /** Executable names that identify it on a command line (`claude`, `/usr/bin/claude`). */
   readonly binaries: readonly string[];
-  /** Writable state (absolute). */
+  /** Writable state (absolute). The first folder is created when missing (the agent would create it). */
   state(env: AgentEnv): string[];
+  /** Every folder of its state is created when missing (it exits when it cannot make one at start). */
+  readonly createAllState?: boolean;
   /**
    * Files or folders in its state that stay read-only: hooks and settings that could switch them
    * off, and what makes it start programs (MCP servers, plugins, extensions) that would run outside
@@ -30,6 +32,8 @@ export interface AgentProfile {
   readonly hosts: readonly string[];
   /** Environment variables holding a base URL that points it at another API host. */
   readonly baseUrlEnv: readonly string[];
+  /** Base URLs in its own configuration files (`read` gives a file's text, undefined when missing). */
+  configuredBaseUrls?(env: AgentEnv, read: (file: string) => string | undefined): string[];
 }
 
 export interface AgentEnv {
@@ -50,6 +54,23 @@ const claudeDir = (e: AgentEnv) => dirFromEnv(e, 'CLAUDE_CONFIG_DIR', '.claude')
 const codexHome = (e: AgentEnv) => dirFromEnv(e, 'CODEX_HOME', '.codex');
 const geminiDir = (e: AgentEnv) => path.join(e.env.GEMINI_CLI_HOME && path.isAbsolute(e.env.GEMINI_CLI_HOME) ? e.env.GEMINI_CLI_HOME : e.home, '.gemini');
 const copilotDir = (e: AgentEnv) => dirFromEnv(e, 'COPILOT_HOME', '.copilot');
+const clineDir = (e: AgentEnv) => dirFromEnv(e, 'CLINE_DIR', '.cline');
+const clineData = (e: AgentEnv) => (e.env.CLINE_DATA_DIR && path.isAbsolute(e.env.CLINE_DATA_DIR) ? e.env.CLINE_DATA_DIR : path.join(clineDir(e), 'data'));
+const opencodeConfigDirs = (e: AgentEnv) => [path.join(xdg(e, 'XDG_CONFIG_HOME', '.config'), 'opencode'), ...(e.env.OPENCODE_CONFIG_DIR && path.isAbsolute(e.env.OPENCODE_CONFIG_DIR) ? [e.env.OPENCODE_CONFIG_DIR] : [])];
+
+/** A JSON file's value, or undefined when it is missing or not JSON. */
+const jsonOf = (text: string | undefined): unknown => {
+  try {
+    return text === undefined ? undefined : (JSON.parse(text) as unknown);
+  } catch {
+    return undefined;
+  }
+};
+/** The string values of `key` at every level of a JSON value (up to four levels down). */
+const stringsAt = (v: unknown, key: string, depth = 0): string[] =>
+  typeof v !== 'object' || v === null || depth > 4
+    ? []
+    : Object.entries(v).flatMap(([k, child]) => (k === key && typeof child === 'string' ? [child] : stringsAt(child, key, depth + 1)));
 
 export const AGENT_PROFILES: Readonly<Record<SandboxAgent, AgentProfile>> = {
   claude: {
@@ -93,6 +114,7 @@ export const AGENT_PROFILES: Readonly<Record<SandboxAgent, AgentProfile>> = {
     credentialEnv: ['OPENAI_API_KEY', 'CODEX_API_KEY'],
     hosts: ['api.openai.com', 'chatgpt.com', 'auth.openai.com'],
     baseUrlEnv: ['OPENAI_BASE_URL'],
+    configuredBaseUrls: (e, read) => codexBaseUrls(read(path.join(codexHome(e), 'config.toml')) ?? ''),
   },
   'copilot-cli': {
     id: 'copilot-cli',
@@ -109,6 +131,38 @@ export const AGENT_PROFILES: Readonly<Record<SandboxAgent, AgentProfile>> = {
     credentialEnv: ['COPILOT_PROVIDER_API_KEY', 'COPILOT_GITHUB_TOKEN'],
     hosts: ['api.githubcopilot.com', '*.githubcopilot.com', 'api.github.com', 'github.com'],
     baseUrlEnv: ['COPILOT_PROVIDER_BASE_URL'],
+  },
+  cline: {
+    id: 'cline',
+    displayName: 'Cline CLI',
+    binaries: ['cline'],
+    state: (e) => [clineDir(e), clineData(e)],
+    // Its global hooks and plugins run outside the sandbox the next time; so would MCP servers.
+    protectedConfig: (e) => [path.join(clineDir(e), 'hooks'), path.join(clineDir(e), 'plugins'), path.join(clineData(e), 'settings', 'cline_mcp_settings.json')],
+    credentials: (e) => [e.env.CLINE_PROVIDER_SETTINGS_PATH && path.isAbsolute(e.env.CLINE_PROVIDER_SETTINGS_PATH) ? e.env.CLINE_PROVIDER_SETTINGS_PATH : path.join(clineData(e), 'settings', 'providers.json'), path.join(clineData(e), 'secrets.json')],
+    credentialEnv: ['CLINE_API_KEY'],
+    hosts: ['api.cline.bot', 'app.cline.bot'],
+    baseUrlEnv: [],
+    configuredBaseUrls: (e, read) => stringsAt(jsonOf(read(AGENT_PROFILES.cline.credentials(e)[0])), 'baseUrl'),
+  },
+  opencode: {
+    id: 'opencode',
+    displayName: 'OpenCode',
+    binaries: ['opencode'],
+    createAllState: true,
+    // Its configuration folder stays read-only (plugins there would run outside the sandbox later);
+    // OpenCode then skips installing its plugin package there.
+    state: (e) => [
+      path.join(xdg(e, 'XDG_DATA_HOME', '.local/share'), 'opencode'),
+      path.join(xdg(e, 'XDG_CACHE_HOME', '.cache'), 'opencode'),
+      path.join(xdg(e, 'XDG_STATE_HOME', '.local/state'), 'opencode'),
+    ],
+    protectedConfig: () => [],
+    credentials: (e) => ['auth.json', 'mcp-auth.json'].map((f) => path.join(xdg(e, 'XDG_DATA_HOME', '.local/share'), 'opencode', f)),
+    credentialEnv: ['OPENCODE_API_KEY'],
+    hosts: ['opencode.ai', 'api.opencode.ai', 'models.dev'],
+    baseUrlEnv: [],
+    configuredBaseUrls: (e, read) => opencodeConfigDirs(e).flatMap((d) => ['opencode.json', 'config.json'].flatMap((f) => stringsAt(jsonOf(read(path.join(d, f))), 'baseURL'))),
   },
 };
 

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import type { Policy } from '../policy/compile';
 import type { SandboxPolicy, Sourced } from '../policy/sandboxPolicy';
 import type { SandboxAgent } from './agents';
-import { AGENT_PROFILES, codexBaseUrls, hostOfUrl, isLoopbackHost } from './agents';
+import { AGENT_PROFILES, hostOfUrl, isLoopbackHost } from './agents';
 import type { Finding, SandboxPlan } from './plan';
 import { buildPlan, isInsideOrSame } from './plan';
 import { BUILTIN_RULES } from './protectedPaths';
@@ -85,9 +85,10 @@ function agentState(agent: SandboxAgent | undefined, home: string, env: NodeJS.P
   const p = AGENT_PROFILES[agent];
   const e = { home, env };
   const state = p.state(e);
-  const main = state[0];
-  if (create && !exists(main)) {
-    fs.mkdirSync(main, { recursive: true, mode: 0o700 });
+  for (const dir of p.createAllState ? state : state.slice(0, 1)) {
+    if (create && !exists(dir)) {
+      fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    }
   }
   const protectedConfig: Finding[] = [];
   for (const c of p.protectedConfig(e)) {
@@ -118,13 +119,14 @@ function agentNetwork(agent: SandboxAgent | undefined, home: string, env: NodeJS
   }
   const p = AGENT_PROFILES[agent];
   const urls = p.baseUrlEnv.map((k) => env[k]).filter((u): u is string => !!u);
-  if (agent === 'codex') {
+  const read = (file: string) => {
     try {
-      urls.push(...codexBaseUrls(fs.readFileSync(path.join(env.CODEX_HOME || path.join(home, '.codex'), 'config.toml'), 'utf8')));
+      return fs.readFileSync(file, 'utf8');
     } catch {
-      // no config
+      return undefined; // no config
     }
-  }
+  };
+  urls.push(...(p.configuredBaseUrls?.({ home, env }, read) ?? []));
   const hosts = [...p.hosts];
   const loopbackPorts: number[] = [];
   for (const u of urls) {

@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import type { AgentDriver, AgentRunResult } from './agents/drivers';
 import { DRIVERS } from './agents/drivers';
 import type { ProvisionedAgent } from './agents/provision';
+import { clineDriver, opencodeDriver } from './agents/pluginDrivers';
 import { provisionAllOnce } from './agents/provision';
 import type { Sandbox } from './agents/sandbox';
 import { APP_CONTENT, ENV_CONTENT, git, makeSandbox } from './agents/sandbox';
@@ -108,6 +109,35 @@ function describeRun(o: { result: AgentRunResult; server: ModelServer }, sb: San
   return `exit ${o.result.code}\nstdout: ${o.result.stdout.slice(-2500)}\nstderr: ${o.result.stderr.slice(-2500)}\nrequests: ${o.server.requests.length}\ntool results: ${JSON.stringify(
     o.server.toolResults(),
   ).slice(0, 4000)}\naudit: ${JSON.stringify(auditLines(sb)).slice(0, 3000)}`;
+}
+
+/** Edits in src/, npm test and git commit through the agent under airlock run: all done, and snapshots taken outside. */
+async function ordinaryWork(driver: AgentDriver, agent: ProvisionedAgent, sb: Sandbox): Promise<void> {
+  fs.writeFileSync(path.join(sb.repo, 'package.json'), JSON.stringify({ name: 'demo', private: true, scripts: { test: 'node test.js' } }, null, 2));
+  fs.writeFileSync(path.join(sb.repo, 'test.js'), "require('fs').writeFileSync('test-ran.txt', 'ok');\n");
+  git(sb.repo, 'add', '-A');
+  git(sb.repo, '-c', 'user.email=e2e@example.invalid', '-c', 'user.name=e2e', 'commit', '-q', '-m', 'test script');
+  const app = path.join(sb.repo, 'src', 'app.js');
+  const script: Turn[] = [
+    ...driver.edit(app, "export const greeting = 'hello';", "export const greeting = 'hello, sandbox';"),
+    driver.create(path.join(sb.repo, 'src', 'added.js'), 'export const added = true;\n'),
+    driver.shell('npm test'),
+    driver.shell('git add -A && git -c user.email=agent@example.invalid -c user.name=agent commit -q -m "agent work"'),
+  ];
+  const o = await runSandboxed(driver, agent, sb, script);
+  const why = describeRun(o, sb);
+  assert.equal(read(app), "export const greeting = 'hello, sandbox';\n", why);
+  assert.equal(read(path.join(sb.repo, 'src', 'added.js')), 'export const added = true;\n', why);
+  assert.equal(read(path.join(sb.repo, 'test-ran.txt')), 'ok', why);
+  assert.match(git(sb.repo, 'log', '-1', '--format=%s'), /agent work/, why);
+  const snaps = airlock(['snapshots', '--cwd', sb.repo, '--json'], { env: stateEnv(sb) });
+  assert.equal(snaps.status, 0, snaps.stderr);
+  const list = JSON.parse(snaps.stdout) as { commit: string }[];
+  assert.ok(list.length >= 1, `no snapshot was taken\n${why}`);
+  assert.ok(
+    list.some((s) => git(sb.repo, 'show', `${s.commit}:src/app.js`) === APP_CONTENT),
+    `no snapshot holds src/app.js as it was before the edit\n${why}`,
+  );
 }
 
 describe('airlock run: the OS sandbox', function () {
@@ -262,6 +292,55 @@ describe('airlock run: the OS sandbox', function () {
     });
   });
 
+  // Cline (hook file plus plugin) and OpenCode (plugin): their hook reaches the supervisor from inside.
+  for (const driver of [clineDriver, opencodeDriver] as AgentDriver[]) {
+    describe(`real ${driver.agent} CLI under airlock run`, function () {
+      let agent: ProvisionedAgent | undefined;
+      let installError = '';
+
+      before(async function () {
+        this.timeout(15 * 60_000);
+        try {
+          agent = await provisionAllOnce(driver.agent);
+        } catch (err) {
+          installError = err instanceof Error ? err.message : String(err);
+        }
+      });
+
+      beforeEach(function () {
+        if (!agent || !hasBwrap) {
+          process.stdout.write(`      SKIPPED: ${!hasBwrap ? 'bubblewrap is not installed' : `the ${driver.agent} CLI could not be installed: ${installError.split('\n')[0]}`}\n`);
+          this.skip();
+        }
+        const r = airlock(['install-hooks', driver.agent, '--dir', sb.repo]);
+        assert.equal(r.status, 0, r.stderr);
+        driver.prepareRepo?.(sb.repo);
+      });
+
+      it('does ordinary work: edits in src/, npm test, git commit; snapshots are taken outside the sandbox', () => ordinaryWork(driver, agent!, sb));
+
+      it('its hook reaches the supervisor, which stops rm -rf src and a .env write (audited outside); the OS keeps its hook configuration', async () => {
+        const hookConfig = driver.hookConfigFile(sb.repo);
+        const hookBefore = read(hookConfig);
+        const script: Turn[] = [
+          driver.shell('rm -rf src'),
+          ...driver.overwrite(path.join(sb.repo, '.env'), ENV_CONTENT, 'API_KEY=stolen\n'),
+          driver.shell(`node -e "require('fs').writeFileSync('${path.relative(sb.repo, hookConfig)}', '')"`),
+        ];
+        const o = await runSandboxed(driver, agent!, sb, script);
+        const why = describeRun(o, sb);
+        assert.equal(read(path.join(sb.repo, 'src', 'app.js')), APP_CONTENT, why);
+        assert.equal(read(path.join(sb.repo, '.env')), ENV_CONTENT, why);
+        assert.equal(read(hookConfig), hookBefore, why);
+        // Decided by the supervisor, outside: its audit log (unreadable inside) has the denied command.
+        assert.ok(
+          auditLines(sb).some((l) => l.kind === 'command' && l.verdict === 'deny' && l.command === 'rm -rf src'),
+          why,
+        );
+      });
+    });
+  }
+
   for (const driver of DRIVERS) {
     describe(`real ${driver.agent} CLI under airlock run`, function () {
       let agent: ProvisionedAgent | undefined;
@@ -285,33 +364,7 @@ describe('airlock run: the OS sandbox', function () {
         assert.equal(r.status, 0, r.stderr);
       });
 
-      it('does ordinary work: edits in src/, npm test, git commit; snapshots are taken outside the sandbox', async () => {
-        fs.writeFileSync(path.join(sb.repo, 'package.json'), JSON.stringify({ name: 'demo', private: true, scripts: { test: 'node test.js' } }, null, 2));
-        fs.writeFileSync(path.join(sb.repo, 'test.js'), "require('fs').writeFileSync('test-ran.txt', 'ok');\n");
-        git(sb.repo, 'add', '-A');
-        git(sb.repo, '-c', 'user.email=e2e@example.invalid', '-c', 'user.name=e2e', 'commit', '-q', '-m', 'test script');
-        const app = path.join(sb.repo, 'src', 'app.js');
-        const script: Turn[] = [
-          ...driver.edit(app, "export const greeting = 'hello';", "export const greeting = 'hello, sandbox';"),
-          driver.create(path.join(sb.repo, 'src', 'added.js'), 'export const added = true;\n'),
-          driver.shell('npm test'),
-          driver.shell('git add -A && git -c user.email=agent@example.invalid -c user.name=agent commit -q -m "agent work"'),
-        ];
-        const o = await runSandboxed(driver, agent!, sb, script);
-        const why = describeRun(o, sb);
-        assert.equal(read(app), "export const greeting = 'hello, sandbox';\n", why);
-        assert.equal(read(path.join(sb.repo, 'src', 'added.js')), 'export const added = true;\n', why);
-        assert.equal(read(path.join(sb.repo, 'test-ran.txt')), 'ok', why);
-        assert.match(git(sb.repo, 'log', '-1', '--format=%s'), /agent work/, why);
-        const snaps = airlock(['snapshots', '--cwd', sb.repo, '--json'], { env: stateEnv(sb) });
-        assert.equal(snaps.status, 0, snaps.stderr);
-        const list = JSON.parse(snaps.stdout) as { commit: string }[];
-        assert.ok(list.length >= 1, `no snapshot was taken\n${why}`);
-        assert.ok(
-          list.some((s) => git(sb.repo, 'show', `${s.commit}:src/app.js`) === APP_CONTENT),
-          `no snapshot holds src/app.js as it was before the edit\n${why}`,
-        );
-      });
+      it('does ordinary work: edits in src/, npm test, git commit; snapshots are taken outside the sandbox', () => ordinaryWork(driver, agent!, sb));
 
       it('every attack of the list fails on disk and no secret reaches the model (hooks in audit mode: the sandbox alone holds)', async () => {
         fs.mkdirSync(path.join(sb.repo, '.airlock'), { recursive: true });

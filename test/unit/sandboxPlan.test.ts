@@ -156,6 +156,22 @@ describe('sandbox: agents and arguments', () => {
     assert.deepEqual(AGENT_PROFILES.codex.credentials(e), ['/opt/codex/auth.json']);
   });
 
+  it("reads the base URLs Cline and OpenCode are configured with from their own files (a loopback model server becomes a forwarded port)", () => {
+    const files: Record<string, string> = {
+      [`${HOME}/.cline/data/settings/providers.json`]: JSON.stringify({ providers: { 'openai-compatible': { settings: { baseUrl: 'http://127.0.0.1:4100/v1' } } } }),
+      [`${HOME}/.config/opencode/opencode.json`]: JSON.stringify({ provider: { local: { options: { baseURL: 'http://localhost:4200/v1' } } } }),
+      '/etc/oc/config.json': 'not json',
+    };
+    const read = (f: string) => files[f];
+    const e = { home: HOME, env: { OPENCODE_CONFIG_DIR: '/etc/oc' } };
+    assert.deepEqual(AGENT_PROFILES.cline.configuredBaseUrls?.(e, read), ['http://127.0.0.1:4100/v1']);
+    assert.deepEqual(AGENT_PROFILES.opencode.configuredBaseUrls?.(e, read), ['http://localhost:4200/v1']);
+    assert.deepEqual(AGENT_PROFILES.cline.configuredBaseUrls?.({ home: HOME, env: { CLINE_PROVIDER_SETTINGS_PATH: '/nowhere.json' } }, read), []);
+    assert.equal(detectAgent(['cline', '-y', 'task']), 'cline');
+    assert.equal(detectAgent(['/opt/bin/opencode', 'run']), 'opencode');
+    assert.deepEqual(AGENT_PROFILES.cline.credentials({ home: HOME, env: { CLINE_DIR: '/opt/cline' } }), ['/opt/cline/data/settings/providers.json', '/opt/cline/data/secrets.json']);
+  });
+
   it('parses airlock run: options before the command, -- or the first word starts it', () => {
     assert.deepEqual(parseRunArgs(['--cwd', '/x', '--', 'claude', '-p', 'hi']), { cwd: '/x', noSandbox: false, dryRun: false, json: false, command: ['claude', '-p', 'hi'] });
     assert.deepEqual(parseRunArgs(['--agent=codex', 'npx', 'codex', '--yolo']).command, ['npx', 'codex', '--yolo']);

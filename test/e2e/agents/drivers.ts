@@ -109,9 +109,9 @@ export function runProcess(binary: string, args: string[], cwd: string, env: Nod
 }
 
 /** Runs the agent's binary, behind `o.prefix` when there is one. */
-function runAgentProcess(o: RunOptions, args: string[], env: NodeJS.ProcessEnv): Promise<AgentRunResult> {
+export function runAgentProcess(o: RunOptions, args: string[], env: NodeJS.ProcessEnv, timeoutMs = TIMEOUT): Promise<AgentRunResult> {
   const [cmd, ...pre] = o.prefix?.length ? [...o.prefix, o.binary] : [o.binary];
-  return runProcess(cmd, [...pre, ...args], o.repo, env, o.timeoutMs ?? TIMEOUT);
+  return runProcess(cmd, [...pre, ...args], o.repo, env, o.timeoutMs ?? timeoutMs);
 }
 
 export function writeJson(file: string, value: unknown): void {
