@@ -1,8 +1,9 @@
 /**
  * `airlock run`: the OS sandbox, end to end. Fail-closed starts; the attack list run straight under
- * the sandbox (no agent, no hook: the OS alone); and the four real agent CLIs under `airlock run`
- * (offline, scripted models, VS Code closed): ordinary work succeeds with snapshots taken, and every
- * attack fails on disk while no secret reaches the model.
+ * the sandbox (no agent, no hook: the OS alone); hooks inside answered by the supervisor through the
+ * launcher's fast client; and six real agent CLIs under `airlock run` (Claude Code, Gemini CLI, Codex,
+ * Copilot CLI, Cline CLI, OpenCode; offline, scripted models, VS Code closed): ordinary work succeeds
+ * with snapshots taken, and every attack fails on disk while no secret reaches the model.
  */
 import * as assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -10,7 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { AgentDriver, AgentRunResult } from './agents/drivers';
 import { DRIVERS } from './agents/drivers';
-import type { ProvisionedAgent } from './agents/provision';
+import type { AgentName, ProvisionedAgent } from './agents/provision';
 import { clineDriver, opencodeDriver } from './agents/pluginDrivers';
 import { provisionAllOnce } from './agents/provision';
 import type { Sandbox } from './agents/sandbox';
@@ -74,28 +75,39 @@ function turn(driver: AgentDriver, s: Step): Turn[] {
   return 'shell' in s ? [driver.shell(s.shell)] : [driver.create(s.create.file, s.create.content)];
 }
 
-function attackContext(driver: (typeof DRIVERS)[number], sb: Sandbox): AttackContext {
+function attackContext(driver: AgentDriver, sb: Sandbox): AttackContext {
   return {
     repo: sb.repo,
     home: sb.home,
     hookConfig: driver.hookConfigFile(sb.repo),
     otherCredentials: driver.agent === 'codex' ? path.join(sb.home, '.claude', '.credentials.json') : path.join(sb.home, '.codex', 'auth.json'),
     mcpConfig: MCP_CONFIG[driver.agent](sb.home),
+    state: path.join(sb.root, 'state'),
+    runtime: path.join(sb.root, 'runtime'),
   };
 }
 
 /** Where each agent reads MCP servers from in its home (a planted one would run outside the sandbox later). */
-const MCP_CONFIG: Record<(typeof DRIVERS)[number]['agent'], (home: string) => AttackContext['mcpConfig']> = {
+const MCP_CONFIG: Record<AgentName, (home: string) => AttackContext['mcpConfig']> = {
   claude: (home) => ({ file: path.join(home, '.claude.json'), format: 'json' }),
   gemini: (home) => ({ file: path.join(home, '.gemini', 'extensions', 'pwned', 'gemini-extension.json'), format: 'json' }),
   codex: (home) => ({ file: path.join(home, '.codex', 'config.toml'), format: 'toml' }),
+  cline: (home) => ({ file: path.join(home, '.cline', 'data', 'settings', 'cline_mcp_settings.json'), format: 'json' }),
+  opencode: (home) => ({ file: path.join(home, '.config', 'opencode', 'opencode.json'), format: 'json' }),
   'copilot-cli': (home) => ({ file: path.join(home, '.copilot', 'mcp-config.json'), format: 'json' }),
 };
 
-async function runSandboxed(driver: AgentDriver, agent: ProvisionedAgent, sb: Sandbox, script: readonly Turn[]): Promise<{ result: AgentRunResult; server: ModelServer; received: string }> {
+async function runSandboxed(
+  driver: AgentDriver,
+  agent: ProvisionedAgent,
+  sb: Sandbox,
+  script: readonly Turn[],
+  afterPrepare?: () => void,
+): Promise<{ result: AgentRunResult; server: ModelServer; received: string }> {
   const server = await driver.startServer(script);
   try {
     driver.prepareHome(sb.home, sb.repo, server);
+    afterPrepare?.();
     const env = { AIRLOCK_HOME: path.join(sb.root, 'state'), AIRLOCK_RUNTIME_DIR: path.join(sb.root, 'runtime'), AIRLOCK_NO_BRIDGE: '' };
     const result = await driver.run({ binary: agent.binary, repo: sb.repo, home: sb.home, server, prompt: PROMPT, env, prefix: [process.execPath, cli, 'run', '--'] });
     figures.push(`${driver.agent}: ${script.length} tool calls under airlock run in ${result.ms} ms`);
@@ -138,6 +150,43 @@ async function ordinaryWork(driver: AgentDriver, agent: ProvisionedAgent, sb: Sa
     list.some((s) => git(sb.repo, 'show', `${s.commit}:src/app.js`) === APP_CONTENT),
     `no snapshot holds src/app.js as it was before the edit\n${why}`,
   );
+}
+
+/** Every attack of the list through the agent under airlock run, its hooks in audit mode: each must fail on disk. */
+async function attackList(driver: AgentDriver, agent: ProvisionedAgent, sb: Sandbox): Promise<void> {
+  fs.mkdirSync(path.join(sb.repo, '.airlock'), { recursive: true });
+  fs.writeFileSync(path.join(sb.repo, '.airlock', 'policy.json'), '{ "mode": "audit" }\n');
+  attackToolsPresent();
+  const c = attackContext(driver, sb);
+  for (const a of ATTACKS) {
+    a.setup(c);
+  }
+  const hookBefore = read(c.hookConfig);
+  const script = ATTACKS.flatMap((a) => a.steps(c).flatMap((s) => turn(driver, s)));
+  // OpenCode asks before touching a folder outside the workspace (and ends a headless run when it
+  // may not): allowed here, so that every attack reaches the sandbox.
+  const allowOutside = () => {
+    const file = path.join(sb.home, '.config', 'opencode', 'opencode.json');
+    if (driver.agent === 'opencode') {
+      const config = JSON.parse(fs.readFileSync(file, 'utf8')) as { permission: Record<string, string> };
+      config.permission.external_directory = 'allow';
+      fs.writeFileSync(file, JSON.stringify(config));
+    }
+  };
+  const o = await runSandboxed(driver, agent, sb, script, allowOutside);
+  const why = describeRun(o, sb);
+  const failures = ATTACKS.map((a) => [a.id, a.check(c, o.received)] as const).filter(([, f]) => f !== undefined);
+  const refusedBySupervisor = ATTACKS.filter((a) => auditLines(sb).some((l) => l.decidedBy === 'sandbox' && l.kind !== 'sandbox' && a.steps(c).some((st) => 'shell' in st && l.command === st.shell)));
+  figures.push(`${driver.agent}: ${ATTACKS.length - failures.length} of ${ATTACKS.length} attacks stopped (${refusedBySupervisor.length} of them refused first by the supervisor's sandbox check: ${refusedBySupervisor.map((x) => x.id).join(', ') || 'none'})`);
+  if (process.env.AIRLOCK_SANDBOX_REPORT) {
+    fs.appendFileSync(process.env.AIRLOCK_SANDBOX_REPORT, `${JSON.stringify({ agent: driver.agent, results: o.server.toolResults(), audit: auditLines(sb) })}\n`);
+  }
+  assert.deepEqual(failures, [], why);
+  assert.equal(read(c.hookConfig), hookBefore, why);
+  assert.equal(read(path.join(sb.repo, '.env')), ENV_CONTENT, why);
+  assert.ok(!o.received.includes(SECRETS.env), why);
+  // The agent got through its script (its tool results came back to the model).
+  assert.ok(o.server.toolResults().length >= script.length - 1, why);
 }
 
 describe('airlock run: the OS sandbox', function () {
@@ -239,6 +288,8 @@ describe('airlock run: the OS sandbox', function () {
         hookConfig: path.join(sb.repo, '.claude', 'settings.json'),
         otherCredentials: path.join(sb.home, '.codex', 'auth.json'),
         mcpConfig: MCP_CONFIG.claude(sb.home),
+        state: path.join(sb.root, 'state'),
+        runtime: path.join(sb.root, 'runtime'),
       };
       for (const a of ATTACKS) {
         a.setup(c);
@@ -319,6 +370,8 @@ describe('airlock run: the OS sandbox', function () {
 
       it('does ordinary work: edits in src/, npm test, git commit; snapshots are taken outside the sandbox', () => ordinaryWork(driver, agent!, sb));
 
+      it('every attack of the list fails on disk and no secret reaches the model (hooks in audit mode: the sandbox alone holds)', () => attackList(driver, agent!, sb));
+
       it('its hook reaches the supervisor, which stops rm -rf src and a .env write (audited outside); the OS keeps its hook configuration', async () => {
         const hookConfig = driver.hookConfigFile(sb.repo);
         const hookBefore = read(hookConfig);
@@ -366,29 +419,7 @@ describe('airlock run: the OS sandbox', function () {
 
       it('does ordinary work: edits in src/, npm test, git commit; snapshots are taken outside the sandbox', () => ordinaryWork(driver, agent!, sb));
 
-      it('every attack of the list fails on disk and no secret reaches the model (hooks in audit mode: the sandbox alone holds)', async () => {
-        fs.mkdirSync(path.join(sb.repo, '.airlock'), { recursive: true });
-        fs.writeFileSync(path.join(sb.repo, '.airlock', 'policy.json'), '{ "mode": "audit" }\n');
-        attackToolsPresent();
-        const c = attackContext(driver, sb);
-        for (const a of ATTACKS) {
-          a.setup(c);
-        }
-        const hookBefore = read(c.hookConfig);
-        const script = ATTACKS.flatMap((a) => a.steps(c).flatMap((s) => turn(driver, s)));
-        const o = await runSandboxed(driver, agent!, sb, script);
-        const why = describeRun(o, sb);
-        const failures = ATTACKS.map((a) => [a.id, a.check(c, o.received)] as const).filter(([, f]) => f !== undefined);
-        if (process.env.AIRLOCK_SANDBOX_REPORT) {
-          fs.appendFileSync(process.env.AIRLOCK_SANDBOX_REPORT, `${JSON.stringify({ agent: driver.agent, results: o.server.toolResults(), audit: auditLines(sb) })}\n`);
-        }
-        assert.deepEqual(failures, [], why);
-        assert.equal(read(c.hookConfig), hookBefore, why);
-        assert.equal(read(path.join(sb.repo, '.env')), ENV_CONTENT, why);
-        assert.ok(!o.received.includes(SECRETS.env), why);
-        // The agent got through its script (its tool results came back to the model).
-        assert.ok(o.server.toolResults().length >= script.length - 1, why);
-      });
+      it('every attack of the list fails on disk and no secret reaches the model (hooks in audit mode: the sandbox alone holds)', () => attackList(driver, agent!, sb));
     });
   }
 });
