@@ -14,7 +14,7 @@ import { projectRoot } from '../lib/demoWorkspace.mjs';
 
 const cli = path.join(projectRoot, 'dist', 'cli.js');
 const RUNS = 15;
-const HOOK_CALLS = 15;
+const HOOK_CALLS = 11;
 
 /** @param {number[]} xs */
 function median(xs) {
@@ -41,21 +41,21 @@ function timeOnce(cmd, args, opts = {}) {
  */
 const INNER = `
 const { spawnSync } = require('child_process');
-const [calls, n] = process.argv.slice(2);
-const payloads = JSON.parse(require('fs').readFileSync(calls, 'utf8'));
-const out = { node: [], Read: [], Bash: [] };
+const [calls, n, only] = process.argv.slice(2);
+const payloads = Object.entries(JSON.parse(require('fs').readFileSync(calls, 'utf8'))).filter(([k]) => !only || k.startsWith(only + ' '));
+const out = {};
 const time = (cmd, args, input) => {
   const t = process.hrtime.bigint();
   const r = spawnSync(cmd, args, { input, encoding: 'utf8' });
   const ms = Number(process.hrtime.bigint() - t) / 1e6;
-  if (r.status !== 0 || /deny/.test(r.stdout)) { console.error(cmd + ' ' + args.join(' ') + ' failed: ' + r.status + ' ' + r.stdout + r.stderr); process.exit(1); }
+  if (r.status !== 0 || /deny|"cancel":\\s*true/i.test(r.stdout)) { console.error(cmd + ' ' + args.join(' ') + ' failed: ' + r.status + ' ' + r.stdout + r.stderr); process.exit(1); }
   return ms;
 };
 for (let i = 0; i < Number(n) + 1; i++) {
-  for (const tool of ['Read', 'Bash']) {
+  for (const [key, payload] of payloads) {
     const base = time(process.execPath, ['-e', '0'], '');
-    const hook = time('/bin/sh', ['.airlock/bin/airlock-hook', 'claude'], payloads[tool]);
-    if (i > 0) { out.node.push(base); out[tool].push(hook); }
+    const hook = time('/bin/sh', ['.airlock/bin/airlock-hook', key.split(' ')[0]], payload);
+    if (i > 0) { (out[key] ??= { node: [], hook: [] }).node.push(base); out[key].hook.push(hook); }
   }
 }
 console.log(JSON.stringify(out));
@@ -91,8 +91,14 @@ export async function run() {
     fs.writeFileSync(path.join(ws, '.env'), 'KEY=secret\n');
     fs.writeFileSync(path.join(ws, 'src', 'app.js'), 'export {};\n');
     fs.writeFileSync(path.join(ws, 'inner.js'), INNER);
-    const claudeCalls = JSON.parse(fs.readFileSync(path.join(projectRoot, 'test', 'fixtures', 'hookCalls.json'), 'utf8')).claude;
-    fs.writeFileSync(path.join(ws, 'calls.json'), JSON.stringify({ Read: JSON.stringify(claudeCalls.Read).split('WS').join(ws), Bash: JSON.stringify(claudeCalls.Bash).split('WS').join(ws) }));
+    // Each agent format's Read and Bash call (test/fixtures/hookCalls.json), keyed "agent tool".
+    const fixture = JSON.parse(fs.readFileSync(path.join(projectRoot, 'test', 'fixtures', 'hookCalls.json'), 'utf8'));
+    const calls = Object.fromEntries(
+      Object.entries(fixture)
+        .filter(([agent]) => agent !== '//')
+        .flatMap(([agent, byTool]) => Object.entries(/** @type {Record<string, unknown>} */ (byTool)).map(([tool, p]) => [`${agent} ${tool}`, JSON.stringify(p).split('WS').join(ws)])),
+    );
+    fs.writeFileSync(path.join(ws, 'calls.json'), JSON.stringify(calls));
     spawnSync('git', ['init', '-q', ws]);
     spawnSync(process.execPath, [cli, 'install-hooks', 'claude', '--dir', ws], { env });
     const opts = { cwd: ws, env };
@@ -149,17 +155,22 @@ export async function run() {
     }
 
     // The hook's round trip, pair by pair against node -e 0 in the same place: inside the sandbox
-    // (the launcher's fast client to the supervisor, a warm decider) and outside (no decider: cold).
-    const outside = JSON.parse(timeOnce(process.execPath, ['inner.js', 'calls.json', String(HOOK_CALLS)], opts).stdout);
+    // (the launcher's fast client to the supervisor, a warm decider), per agent format, and outside
+    // for Claude Code's calls (no decider: the cold CLI).
+    const outside = JSON.parse(timeOnce(process.execPath, ['inner.js', 'calls.json', String(HOOK_CALLS), 'claude'], opts).stdout);
     const insideRun = timeOnce(process.execPath, [cli, 'run', '--', process.execPath, 'inner.js', 'calls.json', String(HOOK_CALLS)], opts);
+    /** @type {Record<string, { node: number[], hook: number[] }>} */
     const inside = JSON.parse(insideRun.stdout.trim().split('\n').pop() ?? '{}');
-    process.stdout.write(`  hook      load average ${os.loadavg().map((l) => l.toFixed(2)).join(' / ')}; ${HOOK_CALLS} pairs per call, medians\n`);
-    for (const tool of /** @type {const} */ (['Read', 'Bash'])) {
+    process.stdout.write(`  hook      load average ${os.loadavg().map((l) => l.toFixed(2)).join(' / ')}; ${HOOK_CALLS} pairs per call, medians; goal <= 1.20x inside\n`);
+    for (const [key, t] of Object.entries(inside)) {
+      const via = key.startsWith('cline ') ? 'full hook in the sandbox -> supervisor' : 'fast client -> supervisor';
+      process.stdout.write(`  hook      ${key.padEnd(18)} inside airlock run (${via}) ${median(t.hook).toFixed(1)} ms vs node -e 0 ${median(t.node).toFixed(1)} ms = ${ratio(t.hook, t.node).toFixed(2)}x\n`);
+    }
+    for (const [key, t] of Object.entries(outside)) {
+      /** @type {{ node: number[], hook: number[] }} */
+      const o = /** @type {any} */ (t);
       process.stdout.write(
-        `  hook      claude ${tool.padEnd(4)} inside airlock run (fast client -> supervisor) ${median(inside[tool]).toFixed(1)} ms vs node -e 0 ${median(inside.node).toFixed(1)} ms = ${ratio(inside[tool], inside.node).toFixed(2)}x (goal <= 1.20x)\n`,
-      );
-      process.stdout.write(
-        `  hook      claude ${tool.padEnd(4)} outside, no decider (cold CLI)              ${median(outside[tool]).toFixed(1)} ms vs node -e 0 ${median(outside.node).toFixed(1)} ms = ${ratio(outside[tool], outside.node).toFixed(2)}x; inside/outside ${(median(inside[tool]) / median(outside[tool])).toFixed(2)}x\n`,
+        `  hook      ${key.padEnd(18)} outside, no decider (cold CLI) ${median(o.hook).toFixed(1)} ms vs node -e 0 ${median(o.node).toFixed(1)} ms = ${ratio(o.hook, o.node).toFixed(2)}x; inside/outside ${(median(inside[key].hook) / median(o.hook)).toFixed(2)}x\n`,
       );
     }
   } finally {
