@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { HumanAnswer } from './gate/approvalQueue';
 import { ChangeAttribution } from './gate/changeAttribution';
 import { shellAnalyzer } from './gate/shellAnalyzer';
 import { snapshotOptionsFromPolicy, takeSnapshot } from './snapshot/snapshot';
@@ -25,7 +26,11 @@ import { TerminalGuard } from './vscode/terminalGuard';
 import { TimelineProvider } from './vscode/timeline';
 import { timelineCommands } from './vscode/timelineCommands';
 
-/** What the extension exports to other extensions and to its own integration tests. */
+/**
+ * What the extension exports to its own integration tests (only when VS Code runs it for tests: the
+ * gate's queue can answer requests, and approvals come only from the human in the UI, so no other
+ * extension gets it).
+ */
 export interface AirlockApi {
   readonly log: vscode.LogOutputChannel;
   /** The folder of Airlock's log file (`Airlock.log`). */
@@ -44,10 +49,14 @@ export interface AirlockApi {
   readonly commands: () => readonly string[];
   /** The running `airlock run` sessions in this window's folders. */
   readonly sandboxes: SandboxSessions;
+  /** Answers a pending request as the developer would (commands called with an id only show it). */
+  readonly answerForTest: (id: string, answer: Omit<HumanAnswer, 'by'>) => boolean;
+  /** The confirmations Airlock asked for (in tests they are refused: nobody can answer a modal dialog). */
+  readonly confirmationsForTest: () => readonly string[];
 }
 
 /** Composition root: build the services in dependency order and register each as it is made. */
-export async function activate(context: vscode.ExtensionContext): Promise<AirlockApi> {
+export async function activate(context: vscode.ExtensionContext): Promise<AirlockApi | undefined> {
   const own = <T extends vscode.Disposable>(d: T): T => (context.subscriptions.push(d), d);
   const log = own(vscode.window.createOutputChannel('Airlock', { log: true }));
   log.info(`Agent Airlock ${context.extension.packageJSON.version} activating in VS Code ${vscode.version}`);
@@ -62,7 +71,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<Airloc
   const approvals = own(new ApprovalUi(gate.queue, log, context.extensionUri));
   const attribution = new ChangeAttribution();
   const timeline = own(new TimelineProvider(gate));
-  const snapshots = own(new SnapshotCommands(timeline, log, attribution));
+  const testMode = context.extensionMode === vscode.ExtensionMode.Test;
+  // In tests nobody can answer a modal dialog: a confirmation is recorded and refused.
+  const asked: string[] = [];
+  const snapshots = own(new SnapshotCommands(timeline, log, attribution, testMode ? async (m) => (asked.push(m), false) : undefined));
   const guardSnapshots = new GuardSnapshots(policy);
   const cli = vscode.Uri.joinPath(context.extensionUri, 'dist', 'cli.js').fsPath;
   const copilot = own(new CopilotSettingsSync(policy, context.workspaceState, context.globalState, attribution, log, config, own(new CopilotSandboxSettings(cli, log))));
@@ -77,7 +89,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Airloc
   own(new DenialNotifier(gate, log));
   const commands = own(new CommandCenter(log))
     .register(approvals.commands())
-    .register(timelineCommands(timeline, snapshots))
+    .register(timelineCommands(timeline, snapshots, testMode))
     .register(guardCommands(copilot, watcher, terminal))
     .register(firstRunCommands(gate, attribution, state, log))
     .register(sandboxCommands(cli, log));
@@ -85,7 +97,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<Airloc
   if (bridge) {
     own(bridge);
   }
-  return { log, logUri: context.logUri, policy, gate, bridgeSocket: () => bridge?.socketPath, guards: { copilot, watcher, terminal }, timeline, commands: () => commands.names(), sandboxes };
+  if (!testMode) {
+    return undefined;
+  }
+  return { log, logUri: context.logUri, policy, gate, bridgeSocket: () => bridge?.socketPath, guards: { copilot, watcher, terminal }, timeline, commands: () => commands.names(), answerForTest: (id, answer) => approvals.answerForTest(id, answer), confirmationsForTest: () => [...asked], sandboxes };
 }
 
 export function deactivate(): void {

@@ -5,6 +5,7 @@
  * the working directory in their agent's payload.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ProposedAction } from '../core/types';
 import { PayloadError } from './adapter';
@@ -172,6 +173,47 @@ function commandLine(call: ToolCall): string {
   return line;
 }
 
+/** The path itself when it cannot be resolved (it does not exist). */
+function realpathOrSelf(p: string): string {
+  try {
+    return fs.realpathSync.native(p);
+  } catch {
+    return p;
+  }
+}
+
+/**
+ * The file the operating system opens for `p` from `cwd`: each `..` goes up from where the symlinks
+ * before it lead (`link/../x` is next to the link's target), while path.resolve goes up lexically.
+ */
+function physicalPath(cwd: string, p: string): string {
+  let cur = path.isAbsolute(p) ? path.parse(p).root : cwd;
+  for (const seg of p.split(/[\\/]+/)) {
+    if (seg === '' || seg === '.') {
+      continue;
+    }
+    cur = seg === '..' ? path.dirname(realpathOrSelf(cur)) : path.join(cur, seg);
+  }
+  return cur;
+}
+
+/**
+ * The files one path argument may name, the likeliest first. Claude Code's file tools trim the
+ * argument and expand `~` and `~/` to the home folder (its expandPath); other agents take it as
+ * written, and some (Codex's apply_patch) hand `link/../x` to the operating system, which goes up
+ * from the link's target. Every spelling is judged, so `~/.bashrc`, ` /etc/hosts` or
+ * `link-to-elsewhere/../x` is never taken for a harmless file inside the workspace.
+ */
+export function pathSpellings(cwd: string, p: string, home = os.homedir()): [string, ...string[]] {
+  const t = p.trim();
+  const expanded = t === '~' ? home : t.startsWith('~/') ? path.join(home, t.slice(2)) : t;
+  const out = [path.resolve(cwd, expanded), path.resolve(cwd, p)];
+  if (/(^|[\\/])\.\.([\\/]|$)/.test(p)) {
+    out.push(physicalPath(cwd, expanded), physicalPath(cwd, p));
+  }
+  return [...new Set(out)] as [string, ...string[]];
+}
+
 function base(call: ToolCall, cwd = call.cwd): Pick<ProposedAction, 'cwd' | 'agent' | 'tool' | 'session'> {
   return { cwd, agent: call.agent, tool: call.tool, ...(call.session !== undefined ? { session: call.session } : {}) };
 }
@@ -182,7 +224,8 @@ function base(call: ToolCall, cwd = call.cwd): Pick<ProposedAction, 'cwd' | 'age
  */
 export function toolActions(call: ToolCall, table: ToolTable): ProposedAction[] {
   const kind = toolKind(table, call.tool);
-  const abs = (p: string) => path.resolve(call.cwd, p);
+  const abs = (p: string) => pathSpellings(call.cwd, p)[0];
+  const all = (p: string) => pathSpellings(call.cwd, p);
   switch (kind) {
     case 'shell':
     case 'powershell': {
@@ -200,25 +243,28 @@ export function toolActions(call: ToolCall, table: ToolTable): ProposedAction[] 
       return patch !== undefined ? [...patchActions({ ...call, cwd }, patch), asCommand] : [asCommand];
     }
     case 'write': {
-      const file = abs(requireStr(call, PATH_KEYS, 'file path'));
+      const paths = all(requireStr(call, PATH_KEYS, 'file path'));
+      const [file] = paths;
       const content = str(call.input, CONTENT_KEYS);
-      return [{ kind: exists(file) ? 'edit' : 'create', paths: [file], ...(content !== undefined ? { content } : {}), ...base(call) }];
+      return [{ kind: exists(file) ? 'edit' : 'create', paths, ...(content !== undefined ? { content } : {}), ...base(call) }];
     }
     case 'replace': {
-      const file = abs(requireStr(call, PATH_KEYS, 'file path'));
+      const paths = all(requireStr(call, PATH_KEYS, 'file path'));
+      const [file] = paths;
       const oldS = str(call.input, OLD_KEYS) ?? '';
       const newS = str(call.input, NEW_KEYS) ?? '';
-      const all = call.input.replace_all === true || call.input.replaceAll === true || (typeof call.input.expected_replacements === 'number' && call.input.expected_replacements > 1);
+      const every = call.input.replace_all === true || call.input.replaceAll === true || (typeof call.input.expected_replacements === 'number' && call.input.expected_replacements > 1);
       const current = readCurrent(file);
       if (current === undefined && !exists(file)) {
         // An empty old string creates the file; otherwise the tool will fail, but it meant an edit.
-        return [oldS === '' ? { kind: 'create', paths: [file], content: newS, ...base(call) } : { kind: 'edit', paths: [file], ...base(call) }];
+        return [oldS === '' ? { kind: 'create', paths, content: newS, ...base(call) } : { kind: 'edit', paths, ...base(call) }];
       }
-      const content = current === undefined ? undefined : replaceIn(current, oldS, newS, all);
-      return [{ kind: 'edit', paths: [file], ...(content !== undefined ? { content } : {}), ...base(call) }];
+      const content = current === undefined ? undefined : replaceIn(current, oldS, newS, every);
+      return [{ kind: 'edit', paths, ...(content !== undefined ? { content } : {}), ...base(call) }];
     }
     case 'multiReplace': {
-      const file = abs(requireStr(call, PATH_KEYS, 'file path'));
+      const paths = all(requireStr(call, PATH_KEYS, 'file path'));
+      const [file] = paths;
       const edits = call.input.edits;
       if (!Array.isArray(edits)) {
         throw new PayloadError(`${call.tool}: the tool input has no 'edits' array`);
@@ -232,7 +278,7 @@ export function toolActions(call: ToolCall, table: ToolTable): ProposedAction[] 
           content = replaceIn(content, str(e, OLD_KEYS) ?? '', str(e, NEW_KEYS) ?? '', e.replace_all === true || e.replaceAll === true);
         }
       }
-      return [{ kind: exists(file) ? 'edit' : 'create', paths: [file], ...(content !== undefined ? { content } : {}), ...base(call) }];
+      return [{ kind: exists(file) ? 'edit' : 'create', paths, ...(content !== undefined ? { content } : {}), ...base(call) }];
     }
     case 'multiReplaceFiles': {
       const reps = call.input.replacements;
@@ -240,22 +286,25 @@ export function toolActions(call: ToolCall, table: ToolTable): ProposedAction[] 
         throw new PayloadError(`${call.tool}: the tool input has no 'replacements' array`);
       }
       const byFile = new Map<string, string | undefined>();
+      const spellings = new Map<string, string[]>();
       for (const r of reps) {
         if (!isRecord(r)) {
           throw new PayloadError(`${call.tool}: every entry of 'replacements' must be an object`);
         }
-        const file = abs(requireStr({ ...call, input: r }, PATH_KEYS, 'file path'));
+        const [file, ...others] = all(requireStr({ ...call, input: r }, PATH_KEYS, 'file path'));
+        spellings.set(file, [...new Set([...(spellings.get(file) ?? []), ...others])]);
         const cur = byFile.has(file) ? byFile.get(file) : readCurrent(file);
         byFile.set(file, cur === undefined ? undefined : replaceIn(cur, str(r, OLD_KEYS) ?? '', str(r, NEW_KEYS) ?? '', false));
       }
-      return [...byFile].map(([file, content]) => ({ kind: 'edit' as const, paths: [file], ...(content !== undefined ? { content } : {}), ...base(call) }));
+      return [...byFile].map(([file, content]) => ({ kind: 'edit' as const, paths: [file, ...(spellings.get(file) ?? [])], ...(content !== undefined ? { content } : {}), ...base(call) }));
     }
     case 'searchReplaceBlocks': {
-      const file = abs(requireStr(call, PATH_KEYS, 'file path'));
+      const paths = all(requireStr(call, PATH_KEYS, 'file path'));
+      const [file] = paths;
       const diff = str(call.input, ['diff']) ?? '';
       const current = readCurrent(file);
       const content = current === undefined ? undefined : applySearchReplaceBlocks(current, diff);
-      return [{ kind: 'edit', paths: [file], ...(content !== undefined ? { content } : {}), patch: diff, ...base(call) }];
+      return [{ kind: 'edit', paths, ...(content !== undefined ? { content } : {}), patch: diff, ...base(call) }];
     }
     case 'patch': {
       const text = str(call.input, ['input', 'patch', 'patchText', 'command']);
@@ -269,20 +318,20 @@ export function toolActions(call: ToolCall, table: ToolTable): ProposedAction[] 
       return patchActions(call, patch);
     }
     case 'sketch': {
-      const file = abs(requireStr(call, PATH_KEYS, 'file path'));
-      return [{ kind: exists(file) ? 'edit' : 'create', paths: [file], ...base(call) }];
+      const paths = all(requireStr(call, PATH_KEYS, 'file path'));
+      return [{ kind: exists(paths[0]) ? 'edit' : 'create', paths, ...base(call) }];
     }
     case 'read': {
       const one = str(call.input, PATH_KEYS);
       const many = Array.isArray(call.input.paths) ? call.input.paths.filter((p): p is string => typeof p === 'string') : [];
-      const paths = [...(one !== undefined && one !== '' ? [one] : []), ...many].map(abs);
+      const paths = [...new Set([...(one !== undefined && one !== '' ? [one] : []), ...many].flatMap(all))];
       return [{ kind: 'read', paths: paths.length ? paths : [call.cwd], ...base(call) }];
     }
     case 'delete': {
-      return [{ kind: 'delete', paths: [abs(requireStr(call, PATH_KEYS, 'file path'))], ...base(call) }];
+      return [{ kind: 'delete', paths: all(requireStr(call, PATH_KEYS, 'file path')), ...base(call) }];
     }
     case 'mkdir': {
-      return [{ kind: 'create', paths: [abs(requireStr(call, PATH_KEYS, 'directory path'))], ...base(call) }];
+      return [{ kind: 'create', paths: all(requireStr(call, PATH_KEYS, 'directory path')), ...base(call) }];
     }
     case 'inert':
       return [];
@@ -300,7 +349,7 @@ export function unknownToolAction(call: ToolCall): ProposedAction {
     }
     if (typeof v === 'string') {
       if (/path|file|dir/i.test(key) && v !== '' && v.length < 4096 && !v.includes('\n')) {
-        paths.add(path.resolve(call.cwd, v));
+        pathSpellings(call.cwd, v).forEach((p) => paths.add(p));
       }
     } else if (Array.isArray(v)) {
       v.slice(0, 100).forEach((x) => visit(x, key, depth + 1));
@@ -328,23 +377,27 @@ export function patchActions(call: ToolCall, patch: string): ProposedAction[] {
   if (ops.length === 0) {
     throw new PayloadError(`${call.tool}: the patch changes no file`);
   }
-  const abs = (p: string) => path.resolve(call.cwd, p);
   const out: ProposedAction[] = [];
   for (const op of ops) {
-    const file = abs(op.path);
+    const paths = pathSpellings(call.cwd, op.path);
+    const [file, ...others] = paths;
     if (op.type === 'add') {
-      out.push({ kind: exists(file) ? 'edit' : 'create', paths: [file], content: op.content, patch: op.text, ...base(call) });
+      out.push({ kind: exists(file) ? 'edit' : 'create', paths, content: op.content, patch: op.text, ...base(call) });
     } else if (op.type === 'delete') {
-      out.push({ kind: 'delete', paths: [file], patch: op.text, ...base(call) });
+      out.push({ kind: 'delete', paths, patch: op.text, ...base(call) });
     } else {
       const current = readCurrent(file);
       const content = current === undefined ? undefined : applyHunks(current, op.hunks);
       if (op.moveTo !== undefined) {
-        const to = abs(op.moveTo);
+        const toPaths = pathSpellings(call.cwd, op.moveTo);
+        const [to] = toPaths;
         out.push({ kind: 'rename', paths: [file, to], patch: op.text, ...base(call) });
-        out.push({ kind: exists(to) ? 'edit' : 'create', paths: [to], ...(content !== undefined ? { content } : {}), patch: op.text, ...base(call) });
+        if (others.length > 0) {
+          out.push({ kind: 'delete', paths: others, patch: op.text, ...base(call) });
+        }
+        out.push({ kind: exists(to) ? 'edit' : 'create', paths: toPaths, ...(content !== undefined ? { content } : {}), patch: op.text, ...base(call) });
       } else {
-        out.push({ kind: 'edit', paths: [file], ...(content !== undefined ? { content } : {}), patch: op.text, ...base(call) });
+        out.push({ kind: 'edit', paths, ...(content !== undefined ? { content } : {}), patch: op.text, ...base(call) });
       }
     }
   }

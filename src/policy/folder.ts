@@ -10,6 +10,11 @@
  * the looser policy of a folder the agent moved to or just created. Only when nothing is known (an old
  * launcher, the CLI run by hand, an empty window) is the folder searched for from the cwd.
  *
+ * A VS Code window knows its workspace folders, and a hook's request tells it the folder the hook
+ * was installed for: when that is one of the window's folders, it alone is known (windowKnownFolders),
+ * exactly as for the headless hook, so an agent that moves its cwd into another folder of the window
+ * (a command's `workdir`, a `cd`) is not judged by that folder's policy.
+ *
  * The target path does not choose the folder: an agent working in one folder that edits another
  * folder's file is judged by its own folder's policy (as outside it), so a multi-root window and the
  * headless hook, which knows only its own folder, give the same answer.
@@ -60,4 +65,13 @@ export function policyFolder(cwd: string, known: readonly string[]): string {
     }
   }
   return best?.folder ?? usable[0];
+}
+
+/**
+ * The known folders of a VS Code window for a request from a hook installed for `installedFor`: that
+ * folder alone when it is one of the window's folders (the headless hook knows only it, and both must
+ * pick the same folder), else the window's folders.
+ */
+export function windowKnownFolders(windowFolders: readonly string[], installedFor?: string): readonly string[] {
+  return installedFor !== undefined && windowFolders.includes(installedFor) ? [installedFor] : windowFolders;
 }

@@ -1,13 +1,10 @@
 import * as crypto from 'node:crypto';
-import * as fs from 'node:fs';
+import { readRegularFile } from './regularFile';
 
-/** The sha256 (hex) of a file's content, or null when there is no such file (or it is not a file). */
+/** The sha256 (hex) of a file's content, or null when there is no such file (or it is not a regular file: a FIFO is never waited on). */
 export async function sha256OfFile(file: string): Promise<string | null> {
-  try {
-    return crypto.createHash('sha256').update(await fs.promises.readFile(file)).digest('hex');
-  } catch {
-    return null;
-  }
+  const bytes = await readRegularFile(file);
+  return bytes ? crypto.createHash('sha256').update(bytes).digest('hex') : null;
 }
 
 /** The sha256 of each file, for ChangeAttribution.noteContent. */

@@ -1,7 +1,7 @@
 import * as crypto from 'node:crypto';
 import * as vscode from 'vscode';
 import type { PendingRequest } from '../gate/approvalQueue';
-import { actionTitle, askingRules, otherReasons, relativePaths, requestColumn, riskLabel, ruleSource, subcommandRisk } from './approvalText';
+import { actionTitle, askingRules, otherReasons, relativePaths, requestColumn, revealInvisible, riskLabel, ruleSource, subcommandRisk } from './approvalText';
 import { WebviewTypes } from './ids';
 import { agentLabel } from './timeline';
 
@@ -16,8 +16,9 @@ export interface PanelMessage {
   readonly answer: PanelAnswer;
 }
 
+/** HTML-escaped, with characters that would hide or reorder text shown as marks. */
 function escape(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  return revealInvisible(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
 /** Escaped text with `code` marks rendered as code. */
@@ -156,6 +157,11 @@ export class ApprovalPanel implements vscode.Disposable {
 
   get active(): boolean {
     return this.panel.active;
+  }
+
+  /** Whether the panel is the active tab of its editor group. */
+  get visible(): boolean {
+    return this.panel.visible;
   }
 
   reveal(): void {

@@ -12,7 +12,7 @@ export function actionTitle(a: ProposedAction): string {
   if (a.kind === 'command') {
     return vscode.l10n.t('{0} wants to run: {1}', who, oneLine(a.command ?? '', 80));
   }
-  const what = a.paths.map((p) => vscode.workspace.asRelativePath(p, false)).join(', ');
+  const what = revealInvisible(a.paths.map((p) => vscode.workspace.asRelativePath(p, false)).join(', '));
   switch (a.kind) {
     case 'create':
       return vscode.l10n.t('{0} wants to create {1}', who, what);
@@ -121,6 +121,18 @@ export function requestColumn(): vscode.ViewColumn {
 }
 
 export function oneLine(s: string, max: number): string {
-  const t = s.replace(/\s+/g, ' ').trim();
+  const t = revealInvisible(s).replace(/\s+/g, ' ').trim();
   return t.length > max ? `${t.slice(0, max - 1)}…` : t;
+}
+
+/**
+ * Characters that change how text looks without showing themselves (bidirectional overrides and
+ * isolates, zero-width characters, other control characters but newline and tab): an agent can use
+ * them to make a command read like another one. They are shown as visible marks (`⟨U+202E⟩`).
+ */
+// eslint-disable-next-line no-control-regex -- control characters are what it looks for
+const INVISIBLE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u00ad\u061c\u115f\u1160\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\u3164\ufeff\ufff9-\ufffb]/g;
+
+export function revealInvisible(s: string): string {
+  return s.replace(INVISIBLE, (c) => `⟨U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}⟩`);
 }

@@ -8,7 +8,11 @@ import type { CommandGroup } from './commandCenter';
 import { ContextKeys, ViewCommands, Views } from './ids';
 import { PendingViewProvider } from './pendingView';
 
-/** Where an answer came from: a click or key in the UI, or code (an id given by a caller). */
+/**
+ * Where an answer came from: Airlock's own UI (a Pending Approvals row, an approval diff's or
+ * panel's title bar, its key, the Command Palette with the request in front), or code (any caller of
+ * `vscode.commands.executeCommand` with an id). Code can deny and reveal, never allow.
+ */
 type Origin = 'ui' | 'code';
 
 function requestIdOf(arg: unknown): string | undefined {
@@ -22,6 +26,20 @@ function requestIdOf(arg: unknown): string | undefined {
     return (arg as { id: string }).id;
   }
   return undefined;
+}
+
+/** The requests whose approval diff is the active tab of some editor group (its title bar shows Approve). */
+function frontDiffRequests(): string[] {
+  return vscode.window.tabGroups.all.flatMap((g) => {
+    const input = g.activeTab?.input;
+    const id = input instanceof vscode.TabInputTextDiff ? requestIdOfUri(input.modified) : undefined;
+    return id ? [id] : [];
+  });
+}
+
+/** A URI that is not an approval diff's (the title bar of an approval panel passes the panel's). */
+function isOtherUri(arg: unknown): boolean {
+  return arg instanceof vscode.Uri && requestIdOfUri(arg) === undefined;
 }
 
 /**
@@ -56,13 +74,12 @@ export class ApprovalUi implements vscode.Disposable {
 
   /** Approve, allow for the session, deny (with or without a reason), review: for the command center. */
   commands(): CommandGroup<'approve' | 'allowForSession' | 'deny' | 'denyWithReason' | 'reviewRequest'> {
-    const origin = (arg: unknown): Origin => (typeof arg === 'string' ? 'code' : 'ui');
     return {
       component: 'Approvals',
       handlers: {
-        approve: (arg?: unknown) => this.answer(arg, { kind: 'approve' }, origin(arg)),
-        allowForSession: (arg?: unknown) => this.answer(arg, { kind: 'approve-session' }, origin(arg)),
-        deny: (arg?: unknown, reason?: unknown) => this.answer(arg, { kind: 'deny', message: typeof reason === 'string' ? reason : undefined }, origin(arg)),
+        approve: (arg?: unknown) => this.answer(arg, { kind: 'approve' }, this.originOf(arg)),
+        allowForSession: (arg?: unknown) => this.answer(arg, { kind: 'approve-session' }, this.originOf(arg)),
+        deny: (arg?: unknown, reason?: unknown) => this.answer(arg, { kind: 'deny', message: typeof reason === 'string' ? reason : undefined }, this.originOf(arg)),
         denyWithReason: (arg?: unknown) => this.denyWithReason(arg),
         reviewRequest: (arg?: unknown) => {
           const id = this.resolveId(arg);
@@ -71,6 +88,28 @@ export class ApprovalUi implements vscode.Disposable {
         },
       },
     };
+  }
+
+  /**
+   * Whether a command call came from Airlock's own UI. VS Code calls a Pending Approvals row's actions
+   * with the row's own request object (nobody else holds it), an approval diff's title bar with the
+   * diff's URI while that diff is in front, and a key or the Command Palette with nothing (then only
+   * the request in front is answered, see frontRequest). An id, a copy of a request, or the URI of a diff
+   * that is not in front come from code.
+   */
+  private originOf(arg: unknown): Origin {
+    if (arg === undefined) {
+      return 'ui';
+    }
+    if (arg instanceof vscode.Uri) {
+      const id = requestIdOfUri(arg);
+      return id === undefined || frontDiffRequests().includes(id) ? 'ui' : 'code';
+    }
+    if (typeof arg === 'object' && arg !== null) {
+      const id = requestIdOf(arg);
+      return id !== undefined && this.queue.get(id) === arg ? 'ui' : 'code';
+    }
+    return 'code';
   }
 
   private async denyWithReason(arg: unknown): Promise<boolean> {
@@ -199,15 +238,26 @@ export class ApprovalUi implements vscode.Disposable {
   }
 
   private answer(arg: unknown, answer: Omit<HumanAnswer, 'by'>, origin: Origin): boolean {
-    const id = this.resolveId(arg);
+    const allow = answer.kind !== 'deny';
+    // A key, the Command Palette or a panel's title bar allows only the request in front of the developer.
+    const front = allow && (arg === undefined || isOtherUri(arg));
+    const id = front ? this.frontRequest() : this.resolveId(arg);
     if (!id) {
       if (this.queue.size === 0) {
         void vscode.window.showInformationMessage(vscode.l10n.t('Nothing is waiting for approval.'));
+      } else if (front) {
+        this.revealWaiting();
       }
       return false;
     }
     const req = this.queue.get(id)!;
-    if (origin === 'ui' && answer.kind !== 'deny' && this.tooSoon(id)) {
+    if (allow && origin === 'code') {
+      // Only the developer allows: a call from code (another extension, an agent's tool) shows the request.
+      this.log.warn(`[Approvals] ignored an approval that did not come from Airlock's approval UI (a command called with an id); showing the request instead: ${requestTitle(req)}`);
+      void this.present(req);
+      return false;
+    }
+    if (allow && this.tooSoon(id)) {
       this.log.warn(`[Approvals] ignored an approval that came less than ${ARM_MS} ms after the request appeared: ${requestTitle(req)}`);
       vscode.window.setStatusBarMessage(vscode.l10n.t('$(shield) Airlock: that was too quick, the request had just appeared. Look at it, then approve.'), 4000);
       return false;
@@ -219,6 +269,43 @@ export class ApprovalUi implements vscode.Disposable {
       this.answered.delete(id);
     }
     return ok;
+  }
+
+  /**
+   * Answers a request as the developer would, without the UI: for the extension's own integration
+   * tests only (extension.ts hands it out in VS Code's test mode and nowhere else).
+   */
+  answerForTest(id: string, answer: Omit<HumanAnswer, 'by'>): boolean {
+    const req = this.queue.get(id);
+    if (!req) {
+      return false;
+    }
+    this.log.info(`[Approvals] ${answer.kind} by a test: ${requestTitle(req)}`);
+    this.answered.add(id);
+    return this.queue.answer(id, answer) || (this.answered.delete(id), false);
+  }
+
+  /**
+   * The request in front of the developer: the approval diff or panel that has the focus, else the
+   * only one whose diff or panel is the active tab of its editor group. Undefined when none or several.
+   */
+  private frontRequest(): string | undefined {
+    const focused = requestIdOfUri(vscode.window.activeTextEditor?.document.uri) ?? [...this.panels.values()].find((p) => p.active)?.request.id;
+    if (focused && this.queue.get(focused)) {
+      return focused;
+    }
+    const shown = [...new Set([...frontDiffRequests(), ...[...this.panels.values()].filter((p) => p.visible).map((p) => p.request.id)])].filter((id) => this.queue.get(id));
+    return shown.length === 1 ? shown[0] : undefined;
+  }
+
+  /** Approve with nothing in front: show what waits (the only request, or the Pending Approvals view). */
+  private revealWaiting(): void {
+    if (this.queue.size === 1) {
+      void this.present(this.queue.list()[0]);
+      return;
+    }
+    void vscode.window.showInformationMessage(vscode.l10n.t('Several requests are waiting: answer one from the Pending Approvals view, its diff or its panel.'));
+    void vscode.commands.executeCommand(ViewCommands.focus(Views.pending));
   }
 
   dispose(): void {

@@ -42,9 +42,36 @@ export class ConfigWatcher implements vscode.Disposable {
         const previous = this.config;
         this.config = readConfig();
         log.info(`[Config] changed: enabled=${this.config.enabled}`);
+        this.warnIfGuardOff(previous, log);
         this.changed.fire({ config: this.config, previous });
       }
     });
+  }
+
+  /**
+   * Whoever writes the user settings file can switch a guard off (an agent's script can): say so,
+   * with a way back, instead of going quiet.
+   */
+  private warnIfGuardOff(previous: AirlockConfig, log: vscode.LogOutputChannel): void {
+    const off = [
+      previous.enabled && !this.config.enabled ? `${Settings.section}.${Settings.enabled}` : undefined,
+      previous.watchProtectedPaths && !this.config.watchProtectedPaths ? `${Settings.section}.${Settings.watchProtectedPaths}` : undefined,
+    ].filter((k): k is string => k !== undefined);
+    if (off.length === 0) {
+      return;
+    }
+    log.warn(`[Config] a guard was turned off in the user settings: ${off.join(', ')}`);
+    const back = vscode.l10n.t('Turn Back On');
+    void vscode.window
+      .showWarningMessage(vscode.l10n.t('Airlock: {0} was turned off in your user settings. If you did not do this, an agent may have: turn it back on.', off.join(', ')), back)
+      .then((pick) => {
+        if (pick === back) {
+          const c = vscode.workspace.getConfiguration(Settings.section);
+          for (const k of off) {
+            void c.update(k.slice(Settings.section.length + 1), undefined, vscode.ConfigurationTarget.Global);
+          }
+        }
+      });
   }
 
   get current(): AirlockConfig {

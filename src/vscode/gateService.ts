@@ -10,6 +10,7 @@ import type { GateDeps } from '../gate/gate';
 import { decide } from '../gate/gate';
 import { SessionBudgets } from '../gate/budgets';
 import { SessionRules } from '../gate/sessionRules';
+import { readRegularFileSync } from '../util/regularFile';
 import type { PolicyService } from './policyService';
 
 /** Largest current file content read for an approval diff. */
@@ -41,8 +42,9 @@ export class GateService implements vscode.Disposable {
   ) {}
 
   /**
-   * The folder whose policy applies to an action: the deepest workspace folder that contains the
-   * agent's cwd (the same rule as the headless hook's, src/policy/folder.ts), whatever path it targets.
+   * The folder whose policy applies to an action: the folder the hook was installed for when it is a
+   * workspace folder, else the deepest workspace folder that contains the agent's cwd (the same rule
+   * as the headless hook's, src/policy/folder.ts), whatever path it targets.
    */
   folder(action: ProposedAction, installedFor?: string): string {
     return this.policy.folderFor(action.cwd, installedFor);
@@ -52,12 +54,12 @@ export class GateService implements vscode.Disposable {
     const settings = this.policy.policy(this.folder(action)).settings.approval;
     let current: string | undefined;
     if (action.kind !== 'command' && action.paths[0]) {
-      try {
-        const p = path.resolve(action.cwd, action.paths[0]);
-        if (fs.statSync(p).size <= MAX_DIFF_BYTES) {
-          current = fs.readFileSync(p, 'utf8');
-        }
-      } catch {
+      // Only a regular file is read: a FIFO put in its place would block the window for good.
+      const p = path.resolve(action.cwd, action.paths[0]);
+      const bytes = readRegularFileSync(p, MAX_DIFF_BYTES);
+      if (bytes) {
+        current = bytes.toString('utf8');
+      } else if (!fs.existsSync(p)) {
         current = action.kind === 'create' || action.kind === 'edit' ? '' : undefined;
       }
     }

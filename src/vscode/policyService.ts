@@ -3,7 +3,7 @@ import type { CommandAnalysis, Decision, PathOp, ProposedAction } from '../core/
 import type { Policy } from '../policy/compile';
 import type { CommandAnalyzer } from '../policy/evaluator';
 import { ActionEvaluator } from '../policy/evaluator';
-import { policyFolder } from '../policy/folder';
+import { policyFolder, windowKnownFolders } from '../policy/folder';
 import type { LoadedPolicy } from '../policy/load';
 import { loadPolicy } from '../policy/load';
 import { ConfigSection } from './ids';
@@ -53,14 +53,13 @@ export class PolicyService implements vscode.Disposable {
   }
 
   /**
-   * The folder whose policy applies to an agent working in `cwd` (src/policy/folder.ts): the deepest
-   * workspace folder that contains it. `installedFor` (the hook's own folder) is the fallback when it
-   * is one of this window's folders and none contains the cwd; else the first folder is.
+   * The folder whose policy applies to an agent working in `cwd` (src/policy/folder.ts): the folder
+   * the hook was installed for when it is one of this window's folders (as the headless hook decides),
+   * else the deepest workspace folder that contains the cwd, else the first.
    */
   folderFor(cwd: string, installedFor?: string): string {
     const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
-    const known = installedFor !== undefined && folders.includes(installedFor) ? [installedFor, ...folders.filter((f) => f !== installedFor)] : folders;
-    return policyFolder(cwd, known);
+    return policyFolder(cwd, windowKnownFolders(folders, installedFor));
   }
 
   /** The decision for an action in a folder (symlinks and existing files looked up on disk). */

@@ -8,6 +8,7 @@ import type { PathOp } from '../core/types';
 import type { ChangeAttribution } from '../gate/changeAttribution';
 import { copilotApprovalEntries } from '../policy/copilotSettings';
 import { sha256OfFile } from '../util/fileHash';
+import { readRegularFile } from '../util/regularFile';
 import { readSnapshotFile } from '../snapshot/read';
 import type { RollbackResult } from '../snapshot/rollback';
 import { rollbackToSnapshot } from '../snapshot/rollback';
@@ -79,7 +80,9 @@ export class ProtectedPathWatcher implements vscode.Disposable {
         if (result.decision.verdict !== 'allow') {
           return;
         }
-        const paths = actions.flatMap((a) => a.paths.map((p) => path.resolve(a.cwd, p)));
+        // Only what may change files explains a change: an allowed read of the folder (a Glob, an LS)
+        // would otherwise explain every change under it for a while.
+        const paths = actions.filter((a) => a.kind !== 'read').flatMap((a) => a.paths.map((p) => path.resolve(a.cwd, p)));
         const effects = result.decision.analysis?.effects.map((e) => e.path) ?? [];
         attribution.note('gate', [...paths, ...effects]);
         // An approved write whose content is known stays explained while the file holds exactly that.
@@ -265,12 +268,7 @@ export class ProtectedPathWatcher implements vscode.Disposable {
    * at all); for a creation the newest that lacks it. `hadFile`: some snapshot has the file.
    */
   private async snapshotFor(folder: string, rel: string, op: ProtectedChangeAlert['op'], at: number): Promise<{ id?: string; hadFile: boolean }> {
-    let now: Buffer | undefined;
-    try {
-      now = await fs.promises.readFile(path.join(folder, rel));
-    } catch {
-      now = undefined;
-    }
+    const now = await readRegularFile(path.join(folder, rel));
     let withFile: string | undefined;
     let withoutFile: string | undefined;
     const differing = await this.snapshots.before(folder, at + 1, async (info) => {

@@ -36,11 +36,16 @@ interface Target {
   readonly undoOf?: Extract<TimelineNode, { type: 'rollback' }>;
 }
 
-/** Options for programmatic calls (tests, other extensions): skip the confirmation dialog. */
-interface RunOptions {
+/** Options of a rollback: `confirm: false` skips the preview and the confirmation (callers decide when). */
+export interface RunOptions {
   readonly confirm?: boolean;
   readonly files?: readonly string[];
 }
+
+/** Asks the developer to confirm a change to their files (a modal dialog: code cannot answer it). */
+export type Confirmer = (message: string, detail: string, button: string) => Thenable<boolean>;
+
+const modalConfirm: Confirmer = (message, detail, button) => vscode.window.showWarningMessage(message, { modal: true, detail }, button).then((a) => a === button);
 
 function targetOf(node: unknown): Target | undefined {
   const n = node as TimelineNode | { folder?: string; id?: string } | undefined;
@@ -76,6 +81,7 @@ export class SnapshotCommands implements vscode.Disposable {
     private readonly log: vscode.LogOutputChannel,
     /** Told about every rollback, so the protected-path watcher does not warn about Airlock's own writes. */
     private readonly attribution?: ChangeAttribution,
+    private readonly confirm: Confirmer = modalConfirm,
   ) {
     this.disposables.push(vscode.workspace.registerTextDocumentContentProvider(SNAPSHOT_SCHEME, new SnapshotContentProvider()));
   }
@@ -100,13 +106,12 @@ export class SnapshotCommands implements vscode.Disposable {
       if (!picked) {
         return undefined;
       }
-      const ok = vscode.l10n.t('Roll Back');
-      const answer = await vscode.window.showWarningMessage(
+      const ok = await this.confirm(
         vscode.l10n.t('Roll back {0} file(s)?', lines.length),
-        { modal: true, detail: vscode.l10n.t('{0} changed, {1} created since (will be removed), {2} deleted since (will be recreated). A safety snapshot is taken first, so you can undo this.', preview.changed.length, preview.deleted.length, preview.created.length) },
-        ok,
+        vscode.l10n.t('{0} changed, {1} created since (will be removed), {2} deleted since (will be recreated). A safety snapshot is taken first, so you can undo this.', preview.changed.length, preview.deleted.length, preview.created.length),
+        vscode.l10n.t('Roll Back'),
       );
-      if (answer !== ok) {
+      if (!ok) {
         return undefined;
       }
     }
@@ -166,11 +171,25 @@ export class SnapshotCommands implements vscode.Disposable {
     return diff.files.length;
   }
 
-  /** Restores one file (picked from those changed since the snapshot). */
-  async restoreFile(node: unknown, file?: string): Promise<RollbackResult | undefined> {
+  /**
+   * Restores one file (picked from those changed since the snapshot). A file named by the caller is
+   * restored only after the developer confirms it, unless `confirm` is false.
+   */
+  async restoreFile(node: unknown, file?: string, opts: { readonly confirm?: boolean } = {}): Promise<RollbackResult | undefined> {
     const t = targetOf(node);
     if (!t) {
       return undefined;
+    }
+    if (file !== undefined && opts.confirm !== false) {
+      const ok = await this.confirm(
+        vscode.l10n.t('Restore {0} as it was in snapshot {1}?', file, t.id),
+        vscode.l10n.t('Its current content is replaced (a file the snapshot does not have is removed). A safety snapshot is taken first, so you can undo this.'),
+        vscode.l10n.t('Restore'),
+      );
+      if (!ok) {
+        this.log.warn(`[rollback] not restoring ${file} from ${t.id}: not confirmed`);
+        return undefined;
+      }
     }
     let pick = file;
     if (!pick) {

@@ -76,6 +76,7 @@ export class TimelineProvider implements vscode.TreeDataProvider<TimelineNode>, 
   readonly onDidChangeTreeData = this.changed.event;
   private filter: TimelineFilter = {};
   private readonly rollbacks: TimelineNode[] = [];
+  private readonly handedOut = new WeakSet<object>();
   private readonly view: vscode.TreeView<TimelineNode>;
   private readonly disposables: vscode.Disposable[] = [this.changed];
 
@@ -125,7 +126,21 @@ export class TimelineProvider implements vscode.TreeDataProvider<TimelineNode>, 
     return this.rollbacks.find((r): r is RollbackNode => r.type === 'rollback' && !r.undone);
   }
 
+  /**
+   * Whether `node` is one of the rows this view handed to VS Code (what VS Code passes to a row's
+   * actions), not an object made by whoever called a command.
+   */
+  ownsNode(node: unknown): boolean {
+    return typeof node === 'object' && node !== null && this.handedOut.has(node);
+  }
+
   getChildren(node?: TimelineNode): TimelineNode[] {
+    const rows = this.children(node);
+    rows.forEach((r) => this.handedOut.add(r));
+    return rows;
+  }
+
+  private children(node?: TimelineNode): TimelineNode[] {
     if (!node) {
       // The developer's rollbacks head the list, unless a filter picks agent actions.
       const out: TimelineNode[] = isFiltered(this.filter) ? [] : [...this.rollbacks.slice(0, 4)];

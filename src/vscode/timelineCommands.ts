@@ -7,6 +7,7 @@ import type { AuditEntry } from '../audit/log';
 import { auditToCsv, readAudit } from '../audit/log';
 import { takeSnapshot } from '../snapshot/snapshot';
 import type { CommandGroup } from './commandCenter';
+import { AirlockError } from './commandCenter';
 import type { SnapshotCommands } from './snapshotCommands';
 import type { TimelineProvider } from './timeline';
 import { agentLabel, filterLabel } from './timeline';
@@ -25,15 +26,27 @@ function defaultExportUri(): vscode.Uri {
   return vscode.Uri.file(path.join(os.homedir(), `airlock-audit-${name.replace(/[^\w.-]+/g, '-')}-${day}.csv`));
 }
 
-/** The Timeline's commands: roll back, undo, show changes, restore a file, filter, export, snapshot. */
-export function timelineCommands(timeline: TimelineProvider, snapshots: SnapshotCommands): CommandGroup<TimelineCommandNames> {
+/**
+ * The Timeline's commands: roll back, undo, show changes, restore a file, filter, export, snapshot.
+ * Anyone can call a command (another extension, an agent's tool that runs VS Code commands), and a
+ * rollback or restore runs as Airlock's own write that the protected-file watcher does not question:
+ * so what changes files always asks the developer, except a Timeline row's own Undo Rollback. Only
+ * VS Code's test mode (`testMode`) lets a call skip that with `{ confirm: false }`.
+ */
+export function timelineCommands(timeline: TimelineProvider, snapshots: SnapshotCommands, testMode = false): CommandGroup<TimelineCommandNames> {
+  const skip = (opts: unknown): boolean => testMode && typeof opts === 'object' && opts !== null && (opts as { confirm?: unknown }).confirm === false;
+  const files = (opts: unknown): string[] | undefined => {
+    const f = typeof opts === 'object' && opts !== null ? (opts as { files?: unknown }).files : undefined;
+    return Array.isArray(f) && f.every((x) => typeof x === 'string') ? f : undefined;
+  };
   return {
     component: 'Timeline',
     handlers: {
-      rollback: (node?: unknown, opts?: { confirm?: boolean; files?: string[] }) => snapshots.rollback(node, opts),
-      undoRollback: (node?: unknown, opts?: { confirm?: boolean }) => snapshots.undo(node, opts),
+      rollback: (node?: unknown, opts?: unknown) => snapshots.rollback(node, { confirm: !skip(opts), files: files(opts) }),
+      // A rollback row's own Undo (a click on it) goes ahead; from anywhere else it is confirmed.
+      undoRollback: (node?: unknown, opts?: unknown) => snapshots.undo(node, { confirm: !(timeline.ownsNode(node) || skip(opts)) }),
       showChanges: (node?: unknown) => snapshots.showChanges(node),
-      restoreFile: (node?: unknown, file?: string) => snapshots.restoreFile(node, file),
+      restoreFile: (node?: unknown, file?: unknown, opts?: unknown) => snapshots.restoreFile(node, typeof file === 'string' ? file : undefined, { confirm: !skip(opts) }),
       refreshTimeline: () => timeline.refresh(),
       clearTimelineFilter: () => timeline.setFilter({}),
       /** With a filter argument it is set directly; without, a quick pick offers outcomes and agents. */
@@ -59,9 +72,17 @@ export function timelineCommands(timeline: TimelineProvider, snapshots: Snapshot
         return pick?.filter;
       },
       /** Saves exactly the entries the Timeline's filter keeps (every folder), as CSV or JSON Lines. */
-      exportAudit: async (target?: vscode.Uri) => {
+      /**
+       * A target given by a caller is used in test mode only (anywhere else the developer picks where it
+       * goes), and never inside a workspace folder: an export does not belong in the repository, and
+       * it must not overwrite an agent's configuration there.
+       */
+      exportAudit: async (target?: unknown) => {
+        if (target instanceof vscode.Uri && vscode.workspace.getWorkspaceFolder(target)) {
+          throw new AirlockError(vscode.l10n.t('Airlock does not export the audit log into a workspace folder ({0}); pick a place outside it.', vscode.workspace.asRelativePath(target)), 'warning');
+        }
         const uri =
-          target ??
+          (testMode && target instanceof vscode.Uri ? target : undefined) ??
           (await vscode.window.showSaveDialog({
             title: vscode.l10n.t('Export the Airlock audit log'),
             defaultUri: defaultExportUri(),

@@ -61,6 +61,6 @@ describe('the policy folder in a real multi-root VS Code window and in the headl
     });
     const log = lines.join('\n');
     assert.equal(r.code, 0, log);
-    assert.match(log, /6 passing/, log);
+    assert.match(log, /7 passing/, log);
   });
 });

@@ -69,7 +69,7 @@ describe('the gate in VS Code: hook requests, approvals, snapshots, rollback', (
     const current = await vscode.workspace.openTextDocument((diffTab.input as vscode.TabInputTextDiff).original);
     assert.equal(current.getText(), fs.readFileSync(env, 'utf8'));
 
-    await vscode.commands.executeCommand('airlock.approve', req.id);
+    assert.equal(api.answerForTest(req.id, { kind: 'approve' }), true);
     const res = await pending;
     assert.equal(res.decision.verdict, 'allow');
     assert.equal(res.decidedBy, 'human');
@@ -96,7 +96,7 @@ describe('the gate in VS Code: hook requests, approvals, snapshots, rollback', (
     await until('two pending requests', () => api.gate.queue.size === 2);
     const [first, second] = api.gate.queue.list();
     await vscode.commands.executeCommand('airlock.deny', second.id);
-    await vscode.commands.executeCommand('airlock.approve', first.id);
+    assert.equal(api.answerForTest(first.id, { kind: 'approve' }), true);
     assert.equal((await a).decision.verdict, 'allow');
     assert.equal((await b).decision.verdict, 'deny');
   });
@@ -140,7 +140,7 @@ describe('the gate in VS Code: hook requests, approvals, snapshots, rollback', (
 
     const approved = hook(payload(path.join(root, '.env'), 'STRIPE_SECRET_KEY=new\n'));
     const req2 = await until('the second hook request', () => api.gate.queue.list()[0], 20_000);
-    await vscode.commands.executeCommand('airlock.approve', req2.id);
+    assert.equal(api.answerForTest(req2.id, { kind: 'approve' }), true);
     const a = await approved;
     assert.equal(a.code, 0, a.stderr);
     assert.doesNotMatch(a.stdout, /"deny"/);

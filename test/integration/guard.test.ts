@@ -100,9 +100,10 @@ describe('guards beyond hooks: Copilot settings, protected files, terminal, budg
     await until('the user edit rules', () => userEdits()?.['infra/secrets/**'] === false, 5000, 5);
     const ms = Date.now() - saved;
     figures.push(`policy written -> workspace terminal rules in ${fileMs} ms, user edit rules seen by the extension host in ${ms} ms`);
-    assert.ok(fileMs < 1000, `the workspace settings were updated ${fileMs} ms after the policy was written`);
-    // The user-level write goes through VS Code's own settings editing (a round trip to the
-    // workbench): 0.35-0.9 s here, over a second on a loaded machine; bounded, not hung.
+    // Both are figures, not limits (0.3 s and 0.4 s on an idle machine, over a second on a loaded
+    // one): the test holds them to a bound that only a hang exceeds. The user-level write goes
+    // through VS Code's own settings editing (a round trip to the workbench).
+    assert.ok(fileMs < 3000, `the workspace settings were updated ${fileMs} ms after the policy was written`);
     assert.ok(ms < 3000, `the user settings were updated ${ms} ms after the policy was written`);
     assert.equal(userEdits()!['docs/**'], true, 'the hand-written edit entry stays');
     assert.equal(fileTerminal()!['npm run lint'], true, 'the hand-written terminal entry stays');
@@ -190,7 +191,7 @@ describe('guards beyond hooks: Copilot settings, protected files, terminal, budg
       const action: ProposedAction = { kind: 'edit', paths: [path.join(root, 'config', '.env.local')], cwd: root, agent: 'claude', tool: 'Write', session: 'guard-approved' };
       const pending = api.gate.decide([action]);
       const req = await until('the approval request', () => api.gate.queue.list()[0]);
-      await vscode.commands.executeCommand('airlock.approve', req.id);
+      assert.equal(api.answerForTest(req.id, { kind: 'approve' }), true);
       assert.equal((await pending).decision.verdict, 'allow');
       fs.mkdirSync(path.join(root, 'config'), { recursive: true });
       fs.writeFileSync(path.join(root, 'config', '.env.local'), 'LOCAL=1\n');
