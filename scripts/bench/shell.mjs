@@ -16,18 +16,21 @@ import { projectRoot } from '../lib/demoWorkspace.mjs';
 const ENTRY = `
 export { analyzeCommand, loadShellParser } from './src/shell/analyze';
 export { loadTimings } from './src/shell/parser';
+export { createWorkspaceView } from './src/shell/workspaceView';
 export { checkCommand } from './src/cli/check';
+export { loadCorpus, placeOf } from './test/corpus/corpus';
+export { createCorpusFixture, createPlainWorkspace } from './test/corpus/fixture';
 `;
 
-function corpusLines() {
-  const dir = path.join(projectRoot, 'test', 'corpus', 'commands');
-  return fs
-    .readdirSync(dir)
-    .filter((f) => f.endsWith('.jsonl'))
-    .flatMap((f) => fs.readFileSync(path.join(dir, f), 'utf8').split('\n').filter(Boolean))
-    .map((l) => JSON.parse(l))
+/**
+ * The bash lines of the corpus, each where the corpus runs it (a plain repository, or the fixture
+ * with ignored, untracked and changed files), so the file-system expansion is measured for real.
+ */
+function corpusLines(m, places) {
+  return m
+    .loadCorpus(path.join(projectRoot, 'test', 'corpus', 'commands'))
     .filter((c) => c.shell !== 'powershell')
-    .map((c) => c.command);
+    .map((c) => m.placeOf(c, places));
 }
 
 /** Runs fn over the lines until at least `ms` have passed; returns lines per second. */
@@ -71,18 +74,24 @@ export async function run() {
     const require = createRequire(import.meta.url);
     const m = require(outfile);
     await m.loadShellParser();
-    const lines = corpusLines();
-    const cwd = path.join(projectRoot, 'demo');
-    const opts = { cwd, home: '/home/dev' };
-    // warm up the JIT on every path first, then measure
-    throughput(lines, (l) => l.trim().split(/\s+/), 200);
-    throughput(lines, (l) => m.checkCommand(l, opts), 600);
-    const baseline = throughput(lines, (l) => l.trim().split(/\s+/));
-    const analysis = throughput(lines, (l) => m.analyzeCommand(l, opts));
-    const decided = throughput(lines, (l) => m.checkCommand(l, opts));
+    const places = { plain: m.createPlainWorkspace(dir), fixture: m.createCorpusFixture(dir) };
+    const lines = corpusLines(m, places);
+    // one view of the file system and repository per workspace for the batch, as check --jsonl has
+    const views = new Map([places.plain, places.fixture].map((p) => [p.home, m.createWorkspaceView(p.workspace)]));
+    const workspaceOf = new Map([places.plain, places.fixture].map((p) => [p.home, p.workspace]));
+    const analyze = (l) => m.analyzeCommand(l.command, { cwd: l.cwd, home: l.home, workspace: workspaceOf.get(l.home), view: views.get(l.home) });
+    const check = (l) => m.checkCommand(l.command, { cwd: l.cwd, home: l.home });
+    const split = (l) => l.command.trim().split(/\s+/);
+    // warm up the JIT (and the batch's caches) on every path first, then measure
+    throughput(lines, split, 200);
+    throughput(lines, check, 600);
+    throughput(lines, analyze, 300);
+    const baseline = throughput(lines, split);
+    const analysis = throughput(lines, analyze);
+    const decided = throughput(lines, check);
     const per = lines.map((l) => {
       const t = performance.now();
-      m.analyzeCommand(l, opts);
+      analyze(l);
       return (performance.now() - t) * 1000;
     });
     per.sort((a, b) => a - b);
@@ -98,14 +107,14 @@ export async function run() {
       return median(xs);
     };
     const nodeBare = wall(['-e', '']);
-    const checkOne = fs.existsSync(cli) ? wall([cli, 'check', '--cwd', cwd, '--', 'git status && npm test']) : NaN;
+    const checkOne = fs.existsSync(cli) ? wall([cli, 'check', '--cwd', places.fixture.workspace, '--', 'git status && npm test']) : NaN;
 
     const f = (x) => x.toFixed(1);
     const rows = [
       ['tree-sitter runtime + bash grammar, cold (median of 5 processes)', `${f(median(loads.bash))} ms`, ''],
       ['tree-sitter runtime + PowerShell grammar, cold (median of 5 processes)', `${f(median(loads.powershell))} ms`, ''],
       [`baseline: split on whitespace (${lines.length} corpus lines)`, `${Math.round(baseline).toLocaleString('en')} lines/s`, '1x'],
-      ['analyzeCommand (parse + sub-commands + effects + knowledge)', `${Math.round(analysis).toLocaleString('en')} commands/s`, `${(baseline / analysis).toFixed(0)}x slower`],
+      ['analyzeCommand (parse + capabilities + effects + reads + file-system expansion)', `${Math.round(analysis).toLocaleString('en')} commands/s`, `${(baseline / analysis).toFixed(0)}x slower`],
       ['checkCommand (analysis + policy evaluate + path facts, as check --jsonl)', `${Math.round(decided).toLocaleString('en')} commands/s`, `${(baseline / decided).toFixed(0)}x slower`],
       ['analyzeCommand per command: median / p99', `${f(per[Math.floor(per.length / 2)])} / ${f(per[Math.floor(per.length * 0.99)])} µs`, ''],
       ["baseline: node -e '' (process start)", `${f(nodeBare)} ms`, '1x'],

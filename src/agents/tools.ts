@@ -325,6 +325,15 @@ export function toolActions(call: ToolCall, table: ToolTable): ProposedAction[] 
       const one = str(call.input, PATH_KEYS);
       const many = Array.isArray(call.input.paths) ? call.input.paths.filter((p): p is string => typeof p === 'string') : [];
       const paths = [...new Set([...(one !== undefined && one !== '' ? [one] : []), ...many].flatMap(all))];
+      if (/grep|search/i.test(call.tool)) {
+        // a search reads the files below its folder that its glob/include picks (judged one by one)
+        const dirs = paths.length ? paths : [call.cwd];
+        const filter = str(call.input, ['glob', 'include']);
+        if (!dirs.some(isFile)) {
+          // every spelling of the folder (its real path too)
+          return [{ kind: 'read', paths: dirs.map((dir) => path.join(dir, '**', filter && !filter.includes('/') ? filter : filter ? filter.replace(/^\/+/, '') : '*')), ...base(call) }];
+        }
+      }
       return [{ kind: 'read', paths: paths.length ? paths : [call.cwd], ...base(call) }];
     }
     case 'delete': {
@@ -337,6 +346,15 @@ export function toolActions(call: ToolCall, table: ToolTable): ProposedAction[] 
       return [];
     default:
       return [unknownToolAction(call)];
+  }
+}
+
+/** Whether a path is an existing file (not a folder). */
+function isFile(p: string): boolean {
+  try {
+    return fs.statSync(p).isFile();
+  } catch {
+    return false;
   }
 }
 

@@ -10,7 +10,10 @@ import { ActionEvaluator, cachedFacts } from '../policy/evaluator';
 import { policyFolder } from '../policy/folder';
 import type { LoadedPolicy } from '../policy/load';
 import { policyCache } from '../policy/load';
+import { cachedContents } from '../policy/readExpansion';
 import { analyzeCommand, loadShellParser } from '../shell/analyze';
+import { createWorkspaceView } from '../shell/workspaceView';
+import type { WorkspaceView } from '../shell/workspaceView';
 import { ExitCode, registerCommand } from './run';
 import type { CliIo } from './run';
 
@@ -35,6 +38,8 @@ interface Checker {
   readonly policies: (folder: string) => LoadedPolicy;
   readonly evaluator: ActionEvaluator;
   readonly folders: Map<string, string>;
+  /** The file system and repository of each folder, looked up once for the batch. */
+  readonly views: Map<string, WorkspaceView>;
 }
 const checkers = new Map<string, Checker>();
 
@@ -43,7 +48,7 @@ function checkerFor(home: string | undefined): Checker {
   if (!c) {
     const policies = policyCache(home ? { home } : {});
     // The analysis is made here, synchronously (the parsers are loaded once for the whole batch).
-    c = { policies, evaluator: new ActionEvaluator({ policyOf: (f) => policies(f).policy, facts: cachedFacts() }), folders: new Map() };
+    c = { policies, evaluator: new ActionEvaluator({ policyOf: (f) => policies(f).policy, facts: cachedFacts(), contents: cachedContents() }), folders: new Map(), views: new Map() };
     checkers.set(home ?? '', c);
   }
   return c;
@@ -63,7 +68,12 @@ export function checkCommand(line: string, opts: CheckOptions): CheckResult {
   }
   const { problems } = c.policies(folder);
   const action: ProposedAction = { kind: 'command', paths: [], command: line, ...(opts.shell ? { shell: opts.shell } : {}), cwd: opts.cwd, agent: 'cli', tool: 'check' };
-  const analysis = analyzeCommand(line, { cwd: opts.cwd, shell: opts.shell, home: opts.home, workspace: folder });
+  let view = c.views.get(folder);
+  if (!view) {
+    view = createWorkspaceView(folder);
+    c.views.set(folder, view);
+  }
+  const analysis = analyzeCommand(line, { cwd: opts.cwd, shell: opts.shell, home: opts.home, workspace: folder, view });
   const decision = c.evaluator.decide({ ...action, shell: analysis.shell }, folder, analysis);
   const reasons = [...decision.reasons];
   if (problems.some((p) => p.severity === 'error')) {

@@ -72,6 +72,12 @@ export interface CommandFinding {
   readonly reason: string;
   /** Stable id of the knowledge-base entry, e.g. 'git.reset-hard'. */
   readonly id: string;
+  /**
+   * Everything it changes is inside the workspace and in the snapshot taken before the command
+   * (tracked, or untracked and small, not ignored): a rollback undoes it, so the policy may let it
+   * run without a question as long as that snapshot is taken.
+   */
+  readonly recoverable?: boolean;
 }
 
 /** One simple command that would run, after unwrapping shells, wrappers and substitutions. */
@@ -92,6 +98,14 @@ export interface SubCommand {
    * unknown: anything else, including programs named by a variable: the policy's default decides.
    */
   readonly knowledge: 'harmless' | 'known' | 'unknown';
+  /**
+   * Whether it may change files or run something that may, so a snapshot must come before it
+   * (`black .`, `patch`, `npm test` are quiet but write; `ls`, `git status` do not). The shell
+   * analysis always says; when absent (an analysis built by hand), only `harmless` counts as not.
+   */
+  readonly writes?: boolean;
+  /** Why it is unknown, when the knowledge base can say (an option it does not know, a script it cannot read). */
+  readonly unknownReason?: string;
 }
 
 /** A path a command would change. */
@@ -103,12 +117,24 @@ export interface PathEffect {
   readonly via: string;
 }
 
+/** A path a command would read: its content can reach the agent, so it is judged like the Read tool. */
+export interface ReadEffect {
+  /** Absolute, normalised. */
+  readonly path: string;
+  /** The sub-command text that reads it. */
+  readonly via: string;
+  /** A folder read with everything below it (`grep -r`, `tar -c`); files found there are listed too. */
+  readonly recursive?: boolean;
+}
+
 /** Everything the shell analysis found in a command line. */
 export interface CommandAnalysis {
   readonly commandLine: string;
   readonly shell: 'bash' | 'powershell';
   readonly subcommands: readonly SubCommand[];
   readonly effects: readonly PathEffect[];
+  /** Paths whose content the command reads (absent in analyses built by hand). */
+  readonly reads?: readonly ReadEffect[];
   /** Non-empty when (part of) the line could not be parsed: never allowed without asking. */
   readonly parseErrors: readonly string[];
 }
@@ -135,6 +161,11 @@ export interface Decision {
   readonly rules: readonly MatchedRule[];
   /** For commands: the analysis behind the decision. */
   readonly analysis?: CommandAnalysis;
+  /**
+   * Allowed only because the snapshot taken before it can undo it (everything it changes is in the
+   * workspace and in that snapshot): if the snapshot cannot be taken, it must not run.
+   */
+  readonly needsSnapshot?: boolean;
 }
 
 /**

@@ -87,7 +87,7 @@ export function isMutating(action: ProposedAction, decision?: Decision): boolean
   if (!a) {
     return true;
   }
-  return a.effects.length > 0 || a.parseErrors.length > 0 || a.subcommands.some((s) => s.knowledge !== 'harmless' || s.findings.length > 0);
+  return a.effects.length > 0 || a.parseErrors.length > 0 || a.subcommands.some((s) => (s.writes ?? s.knowledge !== 'harmless') || s.findings.length > 0);
 }
 
 export function describeAction(action: ProposedAction): string {
@@ -218,13 +218,17 @@ export async function decide(actions: readonly ProposedAction[], deps: GateDeps,
       }
     }
   }
+  // Allowed only because the snapshot lets the developer undo it: without that snapshot it must not run.
+  const unsafe = verdict === 'allow' && combined.mode === 'enforce' && results.some((r) => r.decision.needsSnapshot) && (snapshotId === undefined || snapshotError !== undefined);
+  const why = `Airlock lets this run only with a snapshot to undo it, and ${snapshotError ? `the snapshot failed (${snapshotError})` : 'no snapshot could be taken'}, so it denies it.`;
+  const denied = (d: Decision): Decision => ({ ...d, verdict: 'deny', wouldBe: 'deny', reasons: [...d.reasons, why] });
   for (const r of results) {
-    if (verdict === 'allow') {
+    if (verdict === 'allow' && !unsafe) {
       deps.budgets?.tracker.record(r.action, r.decision.analysis);
     }
-    audit(deps, r.action, r.decision, r.decidedBy, snapshotId, r.message);
+    audit(deps, r.action, unsafe ? denied(r.decision) : r.decision, r.decidedBy, snapshotId, r.message);
   }
-  return { decision: combined, decidedBy, snapshotId, message, snapshotError };
+  return { decision: unsafe ? denied(combined) : combined, decidedBy, snapshotId, message, snapshotError };
 }
 
 function audit(deps: GateDeps, action: ProposedAction, decision: Decision, decidedBy: DecidedBy, snapshotId?: string, message?: string): void {

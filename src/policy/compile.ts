@@ -6,14 +6,15 @@
 import { Minimatch } from 'minimatch';
 import type { CommandCategory, MatchedRule, PathOp, Verdict } from '../core/types';
 import { COMMAND_CATEGORIES, VERDICT_RANK } from '../core/types';
-import { BUILTIN_POLICY, FLOOR_PATTERNS, tempDirRules } from './builtin';
+import { BUILTIN_POLICY, isFloorPattern, stateDirRules, tempDirRules } from './builtin';
+import { mergeMode, mergeSettings } from './settings';
 import type { JsonPath, SourcePosition } from './parse';
 import { describePath, isRegexPattern } from './parse';
 import type { OpVerdicts, PolicyFile, PolicyRuleSet, PolicySettings } from './policyFile';
 
 export const PATH_OPS: readonly PathOp[] = ['read', 'write', 'create', 'delete'];
 
-export type LayerName = 'built-in' | 'team' | 'personal' | 'settings';
+export type LayerName = 'built-in' | 'team' | 'nested' | 'personal' | 'settings';
 
 /** A rule as evaluation uses it: a MatchedRule plus what evaluation needs to know about it. */
 export interface RuleRef extends MatchedRule {
@@ -55,6 +56,7 @@ export interface CompiledRuleSet {
   readonly commands: readonly CompiledCommandRule[];
   readonly categories: { readonly [c in CommandCategory]?: RuleRef };
   readonly unknownCommand?: RuleRef;
+  readonly gitPush?: RuleRef;
   readonly outsideWorkspace: { readonly [op in PathOp]?: RuleRef };
 }
 
@@ -107,8 +109,12 @@ export interface BuildPolicyOptions {
   readonly settings?: PolicyFile;
   /** True while a policy file is invalid: the given (last valid) files may then only tighten. */
   readonly degraded?: boolean;
-  /** Temporary directories (absolute) where reading, writing and creating files is allowed. */
+  /** Temporary directories (absolute): scratch space where reading, writing, creating and deleting is allowed. */
   readonly tempDirs?: readonly string[];
+  /** Airlock's state folder, when it is not the default ~/.local/state/agent-airlock. */
+  readonly stateDir?: string;
+  /** Policy files of folders above the workspace folder or below it on the way to the agent's cwd: they only tighten. */
+  readonly nested?: readonly LayerInput[];
 }
 
 export function defaultCaseInsensitive(): boolean {
@@ -177,7 +183,7 @@ function compileRuleSet(set: PolicyRuleSet, ctx: CompileContext, base: JsonPath,
   for (const [rawPattern, value] of Object.entries(set.paths ?? {})) {
     const ops: { [op in PathOp]?: RuleRef } = {};
     const reason = typeof value === 'string' ? undefined : value.reason;
-    const floor = isBuiltin && FLOOR_PATTERNS.has(rawPattern) ? 'ask' : undefined;
+    const floor = isBuiltin && isFloorPattern(rawPattern, ctx.stateDir) ? 'ask' : undefined;
     for (const op of PATH_OPS) {
       const v = typeof value === 'string' ? value : value[op];
       if (v) {
@@ -237,7 +243,8 @@ function compileRuleSet(set: PolicyRuleSet, ctx: CompileContext, base: JsonPath,
       }
     }
   }
-  return { paths, commands, categories, ...(unknownCommand ? { unknownCommand } : {}), outsideWorkspace };
+  const gitPush = d?.gitPush ? ref([...base, 'defaults', 'gitPush'], d.gitPush, undefined, `The policy ${verdictWords(d.gitPush)} pushing branches with git push.`) : undefined;
+  return { paths, commands, categories, ...(unknownCommand ? { unknownCommand } : {}), ...(gitPush ? { gitPush } : {}), outsideWorkspace };
 }
 
 function unknownReason(v: Verdict): string {
@@ -251,6 +258,8 @@ interface CompileContext {
   readonly locate?: (path: JsonPath) => SourcePosition | undefined;
   readonly nocase: boolean;
   readonly home?: string;
+  /** Airlock's state folder when it is not the default one (its rule is a floor too). */
+  readonly stateDir?: string;
 }
 
 function compilePathPattern(raw: string, ctx: CompileContext, ops: CompiledPathRule['ops']): CompiledPathRule | undefined {
@@ -306,8 +315,8 @@ function compilePathPattern(raw: string, ctx: CompileContext, ops: CompiledPathR
   };
 }
 
-export function compileLayer(name: LayerName, input: LayerInput, opts: { nocase: boolean; home?: string; canRelax: boolean }): CompiledLayer {
-  const ctx: CompileContext = { source: input.source, nocase: opts.nocase, ...(input.locate ? { locate: input.locate } : {}), ...(opts.home ? { home: opts.home } : {}) };
+export function compileLayer(name: LayerName, input: LayerInput, opts: { nocase: boolean; home?: string; canRelax: boolean; stateDir?: string }): CompiledLayer {
+  const ctx: CompileContext = { source: input.source, nocase: opts.nocase, ...(input.locate ? { locate: input.locate } : {}), ...(opts.home ? { home: opts.home } : {}), ...(opts.stateDir ? { stateDir: opts.stateDir } : {}) };
   const isBuiltin = name === 'built-in';
   const own = compileRuleSet(input.file, ctx, [], isBuiltin);
   const agents = new Map<string, CompiledRuleSet>();
@@ -319,12 +328,13 @@ export function compileLayer(name: LayerName, input: LayerInput, opts: { nocase:
 
 let builtinCache: { key: string; layer: CompiledLayer } | undefined;
 
-function builtinLayer(nocase: boolean, home: string | undefined, tempDirs: readonly string[]): CompiledLayer {
+function builtinLayer(nocase: boolean, home: string | undefined, tempDirs: readonly string[], stateDir?: string): CompiledLayer {
   const temps = [...new Set(tempDirs.map((d) => normalizePath(d, '/')))].filter((d) => d !== '/');
-  const key = JSON.stringify([nocase, home ?? '', temps]);
+  const state = stateDir ? normalizePath(stateDir, '/') : undefined;
+  const key = JSON.stringify([nocase, home ?? '', temps, state ?? '']);
   if (builtinCache?.key !== key) {
-    const file: PolicyFile = temps.length ? { ...BUILTIN_POLICY, paths: { ...BUILTIN_POLICY.paths, ...tempDirRules(temps) } } : BUILTIN_POLICY;
-    builtinCache = { key, layer: compileLayer('built-in', { source: 'built-in', file }, { nocase, home, canRelax: true }) };
+    const file: PolicyFile = { ...BUILTIN_POLICY, paths: { ...BUILTIN_POLICY.paths, ...tempDirRules(temps, home === undefined ? undefined : normalizePath(home, '/')), ...stateDirRules(state) } };
+    builtinCache = { key, layer: compileLayer('built-in', { source: 'built-in', file }, { nocase, home, canRelax: true, ...(state ? { stateDir: state } : {}) }) };
   }
   return builtinCache.layer;
 }
@@ -335,9 +345,16 @@ export function buildPolicy(opts: BuildPolicyOptions): Policy {
   const folder = normalizePath(opts.folder, '/');
   const realFolder = opts.realFolder ? normalizePath(opts.realFolder, '/') : undefined;
   const degraded = opts.degraded ?? false;
-  const layers: CompiledLayer[] = [builtinLayer(nocase, opts.home, opts.tempDirs ?? [])];
+  const layers: CompiledLayer[] = [builtinLayer(nocase, opts.home, opts.tempDirs ?? [], opts.stateDir)];
   if (opts.team) {
     layers.push(compileLayer('team', opts.team, { nocase, home: opts.home, canRelax: !degraded }));
+  }
+  for (const n of opts.nested ?? []) {
+    // policy files of folders above this one, or of the folder the agent works in below it: their
+    // rules only tighten (an agent can write one), their settings are not used
+    const { paths, commands, categories, defaults, agents } = n.file;
+    const rulesOnly: PolicyFile = { ...(paths ? { paths } : {}), ...(commands ? { commands } : {}), ...(categories ? { categories } : {}), ...(defaults ? { defaults } : {}), ...(agents ? { agents } : {}) };
+    layers.push(compileLayer('nested', { ...n, file: rulesOnly }, { nocase, home: opts.home, canRelax: false }));
   }
   if (opts.personal) {
     layers.push(compileLayer('personal', opts.personal, { nocase, home: opts.home, canRelax: false }));
@@ -354,78 +371,6 @@ export function buildPolicy(opts: BuildPolicyOptions): Policy {
     settings: mergeSettings(layers),
     degraded,
   };
-}
-
-/** The team (or built-in) mode; personal files and settings may switch audit back to enforce, never the reverse. */
-function mergeMode(layers: readonly CompiledLayer[], degraded: boolean): 'enforce' | 'audit' {
-  if (degraded) {
-    return 'enforce';
-  }
-  let mode: 'enforce' | 'audit' = 'enforce';
-  for (const l of layers) {
-    if (l.canRelax && l.file.mode) {
-      mode = l.file.mode;
-    } else if (!l.canRelax && l.file.mode === 'enforce') {
-      mode = 'enforce';
-    }
-  }
-  return mode;
-}
-
-function minDefined(a: number | undefined, b: number | undefined): number | undefined {
-  return a === undefined ? b : b === undefined ? a : Math.min(a, b);
-}
-
-/**
- * Snapshots: team decides whether they are on, later layers can only turn them on; include lists add
- * up; sizes and retention come from the latest layer that sets them. Approval: the shortest timeout,
- * deny on timeout unless the team chose allow (later layers can only choose deny), allow-for-session
- * only if no layer turns it off. Budgets: the smallest.
- */
-function mergeSettings(layers: readonly CompiledLayer[]): PolicySettings {
-  const b = BUILTIN_POLICY;
-  let enabled = b.snapshots?.enabled ?? true;
-  const include: string[] = [];
-  let maxFileSizeMB = b.snapshots?.maxFileSizeMB ?? 10;
-  let retention = { maxCount: 200, maxAgeDays: 14, maxSizeMB: 1024, ...b.snapshots?.retention };
-  let timeoutSeconds = b.approval?.timeoutSeconds ?? 300;
-  let onTimeout: 'deny' | 'allow' = 'deny';
-  let allowForSession = true;
-  let budgets: PolicySettings['budgets'] = {};
-  for (const l of layers) {
-    const s = l.file.snapshots;
-    if (s?.enabled !== undefined && (l.canRelax || s.enabled)) {
-      enabled = s.enabled;
-    }
-    for (const i of s?.include ?? []) {
-      if (!include.includes(i)) {
-        include.push(i);
-      }
-    }
-    maxFileSizeMB = s?.maxFileSizeMB ?? maxFileSizeMB;
-    retention = { ...retention, ...s?.retention };
-    const a = l.file.approval;
-    if (a?.timeoutSeconds !== undefined) {
-      timeoutSeconds = l.canRelax ? a.timeoutSeconds : Math.min(timeoutSeconds, a.timeoutSeconds);
-    }
-    if (a?.onTimeout !== undefined && (l.canRelax || a.onTimeout === 'deny')) {
-      onTimeout = a.onTimeout;
-    }
-    if (a?.allowForSession !== undefined && (l.canRelax || !a.allowForSession)) {
-      allowForSession = a.allowForSession;
-    }
-    const bu = l.file.budgets;
-    if (bu) {
-      budgets = {
-        filesChanged: minDefined(budgets.filesChanged, bu.filesChanged),
-        filesDeleted: minDefined(budgets.filesDeleted, bu.filesDeleted),
-        commands: minDefined(budgets.commands, bu.commands),
-        minutes: minDefined(budgets.minutes, bu.minutes),
-      };
-      budgets = Object.fromEntries(Object.entries(budgets).filter(([, v]) => v !== undefined));
-    }
-  }
-  return { snapshots: { enabled, include, maxFileSizeMB, retention }, approval: { timeoutSeconds, onTimeout, allowForSession }, budgets };
 }
 
 export function rankOf(v: Verdict): number {

@@ -8,9 +8,11 @@
 import type { CommandAnalysis, Decision, PathOp, ProposedAction } from '../core/types';
 import { strictest } from '../core/types';
 import type { Policy } from './compile';
-import type { PathFact, PathFacts } from './evaluate';
+import type { EvaluationContext, PathFact, PathFacts } from './evaluate';
 import { evaluate, evaluatePath } from './evaluate';
 import { inspectPaths } from './load';
+import { deletedContents, expandReadPaths } from './readExpansion';
+import type { ContentsLookup } from './readExpansion';
 
 /** Turns a command line into what would run (src/shell in production). */
 export type CommandAnalyzer = (line: string, opts: { readonly cwd: string; readonly shell?: 'bash' | 'powershell'; readonly folder?: string }) => CommandAnalysis | Promise<CommandAnalysis>;
@@ -25,6 +27,10 @@ export interface EvaluatorOptions {
   readonly analyze?: CommandAnalyzer;
   /** Default: looked up on disk every time (inspectPaths). */
   readonly facts?: FactsLookup;
+  /** What is inside the folders a delete reaches; default: walked every time (deletedContents). */
+  readonly contents?: ContentsLookup;
+  /** Where the agent runs (under `airlock run` its writes are confined to the workspace). */
+  readonly context?: EvaluationContext;
 }
 
 /**
@@ -83,9 +89,29 @@ export class ActionEvaluator {
     if (action.unknownTool) {
       return this.unknownTool(policy, action);
     }
-    const a = action.kind === 'command' ? analysis : undefined;
-    const facts = this.facts([...action.paths, ...(a?.effects.map((e) => e.path) ?? [])], action.cwd);
-    return evaluate(policy, action, a, facts);
+    if (action.kind === 'read' && action.paths.some((p) => /[*?[{]/.test(p))) {
+      // a search: the files its pattern reaches now, each judged like a Read of it
+      const expanded = expandReadPaths(policy, action.paths, action.cwd);
+      if (!expanded) {
+        const reason = `The ${action.tool ?? 'read'} reaches more files than Airlock can check for protected ones (${action.paths.join(', ')}).`;
+        return { verdict: policy.mode === 'audit' ? 'allow' : 'ask', wouldBe: 'ask', mode: policy.mode, reasons: [reason], rules: [{ source: 'built-in', rule: 'read search', verdict: 'ask', reason }] };
+      }
+      action = { ...action, paths: expanded.length ? expanded : [action.cwd] };
+    }
+    let a = action.kind === 'command' ? analysis : undefined;
+    // deleting a folder deletes what is in it: its protected files are judged one by one
+    const deletes = action.kind === 'delete' ? action.paths : (a?.effects.filter((e) => e.op === 'delete').map((e) => e.path) ?? []);
+    const inside = deletes.length ? (this.opts.contents ?? deletedContents)(policy, deletes, action.cwd) : undefined;
+    if (inside?.paths.length) {
+      if (a) {
+        a = { ...a, effects: [...a.effects, ...inside.paths.map((p) => ({ path: p, op: 'delete' as const, via: a!.commandLine }))] };
+      } else {
+        action = { ...action, paths: [...action.paths, ...inside.paths] };
+      }
+    }
+    const facts = this.facts([...action.paths, ...(a?.effects.map((e) => e.path) ?? []), ...(a?.reads?.map((r) => r.path) ?? [])], action.cwd);
+    const decision = evaluate(policy, action, a, facts, this.opts.context);
+    return inside?.tooMany.length ? tooManyToCheck(policy, decision, `Deleting ${inside.tooMany.join(', ')} reaches more files than Airlock can check for protected ones.`) : decision;
   }
 
   /** The decision for one path operation in `folder` (the guards, `policy explain --path`). */
@@ -121,4 +147,13 @@ export class ActionEvaluator {
       rules: [...asked.rules, ...byPaths.rules],
     };
   }
+}
+
+/** A decision that would allow is asked instead (and no longer rests on the snapshot alone). */
+function tooManyToCheck(policy: Policy, d: Decision, reason: string): Decision {
+  if (d.wouldBe !== 'allow') {
+    return d;
+  }
+  const { needsSnapshot: _dropped, ...rest } = d;
+  return { ...rest, verdict: policy.mode === 'audit' ? 'allow' : 'ask', wouldBe: 'ask', reasons: [...d.reasons, reason], rules: [...d.rules, { source: 'built-in', rule: 'delete contents', verdict: 'ask', reason }] };
 }

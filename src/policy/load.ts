@@ -10,7 +10,9 @@ import type { LayerInput, Policy } from './compile';
 import { buildPolicy, normalizePath } from './compile';
 import type { PathFact, PathFacts } from './evaluate';
 import type { ParsedPolicy, PolicyProblem } from './parse';
+import { nestedPolicies } from './nested';
 import { parsePolicyText, validatePolicyValue } from './parse';
+import { stateDir } from '../util/stateDir';
 import type { PolicyFile } from './policyFile';
 
 export const TEAM_POLICY_FILE = path.join('.airlock', 'policy.json');
@@ -43,7 +45,7 @@ export interface LoadPolicyOptions {
 
 /** The OS temporary directory (and /tmp on Unix), with their real paths. */
 export function defaultTempDirs(): string[] {
-  const dirs = [os.tmpdir(), ...(process.platform === 'win32' ? [] : ['/tmp'])];
+  const dirs = [os.tmpdir(), ...(process.platform === 'win32' ? [] : ['/tmp', '/var/tmp'])];
   return [...new Set(dirs.flatMap((d) => [d, realpathOrSelf(d)]))];
 }
 
@@ -115,10 +117,16 @@ export function loadPolicy(folder: string, opts: LoadPolicyOptions = {}): Loaded
     }
   }
   const realFolder = realpathOrSelf(folder);
+  const nested = opts.ignoreWorkspaceFiles ? undefined : nestedPolicies(folder);
+  problems.push(...(nested?.problems ?? []));
+  const home = opts.home ?? os.homedir();
+  const state = stateDir();
   const policy = buildPolicy({
     folder,
+    ...(nested?.layers.length ? { nested: nested.layers } : {}),
+    ...(state !== path.join(home, '.local', 'state', 'agent-airlock') ? { stateDir: state } : {}),
     ...(realFolder !== folder ? { realFolder } : {}),
-    home: opts.home ?? os.homedir(),
+    home,
     tempDirs: opts.tempDirs ?? defaultTempDirs(),
     ...(opts.caseInsensitive !== undefined ? { caseInsensitive: opts.caseInsensitive } : {}),
     ...(team ? { team } : {}),

@@ -11,6 +11,8 @@ export type OpVerdicts = Verdict | { readonly [op in PathOp]?: Verdict };
 export interface PolicyDefaults {
   readonly unknownCommand?: Verdict;
   readonly outsideWorkspace?: OpVerdicts;
+  /** A plain `git push` of branches (no force, deletion or tags); allow by default. */
+  readonly gitPush?: Verdict;
 }
 
 /** The rule sets a file and each of its agents may have. */

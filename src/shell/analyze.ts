@@ -7,15 +7,18 @@
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Node } from '@vscode/tree-sitter-wasm';
-import type { CommandAnalysis, SubCommand } from '../core/types';
-import { classify } from './knowledge';
-import { lit, NO_STREAM, UNKNOWN_STREAM } from './model';
-import type { Env, Scope, Stream, Word } from './model';
-import { loadedParser, loadGrammar, withTree } from './parser';
+import type { CommandAnalysis } from '../core/types';
+import { BashWalker } from './bash';
+import { collectVars } from './bashScan';
+import { NO_STREAM } from './model';
+import type { Env } from './model';
+import { loadedParser, loadGrammar, parseErrors, withTree } from './parser';
 import type { ShellGrammar } from './parser';
 import { isWindowsPath, resolvePath } from './paths';
 import { analyzePowerShell } from './powershell';
+import { programName, runArgv } from './run';
+import { createWorkspaceView } from './workspaceView';
+import type { WorkspaceView } from './workspaceView';
 
 export interface AnalyzeOptions {
   /** Absolute working directory the command runs in. */
@@ -25,6 +28,12 @@ export interface AnalyzeOptions {
   readonly home?: string;
   /** The workspace root (what Airlock's snapshots cover); cwd when absent. */
   readonly workspace?: string;
+  /**
+   * The file system and repository at decision time (globs, scripts, what the agent changed).
+   * Default: a fresh view of the workspace for this one call. Share one across a batch of
+   * decisions made at one moment (`check --jsonl`), never across time.
+   */
+  readonly view?: WorkspaceView;
 }
 
 /** Maximum nesting of `bash -c`, eval, heredocs fed to shells and the like. */
@@ -45,7 +54,8 @@ export function analyzeCommand(line: string, opts: AnalyzeOptions): CommandAnaly
   const shell = opts.shell ?? 'bash';
   const home = opts.home ?? os.homedir();
   const cwd = isWindowsPath(opts.cwd) ? path.win32.resolve(opts.cwd) : path.posix.resolve(opts.cwd);
-  const env = makeEnv(home, opts.workspace ? resolvePath(opts.workspace, cwd, home) : cwd);
+  const workspace = opts.workspace ? resolvePath(opts.workspace, cwd, home) : cwd;
+  const env = makeEnv(home, workspace, opts.view ?? createWorkspaceView(workspace));
   env.runScript(line, { cwd, cwdKnown: true }, shell);
   env.depth = 0;
   return {
@@ -53,6 +63,7 @@ export function analyzeCommand(line: string, opts: AnalyzeOptions): CommandAnaly
     shell,
     subcommands: env.subcommands,
     effects: dedupeEffects(env.effects),
+    reads: dedupeReads(env.reads),
     parseErrors: env.errors,
   };
 }
@@ -69,16 +80,31 @@ function dedupeEffects(effects: Env['effects']): Env['effects'] {
   });
 }
 
-function makeEnv(home: string, workspace: string): Env {
+function dedupeReads(reads: Env['reads']): Env['reads'] {
+  const seen = new Set<string>();
+  return reads.filter((r) => {
+    const k = `${r.path}\u0000${r.recursive ? 1 : 0}`;
+    if (seen.has(k)) {
+      return false;
+    }
+    seen.add(k);
+    return true;
+  });
+}
+
+function makeEnv(home: string, workspace: string, view: WorkspaceView): Env {
   const env: Env = {
     home,
     workspace,
+    view,
     subcommands: [],
     effects: [],
+    reads: [],
     errors: [],
     vars: new Map(),
     functions: new Set(),
     written: new Map(),
+    links: new Map(),
     depth: 0,
     runScript(text, scope, grammar, stdin) {
       if (env.depth >= MAX_DEPTH) {
@@ -97,9 +123,9 @@ function makeEnv(home: string, workspace: string): Env {
           } else {
             const w = new BashWalker(env);
             if (/=|\(\s*\)|\bfunction\b/.test(text)) {
-              w.collectVars(tree.rootNode);
+              collectVars(env, tree.rootNode);
             }
-            w.errors(tree.rootNode);
+            parseErrors(env, tree.rootNode);
             w.walk(tree.rootNode, scope, stdin ?? NO_STREAM);
           }
         });
@@ -114,540 +140,4 @@ function makeEnv(home: string, workspace: string): Env {
   return env;
 }
 
-/** Resolves a program word, then asks the knowledge base; records a SubCommand. */
-export function runArgv(env: Env, argv: readonly Word[], scope: Scope, stdin: Stream, text: string): Stream {
-  if (argv.length === 0) {
-    return UNKNOWN_STREAM;
-  }
-  if (env.depth + env.subcommands.length > 2000) {
-    env.errors.push('the command line expands to too many sub-commands');
-    return UNKNOWN_STREAM;
-  }
-  const first = argv[0];
-  const record = (program: string, out: { findings: SubCommand['findings']; knowledge: SubCommand['knowledge'] }) => {
-    env.subcommands.push({
-      text,
-      argv: argv.map((w) => w.value),
-      program,
-      cwd: scope.cwd,
-      findings: out.findings,
-      knowledge: out.findings.length && out.knowledge === 'harmless' ? 'known' : out.knowledge,
-    });
-  };
-  if (!first.literal) {
-    // A program named by a variable: unknown, and judged as each value the line assigns to it.
-    const findings: SubCommand['findings'][number][] = [];
-    const m = first.value.match(/^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$/);
-    const candidates = m ? [...(env.vars.get(m[1]) ?? [])] : [];
-    const before = env.subcommands.length;
-    for (const c of candidates.slice(0, 8)) {
-      const parts = c.split(/\s+/).filter(Boolean);
-      if (parts.length) {
-        runArgv(env, [...parts.map(lit), ...argv.slice(1)], scope, stdin, text);
-      }
-    }
-    for (const s of env.subcommands.slice(before)) {
-      findings.push(...s.findings);
-    }
-    env.subcommands.length = before;
-    record('', { findings, knowledge: findings.length ? 'known' : 'unknown' });
-    return UNKNOWN_STREAM;
-  }
-  const program = programName(first.value);
-  const out = classify({ argv, program, scope, env, stdin, text });
-  record(program, out);
-  return out.stdout;
-}
-
-export function programName(word: string): string {
-  const base = word.split(/[\\/]/).pop() ?? word;
-  return /\.exe$/i.test(base) ? base.slice(0, -4).toLowerCase() : base;
-}
-
-const REDIRECT_WRITE = new Set(['>', '>>', '&>', '&>>', '>|', '<>', '>&']);
-
-class BashWalker {
-  constructor(private readonly env: Env) {}
-
-  /** Every literal value a variable is assigned anywhere in the line (order-independent). */
-  collectVars(root: Node): void {
-    const stack: Node[] = [root];
-    while (stack.length) {
-      const n = stack.pop()!;
-      if (n.type === 'variable_assignment') {
-        const name = n.childForFieldName('name')?.text;
-        const v = n.childForFieldName('value');
-        if (name) {
-          const w = v ? this.word(v, { cwd: '/', cwdKnown: false }, false) : lit('');
-          const set = this.env.vars.get(name) ?? new Set<string>();
-          if (w.literal) {
-            set.add(w.value);
-          }
-          this.env.vars.set(name, set);
-        }
-      } else if (n.type === 'function_definition') {
-        const name = n.childForFieldName('name')?.text;
-        if (name) {
-          this.env.functions.add(name);
-        }
-      }
-      for (let i = n.namedChildCount - 1; i >= 0; i--) {
-        const c = n.namedChild(i);
-        if (c) {
-          stack.push(c);
-        }
-      }
-    }
-  }
-
-  errors(root: Node): void {
-    if (!root.hasError) {
-      return;
-    }
-    const stack: Node[] = [root];
-    while (stack.length && this.env.errors.length < 5) {
-      const n = stack.pop()!;
-      if (n.isError || n.isMissing) {
-        this.env.errors.push(`cannot parse ${n.isMissing ? `(missing ${n.type})` : JSON.stringify(n.text.slice(0, 40))} at line ${n.startPosition.row + 1}, column ${n.startPosition.column + 1}`);
-        continue;
-      }
-      if (n.hasError) {
-        for (let i = n.childCount - 1; i >= 0; i--) {
-          const c = n.child(i);
-          if (c) {
-            stack.push(c);
-          }
-        }
-      }
-    }
-    if (!this.env.errors.length) {
-      this.env.errors.push('cannot parse the command line');
-    }
-  }
-
-  /** Walks a node; returns what it writes to stdout (for pipelines). */
-  walk(n: Node, scope: Scope, stdin: Stream): Stream {
-    switch (n.type) {
-      case 'program':
-      case 'list':
-      case 'compound_statement':
-      case 'do_group':
-      case 'if_statement':
-      case 'elif_clause':
-      case 'else_clause':
-      case 'while_statement':
-      case 'case_statement':
-      case 'case_item':
-      case 'negated_command':
-      case 'for_statement':
-      case 'c_style_for_statement': {
-        let last: Stream = UNKNOWN_STREAM;
-        for (const c of n.namedChildren) {
-          if (c) {
-            last = this.walk(c, scope, n.type === 'program' || n.type === 'list' ? stdin : NO_STREAM);
-          }
-        }
-        return last;
-      }
-      case 'subshell': {
-        const inner = { ...scope };
-        let last: Stream = UNKNOWN_STREAM;
-        for (const c of n.namedChildren) {
-          if (c) {
-            last = this.walk(c, inner, stdin);
-          }
-        }
-        return last;
-      }
-      case 'pipeline': {
-        let s = stdin;
-        for (const c of n.namedChildren) {
-          if (c) {
-            s = this.walk(c, { ...scope }, s);
-          }
-        }
-        return s;
-      }
-      case 'command':
-        return this.command(n, scope, stdin, []);
-      case 'redirected_statement':
-        return this.redirected(n, scope, stdin);
-      case 'function_definition': {
-        const body = n.childForFieldName('body');
-        const name = n.childForFieldName('name')?.text ?? '';
-        if (body) {
-          const before = this.env.subcommands.length;
-          this.walk(body, { ...scope }, NO_STREAM);
-          const calls = this.env.subcommands.slice(before).filter((s) => s.program === name);
-          if (calls.length && /[|&]/.test(body.text)) {
-            this.env.subcommands.push({ text: n.text, argv: [name], program: name, cwd: scope.cwd, findings: [{ category: 'system', severity: 'destructive', id: 'system.fork-bomb', reason: `defines ${name}() to call itself in the background or through a pipe: a fork bomb that freezes the machine` }], knowledge: 'known' });
-          }
-        }
-        return NO_STREAM;
-      }
-      case 'variable_assignment':
-      case 'variable_assignments':
-      case 'declaration_command':
-      case 'unset_command':
-      case 'test_command': {
-        // a statement of its own: record it (harmless) so the line is never "no command at all"
-        const first = n.type === 'declaration_command' || n.type === 'unset_command' ? n.child(0)?.text ?? '' : '';
-        this.env.subcommands.push({ text: n.text, argv: n.text.split(/\s+/).slice(0, 8), program: first, cwd: scope.cwd, findings: [], knowledge: 'harmless' });
-        this.substitutions(n, scope);
-        return NO_STREAM;
-      }
-      case 'arithmetic_expansion':
-      case 'binary_expression':
-      case 'unary_expression':
-      case 'expansion':
-      case 'string':
-      case 'concatenation':
-      default:
-        this.substitutions(n, scope);
-        return NO_STREAM;
-      case 'comment':
-      case 'heredoc_body':
-        return NO_STREAM;
-    }
-  }
-
-  /** Walks command/process substitutions anywhere under n (they run). */
-  substitutions(n: Node, scope: Scope): void {
-    for (const c of n.namedChildren) {
-      if (!c) {
-        continue;
-      }
-      if (c.type === 'command_substitution' || c.type === 'process_substitution') {
-        const inner = { ...scope };
-        for (const cc of c.namedChildren) {
-          if (cc) {
-            this.walk(cc, inner, NO_STREAM);
-          }
-        }
-      } else if (c.type === 'word' && c.text.includes('`')) {
-        // the grammar leaves backticks inside ${...} as a plain word: they still run
-        for (const m of c.text.matchAll(/(?<!\\)`((?:[^`\\]|\\.)+)`/g)) {
-          this.env.runScript(m[1], { ...scope }, 'bash');
-        }
-      } else if (c.namedChildCount) {
-        if (['command', 'redirected_statement', 'pipeline', 'list', 'subshell', 'compound_statement', 'if_statement', 'while_statement', 'for_statement', 'case_statement', 'function_definition'].includes(c.type)) {
-          this.walk(c, scope, NO_STREAM);
-        } else {
-          this.substitutions(c, scope);
-        }
-      }
-    }
-  }
-
-  redirected(n: Node, scope: Scope, stdin: Stream): Stream {
-    const body = n.childForFieldName('body');
-    const redirects: Node[] = [];
-    let heredoc: { text: string; rest: Node[] } | undefined;
-    const after: Node[] = [];
-    for (let i = 0; i < n.namedChildCount; i++) {
-      const c = n.namedChild(i);
-      if (!c || c === body || (body && c.id === body.id)) {
-        continue;
-      }
-      if (c.type === 'heredoc_redirect') {
-        const rest: Node[] = [];
-        let text = '';
-        for (let j = 0; j < c.namedChildCount; j++) {
-          const cc = c.namedChild(j);
-          if (!cc) {
-            continue;
-          }
-          const field = c.fieldNameForNamedChild(j);
-          if (cc.type === 'heredoc_body') {
-            text = cc.text;
-            this.substitutions(cc, scope);
-          } else if (cc.type === 'file_redirect' || cc.type === 'herestring_redirect') {
-            redirects.push(cc);
-          } else if (field === 'right') {
-            after.push(cc);
-          } else if (cc.type !== 'heredoc_start' && cc.type !== 'heredoc_end') {
-            rest.push(cc);
-          }
-        }
-        heredoc = { text, rest };
-      } else if (c.type === 'file_redirect' || c.type === 'herestring_redirect') {
-        redirects.push(c);
-      } else {
-        this.walk(c, scope, NO_STREAM);
-      }
-    }
-    let out: Stream;
-    const input: Stream = heredoc ? { kind: 'literal', text: heredoc.text } : stdin;
-    if (body && body.type === 'command') {
-      out = this.command(body, scope, input, redirects);
-    } else {
-      out = body ? this.walk(body, scope, input) : NO_STREAM;
-      for (const r of redirects) {
-        this.substitutions(r, scope);
-      }
-      if (!body) {
-        const own = { findings: [] as SubCommand['findings'][number][], knowledge: 'harmless' as const };
-        this.applyRedirects(redirects, scope, n.text, own);
-        this.env.subcommands.push({ text: n.text, argv: [], program: '', cwd: scope.cwd, findings: own.findings, knowledge: own.findings.length ? 'known' : 'harmless' });
-      } else {
-        this.applyRedirects(redirects, scope, n.text, undefined, true);
-      }
-      this.rememberWrites(redirects, scope, out.kind === 'literal' ? out.text : undefined);
-    }
-    if (heredoc) {
-      for (const r of heredoc.rest) {
-        out = this.walk(r, { ...scope }, out);
-      }
-    }
-    for (const a of after) {
-      out = this.walk(a, scope, NO_STREAM);
-    }
-    return out;
-  }
-
-  /** Records the write effects of redirections; returns stdin from `< file` / here-strings. */
-  applyRedirects(redirects: Node[], scope: Scope, text: string, sub: { findings: SubCommand['findings']; knowledge: SubCommand['knowledge'] } | undefined, standalone = false): Stream | undefined {
-    let stdin: Stream | undefined;
-    const before = this.env.subcommands.length;
-    for (const r of redirects) {
-      if (r.type === 'herestring_redirect') {
-        const v = r.namedChildren.find((c) => c && c.type !== 'file_descriptor');
-        const w = v ? this.word(v, scope) : lit('');
-        stdin = w.literal ? { kind: 'literal', text: w.value } : w.value.match(/\$\((curl|wget)/) ? { kind: 'download' } : w.value.match(/base64|xxd/) ? { kind: 'decoded' } : UNKNOWN_STREAM;
-        continue;
-      }
-      let op = '';
-      for (let i = 0; i < r.childCount; i++) {
-        const c = r.child(i);
-        if (c && !c.isNamed) {
-          op = c.type;
-        }
-      }
-      const dest = r.childForFieldName('destination') ?? r.namedChildren.find((c) => c && c.type !== 'file_descriptor') ?? null;
-      if (!dest) {
-        continue;
-      }
-      const w = this.word(dest, scope);
-      if (op === '<') {
-        stdin = w.literal && this.env.written.has(resolvePath(w.value, scope.cwd, this.env.home)) ? (this.env.written.get(resolvePath(w.value, scope.cwd, this.env.home)) !== undefined ? { kind: 'literal', text: this.env.written.get(resolvePath(w.value, scope.cwd, this.env.home)) } : { kind: 'download' }) : UNKNOWN_STREAM;
-        if (!w.literal && /\$\((curl|wget)|proc/.test(w.value)) {
-          stdin = w.value.includes('curl') || w.value.includes('wget') ? { kind: 'download' } : UNKNOWN_STREAM;
-        }
-        continue;
-      }
-      if (!REDIRECT_WRITE.has(op) && op !== '>' ) {
-        continue;
-      }
-      if ((op === '>&' || op === '<&') && /^\d+$|^-$/.test(w.value)) {
-        continue;
-      }
-      const fake = { argv: [lit('>'), w], program: '>', scope, env: this.env, stdin: NO_STREAM, text };
-      const o = { findings: [] as SubCommand['findings'][number][], knowledge: 'harmless' as const, stdout: UNKNOWN_STREAM };
-      writeRedirect(fake, o, w);
-      if (sub) {
-        (sub.findings as SubCommand['findings'][number][]).push(...o.findings);
-      }
-      if (standalone && o.findings.length) {
-        this.env.subcommands.push({ text, argv: [op, w.value], program: '', cwd: scope.cwd, findings: o.findings, knowledge: 'known' });
-      }
-    }
-    void before;
-    return stdin;
-  }
-
-  /** A file written with literal content (echo/cat <<EOF > f) can be run later in the line. */
-  rememberWrites(redirects: Node[], scope: Scope, content: string | undefined): void {
-    for (const r of redirects) {
-      if (r.type !== 'file_redirect') {
-        continue;
-      }
-      const dest = r.childForFieldName('destination');
-      const w = dest ? this.word(dest, scope) : undefined;
-      if (w?.literal && scope.cwdKnown && !/^(\d+|-)$/.test(w.value)) {
-        this.env.written.set(resolvePath(w.value, scope.cwd, this.env.home), content);
-      }
-    }
-  }
-
-  command(n: Node, scope: Scope, stdin: Stream, outerRedirects: Node[]): Stream {
-    const argv: Word[] = [];
-    const redirects = [...outerRedirects];
-    let assignments = 0;
-    for (let i = 0; i < n.namedChildCount; i++) {
-      const c = n.namedChild(i);
-      if (!c) {
-        continue;
-      }
-      if (c.type === 'variable_assignment') {
-        assignments++;
-        this.substitutions(c, scope);
-      } else if (c.type === 'file_redirect' || c.type === 'herestring_redirect') {
-        redirects.push(c);
-      } else if (c.type === 'command_name') {
-        const inner = c.namedChild(0) ?? c;
-        argv.push(this.word(inner, scope));
-        this.substitutions(c, scope);
-      } else if (c.type === 'comment') {
-        continue;
-      } else {
-        argv.push(this.word(c, scope));
-        if (c.type !== 'word' && c.type !== 'raw_string') {
-          this.substitutions(c.type === 'command_substitution' || c.type === 'process_substitution' ? { namedChildren: [c] } as unknown as Node : c, scope);
-        }
-      }
-    }
-    void assignments;
-    for (const r of redirects) {
-      this.substitutions(r, scope); // `> $(...)`, `< <(...)` run too
-    }
-    const text = n.text;
-    const startSubs = this.env.subcommands.length;
-    const fromRedirect = this.applyRedirects(redirects, scope, text, undefined);
-    const input = fromRedirect ?? stdin;
-    if (argv.length === 0) {
-      const own = { findings: [] as SubCommand['findings'][number][], knowledge: 'harmless' as const };
-      this.applyRedirects(redirects, scope, text, own);
-      this.env.subcommands.push({ text, argv: [], program: '', cwd: scope.cwd, findings: own.findings, knowledge: own.findings.length ? 'known' : 'harmless' });
-      return NO_STREAM;
-    }
-    // cd changes the directory for the rest of the line (in this scope)
-    const prog = argv[0].literal ? programName(argv[0].value) : '';
-    if (prog === 'cd' || prog === 'pushd' || prog === 'Set-Location' || prog === 'chdir') {
-      const target = argv.slice(1).find((w) => !w.value.startsWith('-') || w.value === '-');
-      if (!target) {
-        scope.cwd = this.env.home;
-        scope.cwdKnown = true;
-      } else if (!target.literal || target.value === '-') {
-        scope.cwdKnown = false;
-      } else if (scope.cwdKnown || target.value.startsWith('/') || target.value.startsWith('~')) {
-        scope.cwd = resolvePath(target.value, scope.cwd, this.env.home);
-        scope.cwdKnown = true;
-      }
-    } else if (prog === 'popd') {
-      scope.cwdKnown = false;
-    } else if (prog === 'alias' && argv.length > 1) {
-      for (const w of argv.slice(1)) {
-        const eq = w.value.indexOf('=');
-        if (eq > 0) {
-          this.env.functions.add(w.value.slice(0, eq));
-          this.env.runScript(w.value.slice(eq + 1), { ...scope }, 'bash');
-        }
-      }
-    }
-    const out = runArgv(this.env, argv, scope, input, text);
-    // redirection effects belong to the command's own sub-command record
-    const mine = this.env.subcommands[startSubs];
-    if (mine) {
-      const extra = { findings: [] as SubCommand['findings'][number][], knowledge: mine.knowledge };
-      this.applyRedirects(redirects, scope, text, extra);
-      if (extra.findings.length) {
-        this.env.subcommands[startSubs] = { ...mine, findings: [...mine.findings, ...extra.findings], knowledge: mine.knowledge === 'harmless' ? 'known' : mine.knowledge };
-      }
-      this.rememberWrites(redirects, scope, out.kind === 'literal' ? out.text : input.kind === 'literal' && ['cat', 'tee'].includes(prog) ? input.text : undefined);
-    }
-    return redirects.some((r) => r.type === 'file_redirect' && /^(>|>>|&>|>\|)$/.test(r.child(r.childCount - 2)?.type ?? '') && !r.childForFieldName('descriptor')) ? NO_STREAM : out;
-  }
-
-  /** Quote removal and expansion of one word. */
-  word(n: Node, scope: Scope, allowVars = true): Word {
-    switch (n.type) {
-      case 'word':
-      case 'number':
-      case 'command_name': {
-        let t = n.text.replace(/\\\n/g, '').replace(/\\(.)/g, '$1');
-        if (t === '~' || t.startsWith('~/')) {
-          t = this.env.home + t.slice(1);
-        }
-        return lit(t);
-      }
-      case 'raw_string':
-        return lit(n.text.slice(1, -1));
-      case 'ansi_c_string':
-        return lit(
-          n.text
-            .slice(2, -1)
-            .replace(/\\x([0-9a-fA-F]{1,2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)))
-            .replace(/\\([0-7]{1,3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)))
-            .replace(/\\u([0-9a-fA-F]{4})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)))
-            .replace(/\\n/g, '\n')
-            .replace(/\\t/g, '\t')
-            .replace(/\\(.)/g, '$1'),
-        );
-      case 'string':
-      case 'translated_string': {
-        let v = '';
-        let literal = true;
-        for (let i = 0; i < n.namedChildCount; i++) {
-          const c = n.namedChild(i);
-          if (!c) {
-            continue;
-          }
-          if (c.type === 'string_content') {
-            v += c.text.replace(/\\([$`"\\\n])/g, '$1');
-          } else {
-            const w = this.word(c, scope, allowVars);
-            v += w.value;
-            literal &&= w.literal;
-          }
-        }
-        // string_content nodes skip whitespace-only gaps; fall back to the raw text when simple
-        if (literal && n.namedChildren.every((c) => c?.type === 'string_content')) {
-          v = n.text.slice(n.type === 'translated_string' ? 2 : 1, -1).replace(/\\([$`"\\\n])/g, '$1');
-        }
-        return { value: v, literal };
-      }
-      case 'concatenation': {
-        let v = '';
-        let literal = true;
-        for (let i = 0; i < n.namedChildCount; i++) {
-          const c = n.namedChild(i);
-          if (c) {
-            const w = this.word(c, scope, allowVars);
-            v += w.value;
-            literal &&= w.literal;
-          }
-        }
-        // unnamed pieces (e.g. `{` `}` in find's {} or brace expansion) are kept from the source
-        if (literal) {
-          v = n.text.replace(/\\(.)/g, '$1').replace(/^'|'$/g, '');
-          const all = n.namedChildren.every((c) => c && (c.type === 'word' || c.type === 'number'));
-          if (!all) {
-            v = '';
-            for (let i = 0; i < n.childCount; i++) {
-              const c = n.child(i);
-              if (c) {
-                v += c.isNamed ? this.word(c, scope, allowVars).value : c.text;
-              }
-            }
-          }
-        }
-        return { value: v, literal };
-      }
-      case 'simple_expansion':
-      case 'expansion': {
-        const name = n.namedChildren.find((c) => c && (c.type === 'variable_name' || c.type === 'special_variable_name'))?.text ?? '';
-        const plain = n.type === 'simple_expansion' || n.namedChildCount === 1;
-        if (allowVars && plain && (name === 'HOME' || name === 'USERPROFILE')) {
-          return lit(this.env.home);
-        }
-        if (allowVars && plain && name === 'PWD' && scope.cwdKnown) {
-          return lit(scope.cwd);
-        }
-        if (allowVars && plain && (name === 'TMPDIR' || name === 'TMP' || name === 'TEMP') && !this.env.vars.has(name)) {
-          return lit('/tmp');
-        }
-        return { value: n.text, literal: false };
-      }
-      case 'command_substitution':
-        return { value: n.text.startsWith('`') ? `$(${n.text.slice(1, -1)})` : n.text, literal: false };
-      case 'process_substitution':
-        return { value: `$(proc ${n.text})`, literal: false };
-      case 'arithmetic_expansion':
-        return { value: n.text, literal: false };
-      default:
-        return { value: n.text, literal: !/[$`]/.test(n.text) };
-    }
-  }
-}
-
-import { writeTarget as writeRedirect } from './knowledge';
+export { programName, runArgv };

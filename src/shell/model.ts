@@ -1,10 +1,13 @@
 /** Internal vocabulary of the shell analysis (not exported beyond src/shell). */
-import type { CommandCategory, CommandFinding, Severity, SubCommand, PathEffect } from '../core/types';
+import type { CommandCategory, CommandFinding, PathEffect, ReadEffect, Severity, SubCommand } from '../core/types';
+import type { WorkspaceView } from './workspaceView';
 
 /** One word after quote removal; `literal` is false when it depends on an expansion. */
 export interface Word {
   readonly value: string;
   readonly literal: boolean;
+  /** An unquoted `$(<file)`: the shell splits the content into words. */
+  readonly split?: boolean;
 }
 
 /**
@@ -14,6 +17,10 @@ export interface Word {
 export interface Stream {
   readonly kind: 'none' | 'literal' | 'download' | 'decoded' | 'unknown';
   readonly text?: string;
+  /** The file it comes from (`< file`), when known. */
+  readonly file?: string;
+  /** File names a search printed that Airlock could not list itself (`find ~ -type f`). */
+  readonly fileList?: boolean;
 }
 
 export const NO_STREAM: Stream = { kind: 'none' };
@@ -29,13 +36,18 @@ export interface Env {
   readonly workspace: string;
   readonly subcommands: SubCommand[];
   readonly effects: PathEffect[];
+  readonly reads: ReadEffect[];
   readonly errors: string[];
+  /** The file system and repository at decision time. */
+  readonly view: WorkspaceView;
   /** Every literal value assigned to a variable anywhere in the line. */
   readonly vars: Map<string, Set<string>>;
   /** Functions and aliases defined in the line (their bodies are analysed where defined). */
   readonly functions: Set<string>;
   /** Files written earlier in the line: literal content, or undefined when not known. */
   readonly written: Map<string, string | undefined>;
+  /** Symbolic links made earlier in the line: the link's path -> the path it points to. */
+  readonly links: Map<string, string>;
   depth: number;
   /** Parses and analyses a script (bash -c, eval, heredoc fed to a shell), bounded in depth. */
   runScript(text: string, scope: Scope, grammar: 'bash' | 'powershell', stdin?: Stream): void;
@@ -56,6 +68,10 @@ export interface Invocation {
 export interface Outcome {
   findings: CommandFinding[];
   knowledge: 'harmless' | 'known' | 'unknown';
+  /** Whether it may change files (absent: it may). Read-only entries say false (see readOnly()). */
+  writes?: boolean;
+  /** Set when it is unknown for a reason worth telling (an option Airlock does not know, ...). */
+  unknownReason?: string;
   stdout: Stream;
 }
 

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as v8 from 'node:v8';
 import { Language, Parser } from '@vscode/tree-sitter-wasm';
-import type { Tree } from '@vscode/tree-sitter-wasm';
+import type { Node, Tree } from '@vscode/tree-sitter-wasm';
 
 export type ShellGrammar = 'bash' | 'powershell';
 
@@ -104,5 +104,29 @@ export function withTree<T>(parser: Parser, text: string, fn: (tree: Tree) => T)
     return fn(tree);
   } finally {
     tree.delete();
+  }
+}
+
+/** Where the line does not parse: the first few places, for the reason shown. */
+export function parseErrors(env: { errors: string[] }, root: Node): void {
+  if (!root.hasError) {
+    return;
+  }
+  const stack: Node[] = [root];
+  while (stack.length && env.errors.length < 5) {
+    const n = stack.pop()!;
+    if (n.isError || n.isMissing) {
+      env.errors.push(`cannot parse ${n.isMissing ? `(missing ${n.type})` : JSON.stringify(n.text.slice(0, 40))} at line ${n.startPosition.row + 1}, column ${n.startPosition.column + 1}`);
+      continue;
+    }
+    for (let i = n.childCount - 1; i >= 0; i--) {
+      const c = n.child(i);
+      if (c?.hasError || c?.isMissing) {
+        stack.push(c);
+      }
+    }
+  }
+  if (!env.errors.length) {
+    env.errors.push('cannot parse the command line');
   }
 }

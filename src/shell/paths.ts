@@ -105,6 +105,14 @@ export function locate(abs: string, workspace: string, home: string): Location {
   if (isInside(workspace, p)) {
     return 'workspace-ancestor';
   }
+  // a home folder inside a temporary folder (a sandbox's) is still the home folder
+  if (isInside(p, h)) {
+    const first = a.relative(h, p).split(/[\\/]/)[0];
+    if (HOME_CONFIG.includes(first)) {
+      return 'home-config';
+    }
+    return 'outside';
+  }
   for (const t of TEMP) {
     if (norm(p) === t || (hasGlob(a.basename(p)) && a.dirname(p) === t)) {
       return 'temp-root';
@@ -115,13 +123,6 @@ export function locate(abs: string, workspace: string, home: string): Location {
   }
   if (/^[a-zA-Z]:\\(windows\\)?temp\\/i.test(p) || /\\appdata\\local\\temp\\/i.test(p)) {
     return 'temp';
-  }
-  if (isInside(p, h)) {
-    const first = a.relative(h, p).split(/[\\/]/)[0];
-    if (HOME_CONFIG.includes(first)) {
-      return 'home-config';
-    }
-    return 'outside';
   }
   if (isWindowsPath(p)) {
     const n = norm(p);

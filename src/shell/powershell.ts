@@ -7,6 +7,7 @@ import type { Node } from '@vscode/tree-sitter-wasm';
 import type { SubCommand } from '../core/types';
 import { finding, lit, NO_STREAM, UNKNOWN_STREAM } from './model';
 import type { Env, Scope, Stream, Word } from './model';
+import { parseErrors } from './parser';
 import { isWindowsPath, resolvePath } from './paths';
 
 const DELETE = new Set(['remove-item', 'rm', 'del', 'erase', 'rd', 'rmdir', 'ri']);
@@ -28,32 +29,10 @@ const HARMLESS = new Set(
 );
 
 export function analyzePowerShell(root: Node, scope: Scope, env: Env): void {
-  errors(root, env);
+  parseErrors(env, root);
   new PsWalker(env, isWindowsPath(scope.cwd)).walk(root, scope, NO_STREAM);
 }
 
-function errors(root: Node, env: Env): void {
-  if (!root.hasError) {
-    return;
-  }
-  const stack: Node[] = [root];
-  while (stack.length && env.errors.length < 5) {
-    const n = stack.pop()!;
-    if (n.isError || n.isMissing) {
-      env.errors.push(`cannot parse ${n.isMissing ? `(missing ${n.type})` : JSON.stringify(n.text.slice(0, 40))} at line ${n.startPosition.row + 1}, column ${n.startPosition.column + 1}`);
-      continue;
-    }
-    for (let i = n.childCount - 1; i >= 0; i--) {
-      const c = n.child(i);
-      if (c?.hasError || c?.isMissing) {
-        stack.push(c);
-      }
-    }
-  }
-  if (!env.errors.length) {
-    env.errors.push('cannot parse the command line');
-  }
-}
 
 function hasDescendant(n: Node, test: (x: Node) => boolean): boolean {
   for (const c of n.namedChildren) {
@@ -113,7 +92,7 @@ class PsWalker {
   }
 
   record(text: string, argv: string[], program: string, findings: SubCommand['findings'], knowledge: SubCommand['knowledge']): void {
-    this.env.subcommands.push({ text, argv, program, cwd: this.cwd, findings, knowledge });
+    this.env.subcommands.push({ text, argv, program, cwd: this.cwd, findings, knowledge, writes: knowledge !== 'harmless' || findings.length > 0 });
   }
 
   word(n: Node): Word {

@@ -72,6 +72,10 @@ for (const { ia, shell } of process.platform === 'linux' ? cases : []) {
         this.skip();
       }
       sb = makeSandbox(`${ia.agent}-ask`);
+      // A team that asks before every delete (by default a delete the snapshot before it covers
+      // runs without a question: issue 14).
+      fs.mkdirSync(path.join(sb.repo, '.airlock'), { recursive: true });
+      fs.writeFileSync(path.join(sb.repo, '.airlock', 'policy.json'), '{ "categories": { "file-destruction": "ask" } }\n');
       const r = airlock('install-hooks', ia.agent, '--dir', sb.repo);
       assert.equal(r.status, 0, `airlock install-hooks ${ia.agent} failed: ${r.stderr}${r.stdout}`);
     });

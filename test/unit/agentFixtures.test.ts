@@ -58,7 +58,8 @@ const EXPECTED: Readonly<Record<string, readonly Expected[]>> = {
   'cline/read_files.json': [{ kind: 'read', paths: ['src/app.js'], tool: 'read_files' }],
   'cline/submit_and_exit.json': [],
   'cline/apply_patch.json': [{ kind: 'create', paths: ['patched.txt'], content: 'patched\n', tool: 'apply_patch' }],
-  'cline/search_codebase.json': [{ kind: 'read', paths: [''], tool: 'search_codebase' }],
+  // a search reads every file below its folder that its glob picks (issue 14): judged one by one
+  'cline/search_codebase.json': [{ kind: 'read', paths: ['**/*'], tool: 'search_codebase' }],
   'cline/spawn_agent.json': [],
   'opencode/write.json': [create('write')],
   'opencode/edit.json': [edit('edit')],
@@ -66,7 +67,7 @@ const EXPECTED: Readonly<Record<string, readonly Expected[]>> = {
   'opencode/bash-2.json': [{ kind: 'command', command: 'echo sub > sub-marker.txt', tool: 'bash' }],
   'opencode/read.json': [{ kind: 'read', paths: ['src/app.js'], tool: 'read' }],
   'opencode/glob.json': [{ kind: 'read', paths: [''], tool: 'glob' }],
-  'opencode/grep.json': [{ kind: 'read', paths: [''], tool: 'grep' }],
+  'opencode/grep.json': [{ kind: 'read', paths: ['**/*'], tool: 'grep' }],
   'opencode/todowrite.json': [],
   'opencode/task.json': [],
   'opencode/apply_patch.json': [{ kind: 'create', paths: ['patched.txt'], content: 'patched\n', tool: 'apply_patch' }],

@@ -7,23 +7,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { AgentId } from '../../src/agents/adapter';
+import { CORPUS_HOME, loadCorpus } from '../corpus/corpus';
+import type { CorpusCase } from '../corpus/corpus';
 
 export const root = path.resolve(__dirname, '..', '..', '..');
-const corpusDir = path.join(root, 'test', 'corpus', 'commands');
 export const payloadDir = path.join(root, 'test', 'fixtures', 'payloads');
-/** Where the corpus's paths live (see test/corpus/commands/README.md); mapped onto a real folder here. */
-const CORPUS_HOME = '/home/dev';
 
-export interface CorpusCase {
-  readonly command: string;
-  readonly expect: 'allow' | 'ask' | 'deny';
-  readonly shell?: 'bash' | 'powershell';
-  readonly cwd?: string;
-  /** Whether a snapshot must be taken before it (checked on the hook path). */
-  readonly snapshot?: boolean;
-  readonly file: string;
-  readonly line: number;
-}
+/** The corpus's lines (test/corpus/corpus.ts); "fixture" lines are judged in the plain project here. */
+export type { CorpusCase };
 
 /** One hook call: an agent's payload (JSON text) and where it comes from. */
 export interface HookCall {
@@ -53,20 +44,6 @@ export function corpusProject(prefix: string): { base: string; home: string; pro
   return { base, home, project };
 }
 
-export function loadCorpus(): CorpusCase[] {
-  const cases: CorpusCase[] = [];
-  for (const file of fs.readdirSync(corpusDir).filter((f) => f.endsWith('.jsonl')).sort()) {
-    fs.readFileSync(path.join(corpusDir, file), 'utf8')
-      .split('\n')
-      .forEach((text, i) => {
-        if (text.trim()) {
-          cases.push({ ...(JSON.parse(text) as Omit<CorpusCase, 'file' | 'line'>), file, line: i + 1 });
-        }
-      });
-  }
-  return cases;
-}
-
 /**
  * Each corpus line as the recorded Claude Code `Bash` payload (Copilot CLI's `powershell` one for
  * PowerShell lines), its paths moved from the corpus's home to `home` (and its project, when given,
@@ -78,7 +55,8 @@ export function corpusHookCalls(home: string, project?: string): HookCall[] {
   const claudeBash = JSON.parse(fs.readFileSync(path.join(payloadDir, 'claude', 'Bash.json'), 'utf8')) as { tool_input: object };
   const copilotBash = JSON.parse(fs.readFileSync(path.join(payloadDir, 'copilot-cli', 'bash.json'), 'utf8')) as { toolArgs: object };
   return loadCorpus().map((c) => {
-    const cwd = mapPath(c.cwd ?? path.posix.join(CORPUS_HOME, 'project'));
+    // a fixture line's cwd may be relative to the fixture's project: here, to this project
+    const cwd = mapPath(c.cwd && !c.cwd.startsWith('/') ? path.posix.join(inCorpus, c.cwd) : c.cwd ?? inCorpus);
     const command = mapPath(c.command);
     const powershell = c.shell === 'powershell';
     const payload = powershell ? { ...copilotBash, cwd, toolName: 'powershell', toolArgs: { ...copilotBash.toolArgs, command } } : { ...claudeBash, cwd, tool_input: { ...claudeBash.tool_input, command } };

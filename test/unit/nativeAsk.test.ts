@@ -44,7 +44,7 @@ describe('agents: native ask with VS Code closed (airlock hook, built)', () => {
 
   const run = (agent: string, payload: unknown, env: NodeJS.ProcessEnv) =>
     spawnSync(process.execPath, [cli, 'hook', agent], { input: JSON.stringify(payload), encoding: 'utf8', env: cleanEnv({ AIRLOCK_HOME: state, ...env }), timeout: 30_000 });
-  const claudeRmrf = (mode: string) => ({ session_id: 's1', cwd: repo, permission_mode: mode, hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command: 'rm -rf src' } });
+  const claudeRmrf = (mode: string) => ({ session_id: 's1', cwd: repo, permission_mode: mode, hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command: 'git reset --hard HEAD~1' } });
   const snapshots = () => JSON.parse(spawnSync(process.execPath, [cli, 'snapshots', '--cwd', repo, '--json'], { encoding: 'utf8', env: cleanEnv({ AIRLOCK_HOME: state }) }).stdout) as { id: string; tool: string }[];
 
   it('Claude Code in an interactive terminal: asks its user natively, audited as asked, with a snapshot first', () => {
@@ -52,9 +52,9 @@ describe('agents: native ask with VS Code closed (airlock hook, built)', () => {
     assert.equal(r.status, 0, r.stderr);
     const out = JSON.parse(r.stdout) as { hookSpecificOutput: { permissionDecision: string; permissionDecisionReason: string } };
     assert.equal(out.hookSpecificOutput.permissionDecision, 'ask');
-    assert.match(out.hookSpecificOutput.permissionDecisionReason, /^Agent Airlock needs your approval: .*deletes src/);
+    assert.match(out.hookSpecificOutput.permissionDecisionReason, /^Agent Airlock needs your approval: .*moves the branch/);
     const audit = readAudit(repo, { AIRLOCK_HOME: state }).entries;
-    assert.deepEqual(audit.map((e) => [e.verdict, e.command, e.via]), [['ask', 'rm -rf src', 'cli']]);
+    assert.deepEqual(audit.map((e) => [e.verdict, e.command, e.via]), [['ask', 'git reset --hard HEAD~1', 'cli']]);
     assert.ok(audit[0].snapshotId, 'a snapshot before an ask the person may approve');
     assert.deepEqual(snapshots().map((s) => s.id), [audit[0].snapshotId]);
   });

@@ -139,7 +139,8 @@ describe('policy evaluation: path matching', () => {
 
   it('an absolute pattern decides outside the workspace (it may relax the outside default)', () => {
     assert.equal(d('edit', '/opt/shared/data.json'), 'allow');
-    assert.equal(d('read', '/opt/shared/data.json'), 'ask', 'read is not named: the outside default holds');
+    assert.equal(d('read', '/srv/shared/data.json'), 'ask', 'read is not named: the outside default holds');
+    assert.equal(d('read', '/opt/shared/data.json'), 'allow', 'system folders such as /opt are readable by default (issue 14)');
   });
 
   it('~/ patterns mean the home folder', () => {
@@ -477,9 +478,16 @@ describe('policy evaluation: commands', () => {
   });
 
   it('audit mode allows a denied command and keeps wouldBe', () => {
+    const p = policy('{ "mode": "audit", "commands": { "git push *": "deny" } }');
+    const d = decide(p, analysis([sub('git push origin main')]));
+    assert.equal(d.verdict, 'allow');
+    assert.equal(d.wouldBe, 'deny');
+  });
+
+  it('audit mode never lifts the built-in floor: catastrophic commands stay denied', () => {
     const p = policy('{ "mode": "audit" }');
     const d = decide(p, analysis([sub('rm -rf /', { findings: [finding('file-destruction', 'catastrophic')] })]));
-    assert.equal(d.verdict, 'allow');
+    assert.equal(d.verdict, 'deny');
     assert.equal(d.wouldBe, 'deny');
   });
 
@@ -522,12 +530,19 @@ describe('policy evaluation: devices and temporary directories', () => {
     assert.equal(evaluate(p, command(a), a).verdict, 'allow');
   });
 
-  it('scratch files in a temporary directory are allowed; deleting there and secrets there are asked', () => {
+  it('a temporary directory is scratch space (deleting there too, issue 14); secrets there are asked', () => {
     assert.equal(v(evaluate(p, action('create', ['/tmp/agent-scratch/out.txt']))), 'allow');
     assert.equal(v(evaluate(p, action('edit', ['/var/folders/xy/T/a.json']))), 'allow');
-    assert.equal(v(evaluate(p, action('delete', ['/tmp/agent-scratch/out.txt']))), 'ask');
+    assert.equal(v(evaluate(p, action('delete', ['/tmp/agent-scratch/out.txt']))), 'allow');
+    assert.equal(v(evaluate(p, action('delete', ['/tmp/agent-airlock-1000/registry.json']))), 'deny', "Airlock's runtime folder is not scratch space");
     assert.equal(v(evaluate(p, action('create', ['/tmp/server.pem']))), 'ask');
     assert.equal(v(evaluate(policy(), action('create', ['/tmp/a.txt']))), 'ask', 'without tempDirs /tmp is just outside');
+  });
+
+  it('a home folder inside a temporary directory (a sandbox\'s) is not scratch space for deletes', () => {
+    const q = policy(undefined, undefined, { tempDirs: ['/tmp'], home: '/tmp/sandbox/home' });
+    assert.equal(v(evaluate(q, action('delete', ['/tmp/sandbox/home/notes/todo.txt']))), 'ask');
+    assert.equal(v(evaluate(q, action('create', ['/tmp/scratch/out.txt']))), 'allow', 'writing scratch files stays allowed');
   });
 
   it('a link in a temporary directory is checked at its target', () => {

@@ -1,7 +1,7 @@
 /**
  * The scenarios every real agent passes with Airlock's hook (or plugin) installed by
  * `airlock install-hooks` and VS Code closed: a .env write denied, an ordinary edit allowed with a
- * snapshot that rolls it back, `rm -rf src` and `git reset --hard` stopped, a rewrite of the
+ * snapshot that rolls it back, `rm -rf ~/notes` and `git reset --hard HEAD~1` stopped, a rewrite of the
  * agent's own hook configuration stopped.
  */
 import * as assert from 'node:assert/strict';
@@ -72,16 +72,20 @@ export function describeGuarded(driver: AgentDriver, ctx: () => AgentContext, ex
       assert.deepEqual(treeState(sb().repo), before);
     });
 
-    it('stops a destructive shell command (rm -rf src): the files still exist', async () => {
-      const o = await guarded([driver.shell('rm -rf src')]);
-      assert.equal(read(path.join(sb().repo, 'src', 'app.js')), APP_CONTENT, withLog(o));
+    it('stops a destructive shell command outside the workspace (rm -rf ~/notes): the files still exist', async () => {
+      // (rm -rf src inside the workspace runs now, after a snapshot that restores it: issue 14)
+      const notes = path.join(sb().home, 'notes', 'todo.txt');
+      fs.mkdirSync(path.dirname(notes), { recursive: true });
+      fs.writeFileSync(notes, 'keep me\n');
+      const o = await guarded([driver.shell('rm -rf ~/notes')]);
+      assert.equal(read(notes), 'keep me\n', withLog(o));
       assert.equal(read(path.join(sb().repo, 'src', 'util.js')), UTIL_CONTENT, withLog(o));
       toldAirlockDenied(o);
     });
 
-    it('stops `git reset --hard` (uncommitted work survives)', async () => {
+    it('stops `git reset --hard HEAD~1` (uncommitted work survives)', async () => {
       fs.writeFileSync(path.join(sb().repo, 'src', 'util.js'), 'export const answer = 43; // uncommitted\n');
-      const o = await guarded([driver.shell('git reset --hard')]);
+      const o = await guarded([driver.shell('git reset --hard HEAD~1')]);
       assert.equal(read(path.join(sb().repo, 'src', 'util.js')), 'export const answer = 43; // uncommitted\n', withLog(o));
       toldAirlockDenied(o);
     });
