@@ -372,11 +372,12 @@ describe('airlock run: the OS sandbox', function () {
 
       it('every attack of the list fails on disk and no secret reaches the model (hooks in audit mode: the sandbox alone holds)', () => attackList(driver, agent!, sb));
 
-      it('its hook reaches the supervisor, which stops rm -rf src and a .env write (audited outside); the OS keeps its hook configuration', async () => {
+      it('its hook reaches the supervisor, which stops rm -rf src .git and a .env write (audited outside); the OS keeps its hook configuration', async () => {
         const hookConfig = driver.hookConfigFile(sb.repo);
         const hookBefore = read(hookConfig);
         const script: Turn[] = [
-          driver.shell('rm -rf src'),
+          // A plain `rm -rf src` is allowed now (a snapshot has every file); with .git it is denied.
+          driver.shell('rm -rf src .git'),
           ...driver.overwrite(path.join(sb.repo, '.env'), ENV_CONTENT, 'API_KEY=stolen\n'),
           driver.shell(`node -e "require('fs').writeFileSync('${path.relative(sb.repo, hookConfig)}', '')"`),
         ];
@@ -387,7 +388,7 @@ describe('airlock run: the OS sandbox', function () {
         assert.equal(read(hookConfig), hookBefore, why);
         // Decided by the supervisor, outside: its audit log (unreadable inside) has the denied command.
         assert.ok(
-          auditLines(sb).some((l) => l.kind === 'command' && l.verdict === 'deny' && l.command === 'rm -rf src'),
+          auditLines(sb).some((l) => l.kind === 'command' && l.verdict === 'deny' && l.command === 'rm -rf src .git'),
           why,
         );
       });
