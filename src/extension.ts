@@ -8,6 +8,7 @@ import { ApprovalUi } from './vscode/approvals';
 import { BridgeHost } from './vscode/bridgeHost';
 import { CommandCenter } from './vscode/commandCenter';
 import { ConfigWatcher } from './vscode/config';
+import { CopilotSandboxSettings } from './vscode/copilotSandboxSync';
 import { CopilotSettingsSync } from './vscode/copilotSync';
 import { firstRunCommands } from './vscode/firstRun';
 import { GateService } from './vscode/gateService';
@@ -20,6 +21,8 @@ import { ProtectedPathWatcher } from './vscode/protectedWatcher';
 import { SnapshotCommands } from './vscode/snapshotCommands';
 import { SnapshotJournalWatcher } from './vscode/snapshotJournalWatcher';
 import { AirlockStatusBar } from './vscode/statusBar';
+import { TerminalProfiles } from './vscode/ids';
+import { sandboxCommands, sandboxedShellProfile, SandboxSessions } from './vscode/sandboxRun';
 import { StatusViewProvider } from './vscode/statusView';
 import { TerminalGuard } from './vscode/terminalGuard';
 import { TimelineProvider } from './vscode/timeline';
@@ -48,6 +51,8 @@ export interface AirlockApi {
   readonly timeline: TimelineProvider;
   /** The names of the commands registered (each through the one command wrapper). */
   readonly commands: () => readonly string[];
+  /** The running `airlock run` sessions in this window's folders. */
+  readonly sandboxes: SandboxSessions;
   /** Answers a pending request as the developer would (commands called with an id only show it). */
   readonly answerForTest: (id: string, answer: Omit<HumanAnswer, 'by'>) => boolean;
   /** The confirmations Airlock asked for (in tests they are refused: nobody can answer a modal dialog). */
@@ -81,18 +86,23 @@ export async function activate(context: vscode.ExtensionContext): Promise<Airloc
   const asked: string[] = [];
   const snapshots = own(new SnapshotCommands(snapshotService, timeline, log, attribution, testMode ? async (m) => (asked.push(m), false) : undefined));
   const guardSnapshots = new GuardSnapshots(snapshotService);
-  const copilot = own(new CopilotSettingsSync(policy, context.workspaceState, context.globalState, attribution, log, config));
+  const cli = vscode.Uri.joinPath(context.extensionUri, 'dist', 'cli.js').fsPath;
+  const copilot = own(new CopilotSettingsSync(policy, context.workspaceState, context.globalState, attribution, log, config, own(new CopilotSandboxSettings(cli, log))));
   const watcher = own(new ProtectedPathWatcher(policy, gate, attribution, guardSnapshots, log, () => config.current.enabled && config.current.watchProtectedPaths));
   const terminal = own(new TerminalGuard(gate, analyze, attribution, guardSnapshots, log, config));
   const state = own(new GuardState(policy, config));
-  own(new StatusViewProvider(state));
+  const sandboxes = own(new SandboxSessions());
+  own(sandboxes.onDidAudit(() => timeline.refresh()));
+  own(vscode.window.registerTerminalProfileProvider(TerminalProfiles.sandboxedShell, sandboxedShellProfile(cli)));
+  own(new StatusViewProvider(state, sandboxes));
   own(new AirlockStatusBar(state, gate.queue));
   own(new DenialNotifier(gate, log));
   const commands = own(new CommandCenter(log))
     .register(approvals.commands())
     .register(timelineCommands(timeline, snapshots, testMode))
     .register(guardCommands(copilot, watcher, terminal))
-    .register(firstRunCommands(gate, attribution, state, log));
+    .register(firstRunCommands(gate, attribution, state, log))
+    .register(sandboxCommands(cli, log));
   const bridge = await BridgeHost.serve(context, gate, config, log);
   if (bridge) {
     own(bridge);
@@ -100,7 +110,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Airloc
   if (!testMode) {
     return undefined;
   }
-  return { log, logUri: context.logUri, policy, gate, snapshots: snapshotService, bridgeSocket: () => bridge?.socketPath, guards: { copilot, watcher, terminal }, timeline, commands: () => commands.names(), answerForTest: (id, answer) => approvals.answerForTest(id, answer), confirmationsForTest: () => [...asked] };
+  return { log, logUri: context.logUri, policy, gate, snapshots: snapshotService, bridgeSocket: () => bridge?.socketPath, guards: { copilot, watcher, terminal }, timeline, commands: () => commands.names(), answerForTest: (id, answer) => approvals.answerForTest(id, answer), confirmationsForTest: () => [...asked], sandboxes };
 }
 
 export function deactivate(): void {

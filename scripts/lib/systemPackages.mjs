@@ -10,10 +10,8 @@
  * Why system packages and not npm ones (README "Requirements" says the same):
  * - chromium: Playwright's and Puppeteer's own browsers are downloaded from a CDN at install time,
  *   which fails on a machine that reaches only the registries; Debian's Chromium works headless.
- * - bubblewrap, socat: no npm package ships them; @anthropic-ai/sandbox-runtime runs both.
- * - ripgrep: @vscode/ripgrep downloads its binary from GitHub at install (fails offline);
- *   @vscode/ripgrep-universal installs offline but carries every platform's binary (56 MB), where
- *   Debian's package is one binary of about 5 MB; the sandbox runs `rg` from PATH.
+ * - bubblewrap: no npm package ships it; `airlock run` runs it directly (src/sandbox).
+ * - make, python3: the sandbox's attack tests run them inside it (`make clean`, `python3 -c`).
  * - g++, make, python3, pkg-config, libkrb5-dev: code-server's native modules (node-pty, kerberos,
  *   ...) compile from source against them; only needed while VS Code is not yet in the cache.
  */
@@ -67,9 +65,8 @@ export function findChromium(env = process.env) {
 export const REQUIREMENTS = [
   { name: 'git', for: ['start', 'test'], present: onPath('git'), apt: 'git', dnf: 'git', why: 'the demo workspace and every snapshot are git repositories' },
   { name: 'bubblewrap', for: ['start', 'test'], linux: true, present: onPath('bwrap'), apt: 'bubblewrap', dnf: 'bubblewrap', why: '`airlock run` sandboxes agents with it' },
-  { name: 'socat', for: ['start', 'test'], linux: true, present: onPath('socat'), apt: 'socat', dnf: 'socat', why: "the sandbox's network proxy bridge" },
-  { name: 'ripgrep', for: ['start', 'test'], present: onPath('rg'), apt: 'ripgrep', dnf: 'ripgrep', why: 'the sandbox finds the files it must protect with it' },
   { name: 'chromium', for: ['test'], present: (env) => findChromium(env) !== undefined, apt: 'chromium', dnf: 'chromium', why: 'the UI and integration tests drive a real VS Code in it' },
+  { name: 'make and python3', for: ['test'], linux: true, present: onPath('make', 'python3'), apt: 'make python3', dnf: 'make python3', why: "the sandbox's attack tests run them inside it" },
   { name: 'a C++ compiler and make', for: ['start', 'test'], build: true, present: onPath('g++', 'make'), apt: 'g++ make', dnf: 'gcc-c++ make', why: "VS Code's native modules are compiled on first use" },
   { name: 'python3', for: ['start', 'test'], build: true, present: onPath('python3'), apt: 'python3', dnf: 'python3', why: 'node-gyp builds those modules with it' },
   { name: 'pkg-config', for: ['start', 'test'], build: true, present: onPath('pkg-config'), apt: 'pkg-config', dnf: 'pkgconf-pkg-config', why: 'finds the Kerberos headers' },
@@ -99,7 +96,7 @@ export function missingRequirements(command, opts) {
 
 /** @param {Requirement[]} reqs @param {'apt'|'dnf'} manager */
 function packageNames(reqs, manager) {
-  return reqs.flatMap((r) => r[manager].split(' '));
+  return [...new Set(reqs.flatMap((r) => r[manager].split(' ')))];
 }
 
 /**

@@ -26,8 +26,13 @@ export class BridgeGate implements Gate {
         deadlineMs: Math.max(1000, ctx.deadlineMs - 1500),
         env: this.env,
         ...(ctx.installedFor !== undefined ? { installedFor: ctx.installedFor } : {}),
+        canAsk: ctx.canAsk,
       });
     } catch (err) {
+      if (err instanceof BridgeUnavailable && this.env.AIRLOCK_SANDBOX === '1') {
+        // Inside `airlock run`'s sandbox nothing can snapshot or audit: only its supervisor decides.
+        return { decision: denyDecision(`the supervisor of airlock run could not be reached (${err.message})`), decidedBy: 'error' };
+      }
       if (err instanceof BridgeUnavailable) {
         return (await this.fallback(err.message)).decide(actions, ctx);
       }

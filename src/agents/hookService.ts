@@ -74,7 +74,7 @@ export function hookHandler(opts: HookServiceOptions): HookHandler {
         }
         try {
           return await opts.decide(
-            { v: PROTOCOL_VERSION, type: 'decide', id: req.id, token: req.token, actions, deadlineMs: ctx.deadlineMs, ...(ctx.installedFor !== undefined ? { installedFor: ctx.installedFor } : {}) },
+            { v: PROTOCOL_VERSION, type: 'decide', id: req.id, token: req.token, actions, deadlineMs: ctx.deadlineMs, ...(ctx.installedFor !== undefined ? { installedFor: ctx.installedFor } : {}), canAsk: ctx.canAsk },
             AbortSignal.any([signal, ctx.signal]),
           );
         } catch (err) {

@@ -17,7 +17,8 @@ export interface AuditEntry {
   readonly agent: string;
   readonly tool?: string;
   readonly session?: string;
-  readonly kind: ProposedAction['kind'] | 'rollback' | 'revert' | 'keep';
+  /** 'sandbox': a sandboxed session started or ended, or the sandbox refused a connection. */
+  readonly kind: ProposedAction['kind'] | 'rollback' | 'revert' | 'keep' | 'sandbox';
   readonly paths?: readonly string[];
   readonly command?: string;
   readonly verdict: Verdict;

@@ -39,9 +39,18 @@ export function endpointsFor(cwd: string, env: NodeJS.ProcessEnv = process.env):
   return out;
 }
 
+/**
+ * Connects to an endpoint: a socket path, or `tcp://127.x.x.x:port` (the supervisor of `airlock run`,
+ * reached from inside its sandbox, where no Unix socket can be opened). Only loopback addresses.
+ */
+export function connectEndpoint(endpoint: string): net.Socket {
+  const m = /^tcp:\/\/(127\.\d{1,3}\.\d{1,3}\.\d{1,3}):(\d{1,5})$/.exec(endpoint);
+  return m ? net.createConnection({ host: m[1], port: Number(m[2]) }) : net.createConnection(endpoint);
+}
+
 function exchange(ep: Endpoint, req: BridgeRequest, connectMs: number, totalMs: number): Promise<BridgeResponse> {
   return new Promise((resolve, reject) => {
-    const socket = net.createConnection(ep.socket);
+    const socket = connectEndpoint(ep.socket);
     let connected = false;
     let buf = '';
     const fail = (err: Error) => {
@@ -122,7 +131,7 @@ async function firstAnswer<T>(
  */
 export async function requestDecision(
   actions: readonly ProposedAction[],
-  opts: { cwd: string; deadlineMs: number; env?: NodeJS.ProcessEnv; connectMs?: number; installedFor?: string },
+  opts: { cwd: string; deadlineMs: number; env?: NodeJS.ProcessEnv; connectMs?: number; installedFor?: string; canAsk?: boolean },
 ): Promise<GateResult> {
   const eps = endpointsFor(opts.cwd, opts.env);
   if (eps.length === 0) {
@@ -133,7 +142,16 @@ export async function requestDecision(
   }
   return firstAnswer(
     eps,
-    (ep) => ({ v: PROTOCOL_VERSION, type: 'decide', id: requestId(), token: ep.token, actions, deadlineMs: opts.deadlineMs, ...(opts.installedFor ? { installedFor: opts.installedFor } : {}) }),
+    (ep) => ({
+      v: PROTOCOL_VERSION,
+      type: 'decide',
+      id: requestId(),
+      token: ep.token,
+      actions,
+      deadlineMs: opts.deadlineMs,
+      ...(opts.installedFor ? { installedFor: opts.installedFor } : {}),
+      ...(opts.canAsk !== undefined ? { canAsk: opts.canAsk } : {}),
+    }),
     new Set(['disabled', 'bad-token']),
     (res) => {
       if (!('decision' in res)) {

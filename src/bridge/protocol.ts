@@ -52,6 +52,11 @@ export interface DecideRequest {
    * it is one of its own workspace folders and none of them contains the agent's cwd.
    */
   readonly installedFor?: string;
+  /**
+   * Whether the agent can ask its own user in this run (see GateContext.canAsk). A window has its
+   * human and ignores it; the supervisor of `airlock run` passes it to its headless gate.
+   */
+  readonly canAsk?: boolean;
 }
 
 export interface PingRequest {
@@ -185,7 +190,8 @@ export function parseRequest(line: string): BridgeRequest | RequestError {
     }
     const deadlineMs = typeof m.deadlineMs === 'number' && m.deadlineMs > 0 ? m.deadlineMs : 60_000;
     const installedFor = typeof m.installedFor === 'string' ? { installedFor: m.installedFor } : {};
-    return { v: PROTOCOL_VERSION, type: 'decide', id, token: m.token, actions: m.actions as ProposedAction[], deadlineMs, ...installedFor };
+    const canAsk = typeof m.canAsk === 'boolean' ? { canAsk: m.canAsk } : {};
+    return { v: PROTOCOL_VERSION, type: 'decide', id, token: m.token, actions: m.actions as ProposedAction[], deadlineMs, ...installedFor, ...canAsk };
   }
   if (m.type === 'hook') {
     return parseHookRequest(m, id, m.token, bad);

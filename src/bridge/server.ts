@@ -46,8 +46,17 @@ export class BridgeServer {
   private readonly server: net.Server;
   private readonly sockets = new Set<net.Socket>();
 
-  private constructor(private readonly opts: BridgeServerOptions) {
-    this.server = net.createServer((socket) => this.accept(socket));
+  private constructor(
+    private readonly opts: BridgeServerOptions,
+    server?: net.Server,
+  ) {
+    this.server = server ?? net.createServer();
+    this.server.on('connection', (socket: net.Socket) => this.accept(socket));
+  }
+
+  /** Serves a server that already listens (the sandbox's channel, handed over by `airlock run`). */
+  static attach(server: net.Server, opts: Omit<BridgeServerOptions, 'socketPath'>): BridgeServer {
+    return new BridgeServer({ ...opts, socketPath: '' }, server);
   }
 
   static async listen(opts: BridgeServerOptions): Promise<BridgeServer> {
@@ -157,7 +166,7 @@ export class BridgeServer {
       s.destroy();
     }
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
-    if (process.platform !== 'win32') {
+    if (process.platform !== 'win32' && this.opts.socketPath) {
       fs.rmSync(this.opts.socketPath, { force: true });
     }
   }

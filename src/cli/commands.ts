@@ -15,6 +15,7 @@ const modules: Record<string, () => Promise<unknown>> = {
   rollback: () => import('./snapshot.js'),
   diff: () => import('./snapshot.js'),
   check: () => import('./check.js'),
+  run: () => import('./runAgent.js'),
   audit: () => import('./audit.js'),
 };
 

@@ -168,8 +168,10 @@ export interface Decision {
   readonly needsSnapshot?: boolean;
 }
 
-/** Who made a decision (the audit log's vocabulary). */
-export type DecidedBy = 'policy' | 'human' | 'timeout' | 'session-rule' | 'error' | 'watcher';
+/**
+ * Who made a decision (the audit log's vocabulary). 'sandbox': the sandbox of `airlock run` refused the action, or recorded its session or a refused connection.
+ */
+export type DecidedBy = 'policy' | 'human' | 'timeout' | 'session-rule' | 'error' | 'watcher' | 'sandbox';
 
 /**
  * What the gate answers for one tool call, the same from end to end: the window's gate, the bridge,

@@ -116,7 +116,19 @@ function memberNode(obj: Node | undefined, key: string): Node | undefined {
 
 /** The node for a path, resolving numeric-looking segments the way the document has them. */
 function nodeAt(root: Node, path: JsonPath): Node | undefined {
-  return findNodeAtLocation(root, path as (string | number)[]);
+  return findNodeAtLocation(root, inDocument(root, path));
+}
+
+/** A path whose numeric-looking segments are list indexes where the document has a list there. */
+function inDocument(root: Node, path: JsonPath): (string | number)[] {
+  const out: (string | number)[] = [];
+  let node: Node | undefined = root;
+  for (const seg of path) {
+    const index: string | number = typeof seg === 'string' && /^\d+$/.test(seg) && node?.type === 'array' ? Number(seg) : seg;
+    out.push(index);
+    node = node ? findNodeAtLocation(node, [index]) : undefined;
+  }
+  return out;
 }
 
 function typeName(v: unknown): string {
@@ -145,6 +157,12 @@ function messageFor(e: ErrorObject, path: JsonPath, unions: ReadonlySet<string> 
       return `${where}: "${String(p.missingProperty)}" is required`;
     case 'minProperties':
       return `${where}: must not be empty (name at least one of read, write, create, delete)`;
+    case 'pattern':
+    case 'not': {
+      // The schema says in its own words what a value must look like ("x-message").
+      const own = (e.keyword === 'not' ? (e.schema as Record<string, unknown>) : (e.parentSchema as Record<string, unknown> | undefined))?.['x-message'];
+      return `${where}: ${JSON.stringify(e.data)}: ${typeof own === 'string' ? own : (e.message ?? 'is not valid')}`;
+    }
     default:
       return `${where}: ${e.message ?? 'is not valid'}`;
   }
@@ -254,7 +272,7 @@ export function parsePolicyText(text: string, source: string): ParsedPolicy {
       if (e.keyword === 'if') {
         continue;
       }
-      const path = decodePointer(e.instancePath);
+      const path = inDocument(root, decodePointer(e.instancePath));
       let node: Node | undefined = path.length ? nodeAt(root, path) : root;
       if (e.keyword === 'additionalProperties') {
         node = memberNode(node, String((e.params as { additionalProperty: string }).additionalProperty))?.children?.[0] ?? node;

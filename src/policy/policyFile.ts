@@ -43,6 +43,13 @@ export interface BudgetSettings {
   readonly minutes?: number;
 }
 
+/** The `sandbox` section: what `airlock run` lets the sandboxed agent reach beyond the built-in rules. */
+export interface SandboxSection {
+  readonly network?: { readonly allow?: readonly string[]; readonly loopbackPorts?: readonly number[] };
+  readonly filesystem?: { readonly allowWrite?: readonly string[]; readonly allowRead?: readonly string[] };
+  readonly unixSockets?: boolean;
+}
+
 export interface PolicyFile extends PolicyRuleSet {
   readonly $schema?: string;
   readonly mode?: 'enforce' | 'audit';
@@ -50,6 +57,7 @@ export interface PolicyFile extends PolicyRuleSet {
   readonly snapshots?: SnapshotSettings;
   readonly approval?: ApprovalSettings;
   readonly budgets?: BudgetSettings;
+  readonly sandbox?: SandboxSection;
 }
 
 /** The merged non-rule settings of all layers, with every default filled in. */

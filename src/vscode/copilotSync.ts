@@ -5,7 +5,9 @@ import type { ChangeAttribution } from '../gate/changeAttribution';
 import { fileContents } from '../util/fileHash';
 import type { OwnedByWorkspace, OwnedKeys, SettingsPlan, SharedPlan } from '../policy/copilotSettings';
 import { copilotApprovalEntries, EDITS_KEY, planSettings, planSharedSetting } from '../policy/copilotSettings';
+import { withSandboxSettings } from '../sandbox/copilotSandbox';
 import type { AirlockConfig, ConfigWatcher } from './config';
+import type { CopilotSandboxSettings } from './copilotSandboxSync';
 import { Commands, Schemes, StateKeys } from './ids';
 import type { PolicyService } from './policyService';
 
@@ -64,8 +66,11 @@ export class CopilotSettingsSync implements vscode.Disposable {
     private readonly attribution: ChangeAttribution,
     private readonly log: vscode.LogOutputChannel,
     private readonly config: ConfigWatcher,
+    /** Copilot's terminal sandbox settings per folder (src/vscode/copilotSandboxSync.ts). */
+    private readonly sandbox?: CopilotSandboxSettings,
   ) {
     this.disposables.push(
+      ...(sandbox ? [sandbox.onDidChange((p) => (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.fsPath === p).forEach((f) => this.schedule(f)))] : []),
       config.onDidChange((e) => {
         if (e.config.copilotSync !== e.previous.copilotSync) {
           this.resyncAll();
@@ -254,7 +259,11 @@ export class CopilotSettingsSync implements vscode.Disposable {
     }
     // Only the terminal setting lives here: VS Code ignores the edits setting in workspace settings.
     const wanted = { edits: {}, terminal: copilotApprovalEntries(this.policy.policy(folder)).terminal };
-    return { folder, file, plan: planSettings(text, this.owned(folder), wanted) };
+    const plan = planSettings(text, this.owned(folder), wanted);
+    // VS Code's own terminal sandbox (chat.agent.sandbox.*) from the same policy, in the same file.
+    const sandbox = await this.sandbox?.wanted(folder.uri.fsPath);
+    const after = sandbox ? withSandboxSettings(plan.after, sandbox) : plan.after;
+    return { folder, file, plan: { ...plan, after, changed: after !== plan.before } };
   }
 
   private async syncFolder(folder: vscode.WorkspaceFolder, mode: AirlockConfig['copilotSync']): Promise<void> {

@@ -28,6 +28,7 @@ export const Commands = {
   rollbackTerminalCommand: 'airlock.rollbackTerminalCommand',
   createPolicy: 'airlock.createPolicy',
   tryApproval: 'airlock.tryApproval',
+  runAgentInSandbox: 'airlock.runAgentInSandbox',
 } as const;
 
 /** The name of a command in `Commands` (used as the `[Component][method]` tag of its log lines). */
@@ -45,6 +46,11 @@ export const Views = {
 export const ViewCommands = {
   focus: (view: (typeof Views)[Exclude<keyof typeof Views, 'container'>]) => `${view}.focus`,
   openContainer: `workbench.view.extension.${Views.container}`,
+} as const;
+
+/** Contributed terminal profiles. */
+export const TerminalProfiles = {
+  sandboxedShell: 'airlock.sandboxedShell',
 } as const;
 
 /** The `contextValue` of tree items (`viewItem == ...` in package.json menus). */

@@ -2,6 +2,8 @@ import * as vscode from 'vscode';
 import type { GuardState } from './guardState';
 import { problemLocation, problemText } from './guardState';
 import { Commands, Views } from './ids';
+import type { SandboxSessions } from './sandboxRun';
+import { sandboxStatusItems } from './sandboxRun';
 
 /** A row of the Status view. */
 export interface StatusItem {
@@ -23,8 +25,14 @@ export class StatusViewProvider implements vscode.TreeDataProvider<StatusItem>, 
   readonly onDidChangeTreeData = this.changed.event;
   private readonly disposables: vscode.Disposable[] = [this.changed];
 
-  constructor(private readonly state: GuardState) {
+  constructor(
+    private readonly state: GuardState,
+    private readonly sandboxes?: SandboxSessions,
+  ) {
     this.disposables.push(vscode.window.registerTreeDataProvider(Views.status, this), state.onDidChange(() => this.changed.fire()));
+    if (sandboxes) {
+      this.disposables.push(sandboxes.onDidChange(() => this.changed.fire()));
+    }
   }
 
   getTreeItem(item: StatusItem): vscode.TreeItem {
@@ -69,6 +77,7 @@ export class StatusViewProvider implements vscode.TreeDataProvider<StatusItem>, 
     if (folders.length === 0) {
       items.push({ label: t('No folder open'), icon: 'info' });
     }
+    items.push(...sandboxStatusItems(this.sandboxes?.current ?? []));
     return items;
   }
 

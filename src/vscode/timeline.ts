@@ -186,13 +186,15 @@ export class TimelineProvider implements vscode.TreeDataProvider<TimelineNode>, 
     }
     const e = node.entry;
     const o = outcome(e);
-    const what = e.kind === 'command' ? e.command ?? '' : (e.paths ?? []).map((p) => path.relative(node.folder, p) || p).join(', ');
+    // A sandboxed session's start, end or refused connection says what happened in its reason.
+    const what = e.kind === 'sandbox' ? e.reasons[0] ?? '' : e.kind === 'command' ? e.command ?? '' : (e.paths ?? []).map((p) => path.relative(node.folder, p) || p).join(', ');
     // An edit or a command is named by its file or line; a read, create, delete or rename says so.
     const verbs: Partial<Record<AuditEntry['kind'], string>> = { read: vscode.l10n.t('read'), create: vscode.l10n.t('create'), delete: vscode.l10n.t('delete'), rename: vscode.l10n.t('rename') };
     const verb = verbs[e.kind];
     const item = new vscode.TreeItem(`${verb ? `${verb} ` : ''}${what.replace(/\s+/g, ' ').slice(0, 90)}`, vscode.TreeItemCollapsibleState.None);
     item.id = `action:${node.folder}:${e.time}:${e.kind}:${what}`;
-    item.description = `${o} · ${new Date(e.time).toLocaleTimeString()}${e.snapshotId ? ` · ${e.snapshotId}` : ''}`;
+    const shown = e.decidedBy === 'sandbox' && e.verdict === 'deny' ? vscode.l10n.t('blocked by the sandbox') : o;
+    item.description = `${shown} · ${new Date(e.time).toLocaleTimeString()}${e.snapshotId ? ` · ${e.snapshotId}` : ''}`;
     const icon: Record<typeof o, [string, string]> = {
       allowed: ['pass', 'testing.iconPassed'],
       approved: ['verified', 'testing.iconPassed'],

@@ -154,8 +154,8 @@ describe('npm start / npm test on a fresh clone (scripts/setup.mjs)', function (
     // AIRLOCK_NO_APT=1 stands for a user who is not root (the tests run as root in CI).
     const env = { ...process.env, PATH: bin, AIRLOCK_NO_APT: '1', AIRLOCK_VSCODE_CACHE: path.join(tmp, 'no-vscode-yet') };
     for (const [script, wanted] of [
-      ['test', 'git bubblewrap socat ripgrep chromium g++ make python3 pkg-config libkrb5-dev'],
-      ['start', 'git bubblewrap socat ripgrep g++ make python3 pkg-config libkrb5-dev'],
+      ['test', 'git bubblewrap chromium make python3 g++ pkg-config libkrb5-dev'],
+      ['start', 'git bubblewrap g++ make python3 pkg-config libkrb5-dev'],
     ]) {
       const r = npmRun(dir, script, env);
       assert.notEqual(r.status, 0, r.stderr);

@@ -31,6 +31,8 @@ export interface RunOptions {
   readonly timeoutMs?: number;
   /** Codex only: false runs without --dangerously-bypass-hook-trust (hooks nobody trusted yet). */
   readonly trustHooks?: boolean;
+  /** A command that runs the agent (e.g. `node dist/cli.js run --`): the agent's binary and arguments follow it. */
+  readonly prefix?: readonly string[];
 }
 
 export interface AgentDriver<A extends AgentName = AgentName> {
@@ -106,6 +108,12 @@ export function runProcess(binary: string, args: string[], cwd: string, env: Nod
   });
 }
 
+/** Runs the agent's binary, behind `o.prefix` when there is one. */
+export function runAgentProcess(o: RunOptions, args: string[], env: NodeJS.ProcessEnv, timeoutMs = TIMEOUT): Promise<AgentRunResult> {
+  const [cmd, ...pre] = o.prefix?.length ? [...o.prefix, o.binary] : [o.binary];
+  return runProcess(cmd, [...pre, ...args], o.repo, env, o.timeoutMs ?? timeoutMs);
+}
+
 export function writeJson(file: string, value: unknown): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, `${JSON.stringify(value, null, 2)}\n`);
@@ -147,7 +155,7 @@ export const claudeDriver: AgentDriver<'claude'> = {
     });
     // The tools are allowed up front so that only the hook can stop them.
     const args = ['-p', o.prompt, '--output-format', 'json', '--model', 'claude-sonnet-4-5', '--allowedTools', 'Bash,Write,Edit,Read'];
-    return runProcess(o.binary, args, o.repo, env, o.timeoutMs ?? TIMEOUT);
+    return runAgentProcess(o, args, env);
   },
   create: (file, content) => ({ tool: 'Write', input: { file_path: file, content } }),
   edit: (file, oldText, newText) => [
@@ -190,7 +198,7 @@ export const geminiDriver: AgentDriver<'gemini'> = {
       ...o.env,
     });
     const args = ['-m', 'gemini-2.5-pro', '-p', o.prompt, '--yolo', '--output-format', 'json'];
-    return runProcess(o.binary, args, o.repo, env, o.timeoutMs ?? TIMEOUT);
+    return runAgentProcess(o, args, env);
   },
   create: (file, content) => ({ tool: 'write_file', input: { file_path: file, content } }),
   edit: (file, oldText, newText) => [{ tool: 'replace', input: { file_path: file, old_string: oldText, new_string: newText, instruction: 'scripted edit' } }],
@@ -241,7 +249,7 @@ export const codexDriver: AgentDriver<'codex'> = {
   run(o) {
     const env = baseEnv(o.home, { CODEX_HOME: codexHome(o.home), SCRIPTED_API_KEY: 'scripted-test-key', ...o.env });
     const args = ['exec', '--skip-git-repo-check', ...(o.trustHooks === false ? [] : ['--dangerously-bypass-hook-trust']), '--json', o.prompt];
-    return runProcess(o.binary, args, o.repo, env, o.timeoutMs ?? TIMEOUT);
+    return runAgentProcess(o, args, env);
   },
   create: (file, content) => ({
     tool: 'apply_patch',
@@ -279,7 +287,7 @@ export const copilotCliDriver: AgentDriver<'copilot-cli'> = {
       ...o.env,
     });
     const args = ['-p', o.prompt, '--allow-all-tools', '--trust-folder', '--no-auto-update', '--output-format', 'json'];
-    return runProcess(o.binary, args, o.repo, env, o.timeoutMs ?? TIMEOUT);
+    return runAgentProcess(o, args, env);
   },
   create: (file, content) => ({ tool: 'create', input: { path: file, file_text: content } }),
   edit: (file, oldText, newText) => [{ tool: 'edit', input: { path: file, old_str: oldText, new_str: newText } }],

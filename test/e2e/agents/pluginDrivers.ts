@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { AgentDriver, AgentRunResult, RunOptions } from './drivers';
-import { baseEnv, runProcess, writeJson } from './drivers';
+import { baseEnv, runAgentProcess, writeJson } from './drivers';
 import { startOpenAIChatServer } from './openaiChatServer';
 import type { ModelServer } from './scriptedServer';
 
@@ -79,7 +79,7 @@ export const clineDriver: AgentDriver<'cline'> & { readonly pluginFile: (repo: s
   async runWith(o, args) {
     const env = baseEnv(o.home, o.env);
     // --data-dir: the local backend, so no hub daemon is started (one would outlive the run).
-    const r = await runProcess(o.binary, [...args, '--data-dir', clineDataDir(o.home), o.prompt], o.repo, env, o.timeoutMs ?? 90_000);
+    const r = await runAgentProcess(o, [...args, '--data-dir', clineDataDir(o.home), o.prompt], env, 90_000);
     killLeftovers(o.home);
     return r;
   },
@@ -153,7 +153,7 @@ export const opencodeDriver: AgentDriver<'opencode'> = {
       ...o.env,
     });
     // Never --pure: it turns plugins off.
-    return runProcess(o.binary, ['run', '--format', 'json', o.prompt], o.repo, env, o.timeoutMs ?? 120_000);
+    return runAgentProcess(o, ['run', '--format', 'json', o.prompt], env, 120_000);
   },
   create: (file, content) => ({ tool: 'write', input: { filePath: file, content } }),
   edit: (file, oldText, newText) => [{ tool: 'edit', input: { filePath: file, oldString: oldText, newString: newText } }],
