@@ -19,6 +19,7 @@ import { APP_CONTENT, ENV_CONTENT, git, makeSandbox } from './agents/sandbox';
 import type { ModelServer, Turn } from './agents/scriptedServer';
 import type { AttackContext, Step } from './sandboxAttacks';
 import { ATTACKS, attackScript, SECRETS } from './sandboxAttacks';
+import { folderKey, snapshotStoreRoot } from '../../src/util/stateDir';
 
 const projectRoot = path.resolve(__dirname, '..', '..', '..');
 const cli = path.join(projectRoot, 'dist', 'cli.js');
@@ -47,6 +48,13 @@ function read(file: string): string | undefined {
 /** An isolated state dir, so the audit log and snapshots of a test are its own. */
 function stateEnv(sb: Sandbox, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return { ...process.env, AIRLOCK_HOME: path.join(sb.root, 'state'), AIRLOCK_RUNTIME_DIR: path.join(sb.root, 'runtime'), ...extra };
+}
+
+/** A file's content in a snapshot, read from Airlock's snapshot store (outside the workspace); undefined when absent. */
+function snapshotFile(sb: Sandbox, commit: string, file: string): string | undefined {
+  const store = path.join(snapshotStoreRoot(process.env, path.join(sb.root, 'state')), folderKey(sb.repo));
+  const r = spawnSync('git', ['--git-dir', store, 'show', `${commit}:${file}`], { encoding: 'utf8', env: { ...process.env, GIT_ALTERNATE_OBJECT_DIRECTORIES: path.join(sb.repo, '.git', 'objects') } });
+  return r.status === 0 ? r.stdout : undefined;
 }
 
 interface AuditLine {
@@ -147,7 +155,7 @@ async function ordinaryWork(driver: AgentDriver, agent: ProvisionedAgent, sb: Sa
   const list = JSON.parse(snaps.stdout) as { commit: string }[];
   assert.ok(list.length >= 1, `no snapshot was taken\n${why}`);
   assert.ok(
-    list.some((s) => git(sb.repo, 'show', `${s.commit}:src/app.js`) === APP_CONTENT),
+    list.some((s) => snapshotFile(sb, s.commit, 'src/app.js') === APP_CONTENT),
     `no snapshot holds src/app.js as it was before the edit\n${why}`,
   );
 }
