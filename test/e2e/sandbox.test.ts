@@ -50,13 +50,6 @@ function stateEnv(sb: Sandbox, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv
   return { ...process.env, AIRLOCK_HOME: path.join(sb.root, 'state'), AIRLOCK_RUNTIME_DIR: path.join(sb.root, 'runtime'), ...extra };
 }
 
-/** A file's content in a snapshot, read from Airlock's snapshot store (outside the workspace); undefined when absent. */
-function snapshotFile(sb: Sandbox, commit: string, file: string): string | undefined {
-  const store = path.join(snapshotStoreRoot(process.env, path.join(sb.root, 'state')), folderKey(sb.repo));
-  const r = spawnSync('git', ['--git-dir', store, 'show', `${commit}:${file}`], { encoding: 'utf8', env: { ...process.env, GIT_ALTERNATE_OBJECT_DIRECTORIES: path.join(sb.repo, '.git', 'objects') } });
-  return r.status === 0 ? r.stdout : undefined;
-}
-
 interface AuditLine {
   readonly kind: string;
   readonly verdict: string;
@@ -155,7 +148,7 @@ async function ordinaryWork(driver: AgentDriver, agent: ProvisionedAgent, sb: Sa
   const list = JSON.parse(snaps.stdout) as { commit: string }[];
   assert.ok(list.length >= 1, `no snapshot was taken\n${why}`);
   assert.ok(
-    list.some((s) => snapshotFile(sb, s.commit, 'src/app.js') === APP_CONTENT),
+    list.some((s) => spawnSync('git', ['--git-dir', path.join(snapshotStoreRoot({}, path.join(sb.root, 'state')), folderKey(sb.repo)), 'show', `${s.commit}:src/app.js`], { encoding: 'utf8' }).stdout === APP_CONTENT),
     `no snapshot holds src/app.js as it was before the edit\n${why}`,
   );
 }
@@ -284,11 +277,11 @@ describe('airlock run: the OS sandbox', function () {
 
   describe('programs that live in a folder the sandbox makes private (/tmp)', () => {
     it("Airlock's own CLI and an npm-installed agent with its dependencies, both under /tmp, run inside, on a workspace under /tmp", function () {
-      if (!hasBwrap) {
+      // sb.root is in the OS temporary folder, which the sandbox replaces by an empty one.
+      if (!hasBwrap || !sb.root.startsWith('/tmp/')) {
+        process.stdout.write(`      SKIPPED: ${hasBwrap ? `the temporary folder is not under /tmp (${sb.root})` : 'bubblewrap is not installed'}\n`);
         this.skip();
       }
-      // sb.root is in the OS temporary folder, which the sandbox replaces by an empty one.
-      assert.ok(sb.root.startsWith('/tmp/'), sb.root);
       const install = path.join(sb.root, 'airlock-install');
       fs.cpSync(path.join(projectRoot, 'dist'), path.join(install, 'dist'), { recursive: true });
       const installedCli = path.join(install, 'dist', 'cli.js');
