@@ -15,7 +15,7 @@ import { diagnoseBwrap, NOT_ENFORCED } from '../sandbox/diagnose';
 import { captureAgentJson, removePlaceholders, restoreAgentJson, topProtected } from '../sandbox/guards';
 import { launch } from '../sandbox/launch';
 import type { SandboxPlan } from '../sandbox/plan';
-import { defaultHome, findBwrap, INSTALL_BWRAP, prepareSandbox } from '../sandbox/prepare';
+import { defaultHome, findBwrap, INSTALL_BWRAP, prepareSandbox, programDirs } from '../sandbox/prepare';
 import { seccompFilter } from '../sandbox/seccomp';
 import { stateDir } from '../util/stateDir';
 import { ExitCode, registerCommand } from './run';
@@ -92,19 +92,6 @@ function describePlan(plan: SandboxPlan): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** The folder of the program a command starts (and of its real file), so it is visible in the sandbox. */
-function executableDirs(exe: string | undefined, env: NodeJS.ProcessEnv): string[] {
-  if (!exe) {
-    return [];
-  }
-  const candidates = exe.includes('/') ? [path.resolve(exe)] : (env.PATH ?? '').split(path.delimiter).filter(Boolean).map((d) => path.join(d, exe));
-  const found = candidates.find((c) => fs.existsSync(c));
-  if (!found) {
-    return [];
-  }
-  return [...new Set([path.dirname(found), path.dirname(fs.realpathSync.native(found))])];
-}
-
 function workspaceOf(cwd: string): string {
   const real = fs.realpathSync.native(cwd);
   return fs.realpathSync.native(searchFolder(real));
@@ -161,7 +148,7 @@ async function runSandboxed(args: RunArgs, io: CliIo): Promise<number> {
     sandbox,
     airlockState: stateDir(env),
     airlockReadOnly: [path.dirname(path.dirname(cli))],
-    reexpose: [path.dirname(cli), path.dirname(process.execPath), cwd, ...executableDirs(args.command[0], env)],
+    reexpose: [path.dirname(cli), path.dirname(process.execPath), cwd, ...programDirs(args.command[0], env)],
     sandboxEnv: { ...supervisorEnv(token, folder), AIRLOCK_CLI: cli },
     dryRun: args.dryRun,
     // With a window on the folder its watcher warns about what appears there; else stand-ins.

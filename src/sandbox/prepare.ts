@@ -31,6 +31,30 @@ export function findBwrap(env: NodeJS.ProcessEnv): string | undefined {
   return undefined;
 }
 
+/**
+ * The folders a program needs to run (made visible again when they lie in a private folder such as
+ * /tmp): the folder it is found in and that of its real file, and, for a program installed with npm,
+ * the whole `node_modules` tree it lives in (its dependencies are in sibling packages: Codex's
+ * platform binary, for one).
+ */
+export function programDirs(exe: string | undefined, env: NodeJS.ProcessEnv): string[] {
+  if (!exe) {
+    return [];
+  }
+  const candidates = exe.includes('/') ? [path.resolve(exe)] : (env.PATH ?? '').split(path.delimiter).filter(Boolean).map((d) => path.join(d, exe));
+  const found = candidates.find((c) => fs.existsSync(c));
+  if (!found) {
+    return [];
+  }
+  const files = [found, fs.realpathSync.native(found)];
+  const treeOf = (file: string) => {
+    const parts = file.split('/');
+    const i = parts.indexOf('node_modules');
+    return i > 0 ? [parts.slice(0, i + 1).join('/')] : [];
+  };
+  return [...new Set(files.flatMap((f) => [path.dirname(f), ...treeOf(f)]))];
+}
+
 export const INSTALL_BWRAP =
   'Install bubblewrap: `sudo apt-get install bubblewrap` (Debian, Ubuntu), `sudo dnf install bubblewrap` (Fedora), `sudo pacman -S bubblewrap` (Arch).';
 

@@ -275,6 +275,38 @@ describe('airlock run: the OS sandbox', function () {
     });
   });
 
+  describe('programs that live in a folder the sandbox makes private (/tmp)', () => {
+    it("Airlock's own CLI and an npm-installed agent with its dependencies, both under /tmp, run inside, on a workspace under /tmp", function () {
+      // sb.root is in the OS temporary folder, which the sandbox replaces by an empty one.
+      if (!hasBwrap || !sb.root.startsWith('/tmp/')) {
+        process.stdout.write(`      SKIPPED: ${hasBwrap ? `the temporary folder is not under /tmp (${sb.root})` : 'bubblewrap is not installed'}\n`);
+        this.skip();
+      }
+      const install = path.join(sb.root, 'airlock-install');
+      fs.cpSync(path.join(projectRoot, 'dist'), path.join(install, 'dist'), { recursive: true });
+      const installedCli = path.join(install, 'dist', 'cli.js');
+      // An agent installed with npm: its program in node_modules/.bin, its dependency a sibling package.
+      const modules = path.join(sb.scratch, 'agent', 'node_modules');
+      fs.mkdirSync(path.join(modules, '.bin'), { recursive: true });
+      fs.mkdirSync(path.join(modules, 'fake-agent'));
+      fs.mkdirSync(path.join(modules, 'fake-dep'));
+      fs.writeFileSync(path.join(modules, 'fake-dep', 'index.js'), "exports.word = 'dependency found';\n");
+      fs.writeFileSync(path.join(modules, 'fake-agent', 'cli.js'), `#!${process.execPath}\nconsole.log('agent: ' + require('fake-dep').word);\n`, { mode: 0o755 });
+      fs.symlinkSync('../fake-agent/cli.js', path.join(modules, '.bin', 'fake-agent'));
+      const bin = path.join(modules, '.bin', 'fake-agent');
+      const r = spawnSync(process.execPath, [installedCli, 'run', '--', bin], { cwd: sb.repo, encoding: 'utf8', env: stateEnv(sb, { HOME: sb.home }), timeout: 60_000 });
+      assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
+      assert.match(r.stdout, /agent: dependency found/, r.stderr);
+      // Airlock's CLI (what the hooks inside call) is there too, read-only, and answers.
+      fs.writeFileSync(path.join(sb.repo, 'probe.sh'), 'node "$AIRLOCK_CLI" --version && echo "cli=$AIRLOCK_CLI" && { touch "$AIRLOCK_CLI" 2>/dev/null && echo cli-writable || echo cli-read-only; }\n');
+      const c = spawnSync(process.execPath, [installedCli, 'run', '--', 'sh', 'probe.sh'], { cwd: sb.repo, encoding: 'utf8', env: stateEnv(sb, { HOME: sb.home }), timeout: 60_000 });
+      assert.equal(c.status, 0, `${c.stdout}\n${c.stderr}`);
+      assert.match(c.stdout, /^\d+\.\d+\.\d+$/m, c.stderr);
+      assert.ok(c.stdout.includes(`cli=${installedCli}`), c.stdout);
+      assert.match(c.stdout, /cli-read-only/, c.stdout);
+    });
+  });
+
   describe('the attacks straight under the sandbox (no agent, no hook: the OS alone)', () => {
     it('every attack fails on disk and no secret is printed', function () {
       if (!hasBwrap) {

@@ -84,6 +84,9 @@ describe('airlock run with VS Code open', function () {
       this.skip();
     }
     const target = path.join(root, 'src', 'payments', 'refund.js');
+    // Only this session's alerts count: an earlier suite's cleanup (e.g. the real Cline's, which
+    // removes its .clinerules hooks from outside VS Code) leaves warnings of its own open.
+    const started = Date.now();
     const { server, running } = await runClaude([claudeDriver.create(target, 'export const refund = () => 0;\n'), { text: 'done' }]);
     try {
       let exited: unknown;
@@ -104,10 +107,11 @@ describe('airlock run with VS Code open', function () {
       // With this window on the folder no stand-ins for missing protected folders are made (its
       // watcher warns about what appears there), so there is nothing to warn about.
       await new Promise((r) => setTimeout(r, 2500));
-      const stray = api.guards.watcher.openAlerts().filter((a) => ['.windsurf', '.gemini', '.cursor', '.codex', '.husky', '.clinerules'].some((n) => a.rel.startsWith(n)));
+      const stray = api.guards.watcher.openAlerts().filter((a) => a.at >= started && ['.windsurf', '.gemini', '.cursor', '.codex', '.husky', '.clinerules'].some((n) => a.rel.startsWith(n)));
       assert.deepEqual(
         stray.map((a) => a.rel),
         [],
+        `raised during the session: ${JSON.stringify(stray)}; all open: ${JSON.stringify(api.guards.watcher.openAlerts().map((a) => [a.rel, a.op, new Date(a.at).toISOString()]))}, session from ${new Date(started).toISOString()}`,
       );
       assert.equal(fs.existsSync(path.join(root, '.windsurf')), false);
     } finally {

@@ -7,7 +7,7 @@ import { loadPolicy } from '../../src/policy/load';
 import { sandboxPolicy } from '../../src/policy/sandboxPolicy';
 import { captureAgentJson, createPlaceholders, removePlaceholders, restoreAgentJson, topProtected } from '../../src/sandbox/guards';
 import type { Finding } from '../../src/sandbox/plan';
-import { prepareSandbox } from '../../src/sandbox/prepare';
+import { prepareSandbox, programDirs } from '../../src/sandbox/prepare';
 import { gitCommonDir, gitDirOf, scanSandbox } from '../../src/sandbox/scan';
 
 function write(file: string, content = 'x\n'): void {
@@ -197,5 +197,32 @@ describe('sandbox: guards for what mounts cannot cover (real files)', () => {
     assert.deepEqual(after.projects, { '/p': { mcpServers: {} }, '/q': {} });
     assert.deepEqual(restoreAgentJson(captureAgentJson('claude', root, {})), []);
     assert.equal(captureAgentJson('codex', root, {}), undefined);
+  });
+});
+
+describe('sandbox: the folders a program needs (bound back when they lie in a private folder)', () => {
+  let root: string;
+  beforeEach(() => {
+    root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'airlock-programdirs-')));
+  });
+  afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  it("an npm-installed program brings its whole node_modules tree (its dependencies are sibling packages)", () => {
+    const modules = path.join(root, 'agent', 'node_modules');
+    write(path.join(modules, '@openai', 'codex', 'bin', 'codex.js'));
+    fs.mkdirSync(path.join(modules, '.bin'));
+    fs.symlinkSync('../@openai/codex/bin/codex.js', path.join(modules, '.bin', 'codex'));
+    assert.deepEqual(programDirs(path.join(modules, '.bin', 'codex'), {}), [path.join(modules, '.bin'), modules, path.join(modules, '@openai', 'codex', 'bin')]);
+    // Found on PATH by its name.
+    assert.deepEqual(programDirs('codex', { PATH: `/nonexistent:${path.join(modules, '.bin')}` }), [path.join(modules, '.bin'), modules, path.join(modules, '@openai', 'codex', 'bin')]);
+  });
+
+  it('any other program brings its folder and that of its real file; an unknown one nothing', () => {
+    write(path.join(root, 'opt', 'tool', 'run'));
+    fs.mkdirSync(path.join(root, 'bin'));
+    fs.symlinkSync(path.join(root, 'opt', 'tool', 'run'), path.join(root, 'bin', 'tool'));
+    assert.deepEqual(programDirs(path.join(root, 'bin', 'tool'), {}), [path.join(root, 'bin'), path.join(root, 'opt', 'tool')]);
+    assert.deepEqual(programDirs('no-such-program-here', { PATH: path.join(root, 'bin') }), []);
+    assert.deepEqual(programDirs(undefined, {}), []);
   });
 });
