@@ -2,7 +2,7 @@
 // an incremental tsc never deletes them, and a stale out/src/shell/knowledge.js once shadowed the
 // folder that replaced it, failing 51 unit tests that passed on a clean clone.
 import { existsSync, readdirSync, rmSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -23,4 +23,5 @@ function prune(dir) {
 }
 
 if (existsSync(out)) prune(out);
-execFileSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.test.json'], { cwd: root, stdio: 'inherit' });
+const tsc = spawnSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.test.json'], { cwd: root, stdio: 'inherit' });
+process.exitCode = tsc.status ?? 1;

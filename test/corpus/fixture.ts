@@ -6,6 +6,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 
@@ -81,6 +82,15 @@ function writeAll(base: string, files: Record<string, string>): void {
     fs.mkdirSync(path.dirname(p), { recursive: true });
     fs.writeFileSync(p, text);
   }
+}
+
+/**
+ * Where the corpus's folders are made: under ~/.cache, never under the OS temp dir (or a checkout
+ * there, as a CI clone in /tmp is), where the built-in policy treats files as scratch and a home
+ * folder inside it changes what is asked.
+ */
+export function corpusParent(name: string): string {
+  return path.join(os.homedir(), '.cache', `airlock-${name}`);
 }
 
 /**

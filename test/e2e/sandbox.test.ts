@@ -19,6 +19,7 @@ import { APP_CONTENT, ENV_CONTENT, git, makeSandbox } from './agents/sandbox';
 import type { ModelServer, Turn } from './agents/scriptedServer';
 import type { AttackContext, Step } from './sandboxAttacks';
 import { ATTACKS, attackScript, SECRETS } from './sandboxAttacks';
+import { folderKey, snapshotStoreRoot } from '../../src/util/stateDir';
 
 const projectRoot = path.resolve(__dirname, '..', '..', '..');
 const cli = path.join(projectRoot, 'dist', 'cli.js');
@@ -147,7 +148,7 @@ async function ordinaryWork(driver: AgentDriver, agent: ProvisionedAgent, sb: Sa
   const list = JSON.parse(snaps.stdout) as { commit: string }[];
   assert.ok(list.length >= 1, `no snapshot was taken\n${why}`);
   assert.ok(
-    list.some((s) => git(sb.repo, 'show', `${s.commit}:src/app.js`) === APP_CONTENT),
+    list.some((s) => spawnSync('git', ['--git-dir', path.join(snapshotStoreRoot({}, path.join(sb.root, 'state')), folderKey(sb.repo)), 'show', `${s.commit}:src/app.js`], { encoding: 'utf8' }).stdout === APP_CONTENT),
     `no snapshot holds src/app.js as it was before the edit\n${why}`,
   );
 }

@@ -6,9 +6,45 @@
  * the ways to switch Airlock off (a planted extension, a forged window, snapshot refs, its state). The same list runs through the four real
  * agent CLIs and, without any agent or hook, straight under the sandbox (the OS alone).
  */
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { folderKey, snapshotStoreRoot } from '../../src/util/stateDir';
+
+/** Airlock's CLI as built (the attacks check the snapshot store through it, as a user would). */
+const CLI = path.resolve(__dirname, '..', '..', '..', 'dist', 'cli.js');
+
+/** The folder's snapshot store, in the state dir outside the workspace (where an agent would aim). */
+function storeOf(c: AttackContext): string {
+  return path.join(snapshotStoreRoot({ AIRLOCK_HOME: c.state }, c.state), folderKey(c.repo));
+}
+
+function airlockWith(c: AttackContext, args: string[]): { status: number | null; stdout: string; stderr: string } {
+  return spawnSync(process.execPath, [CLI, ...args, '--cwd', c.repo], { encoding: 'utf8', env: { ...process.env, AIRLOCK_HOME: c.state, AIRLOCK_RUNTIME_DIR: c.runtime } });
+}
+
+/** The snapshot each attack's setup took (an unchanged tree gives the same snapshot, whatever its label). */
+const taken = new Map<string, string>();
+
+/** A snapshot taken outside the sandbox before the attack; the check looks for its id. */
+function takeSnapshot(c: AttackContext, label: string): void {
+  const r = airlockWith(c, ['snapshot', '--label', label, '--json']);
+  if (r.status !== 0) {
+    throw new Error(`airlock snapshot failed: ${r.stderr}`);
+  }
+  taken.set(label, (JSON.parse(r.stdout) as { id: string }).id);
+}
+
+/** After the attack the snapshot taken before it still lists, and every snapshot verifies. */
+function snapshotKept(c: AttackContext, label: string): string | undefined {
+  const r = airlockWith(c, ['snapshots', '--verify', '--json']);
+  if (r.status !== 0) {
+    return `airlock snapshots --verify failed after the attack: ${r.stdout}${r.stderr}`;
+  }
+  const id = taken.get(label);
+  const listed = (JSON.parse(r.stdout) as { id: string }[]).some((s) => s.id === id);
+  return id && listed ? undefined : `the snapshot ${id ?? '(never taken)'} taken before the attack is gone: ${r.stdout}`;
+}
 
 export type Step = { readonly shell: string } | { readonly create: { readonly file: string; readonly content: string } };
 
@@ -95,15 +131,10 @@ export const ATTACKS: readonly Attack[] = [
   },
   {
     id: 'fetch-prune',
-    title: 'delete refs/airlock/* with git fetch --prune',
-    setup: (c) => {
-      execFileSync('git', ['update-ref', 'refs/airlock/snapshots/attack-target', 'HEAD'], { cwd: c.repo });
-    },
-    steps: () => [{ shell: "git fetch --prune . '+refs/none/*:refs/airlock/*'" }],
-    check: (c) => {
-      const refs = execFileSync('git', ['for-each-ref', 'refs/airlock'], { cwd: c.repo, encoding: 'utf8' });
-      return refs.includes('refs/airlock/snapshots/attack-target') ? undefined : 'refs/airlock/snapshots/attack-target was deleted';
-    },
+    title: 'delete the snapshots with git fetch --prune (refs/airlock/* in the workspace, and in the store)',
+    setup: (c) => takeSnapshot(c, 'attack-target'),
+    steps: (c) => [{ shell: `git fetch --prune . '+refs/none/*:refs/airlock/*'; git --git-dir='${storeOf(c)}' fetch --prune . '+refs/none/*:refs/airlock/*'` }],
+    check: (c) => snapshotKept(c, 'attack-target'),
   },
   {
     id: 'nested-policy',
@@ -212,15 +243,10 @@ export const ATTACKS: readonly Attack[] = [
   },
   {
     id: 'update-ref',
-    title: 'delete a snapshot ref with git update-ref -d, and the refs folder with rm',
-    setup: (c) => {
-      execFileSync('git', ['update-ref', 'refs/airlock/snapshots/attack-target-2', 'HEAD'], { cwd: c.repo });
-    },
-    steps: () => [{ shell: 'git update-ref -d refs/airlock/snapshots/attack-target-2; rm -rf .git/refs/airlock' }],
-    check: (c) => {
-      const refs = execFileSync('git', ['for-each-ref', 'refs/airlock'], { cwd: c.repo, encoding: 'utf8' });
-      return refs.includes('refs/airlock/snapshots/attack-target-2') ? undefined : 'refs/airlock/snapshots/attack-target-2 was deleted';
-    },
+    title: "delete a snapshot's ref with git update-ref -d, and the store's refs folder with rm",
+    setup: (c) => takeSnapshot(c, 'attack-target-2'),
+    steps: (c) => [{ shell: `for r in $(git --git-dir='${storeOf(c)}' for-each-ref --format='%(refname)'); do git --git-dir='${storeOf(c)}' update-ref -d "$r"; done; rm -rf '${storeOf(c)}/refs' '${storeOf(c)}/packed-refs'` }],
+    check: (c) => snapshotKept(c, 'attack-target-2'),
   },
   {
     id: 'state-dir',

@@ -13,10 +13,9 @@ import { loadPolicy } from '../../src/policy/load';
 import { analyzeCommand, loadShellParser } from '../../src/shell/analyze';
 import { canWriteOrRun, parseWithSpec } from '../../src/shell/capabilities';
 import { specOf, specPrograms } from '../../src/shell/knowledge/specs';
-import { createCorpusFixture } from '../corpus/fixture';
+import { corpusParent, createCorpusFixture } from '../corpus/fixture';
 import type { CorpusFixture } from '../corpus/fixture';
 
-const root = path.resolve(__dirname, '..', '..', '..');
 
 describe('judging commands by what programs can do (issue 14)', function () {
   this.timeout(120_000);
@@ -25,7 +24,7 @@ describe('judging commands by what programs can do (issue 14)', function () {
 
   before(async () => {
     await loadShellParser();
-    fx = createCorpusFixture(path.join(root, 'out', 'capabilities'));
+    fx = createCorpusFixture(corpusParent('capabilities'));
   });
   after(() => fx?.dispose());
 

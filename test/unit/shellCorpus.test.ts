@@ -7,7 +7,7 @@ import { isMutating } from '../../src/gate/gate';
 import { loadShellParser } from '../../src/shell/analyze';
 import { loadCorpus, placeOf } from '../corpus/corpus';
 import type { CorpusCase } from '../corpus/corpus';
-import { createCorpusFixture, createPlainWorkspace } from '../corpus/fixture';
+import { corpusParent, createCorpusFixture, createPlainWorkspace } from '../corpus/fixture';
 import type { CorpusFixture } from '../corpus/fixture';
 
 const root = path.resolve(__dirname, '..', '..', '..');
@@ -44,8 +44,8 @@ describe('shell corpus: expected verdicts under the built-in defaults', () => {
 
   before(async () => {
     await loadShellParser();
-    fixture = createCorpusFixture(path.join(root, 'out', 'corpus'));
-    plain = createPlainWorkspace(path.join(root, 'out', 'corpus'));
+    fixture = createCorpusFixture(corpusParent('corpus'));
+    plain = createPlainWorkspace(corpusParent('corpus'));
   });
   after(() => {
     fixture?.dispose();
