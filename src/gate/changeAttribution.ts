@@ -6,6 +6,7 @@
  * Pure: no vscode; time comes in through `now`.
  */
 import * as path from 'node:path';
+import type { GateResult, ProposedAction } from '../core/types';
 
 export type ChangeCause = 'gate' | 'editor' | 'airlock';
 
@@ -31,8 +32,37 @@ export const DEFAULT_ATTRIBUTION_WINDOWS: Readonly<Record<ChangeCause, number>> 
 /** How many files' written contents are remembered (the oldest are forgotten first). */
 const MAX_CONTENT_NOTES = 2000;
 
+/**
+ * What a gate decision that allowed `actions` explains, for a while: `tree` paths explain changes to
+ * themselves and to everything below them, `exact` paths only changes to themselves. A folder
+ * explains what is inside it only when that was judged: a delete (the policy judges the protected
+ * files inside a deleted folder) or an action a person approved. A folder-wide write the policy let
+ * through by itself (`black .`, `prettier --write .`) judged the folder, not the protected files in
+ * it, so it explains no change to them: a write to `.env` right after it still warns.
+ */
+export function gateNotes(actions: readonly ProposedAction[], result: Pick<GateResult, 'decision' | 'decidedBy'>): { tree: string[]; exact: string[] } {
+  const tree: string[] = [];
+  const exact: string[] = [];
+  if (result.decision.verdict !== 'allow') {
+    return { tree, exact };
+  }
+  const byPerson = result.decidedBy === 'human' || result.decidedBy === 'session-rule';
+  // Only what may change files explains a change: an allowed read of the folder (a Glob, an LS)
+  // would otherwise explain every change under it for a while.
+  for (const a of actions.filter((x) => x.kind !== 'read')) {
+    (byPerson || a.kind === 'delete' ? tree : exact).push(...a.paths.map((p) => path.resolve(a.cwd, p)));
+  }
+  for (const e of result.decision.analysis?.effects ?? []) {
+    (byPerson || e.op === 'delete' ? tree : exact).push(e.path);
+  }
+  return { tree, exact };
+}
+
 export class ChangeAttribution {
+  /** Notes that explain a change to the path itself. */
   private readonly notes = new Map<string, { cause: ChangeCause; at: number }>();
+  /** Notes that also explain changes below the path (a folder deleted, renamed, restored). */
+  private readonly treeNotes = new Map<string, { cause: ChangeCause; at: number }>();
   /** The content (sha256, or null for "deleted") each file was left with by a known cause. */
   private readonly contents = new Map<string, { cause: ChangeCause; sha256: string | null }>();
   /** Folders Airlock is writing into right now (a rollback runs), with a count for nesting. */
@@ -49,14 +79,18 @@ export class ChangeAttribution {
     return this.caseInsensitive ? k.toLowerCase() : k;
   }
 
-  /** Records that `cause` is about to change (or just changed) these absolute paths. */
-  note(cause: ChangeCause, paths: readonly string[]): void {
+  /**
+   * Records that `cause` is about to change (or just changed) these absolute paths; with
+   * `scope: 'exact'` a folder among them explains changes to itself only, not to what is inside it.
+   */
+  note(cause: ChangeCause, paths: readonly string[], scope: 'tree' | 'exact' = 'tree'): void {
     const at = this.now();
+    const notes = scope === 'tree' ? this.treeNotes : this.notes;
     for (const p of paths) {
-      this.notes.set(this.key(p), { cause, at });
+      notes.set(this.key(p), { cause, at });
     }
-    if (this.notes.size > 5000) {
-      this.prune();
+    if (notes.size > 5000) {
+      this.prune(notes);
     }
   }
 
@@ -123,11 +157,16 @@ export class ChangeAttribution {
       }
     }
     const now = this.now();
-    // A note on the path itself, or on a folder above it (a gate-approved delete of a folder).
+    const fresh = (n: { cause: ChangeCause; at: number } | undefined) => (n && now - n.at <= this.windows[n.cause] ? n.cause : undefined);
+    const own = fresh(this.notes.get(k));
+    if (own) {
+      return own;
+    }
+    // A tree note on the path itself, or on a folder above it (a gate-approved delete of a folder).
     for (let cur = k; ; ) {
-      const n = this.notes.get(cur);
-      if (n && now - n.at <= this.windows[n.cause]) {
-        return n.cause;
+      const cause = fresh(this.treeNotes.get(cur));
+      if (cause) {
+        return cause;
       }
       const up = path.dirname(cur);
       if (up === cur) {
@@ -137,11 +176,11 @@ export class ChangeAttribution {
     }
   }
 
-  private prune(): void {
+  private prune(notes: Map<string, { cause: ChangeCause; at: number }>): void {
     const now = this.now();
-    for (const [k, n] of this.notes) {
+    for (const [k, n] of notes) {
       if (now - n.at > this.windows[n.cause]) {
-        this.notes.delete(k);
+        notes.delete(k);
       }
     }
   }

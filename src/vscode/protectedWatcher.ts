@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { appendAudit } from '../audit/log';
 import type { AuditEntry } from '../audit/log';
 import type { PathOp } from '../core/types';
+import { gateNotes } from '../gate/changeAttribution';
 import type { ChangeAttribution } from '../gate/changeAttribution';
 import { copilotApprovalEntries } from '../policy/copilotSettings';
 import { sha256OfFile } from '../util/fileHash';
@@ -78,11 +79,9 @@ export class ProtectedPathWatcher implements vscode.Disposable {
         if (result.decision.verdict !== 'allow') {
           return;
         }
-        // Only what may change files explains a change: an allowed read of the folder (a Glob, an LS)
-        // would otherwise explain every change under it for a while.
-        const paths = actions.filter((a) => a.kind !== 'read').flatMap((a) => a.paths.map((p) => path.resolve(a.cwd, p)));
-        const effects = result.decision.analysis?.effects.map((e) => e.path) ?? [];
-        attribution.note('gate', [...paths, ...effects]);
+        const notes = gateNotes(actions, result);
+        attribution.note('gate', notes.tree);
+        attribution.note('gate', notes.exact, 'exact');
         // An approved write whose content is known stays explained while the file holds exactly that.
         attribution.noteContent(
           'gate',

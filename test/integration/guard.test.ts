@@ -137,11 +137,15 @@ describe('guards beyond hooks: Copilot settings, protected files, terminal, budg
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
-  it('warns when .env is written from outside VS Code, and Revert restores it', async function () {
+  it('warns when .env is written from outside VS Code, also right after the policy let `black .` rewrite the folder, and Revert restores it', async function () {
     this.timeout(60_000);
     const env = path.join(root, '.env');
     await outsideGateWindow(root, env);
     const original = fs.readFileSync(env, 'utf8');
+    // An agent's formatter run over the whole folder, let through by the policy without asking: it
+    // judged the folder, not the protected files in it, so it explains no change to .env.
+    const black = await api.gate.decide([{ kind: 'command', command: 'black .', paths: [], cwd: root, agent: 'claude', tool: 'Bash', session: 'guard-black' }]);
+    assert.deepEqual([black.decision.verdict, black.decidedBy], ['allow', 'policy']);
     const alerted = nextEvent(api.guards.watcher.onDidAlert, (a: ProtectedChangeAlert) => a.rel === '.env', 'the .env warning');
     const written = Date.now();
     fs.writeFileSync(env, 'STRIPE_SECRET_KEY=sk_live_exfiltrated\n');

@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { ChangeAttribution, tempFileOriginal } from '../../src/gate/changeAttribution';
+import type { GateResult, ProposedAction } from '../../src/core/types';
+import { ChangeAttribution, gateNotes, tempFileOriginal } from '../../src/gate/changeAttribution';
 
 const W = { gate: 5000, editor: 5000, airlock: 5000 };
 
@@ -20,6 +21,37 @@ describe('change attribution (who changed a protected file)', () => {
     a.note('gate', ['/w/build/']);
     assert.equal(a.explain('/w/build/out/app.js'), 'gate');
     assert.equal(a.explain('/w/buildx/a'), undefined);
+  });
+
+  it('an exact note on a folder explains the folder, not what is inside it', () => {
+    const a = new ChangeAttribution(W, () => 0, false);
+    a.note('gate', ['/w'], 'exact');
+    assert.equal(a.explain('/w'), 'gate');
+    assert.equal(a.explain('/w/.env'), undefined);
+    a.note('gate', ['/w/build'], 'tree');
+    assert.equal(a.explain('/w/build/.env'), 'gate');
+  });
+
+  it('a folder-wide write the policy let through by itself (black .) explains no protected file in it; a delete or a person\'s approval does', () => {
+    const black: ProposedAction = { kind: 'command', command: 'black .', paths: [], cwd: '/w', agent: 'claude', tool: 'Bash' };
+    const decided = (by: GateResult['decidedBy'], effects: { path: string; op: 'write' | 'create' | 'delete' }[]): Pick<GateResult, 'decision' | 'decidedBy'> => ({
+      decidedBy: by,
+      decision: { verdict: 'allow', wouldBe: 'allow', mode: 'enforce', reasons: [], rules: [], analysis: { commandLine: 'x', shell: 'bash', subcommands: [], parseErrors: [], effects: effects.map((e) => ({ ...e, via: 'x' })) } },
+    });
+    const note = (n: { tree: string[]; exact: string[] }) => {
+      const a = new ChangeAttribution(W, () => 0, false);
+      a.note('gate', n.tree);
+      a.note('gate', n.exact, 'exact');
+      return a;
+    };
+    assert.equal(note(gateNotes([black], decided('policy', [{ path: '/w', op: 'write' }]))).explain('/w/.env'), undefined, 'black . by the policy alone');
+    assert.equal(note(gateNotes([black], decided('human', [{ path: '/w', op: 'write' }]))).explain('/w/.env'), 'gate', 'a person approved the folder-wide write');
+    assert.equal(note(gateNotes([black], decided('policy', [{ path: '/w/build', op: 'delete' }]))).explain('/w/build/.env'), 'gate', 'the protected files inside a deleted folder were judged');
+    const edit: ProposedAction = { kind: 'edit', paths: ['.env'], cwd: '/w', agent: 'claude', tool: 'Write' };
+    assert.equal(note(gateNotes([edit], decided('policy', []))).explain('/w/.env'), 'gate', 'the file the action names');
+    const read: ProposedAction = { kind: 'read', paths: ['/w'], cwd: '/w', agent: 'claude', tool: 'LS' };
+    assert.deepEqual(gateNotes([read], decided('human', [])), { tree: [], exact: [] }, 'a read explains nothing');
+    assert.deepEqual(gateNotes([edit], { ...decided('human', []), decision: { ...decided('human', []).decision, verdict: 'deny' } }), { tree: [], exact: [] }, 'nor a denial');
   });
 
   it('everything under a folder is Airlock\'s own while it writes there, and the written paths for a while after', async () => {
