@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import type { ProposedAction } from '../core/types';
 import { PayloadError } from './adapter';
 import { applyHunks, extractPatch, parsePatch, PatchSyntaxError, soleApplyPatchHeredoc } from './applyPatch';
+import { existsNoFollow } from '../util/fsProbe';
 
 /** What a tool does, as far as Airlock's guard is concerned. */
 export type ToolKind =
@@ -108,14 +109,6 @@ export function readCurrent(file: string): string | undefined {
   }
 }
 
-function exists(file: string): boolean {
-  try {
-    fs.lstatSync(file);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Replaces old with new (first occurrence, or all); undefined when old is not found. */
 export function replaceIn(current: string, oldS: string, newS: string, all: boolean): string | undefined {
@@ -246,7 +239,7 @@ export function toolActions(call: ToolCall, table: ToolTable): ProposedAction[] 
       const paths = all(requireStr(call, PATH_KEYS, 'file path'));
       const [file] = paths;
       const content = str(call.input, CONTENT_KEYS);
-      return [{ kind: exists(file) ? 'edit' : 'create', paths, ...(content !== undefined ? { content } : {}), ...base(call) }];
+      return [{ kind: existsNoFollow(file) ? 'edit' : 'create', paths, ...(content !== undefined ? { content } : {}), ...base(call) }];
     }
     case 'replace': {
       const paths = all(requireStr(call, PATH_KEYS, 'file path'));
@@ -255,7 +248,7 @@ export function toolActions(call: ToolCall, table: ToolTable): ProposedAction[] 
       const newS = str(call.input, NEW_KEYS) ?? '';
       const every = call.input.replace_all === true || call.input.replaceAll === true || (typeof call.input.expected_replacements === 'number' && call.input.expected_replacements > 1);
       const current = readCurrent(file);
-      if (current === undefined && !exists(file)) {
+      if (current === undefined && !existsNoFollow(file)) {
         // An empty old string creates the file; otherwise the tool will fail, but it meant an edit.
         return [oldS === '' ? { kind: 'create', paths, content: newS, ...base(call) } : { kind: 'edit', paths, ...base(call) }];
       }
@@ -269,7 +262,7 @@ export function toolActions(call: ToolCall, table: ToolTable): ProposedAction[] 
       if (!Array.isArray(edits)) {
         throw new PayloadError(`${call.tool}: the tool input has no 'edits' array`);
       }
-      let content = readCurrent(file) ?? (exists(file) ? undefined : '');
+      let content = readCurrent(file) ?? (existsNoFollow(file) ? undefined : '');
       for (const e of edits) {
         if (!isRecord(e)) {
           throw new PayloadError(`${call.tool}: every entry of 'edits' must be an object`);
@@ -278,7 +271,7 @@ export function toolActions(call: ToolCall, table: ToolTable): ProposedAction[] 
           content = replaceIn(content, str(e, OLD_KEYS) ?? '', str(e, NEW_KEYS) ?? '', e.replace_all === true || e.replaceAll === true);
         }
       }
-      return [{ kind: exists(file) ? 'edit' : 'create', paths, ...(content !== undefined ? { content } : {}), ...base(call) }];
+      return [{ kind: existsNoFollow(file) ? 'edit' : 'create', paths, ...(content !== undefined ? { content } : {}), ...base(call) }];
     }
     case 'multiReplaceFiles': {
       const reps = call.input.replacements;
@@ -319,7 +312,7 @@ export function toolActions(call: ToolCall, table: ToolTable): ProposedAction[] 
     }
     case 'sketch': {
       const paths = all(requireStr(call, PATH_KEYS, 'file path'));
-      return [{ kind: exists(paths[0]) ? 'edit' : 'create', paths, ...base(call) }];
+      return [{ kind: existsNoFollow(paths[0]) ? 'edit' : 'create', paths, ...base(call) }];
     }
     case 'read': {
       const one = str(call.input, PATH_KEYS);
@@ -400,7 +393,7 @@ export function patchActions(call: ToolCall, patch: string): ProposedAction[] {
     const paths = pathSpellings(call.cwd, op.path);
     const [file, ...others] = paths;
     if (op.type === 'add') {
-      out.push({ kind: exists(file) ? 'edit' : 'create', paths, content: op.content, patch: op.text, ...base(call) });
+      out.push({ kind: existsNoFollow(file) ? 'edit' : 'create', paths, content: op.content, patch: op.text, ...base(call) });
     } else if (op.type === 'delete') {
       out.push({ kind: 'delete', paths, patch: op.text, ...base(call) });
     } else {
@@ -413,7 +406,7 @@ export function patchActions(call: ToolCall, patch: string): ProposedAction[] {
         if (others.length > 0) {
           out.push({ kind: 'delete', paths: others, patch: op.text, ...base(call) });
         }
-        out.push({ kind: exists(to) ? 'edit' : 'create', paths: toPaths, ...(content !== undefined ? { content } : {}), patch: op.text, ...base(call) });
+        out.push({ kind: existsNoFollow(to) ? 'edit' : 'create', paths: toPaths, ...(content !== undefined ? { content } : {}), patch: op.text, ...base(call) });
       } else {
         out.push({ kind: 'edit', paths, ...(content !== undefined ? { content } : {}), patch: op.text, ...base(call) });
       }

@@ -14,21 +14,11 @@ import { buildPlan, isInsideOrSame } from './plan';
 import { BUILTIN_RULES } from './protectedPaths';
 import { createPlaceholders } from './guards';
 import { gitCommonDir, scanSandbox } from './scan';
+import { existsNoFollow, findOnPath } from '../util/fsProbe';
 
 /** Where bubblewrap is: an executable `bwrap` on PATH. */
 export function findBwrap(env: NodeJS.ProcessEnv): string | undefined {
-  for (const dir of (env.PATH ?? '').split(path.delimiter).filter(Boolean)) {
-    const p = path.join(dir, 'bwrap');
-    try {
-      fs.accessSync(p, fs.constants.X_OK);
-      if (fs.statSync(p).isFile()) {
-        return p;
-      }
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
+  return findOnPath('bwrap', env);
 }
 
 /**
@@ -87,14 +77,6 @@ export interface Prepared {
   readonly entries: number;
 }
 
-function exists(p: string): boolean {
-  try {
-    fs.lstatSync(p);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * The running agent's state: existing paths, and its main folder created when missing (the agent
@@ -110,13 +92,13 @@ function agentState(agent: SandboxAgent | undefined, home: string, env: NodeJS.P
   const e = { home, env };
   const state = p.state(e);
   for (const dir of p.createAllState ? state : state.slice(0, 1)) {
-    if (create && !exists(dir)) {
+    if (create && !existsNoFollow(dir)) {
       fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     }
   }
   const protectedConfig: Finding[] = [];
   for (const c of p.protectedConfig(e)) {
-    if (!exists(c)) {
+    if (!existsNoFollow(c)) {
       if (!create) {
         continue;
       }
@@ -133,7 +115,7 @@ function agentState(agent: SandboxAgent | undefined, home: string, env: NodeJS.P
     const st = fs.statSync(c);
     protectedConfig.push({ path: c, type: st.isDirectory() ? 'dir' : 'file', effect: 'readonly', rule: BUILTIN_RULES.agentConfig });
   }
-  return { state: state.filter(exists), protectedConfig };
+  return { state: state.filter(existsNoFollow), protectedConfig };
 }
 
 /** The agent's API hosts: its own list plus the hosts of the base URLs it is configured with. */
@@ -183,7 +165,7 @@ export function prepareSandbox(input: PrepareInput): Prepared {
   const { state, protectedConfig } = agentState(input.agent, home, env, !input.dryRun);
   const net = agentNetwork(input.agent, home, env);
   const stand = input.dryRun || !input.placeholders ? { findings: [], created: [] } : createPlaceholders(folder);
-  const runtime = [env.XDG_RUNTIME_DIR, env.AIRLOCK_RUNTIME_DIR].filter((d): d is string => !!d && path.isAbsolute(d) && exists(d));
+  const runtime = [env.XDG_RUNTIME_DIR, env.AIRLOCK_RUNTIME_DIR].filter((d): d is string => !!d && path.isAbsolute(d) && existsNoFollow(d));
   const agentHosts: Sourced<string>[] = net.hosts.map((h) => ({ value: h, source: `${input.agent ? AGENT_PROFILES[input.agent].displayName : 'agent'} API` }));
   const plan = buildPlan({
     folder,
@@ -192,7 +174,7 @@ export function prepareSandbox(input: PrepareInput): Prepared {
     ...(input.agent ? { agent: input.agent } : {}),
     findings: [...scan.findings, ...protectedConfig, ...stand.findings],
     gitDirsOutside,
-    allowWrite: input.sandbox.allowWrite.filter((w) => exists(w.value)),
+    allowWrite: input.sandbox.allowWrite.filter((w) => existsNoFollow(w.value)),
     agentState: state,
     reexpose: [home, ...input.reexpose],
     airlockReadOnly: input.airlockReadOnly,

@@ -23,6 +23,7 @@ import type { CoverageRecord, SnapshotInfo, SnapshotStoreOptions } from './types
 import { SnapshotIntegrityError } from './types';
 import { verifyBlobs, verifySnapshot } from './verify';
 import { applyChanges } from './writeFiles';
+import { existsNoFollow } from '../util/fsProbe';
 
 export type ChangeStatus = 'modified' | 'added' | 'deleted' | 'typechange';
 
@@ -135,14 +136,6 @@ function changedSince(p: string, time: number): boolean {
   }
 }
 
-function exists(p: string): boolean {
-  try {
-    fs.lstatSync(p);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Rolls the folder (or some files) back to snapshot `id`; see the module comment. */
 export async function rollbackToSnapshot(folder: string, id: string, opts: RollbackOptions = {}): Promise<RollbackResult> {
@@ -165,7 +158,7 @@ export async function rollbackToSnapshot(folder: string, id: string, opts: Rollb
     let changes = await diffTo(t, target, safety.tree);
     // A file of the snapshot that exists now but the safety snapshot left out (ignored now, or over a
     // size cap) is overwritten by the rollback: take the safety snapshot again with it included.
-    const uncovered = changes.filter((c) => c.status === 'A' && pick(c.path) && exists(path.join(t.ws.folder, c.path))).map((c) => c.path);
+    const uncovered = changes.filter((c) => c.status === 'A' && pick(c.path) && existsNoFollow(path.join(t.ws.folder, c.path))).map((c) => c.path);
     if (uncovered.length > 0) {
       safety = await takeSnapshotOf(t, { ...safetyInput, forceInclude: uncovered }, { ...opts, retention: false });
       changes = await diffTo(t, target, safety.tree);
@@ -216,7 +209,7 @@ async function plan(t: Target, target: SnapshotInfo, coverage: CoverageRecord, a
     const created: string[] = [];
     const changed: string[] = [];
     for (const c of writes) {
-      (c.status === 'A' && !exists(path.join(folder, c.path)) ? created : changed).push(c.path);
+      (c.status === 'A' && !existsNoFollow(path.join(folder, c.path)) ? created : changed).push(c.path);
     }
     return { id: target.id, folder, dryRun, changed, created, deleted: removals.map((c) => c.path), kept };
   }
@@ -231,7 +224,7 @@ async function plan(t: Target, target: SnapshotInfo, coverage: CoverageRecord, a
       // checkout-index applies the folder's filters, eol conversion, exec bits and symlinks exactly as git checkout would.
       await git(['update-index', '-z', '--index-info'], { ...call, input: writes.map((c) => `${c.newMode} ${c.newOid}\t${scope}${c.path}\0`).join('') });
       await git(['checkout-index', '-a', '-f', `--prefix=${staging}/`], call);
-      const unstaged = writes.find((c) => !exists(path.join(staging, scope, c.path)));
+      const unstaged = writes.find((c) => !existsNoFollow(path.join(staging, scope, c.path)));
       if (unstaged) {
         throw new SnapshotIntegrityError(target.id, `${unstaged.path} could not be read from it`);
       }

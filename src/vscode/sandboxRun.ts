@@ -14,6 +14,7 @@ import { AGENT_PROFILES, SANDBOX_AGENTS } from '../sandbox/agents';
 import type { SandboxSessionInfo } from '../sandbox/sessions';
 import type { CommandGroup } from './commandCenter';
 import { listSandboxSessions, sessionsDir } from '../sandbox/sessions';
+import { findOnPath } from '../util/fsProbe';
 
 export interface AgentOnPath {
   readonly agent: SandboxAgent;
@@ -22,18 +23,10 @@ export interface AgentOnPath {
 
 /** The agent CLIs Airlock knows that are on PATH. */
 export function agentsOnPath(env: NodeJS.ProcessEnv = process.env): AgentOnPath[] {
-  const dirs = (env.PATH ?? '').split(path.delimiter).filter(Boolean);
   const out: AgentOnPath[] = [];
   for (const agent of SANDBOX_AGENTS) {
     for (const bin of AGENT_PROFILES[agent].binaries) {
-      const found = dirs.map((d) => path.join(d, bin)).find((p) => {
-        try {
-          fs.accessSync(p, fs.constants.X_OK);
-          return fs.statSync(p).isFile();
-        } catch {
-          return false;
-        }
-      });
+      const found = findOnPath(bin, env);
       if (found) {
         out.push({ agent, path: found });
         break;
